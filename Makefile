@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The PV shim: one non-recursive Makefile.
+#
+#   make                 build $(O)/xen-shim from $(O)/.config (created from shim.config)
+#   make menuconfig      edit $(O)/.config         make savedefconfig  write shim.config
+#   make olddefconfig    update $(O)/.config       make allnoconfig / allyesconfig
+#   make check           host unit tests (cmocka)  make test   the whole suite (tests/run)
+#   make run             boot our shim in the lab and show its console and timings
+#   make deps            install the Debian packages the build, tests and lab need
+#
+# O=dir selects the output directory (default build/).
+
+MAKEFLAGS += -rR
+O        ?= build
+override O := $(patsubst %/,%,$(O))
+PYTHON   := /usr/bin/python3
+CC       := gcc
+LD       := ld
+HOSTCC   := gcc
+Q        := $(if $(V),,@)
+
+SHIM_VERSION := 0.1
+GIT_REV      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(CURDIR)
+
+# ---------------------------------------------------------------- sources
+BOOT_SRCS := boot/head.S boot/setup.c boot/pvh.c boot/cmdline.c boot/module.c boot/console.c
+X86_SRCS  := x86/entry.S x86/traps.c
+HC_SRCS   := hypercall/l0.c
+LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c
+SRCS      := $(BOOT_SRCS) $(X86_SRCS) $(HC_SRCS) $(LIB_SRCS)
+OBJS      := $(patsubst %,$(O)/%.o,$(basename $(SRCS)))
+
+GCC_INC  := $(shell $(CC) -print-file-name=include)
+CPPFLAGS := -nostdinc -isystem $(GCC_INC) -isystem $(O)/include -I. -I$(O) \
+            -include $(O)/config.h \
+            -DSHIM_VERSION='"$(SHIM_VERSION)"' -DSHIM_GIT_REV='"$(GIT_REV)"'
+CFLAGS   := -include lib/compiler.h -std=gnu11 -O2 -g -ffreestanding \
+            -fpie -fvisibility=hidden -mno-red-zone -mgeneral-regs-only \
+            -mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fno-common \
+            -fno-asynchronous-unwind-tables -fcf-protection=none \
+            -fno-strict-aliasing -fno-delete-null-pointer-checks \
+            -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+            -Wmissing-declarations -Wshadow -Wundef -Wpointer-arith \
+            -Wno-unused-parameter -MMD -MP
+ASFLAGS  := -D__ASSEMBLY__ -fpie -MMD -MP -Wa,--noexecstack
+LDFLAGS  := -nostdlib -static -no-pie --no-dynamic-linker -z noexecstack \
+            -z max-page-size=0x1000 --build-id=none --orphan-handling=error
+
+.PHONY: all
+all: $(O)/xen-shim
+
+# ---------------------------------------------------------------- configuration
+$(O)/.config: shim.config Kconfig
+	@mkdir -p $(O)
+	$(Q)if [ -f $@ ]; then $(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig >/dev/null; \
+	else $(KCONFIG_ENV) $(PYTHON) -m defconfig --kconfig Kconfig shim.config >/dev/null; fi
+	$(Q)touch $@
+
+$(O)/config.h: $(O)/.config
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m genconfig --header-path $@.tmp Kconfig
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# the Xen public headers, and nothing else from /usr/include
+$(O)/include/xen/xen.h:
+	@test -f /usr/include/xen/xen.h || { echo "error: /usr/include/xen missing: install libxen-dev (make deps)"; exit 1; }
+	@mkdir -p $(O)/include
+	$(Q)ln -sfn /usr/include/xen $(O)/include/xen
+
+.PHONY: defconfig olddefconfig menuconfig savedefconfig allnoconfig allyesconfig
+defconfig:
+	@mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m defconfig --kconfig Kconfig shim.config
+olddefconfig:
+	@mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig
+menuconfig:
+	@mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m menuconfig Kconfig
+savedefconfig: $(O)/.config
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m savedefconfig --kconfig Kconfig --out shim.config
+allnoconfig allyesconfig:
+	@mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) -m $@ Kconfig
+
+# ---------------------------------------------------------------- the image
+GEN := $(O)/config.h $(O)/include/xen/xen.h $(O)/asm-offsets.h
+
+$(O)/asm-offsets.h: x86/asm-offsets.c $(O)/config.h $(O)/include/xen/xen.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF /dev/null -S -o $@.s $<
+	$(Q){ echo "/* generated from x86/asm-offsets.c: do not edit */"; \
+	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' $@.s; } > $@.tmp
+	$(Q)rm -f $@.s; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(O)/%.o: %.c $(GEN)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/%.o: %.S $(GEN)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(ASFLAGS) -c -o $@ $<
+
+$(O)/shim.lds: boot/shim.lds.S $(O)/config.h
+	$(Q)$(CC) -E -P -x c -D__ASSEMBLY__ -I. -include $(O)/config.h -o $@ $<
+
+$(O)/xen-shim: $(OBJS) $(O)/shim.lds
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(O)/shim.lds -Map $@.map -o $@.syms $(OBJS)
+	$(Q)objcopy --strip-debug $@.syms $@
+	$(Q)size -A $@ | awk '$$1 == ".text" { printf "  TEXT    %d bytes\n", $$2 }'
+
+# ---------------------------------------------------------------- tests and lab
+include tests/tests.mk
+
+.PHONY: deps run test clean
+deps:
+	$(Q)tests/deps.sh
+run: all
+	$(Q)tests/lab/demo.sh $(O)/xen-shim
+test:
+	$(Q)tests/run
+clean:
+	rm -rf $(O)
+
+-include $(OBJS:.o=.d)

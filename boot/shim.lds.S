@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * boot/shim.lds.S - the image layout. Linked at SHIM_VIRT_BASE + physical
+ * address, loaded (ELF p_paddr) at SHIM_PHYS_START; see x86/layout.h.
+ */
+#include "x86/layout.h"
+
+OUTPUT_FORMAT("elf64-x86-64")
+OUTPUT_ARCH(i386:x86-64)
+ENTRY(pvh_start_pa)
+
+PHDRS
+{
+    text PT_LOAD FLAGS(5);      /* R X */
+    rodata PT_LOAD FLAGS(4);    /* R */
+    data PT_LOAD FLAGS(6);      /* R W */
+    note PT_NOTE FLAGS(4);
+}
+
+#define LOAD(sec) AT(ADDR(sec) - SHIM_VIRT_BASE)
+
+SECTIONS
+{
+    . = SHIM_VIRT_BASE + SHIM_PHYS_START;
+    __image_start = .;
+
+    .text : LOAD(.text) {
+        *(.text.head)
+        *(.text .text.*)
+    } :text
+
+    . = ALIGN(PAGE_SIZE);
+    .rodata : LOAD(.rodata) {
+        *(.rodata .rodata.*)
+    } :rodata
+    .note.Xen : LOAD(.note.Xen) {
+        *(.note.Xen)
+    } :rodata :note
+
+    . = ALIGN(PAGE_SIZE);
+    .data : LOAD(.data) {
+        *(.data .data.*)
+        __got_start = .;
+        *(.got .got.plt .igot.plt)
+        __got_end = .;
+    } :data
+
+    .bss (NOLOAD) : LOAD(.bss) {
+        . = ALIGN(PAGE_SIZE);
+        __bss_start = .;
+        *(.bss.page_aligned)
+        *(.bss .bss.*)
+        *(COMMON)
+        . = ALIGN(16);
+        __bss_end = .;
+    } :data
+
+    __image_end = .;
+    pvh_start_pa = pvh_start - SHIM_VIRT_BASE;
+
+    .comment 0 : { *(.comment) }
+    .debug_aranges 0 : { *(.debug_aranges) }
+    .debug_info 0 : { *(.debug_info) }
+    .debug_abbrev 0 : { *(.debug_abbrev) }
+    .debug_line 0 : { *(.debug_line) }
+    .debug_line_str 0 : { *(.debug_line_str) }
+    .debug_str 0 : { *(.debug_str) }
+    .debug_frame 0 : { *(.debug_frame) }
+    .debug_loc 0 : { *(.debug_loc) }
+    .debug_loclists 0 : { *(.debug_loclists) }
+    .debug_ranges 0 : { *(.debug_ranges) }
+    .debug_rnglists 0 : { *(.debug_rnglists) }
+    .symtab 0 : { *(.symtab) }
+    .strtab 0 : { *(.strtab) }
+    .shstrtab 0 : { *(.shstrtab) }
+
+    /DISCARD/ : {
+        *(.eh_frame) *(.note.GNU-stack) *(.note.gnu.property)
+        *(.rela.*) *(.dynamic) *(.dynsym) *(.dynstr) *(.interp) *(.hash)
+        *(.gnu.hash) *(.iplt) *(.rela.iplt)
+    }
+}
+
+ASSERT(__image_start == SHIM_VIRT_BASE + SHIM_PHYS_START, "image not at its base")
+ASSERT((__image_start & (L2_PAGE_SIZE - 1)) == 0, "image not 2 MiB aligned")
+ASSERT((__bss_start & (PAGE_SIZE - 1)) == 0, ".bss not page aligned")
+ASSERT(__image_end - __image_start <= SHIM_IMAGE_MAX, "image too big for its layout")
+ASSERT(SHIM_PHYS_START + SHIM_IMAGE_MAX <= SHIM_MAP_SIZE, "image outside the boot map")
+ASSERT(__got_end - __got_start <= 24, "GOT entries: is some code not RIP-relative?")

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* hypercall/l0.c - finding the outer Xen (L0) and calling it. */
+#include "hypercall/l0.h"
+#include "x86/cpu.h"
+#include "lib/string.h"
+
+struct l0_info l0;
+
+bool l0_detect(void)
+{
+    struct cpuid_regs r = cpuid(0);
+
+    memcpy(l0.vendor + 0, &r.ebx, 4);
+    memcpy(l0.vendor + 4, &r.edx, 4);
+    memcpy(l0.vendor + 8, &r.ecx, 4);
+    l0.vendor[12] = '\0';
+    l0.vmmcall = !strcmp(l0.vendor, "AuthenticAMD") ||
+                 !strcmp(l0.vendor, "HygonGenuine");
+
+    /*
+     * Xen's leaves may sit at 0x40000000 or, with Viridian enabled, at
+     * 0x40000100 and up: search the range as Xen's own guest code does.
+     */
+    for ( uint32_t base = XEN_CPUID_FIRST_LEAF; base < 0x40010000; base += 0x100 )
+    {
+        r = cpuid(base);
+        if ( r.ebx != XEN_CPUID_SIGNATURE_EBX || r.ecx != XEN_CPUID_SIGNATURE_ECX ||
+             r.edx != XEN_CPUID_SIGNATURE_EDX || r.eax < base + 2 )
+            continue;
+
+        l0.cpuid_base = base;
+        r = cpuid(base + 1);
+        l0.major = r.eax >> 16;
+        l0.minor = r.eax & 0xffff;
+        if ( cpuid(base).eax >= base + 3 )
+            l0.tsc_khz = cpuid_count(base + 3, 0).ecx;
+        if ( cpuid(base).eax >= base + 4 )
+        {
+            r = cpuid_count(base + 4, 0);
+            if ( r.eax & XEN_HVM_CPUID_VCPU_ID_PRESENT )
+                l0.vcpu_id = r.ebx;
+            if ( r.eax & XEN_HVM_CPUID_DOMID_PRESENT )
+            {
+                l0.domid_valid = true;
+                l0.domid = r.ecx;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+long l0_hypercall(unsigned int op, unsigned long a1, unsigned long a2,
+                  unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    register unsigned long r10 __asm__ ( "r10" ) = a4;
+    register unsigned long r8 __asm__ ( "r8" ) = a5;
+    long ret;
+
+    if ( l0.vmmcall )
+        __asm__ volatile ( "vmmcall"
+                           : "=a" (ret), "+D" (a1), "+S" (a2), "+d" (a3),
+                             "+r" (r10), "+r" (r8)
+                           : "a" (op)
+                           : "memory" );
+    else
+        __asm__ volatile ( "vmcall"
+                           : "=a" (ret), "+D" (a1), "+S" (a2), "+d" (a3),
+                             "+r" (r10), "+r" (r8)
+                           : "a" (op)
+                           : "memory" );
+    return ret;
+}
+
+long l0_hvm_get_param(uint32_t index, uint64_t *value)
+{
+    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index };
+    long rc = l0_hvm_op(HVMOP_get_param, &p);
+
+    *value = rc ? 0 : p.value;
+    return rc;
+}
+
+long l0_evtchn_send(evtchn_port_t port)
+{
+    struct evtchn_send send = { .port = port };
+
+    return l0_event_channel_op(EVTCHNOP_send, &send);
+}
+
+long l0_shutdown(unsigned int reason)
+{
+    struct sched_shutdown s = { .reason = reason };
+
+    return l0_sched_op(SCHEDOP_shutdown, &s);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall/l0.h - the way out to L0: finding the outer Xen and calling it.
+ *
+ * The shim is an HVM (PVH) guest of L0, so its hypercalls are vmcall on Intel
+ * and vmmcall on AMD/Hygon, with the number in rax and arguments in rdi, rsi,
+ * rdx, r10, r8 (xen/include/public/arch-x86/xen-x86_64.h). Names say the
+ * direction: l0_<xen name>() calls L0, do_<xen name>() serves the guest.
+ */
+#ifndef HYPERCALL_L0_H
+#define HYPERCALL_L0_H
+
+#include "lib/xen.h"
+
+struct l0_info {
+    uint32_t cpuid_base;        /* 0x40000000 + n*0x100 holding "XenVMMXenVMM" */
+    uint16_t major, minor;      /* from CPUID base+1 */
+    bool vmmcall;               /* AMD/Hygon: vmmcall, else vmcall */
+    bool domid_valid;
+    domid_t domid;              /* our domid, as L0 and its backends know us */
+    uint32_t vcpu_id;
+    uint32_t tsc_khz;           /* CPUID base+3: guest TSC frequency, 0 if unknown */
+    char vendor[13];
+};
+
+extern struct l0_info l0;
+
+/*
+ * Find L0 through its CPUID leaves and pick the hypercall instruction.
+ * Returns false when no Xen is found (we are not running as a Xen guest).
+ */
+bool l0_detect(void);
+
+long l0_hypercall(unsigned int op, unsigned long a1, unsigned long a2,
+                  unsigned long a3, unsigned long a4, unsigned long a5);
+
+static inline long l0_xen_version(int cmd, void *arg)
+{
+    return l0_hypercall(__HYPERVISOR_xen_version, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+static inline long l0_memory_op(unsigned int cmd, void *arg)
+{
+    return l0_hypercall(__HYPERVISOR_memory_op, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+static inline long l0_hvm_op(unsigned int cmd, void *arg)
+{
+    return l0_hypercall(__HYPERVISOR_hvm_op, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+static inline long l0_event_channel_op(int cmd, void *arg)
+{
+    return l0_hypercall(__HYPERVISOR_event_channel_op, cmd, (unsigned long)arg,
+                        0, 0, 0);
+}
+
+static inline long l0_sched_op(int cmd, void *arg)
+{
+    return l0_hypercall(__HYPERVISOR_sched_op, cmd, (unsigned long)arg, 0, 0, 0);
+}
+
+static inline long l0_console_io(int cmd, unsigned int count, const char *buf)
+{
+    return l0_hypercall(__HYPERVISOR_console_io, cmd, count, (unsigned long)buf,
+                        0, 0);
+}
+
+/* Small typed helpers over the calls above. */
+long l0_hvm_get_param(uint32_t index, uint64_t *value);
+long l0_evtchn_send(evtchn_port_t port);
+long l0_shutdown(unsigned int reason);
+
+#endif /* HYPERCALL_L0_H */

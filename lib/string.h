@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* lib/string.h - the freestanding string and memory helpers. */
+#ifndef LIB_STRING_H
+#define LIB_STRING_H
+
+#include "lib/compiler.h"
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+void *memchr(const void *s, int c, size_t n);
+
+#endif /* LIB_STRING_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * x86/layout.h - where the shim lives, physically and virtually.
+ * Safe to include from assembly and from the linker script.
+ *
+ * The image is loaded by L0's toolstack at SHIM_PHYS_START (the ELF p_paddr)
+ * and linked at SHIM_VIRT_BASE + physical address, inside the L4 slots
+ * 256-271 that the 64-bit PV ABI reserves for the hypervisor (slot 261, where
+ * Xen keeps its own text), so a PV guest's page tables can later carry the
+ * shim unchanged. head.S maps the first SHIM_MAP_SIZE of physical memory
+ * there with 2 MiB pages, and identity-maps the low 4 GiB for start of day
+ * (hvm_start_info, boot modules, the console ring).
+ */
+#ifndef X86_LAYOUT_H
+#define X86_LAYOUT_H
+
+#ifdef __ASSEMBLY__
+#define _UL(x) x
+#else
+#define _UL(x) x##UL
+#endif
+
+#define PAGE_SHIFT          12
+#define PAGE_SIZE           (_UL(1) << PAGE_SHIFT)
+#define L2_PAGE_SIZE        (_UL(1) << 21)
+
+#define SHIM_VIRT_BASE      _UL(0xffff82d040000000)
+#define SHIM_PHYS_START     _UL(0x200000)
+#define SHIM_MAP_SIZE       (_UL(1) << 30)   /* one L2 table of 2 MiB pages */
+#define BOOT_IDENT_SIZE     (_UL(4) << 30)   /* identity map at start of day */
+
+/* Largest image (text + data + bss) the layout above is written for. */
+#define SHIM_IMAGE_MAX      (_UL(4) << 20)
+
+/* Boot stack and the IST stacks for #DF, NMI and #MC. */
+#define BOOT_STACK_SIZE     (_UL(16) << 10)
+#define IST_STACK_SIZE      (_UL(4) << 10)
+
+#define PTE_P               0x001
+#define PTE_RW              0x002
+#define PTE_PS              0x080
+
+#endif /* X86_LAYOUT_H */
