@@ -60,11 +60,17 @@ static inline void cpu_relax(void)
     __asm__ volatile ( "pause" ::: "memory" );
 }
 
-/* Stop this CPU for good: interrupts off, halt, and again if woken by NMI. */
+/*
+ * Stop this CPU for good. Not "cli; hlt": Xen takes a halt with interrupts
+ * off as "this vCPU goes down" and powers the domain off once all are down
+ * (hvm_hlt() -> hvm_vcpu_down()), which would hide a crash. So halt with
+ * interrupts on: nothing is set up to interrupt us (no LAPIC timer, no L0
+ * upcall vector) and any wakeup just halts again.
+ */
 static inline __noreturn void halt_forever(void)
 {
     for ( ; ; )
-        __asm__ volatile ( "cli; hlt" ::: "memory" );
+        __asm__ volatile ( "sti; hlt" ::: "memory" );
 }
 
 #endif /* X86_CPU_H */

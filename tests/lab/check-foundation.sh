@@ -1,0 +1,84 @@
+#!/bin/bash
+# Checks on a lab run of the foundation cases (tests/lab/lab.sh output directory).
+#
+#   check-foundation.sh OUTDIR
+#
+# Prints one "PASS <name>" or "FAIL <name>: <why>" line per check and "INFO ..." timing lines;
+# exits non-zero if any check failed.
+set -uo pipefail
+out=$1
+ART=${LAB_ART:-${XDG_CACHE_HOME:-$HOME/.cache}/pvshim-lab}
+fails=0
+
+pass() { echo "PASS lab/$1"; }
+fail() { echo "FAIL lab/$1: $2"; fails=$((fails + 1)); }
+res() { sed -n "s/^$2=//p" "$out/$1/result" 2>/dev/null; }
+# has CASE FILE TEXT: the file holds a line containing TEXT (fixed string)
+has() { grep -qF -- "$3" "$out/$1/$2" 2>/dev/null; }
+check() {   # check NAME CONDITION-COMMAND... ; on failure the last 5 console lines help
+  local name=$1; shift
+  if "$@"; then pass "$name"; else fail "$name" "not true: $*"; fi
+}
+
+# ---- our shim, the normal setup: banner, modules, command lines, clean poweroff
+c=shim-ours
+check "$c: L0 sees shutdown reason poweroff" [ "$(res $c shutdown)" = poweroff ]
+check "$c: banner in the PV console ring" has $c console.log "pv-shim 0.1 (git "
+check "$c: banner on port 0xe9" has $c e9.log "pv-shim 0.1 (git "
+check "$c: L0 version in the banner" has $c console.log "L0: Xen 4.17"
+domid=$(sed -n 's/.*(domid \([0-9]*\)).*/\1/p' "$out/$c/xl.log" | head -1)
+check "$c: domid from CPUID matches xl's ($domid)" has $c console.log "domid $domid, vCPU 0"
+check "$c: shim command line echoed" has $c console.log \
+  'command line: "pv-shim console=xen,pv loglvl=all guest_loglvl=all lab-unknown-option=1"'
+check "$c: unknown option warned about, not fatal" has $c console.log \
+  "unknown option 'lab-unknown-option=1' ignored"
+check "$c: RAM size from the memory map" has $c console.log "RAM: 512 MiB"
+check "$c: two modules" has $c console.log "modules: 2"
+ksize=$(stat -c %s "$ART/vmlinuz")
+check "$c: module 0 is the ${ksize}-byte xz bzImage" \
+  grep -qE "module 0: $ksize bytes at 0x[0-9a-f]+: bzImage, boot protocol 2\.[0-9]+, xz payload" "$out/$c/console.log"
+check "$c: module 0 command line echoed" has $c console.log 'module 0 command line: "console=hvc0 loglevel=4"'
+# libxenguest hands the ramdisk over gunzipped (a little padded), so module 1 is a cpio
+# archive at least as big as the uncompressed initramfs
+rsize=$(zcat "$ART/guest.cpio.gz" | wc -c)
+m1=$(sed -n 's/.*module 1: \([0-9]*\) bytes at 0x[0-9a-f]*: cpio archive.*/\1/p' "$out/$c/console.log")
+check "$c: module 1 is the initramfs as cpio ($rsize bytes unpacked, shim says ${m1:-nothing})" \
+  [ -n "$m1" ] && [ "${m1:-0}" -ge "$rsize" ] && [ "${m1:-0}" -lt $((rsize + 4096)) ]
+check "$c: console drained before shutdown (last line arrived)" has $c console.log "powering off"
+
+# ---- console=pv: the log moves off port 0xe9 once the command line is read
+c=ours-console-pv
+check "$c: poweroff" [ "$(res $c shutdown)" = poweroff ]
+check "$c: banner in the PV console ring" has $c console.log "pv-shim 0.1 (git "
+check "$c: early line on port 0xe9" has $c e9.log "starting, hvm_start_info at"
+check "$c: no banner on port 0xe9" bash -c "! grep -qF 'pv-shim 0.1 (git ' '$out/$c/e9.log'"
+
+# ---- bad setups: one clear line and a crash reported to L0
+c=ours-nokernel
+check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
+check "$c: console says there is no PV kernel" has $c console.log "PANIC: bad start of day: no PV kernel"
+check "$c: port 0xe9 says it too" has $c e9.log "PANIC: bad start of day: no PV kernel"
+c=ours-longcmd
+check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
+check "$c: console says the command line is too long" has $c console.log \
+  "the shim command line is longer than 1023 bytes"
+c=ours-noreboot
+check "$c: noreboot halts instead of crashing (xl state $(res $c xlstate))" \
+  bash -c "[ '$(res $c shutdown)' = none ] && [ '$(res $c state)' = end-on ] && [[ '$(res $c xlstate)' != *c* ]]"
+check "$c: console says it halts" has $c console.log "noreboot: halting"
+
+# ---- the same harness runs Debian's xen-shim with the same guest
+c=shim-debian
+check "$c: Debian's shim boots the PV kernel to GUEST-RESULT: 0" has $c console.log "GUEST-RESULT: 0"
+check "$c: poweroff" [ "$(res $c shutdown)" = poweroff ]
+
+# ---- timings (dom0 uptime, seconds)
+for c in shim-ours shim-debian; do
+  [ -f "$out/$c/result" ] || continue
+  awk -F= -v c=$c '{ v[$1] = $2 } END {
+    printf "INFO %s: xl create %.2f s, create -> first console output %.2f s, create -> end %.2f s\n",
+      c, v["returned"] - v["create"], v["first"] - v["create"], v["end"] - v["create"] }' "$out/$c/result"
+done
+t=$(sed -n 's/.*time since entry: \([0-9.]* ms\).*/\1/p' "$out/shim-ours/console.log")
+echo "INFO shim-ours: shim entry -> banner done ${t:-?}"
+[ "$fails" = 0 ]
