@@ -116,6 +116,15 @@ $(O)/xen-shim: $(OBJS) $(O)/shim.lds
 # ---------------------------------------------------------------- tests and lab
 include tests/tests.mk
 
+# Every header must compile on its own (without the forced lib/compiler.h).
+HEADERS := $(wildcard boot/*.h x86/*.h pvops/*.h hypercall/*.h lib/*.h)
+.PHONY: headers-check
+headers-check: $(GEN)
+	$(Q)for h in $(HEADERS); do \
+	  echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(filter-out -include lib/compiler.h,$(CFLAGS)) \
+	    -MF /dev/null -x c -c -o /dev/null - || { echo "$$h does not compile on its own"; exit 1; }; \
+	done
+
 .PHONY: deps run test clean
 deps:
 	$(Q)tests/deps.sh

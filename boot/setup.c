@@ -117,9 +117,10 @@ static void print_banner(void)
         printk("domid unknown (L0 too old to say), TSC %u kHz\n", l0.tsc_khz);
     printk("command line: \"%s\"\n", bi->cmdline);
     printk("console: %s, log level %d\n", cons, printk_get_level());
-    printk("L0 shared_info at pfn %#llx, wallclock %u s\n",
+    printk("L0 shared_info at pfn %#llx, vCPU 0 system time %llu ms\n",
            (unsigned long long)(virt_to_phys(l0_shared_info) >> PAGE_SHIFT),
-           READ_ONCE(l0_shared_info->wc_sec));
+           (unsigned long long)READ_ONCE(l0_shared_info->vcpu_info[0].time.system_time)
+           / 1000000);
 
     printk("memory map (%s):\n", bi->version >= 1 ? "hvm_start_info v1"
                                                   : "L0 XENMEM_memory_map");

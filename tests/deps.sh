@@ -1,0 +1,28 @@
+#!/bin/bash
+# Install the Debian packages that building, testing and the lab need (only the missing
+# ones; "apt-get update" first). Safe to run again: it does nothing when all are there.
+#   build:  gcc make binutils python3-kconfiglib (Kconfiglib) libxen-dev (Xen public headers)
+#   unit:   libcmocka-dev
+#   lab:    qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64
+#           busybox-static grub-xen-host cpio e2fsprogs iproute2 mount kmod xz-utils perl
+set -euo pipefail
+pkgs="gcc make binutils git python3 python3-kconfiglib libxen-dev libcmocka-dev
+  qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
+  grub-xen-host cpio e2fsprogs iproute2 mount bash kmod xz-utils gzip perl"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo > /dev/null || { echo "deps: need root (or sudo) to install:$missing" >&2; exit 1; }
+  sudo=sudo
+fi
+if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+       --no-install-recommends $missing > /tmp/pvshim-deps.log 2>&1; }; then
+  echo "deps: apt-get install failed (log: /tmp/pvshim-deps.log); install by hand:$missing" >&2
+  tail -5 /tmp/pvshim-deps.log >&2
+  exit 1
+fi
