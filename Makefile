@@ -26,10 +26,13 @@ KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(CURDIR)
 
 # ---------------------------------------------------------------- sources
 BOOT_SRCS := boot/head.S boot/setup.c boot/pvh.c boot/cmdline.c boot/module.c boot/console.c
-X86_SRCS  := x86/entry.S x86/traps.c
-HC_SRCS   := hypercall/l0.c
-LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c
-SRCS      := $(BOOT_SRCS) $(X86_SRCS) $(HC_SRCS) $(LIB_SRCS)
+X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/desc.c
+PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c
+HC_SRCS   := hypercall/l0.c hypercall/dispatch.c hypercall/version.c \
+             hypercall/sched.c hypercall/event.c hypercall/cpu.c \
+             hypercall/memory.c hypercall/vcpu.c
+LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
+SRCS      := $(BOOT_SRCS) $(X86_SRCS) $(PV_SRCS) $(HC_SRCS) $(LIB_SRCS)
 OBJS      := $(patsubst %,$(O)/%.o,$(basename $(SRCS)))
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
@@ -115,6 +118,7 @@ $(O)/xen-shim: $(OBJS) $(O)/shim.lds
 
 # ---------------------------------------------------------------- tests and lab
 include tests/tests.mk
+include tests/guests/guests.mk
 
 # Every header must compile on its own (without the forced lib/compiler.h).
 HEADERS := $(wildcard boot/*.h x86/*.h pvops/*.h hypercall/*.h lib/*.h)

@@ -44,7 +44,7 @@ static int parse_bool(const char *s)
 static int parse_loglvl(const char *s)
 {
     static const struct { const char *name; int lvl; } levels[] = {
-        { "none", -1 }, { "error", LOG_ERR }, { "warning", LOG_WARN },
+        { "none", LOG_NONE }, { "error", LOG_ERR }, { "warning", LOG_WARN },
         { "info", LOG_INFO }, { "debug", LOG_DEBUG }, { "all", LOG_DEBUG },
     };
     char word[16];
@@ -137,6 +137,17 @@ static void parse_word(char *word, struct shim_options *o)
             o->loglvl = lvl;
         else
             o->guest_loglvl = lvl;
+    }
+    else if ( name_eq(name, "trace-hypercalls") )
+    {
+        b = val ? parse_bool(val) : 1;
+        if ( b < 0 )
+        {
+            pr_warn("%s=%s: not a boolean\n", name, val);
+            o->nr_unknown++;
+        }
+        else
+            o->trace_hypercalls = negated ? !b : b;
     }
     else if ( name_eq(name, "noreboot") || (negated && name_eq(name, "reboot")) )
     {

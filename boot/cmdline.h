@@ -24,6 +24,7 @@ struct shim_options {
     int loglvl;                     /* enum log_level; -1 = none */
     int guest_loglvl;
     bool noreboot;
+    bool trace_hypercalls;          /* log every guest hypercall */
     char guest_cmdline[BOOT_CMDLINE_MAX];   /* after " -- ", or "" */
     bool has_guest_cmdline;
     unsigned int nr_unknown;        /* options we warned about */

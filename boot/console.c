@@ -16,6 +16,7 @@
 #include "boot/console.h"
 #include "hypercall/l0.h"
 #include "x86/cpu.h"
+#include "x86/paging.h"
 #include "lib/printk.h"
 
 #define E9_PORT 0xe9
@@ -98,6 +99,8 @@ static void pv_flush(void)
         pv_wait_room(sizeof(pv_ring->out), 2000);
 }
 
+static unsigned int active;
+
 static const struct console_sink pv_sink = {
     .name = "pv", .write = pv_write, .flush = pv_flush,
 };
@@ -114,16 +117,32 @@ void console_pv_init(void)
         pr_warn("L0 gave no PV console ring: console=pv unavailable\n");
         return;
     }
-    /* Start of day: the low 4 GiB are identity-mapped (boot/head.S). */
+    /* The direct map covers the low 4 GiB from the start (x86/paging.c). */
     if ( pfn >= (4ULL << (30 - 12)) )
     {
         pr_warn("PV console ring at pfn %#llx is above 4 GiB: not mapped\n",
                 (unsigned long long)pfn);
         return;
     }
-    pv_ring = (struct xencons_interface *)(uintptr_t)(pfn << 12);
+    pv_ring = __va(pfn << 12);
     pv_port = port;
     printk_add_sink(&pv_sink, true);
+}
+
+void console_pv_release(void)
+{
+    if ( !pv_ring )
+        return;
+    pr_info("handing L0's PV console ring to the guest%s\n",
+            active ? "" : "; the shim's log moves to port 0xe9");
+    pv_flush();
+    printk_remove_sink(&pv_sink);
+    pv_ring = NULL;
+    if ( !active && IS_ENABLED(CONFIG_CONSOLE_E9) )
+    {
+        printk_add_sink(&e9_sink, false);
+        active |= CONSOLE_E9;
+    }
 }
 
 /* ---------------------------------------------------------------- xen */
@@ -136,8 +155,6 @@ static void xen_write(const char *s, size_t len)
 static const struct console_sink xen_sink = { .name = "xen", .write = xen_write };
 
 /* ---------------------------------------------------------------- selection */
-
-static unsigned int active;
 
 void console_early_init(void)
 {

@@ -17,6 +17,13 @@ void console_early_init(void);
  */
 void console_pv_init(void);
 
+/*
+ * Hand L0's PV console ring over to the guest (start_info.console): drain
+ * what we wrote and stop writing there. The shim's log stays on port 0xe9
+ * or console_io.
+ */
+void console_pv_release(void);
+
 /* Keep only the backends the command line asked for (CONSOLE_* mask). */
 void console_select(unsigned int consoles);
 

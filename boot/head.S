@@ -145,6 +145,7 @@ boot_start_info_pa:     .long 0
 
         .section .bss.page_aligned, "aw", @nobits
         .balign PAGE_SIZE
+        .globl boot_l4, boot_l2
 boot_l4:        .skip PAGE_SIZE
 boot_l3_ident:  .skip PAGE_SIZE
 boot_l3_high:   .skip PAGE_SIZE

@@ -10,9 +10,15 @@
 #include "boot/module.h"
 #include "boot/pvh.h"
 #include "hypercall/l0.h"
+#include "hypercall/handlers.h"
+#include "pvops/domain.h"
+#include "pvops/traps.h"
 #include "x86/cpu.h"
+#include "x86/desc.h"
 #include "x86/layout.h"
+#include "x86/paging.h"
 #include "x86/traps.h"
+#include "lib/rangeset.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
@@ -29,15 +35,15 @@ static shared_info_t *l0_shared_info;
 
 static uint64_t virt_to_phys(const void *p)
 {
-    return (uintptr_t)p - SHIM_VIRT_BASE;
+    return __pa(p);
 }
 
-/* Start of day: physical memory below 4 GiB is identity-mapped. */
+/* Start of day: the direct map covers the low 4 GiB (x86/paging.c). */
 static const void *boot_phys_map(uint64_t pa, uint64_t len)
 {
     if ( pa == 0 || pa + len < pa || pa + len > BOOT_IDENT_SIZE )
         return NULL;
-    return (const void *)(uintptr_t)pa;
+    return __va(pa);
 }
 
 /* panic() ends here: report the crash to L0 unless "noreboot" says halt. */
@@ -160,13 +166,140 @@ static void print_banner(void)
         printk("guest command line after \"--\": \"%s\"\n", opts.guest_cmdline);
 }
 
+/* Frames in [start, end) of physical memory, rounded outwards. */
+static void frames(paddr_t start, paddr_t end, uint64_t *s, uint64_t *e)
+{
+    *s = start >> PAGE_SHIFT;
+    *e = (end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/*
+ * Physical memory: "free" frames are RAM minus the shim image, for the
+ * guest and the shim's own allocations (taken from the top). The boot
+ * modules (the kernel we load from, the initrd we copy) are "dirty": the
+ * guest gets them last and the builder never writes them. A small reserve
+ * is set aside for the shim's needs once the guest owns everything else.
+ */
+#define SHIM_RESERVE_FRAMES 64
+
+static struct range free_r[BOOT_MAX_MEMMAP + 8], dirty_r[BOOT_MAX_MODULES + 4];
+static struct range reserve_r[4];
+static struct rangeset free, dirty, reserve;
+static struct rangeset *alloc_from;
+static unsigned long shim_frames;
+
+static paddr_t alloc_frame(void)
+{
+    uint64_t mfn;
+
+    if ( !alloc_from || !rangeset_take_top(alloc_from, 1, 1, ~0UL, &mfn) )
+        return 0;
+    memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+    shim_frames++;
+    return mfn << PAGE_SHIFT;
+}
+
+static __noreturn void build_guest(void)
+{
+    static char cmdline[BOOT_CMDLINE_MAX];
+    const struct boot_info *bi = &boot_info;
+    const struct boot_module *kernel = &bi->modules[0];
+    struct build_input in = { .domid = l0.domid, .nr_vcpus = 1 };
+    struct module_desc d;
+    struct cpu_regs regs;
+    uint64_t s, e, v;
+    char err[160];
+
+    rangeset_init(&free, free_r, ARRAY_SIZE(free_r));
+    rangeset_init(&dirty, dirty_r, ARRAY_SIZE(dirty_r));
+    for ( unsigned int i = 0; i < bi->nr_memmap; i++ )
+    {
+        const struct mem_region *m = &bi->memmap[i];
+
+        /* Whole frames of RAM only. */
+        s = (m->addr + PAGE_SIZE - 1) >> PAGE_SHIFT;
+        e = (m->addr + m->size) >> PAGE_SHIFT;
+        if ( m->type == XEN_HVM_MEMMAP_TYPE_RAM && s < e &&
+             !rangeset_add(&free, s, e) )
+            panic("memory map too fragmented");
+        in.max_mfn = MAX(in.max_mfn, (m->addr + m->size - 1) >> PAGE_SHIFT);
+    }
+    frames(virt_to_phys(__image_start), virt_to_phys(__image_end), &s, &e);
+    rangeset_remove(&free, s, e);
+    for ( unsigned int i = 0; i < bi->nr_modules && i < 2; i++ )
+    {
+        frames(bi->modules[i].paddr, bi->modules[i].paddr + bi->modules[i].size,
+               &s, &e);
+        if ( !rangeset_remove(&free, s, e) || !rangeset_add(&dirty, s, e) )
+            panic("memory map too fragmented");
+    }
+    /* Direct-map tables must be reachable through the first 4 GiB. */
+    alloc_from = &free;
+    paging_alloc_frame = alloc_frame;
+    if ( !paging_map_direct((in.max_mfn + 1) << PAGE_SHIFT) )
+        panic("cannot map all memory (%#lx frames)", in.max_mfn + 1);
+    desc_init_cpu(0);               /* final GDT, TSS, SYSCALL entry */
+    rangeset_init(&reserve, reserve_r, ARRAY_SIZE(reserve_r));
+    if ( !rangeset_take_top(&free, SHIM_RESERVE_FRAMES, 1, ~0UL, &s) ||
+         !rangeset_add(&reserve, s, s + SHIM_RESERVE_FRAMES) )
+        panic("not enough memory for the shim's reserve");
+
+    if ( l0_hvm_get_param(HVM_PARAM_STORE_PFN, &v) || !v )
+        panic("L0 gave no xenstore ring (HVM_PARAM_STORE_PFN)");
+    in.store_mfn = v;
+    l0_hvm_get_param(HVM_PARAM_STORE_EVTCHN, &v);
+    in.store_evtchn = v;
+    if ( l0_hvm_get_param(HVM_PARAM_CONSOLE_PFN, &v) || !v )
+        panic("L0 gave no console ring (HVM_PARAM_CONSOLE_PFN)");
+    in.console_mfn = v;
+    l0_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v);
+    in.console_evtchn = v;
+    in.max_mfn = MAX(in.max_mfn, MAX(in.store_mfn, in.console_mfn));
+
+    module_detect(__va(kernel->paddr), kernel->size, &d);
+    if ( d.kind == MOD_BZIMAGE )
+        panic("module 0 is a bzImage (%s payload): unpacking kernels is not "
+              "supported yet; give an ELF kernel", compression_name(d.comp));
+    if ( d.kind != MOD_ELF )
+        panic("module 0 is not a kernel this shim can load (%s)",
+              d.kind == MOD_UNKNOWN ? "unknown format" : "not ELF or bzImage");
+    in.kernel = __va(kernel->paddr);
+    in.kernel_size = kernel->size;
+    if ( bi->nr_modules > 1 )
+    {
+        in.initrd = bi->modules[1].paddr;
+        in.initrd_size = bi->modules[1].size;
+    }
+    /* The guest's command line: module 0's, else what followed "--". */
+    snprintf(cmdline, sizeof(cmdline), "%s",
+             kernel->cmdline[0] || !opts.has_guest_cmdline ? kernel->cmdline
+                                                           : opts.guest_cmdline);
+    in.cmdline = cmdline;
+    in.free = &free;
+    in.dirty = &dirty;
+
+    if ( !domain_build(&in, &regs, err, sizeof(err)) )
+        panic("cannot build the guest: %s", err);
+    alloc_from = &reserve;          /* the guest owns the rest */
+    pr_info("memory: %lu KiB kept by the shim (image %lu KiB, %lu frames for "
+            "M2P, tables and vCPUs, %u in reserve), %lu KiB for the guest\n",
+            (unsigned long)((__image_end - __image_start) >> 10) +
+            (shim_frames + SHIM_RESERVE_FRAMES) * 4,
+            (unsigned long)(__image_end - __image_start) >> 10, shim_frames,
+            SHIM_RESERVE_FRAMES, dom.nr_pages * 4);
+    console_pv_release();
+    pr_info("entering the guest at %#lx\n", regs.rip);
+    domain_enter(&regs);
+}
+
 void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
 {
     char err[160];
     uint64_t us;
 
     console_early_init();           /* port 0xe9 */
-    traps_init();                   /* our GDT, TSS, IDT */
+    traps_init();                   /* our IDT */
+    paging_init();                  /* direct map of the low 4 GiB */
     pr_info("pv-shim %s starting, hvm_start_info at %#x\n", SHIM_VERSION,
             start_info_pa);
 
@@ -193,9 +326,7 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
     printk("time since entry: %llu.%03llu ms\n", (unsigned long long)us / 1000,
            (unsigned long long)us % 1000);
 
-    printk("no PV guest yet: this build stops after the banner (the domain "
-           "builder is the next step); powering off\n");
-    printk_flush();
-    l0_shutdown(SHUTDOWN_poweroff);
-    halt_forever();
+    pv_traps_init();                /* guest exceptions to pvops/ */
+    trace_hypercalls = opts.trace_hypercalls;
+    build_guest();
 }

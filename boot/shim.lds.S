@@ -27,11 +27,16 @@ SECTIONS
     .text : LOAD(.text) {
         *(.text.head)
         *(.text .text.*)
+        *(.fixup)
     } :text
 
     . = ALIGN(PAGE_SIZE);
     .rodata : LOAD(.rodata) {
         *(.rodata .rodata.*)
+        . = ALIGN(8);
+        __start_ex_table = .;
+        *(.ex_table)
+        __stop_ex_table = .;
     } :rodata
     .note.Xen : LOAD(.note.Xen) {
         *(.note.Xen)

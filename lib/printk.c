@@ -12,6 +12,7 @@
 static enum log_level threshold = CONFIG_LOGLVL_DEFAULT;
 static const struct console_sink *sinks[PRINTK_MAX_SINKS];
 static bool at_line_start = true;
+static bool guest_stream;       /* the current line is the guest's */
 
 /* Replay ring: the last PRINTK_BUF_SIZE bytes that went out. */
 static char logbuf[PRINTK_BUF_SIZE];
@@ -40,16 +41,28 @@ static void emit(const char *s, size_t len)
             sinks[i]->write(s, len);
 }
 
-/* Emit text, putting LOG_PREFIX at the start of each line. */
-static void emit_lines(const char *s, size_t len)
+/*
+ * Emit text, putting LOG_PREFIX (GUEST_LOG_PREFIX for the guest's text) at
+ * the start of each line; switching between the two ends a partial line.
+ */
+static void emit_stream(bool guest, const char *s, size_t len)
 {
+    if ( guest != guest_stream && !at_line_start )
+    {
+        emit("\n", 1);
+        at_line_start = true;
+    }
+    guest_stream = guest;
+
     while ( len )
     {
         const char *nl = memchr(s, '\n', len);
         size_t n = nl ? (size_t)(nl - s) + 1 : len;
 
         if ( at_line_start )
-            emit(LOG_PREFIX, sizeof(LOG_PREFIX) - 1);
+            emit(guest ? GUEST_LOG_PREFIX : LOG_PREFIX,
+                 guest ? sizeof(GUEST_LOG_PREFIX) - 1
+                       : sizeof(LOG_PREFIX) - 1);
         emit(s, n);
         at_line_start = nl != NULL;
         s += n;
@@ -57,12 +70,26 @@ static void emit_lines(const char *s, size_t len)
     }
 }
 
+static void emit_lines(const char *s, size_t len)
+{
+    emit_stream(false, s, len);
+}
+
+void printk_guest(const char *s, size_t len)
+{
+    emit_stream(true, s, len);
+}
+
 void vprintk_level(enum log_level lvl, const char *fmt, va_list ap)
 {
     char buf[512];
     int n;
 
-    if ( lvl > threshold )
+    /*
+     * As ints: enum log_level has no negative enumerator, so it is unsigned
+     * and loglvl=none's -1 would otherwise let everything through.
+     */
+    if ( (int)lvl > (int)threshold )
         return;
 
     n = vsnprintf(buf, sizeof(buf), fmt, ap);

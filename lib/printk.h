@@ -13,6 +13,7 @@
 #include "lib/compiler.h"
 
 enum log_level {
+    LOG_NONE = -1,      /* loglvl=none: nothing but panics */
     LOG_ERR = 0,
     LOG_WARN = 1,
     LOG_INFO = 2,
@@ -27,6 +28,7 @@ struct console_sink {
 
 /* Prefix of every line the shim prints, to tell it from its guest's. */
 #define LOG_PREFIX "(shim) "
+#define GUEST_LOG_PREFIX "(guest) "
 
 void printk(const char *fmt, ...) __printf(1, 2);            /* LOG_INFO */
 void printk_level(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
@@ -36,6 +38,9 @@ void vprintk_level(enum log_level lvl, const char *fmt, va_list ap);
 #define pr_warn(...)   printk_level(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)   printk_level(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...)  printk_level(LOG_DEBUG, __VA_ARGS__)
+
+/* Text the guest wrote with console_io, unfiltered, on lines of its own. */
+void printk_guest(const char *s, size_t len);
 
 /* Messages with a level above this are dropped. */
 void printk_set_level(enum log_level lvl);
@@ -59,5 +64,19 @@ void printk_flush(void);
  */
 extern void (*panic_hook)(const char *reason);
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+/* A shim invariant: always checked. */
+#define BUG_ON(cond)                                                    \
+    do {                                                                \
+        if ( unlikely(cond) )                                           \
+            panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond);       \
+    } while ( 0 )
+
+/* Checked in debug builds only. */
+#define ASSERT(cond)                                                    \
+    do {                                                                \
+        if ( IS_ENABLED(CONFIG_DEBUG) && unlikely(!(cond)) )            \
+            panic("ASSERT at %s:%d: %s", __FILE__, __LINE__, #cond);    \
+    } while ( 0 )
 
 #endif /* LIB_PRINTK_H */

@@ -207,6 +207,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                 v = (unsigned char)v;
             if ( *fmt == 'X' )
                 flags |= F_UPPER;
+            /* '+' and ' ' are for signed conversions only (C99 7.19.6.1). */
+            flags &= ~(F_PLUS | F_SPACE);
             number(&o, v, false,
                    *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16, flags, width, prec);
             break;

@@ -17,13 +17,17 @@
 
 #include <xen/xen.h>
 #include <xen/arch-x86/cpuid.h>
+#include <xen/callback.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/event_channel.h>
+#include <xen/features.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
 #include <xen/io/console.h>
 #include <xen/memory.h>
+#include <xen/physdev.h>
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 #include <xen/version.h>
 
 /*

@@ -19,7 +19,8 @@ unit-cmdline := boot/cmdline.c lib/printk.c lib/vsnprintf.c
 unit-pvh     := boot/pvh.c lib/vsnprintf.c
 unit-module  := boot/module.c lib/vsnprintf.c
 unit-printk  := lib/printk.c lib/vsnprintf.c
-UNIT_TESTS   := cmdline pvh module printk
+unit-elf     := pvops/elf.c lib/vsnprintf.c
+UNIT_TESTS   := cmdline pvh module printk elf
 UNIT_BINS    := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))
 
 .SECONDEXPANSION:

@@ -31,5 +31,9 @@ void asm_offsets(void)
     OFFSET(REGS_vector, cpu_regs, vector);
     OFFSET(REGS_error_code, cpu_regs, error_code);
     OFFSET(REGS_rip, cpu_regs, rip);
+    OFFSET(REGS_cs, cpu_regs, cs);
+    OFFSET(REGS_rflags, cpu_regs, rflags);
+    OFFSET(REGS_rsp, cpu_regs, rsp);
+    OFFSET(REGS_ss, cpu_regs, ss);
     DEFINE(REGS_SIZE, sizeof(struct cpu_regs));
 }

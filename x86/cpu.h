@@ -55,6 +55,52 @@ DEFINE_READ_CR(3)
 DEFINE_READ_CR(4)
 #undef DEFINE_READ_CR
 
+#define DEFINE_WRITE_CR(n)                                            \
+static inline void write_cr##n(unsigned long v)                       \
+{                                                                     \
+    __asm__ volatile ( "mov %0, %%cr" #n :: "r" (v) : "memory" );     \
+}
+DEFINE_WRITE_CR(0)
+DEFINE_WRITE_CR(4)
+#undef DEFINE_WRITE_CR
+
+#define X86_CR0_MP          (1UL << 1)
+#define X86_CR0_EM          (1UL << 2)
+#define X86_CR0_TS          (1UL << 3)
+#define X86_CR4_OSFXSR      (1UL << 9)
+#define X86_CR4_OSXMMEXCPT  (1UL << 10)
+
+/*
+ * Let this CPU run SSE code (the boot decompressors, boot/decompress.c, are
+ * built with it): CR0.MP on, CR0.EM and CR0.TS off, CR4.OSFXSR and
+ * CR4.OSXMMEXCPT on, then a clean x87 state and the reset MXCSR (every SIMD
+ * exception masked). SDM vol. 3A 13.1.3 "Initialization of the SSE
+ * Extensions".
+ */
+static inline void sse_enable(void)
+{
+    const uint32_t mxcsr = 0x1f80;
+
+    write_cr0((read_cr0() | X86_CR0_MP) & ~(X86_CR0_EM | X86_CR0_TS));
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+    __asm__ volatile ( "fninit; ldmxcsr %0" :: "m" (mxcsr) );
+}
+
+/* The FS base through MSR_FS_BASE (0xc0000100): wrfsbase needs CR4.FSGSBASE. */
+static inline uint64_t read_fs_base(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (0xc0000100) );
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void write_fs_base(uint64_t base)
+{
+    __asm__ volatile ( "wrmsr" :: "c" (0xc0000100), "a" ((uint32_t)base),
+                       "d" ((uint32_t)(base >> 32)) : "memory" );
+}
+
 static inline void cpu_relax(void)
 {
     __asm__ volatile ( "pause" ::: "memory" );

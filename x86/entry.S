@@ -16,6 +16,13 @@
  * it returns, the registers are restored from the frame and we iretq.
  */
 #include "asm-offsets.h"
+#include <xen/xen.h>
+
+/* The vector field of a frame built by a SYSCALL entry (not an exception). */
+#define ENTRY_SYSCALL   0x100
+#define ENTRY_SYSCALL32 0x101
+#define EFLAGS_IF       0x200
+#define EFLAGS_IOPL     0x3000
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
@@ -46,10 +53,7 @@ entry_unexpected:
         push    $0x100
         jmp     handle_exception
 
-        .balign 16
-        .type handle_exception, @function
-handle_exception:
-        sub     $REGS_vector, %rsp
+        .macro SAVE_ALL
         mov     %rax, REGS_rax(%rsp)
         mov     %rbx, REGS_rbx(%rsp)
         mov     %rcx, REGS_rcx(%rsp)
@@ -65,9 +69,9 @@ handle_exception:
         mov     %r13, REGS_r13(%rsp)
         mov     %r14, REGS_r14(%rsp)
         mov     %r15, REGS_r15(%rsp)
-        cld
-        mov     %rsp, %rdi
-        call    trap_handler
+        .endm
+
+        .macro RESTORE_ALL
         mov     REGS_rax(%rsp), %rax
         mov     REGS_rbx(%rsp), %rbx
         mov     REGS_rcx(%rsp), %rcx
@@ -83,8 +87,103 @@ handle_exception:
         mov     REGS_r13(%rsp), %r13
         mov     REGS_r14(%rsp), %r14
         mov     REGS_r15(%rsp), %r15
+        .endm
+
+        .balign 16
+        .type handle_exception, @function
+handle_exception:
+        sub     $REGS_vector, %rsp
+        SAVE_ALL
+        cld
+        mov     %rsp, %rdi
+        call    trap_handler
+        testb   $3, REGS_cs(%rsp)
+        jnz     return_to_guest
+        RESTORE_ALL
         add     $REGS_rip, %rsp
         iretq
         .size handle_exception, . - handle_exception
+
+/*
+ * SYSCALL from the guest, in 64-bit (LSTAR) or 32-bit (CSTAR) code. The CPU
+ * left RCX = RIP, R11 = RFLAGS, RSP = the guest's, IF clear (SFMASK). One
+ * CPU for now: the guest RSP is parked in a global on the way to our stack.
+ * The frame looks like an exception frame, so one return path serves both.
+ */
+        .macro SYSCALL_ENTRY cs, vector
+        mov     %rsp, syscall_guest_rsp(%rip)
+        mov     cpu_stack_top(%rip), %rsp
+        pushq   $FLAT_KERNEL_SS
+        pushq   syscall_guest_rsp(%rip)
+        pushq   %r11
+        pushq   $\cs
+        pushq   %rcx
+        pushq   $0
+        pushq   $\vector
+        sub     $REGS_vector, %rsp
+        SAVE_ALL
+        cld
+        mov     %rsp, %rdi
+        call    pv_syscall
+        jmp     return_to_guest
+        .endm
+
+        .balign 16
+        .globl entry_syscall
+        .type entry_syscall, @function
+entry_syscall:
+        SYSCALL_ENTRY FLAT_RING3_CS64, ENTRY_SYSCALL
+        .size entry_syscall, . - entry_syscall
+
+        .balign 16
+        .globl entry_cstar
+        .type entry_cstar, @function
+entry_cstar:
+        SYSCALL_ENTRY FLAT_RING3_CS32, ENTRY_SYSCALL32
+        .size entry_cstar, . - entry_cstar
+
+/*
+ * Back to the guest from the frame at RSP. SYSRET when the frame allows it
+ * (it came from SYSCALL, so RCX and R11 are dead; 64-bit flat selectors;
+ * canonical RIP: XSA-7, a SYSRET to a non-canonical
+ * RIP faults in ring 0 on Intel), else IRETQ. The guest never runs with
+ * IOPL > 0 or IF clear: its virtual IF is the upcall mask.
+ */
+        .balign 16
+        .globl return_to_guest
+        .type return_to_guest, @function
+return_to_guest:
+        cli
+        andq    $~EFLAGS_IOPL, REGS_rflags(%rsp)
+        orq     $EFLAGS_IF, REGS_rflags(%rsp)
+        orq     $3, REGS_cs(%rsp)
+        orq     $3, REGS_ss(%rsp)
+        cmpq    $ENTRY_SYSCALL, REGS_vector(%rsp)     /* rcx, r11 are not live */
+        jne     .Liret
+        cmpq    $FLAT_RING3_CS64, REGS_cs(%rsp)
+        jne     .Liret
+        cmpq    $FLAT_RING3_SS64, REGS_ss(%rsp)
+        jne     .Liret
+        mov     REGS_rip(%rsp), %rcx
+        mov     %rcx, %r11
+        shl     $16, %r11
+        sar     $16, %r11
+        cmp     %rcx, %r11
+        jne     .Liret
+        RESTORE_ALL
+        mov     REGS_rip(%rsp), %rcx
+        mov     REGS_rflags(%rsp), %r11
+        mov     REGS_rsp(%rsp), %rsp
+        sysretq
+.Liret:
+        RESTORE_ALL
+        add     $REGS_rip, %rsp
+        iretq
+        .size return_to_guest, . - return_to_guest
+
+        .data
+        .balign 8
+syscall_guest_rsp:
+        .quad 0
 
         .section .note.GNU-stack, "", @progbits

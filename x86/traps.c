@@ -14,7 +14,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-/* 64-bit IDT gate and TSS (Intel SDM vol. 3, 6.14.1 and 8.7). */
+/* 64-bit IDT gate (Intel SDM vol. 3, 6.14.1). */
 struct idt_gate {
     uint16_t offset0;
     uint16_t selector;
@@ -24,35 +24,18 @@ struct idt_gate {
     uint32_t offset2;
     uint32_t reserved;
 };
-
-struct tss64 {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t ist[8];        /* ist[0] is reserved */
-    uint64_t reserved1;
-    uint16_t reserved2;
-    uint16_t iomap_base;
-} __packed;
-
 BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
-BUILD_BUG_ON(sizeof(struct tss64) != 104);
 
-#define SEL_CODE    0x08
-#define SEL_DATA    0x10
-#define SEL_TSS     0x18
+#define BOOT_SEL_CODE 0x08      /* boot/head.S's GDT */
 
-enum { IST_NONE, IST_DF, IST_NMI, IST_MC, NR_IST };
+/* IST slots set up by x86/desc.c's TSS. */
+enum { IST_NONE, IST_DF, IST_NMI, IST_MC };
 
 static struct idt_gate idt[256] __aligned(16);
-static struct tss64 tss __aligned(16);
-static uint64_t gdt[5] __aligned(16) = {
-    [SEL_CODE / 8] = 0x00af9b000000ffffULL,     /* 64-bit code, DPL0 */
-    [SEL_DATA / 8] = 0x00cf93000000ffffULL,     /* data, DPL0 */
-    /* SEL_TSS: filled in by traps_init() (a 16-byte system descriptor) */
-};
-static uint8_t ist_stacks[NR_IST - 1][IST_STACK_SIZE] __aligned(16);
+static void (*guest_trap)(struct cpu_regs *regs);
 
 extern const char exception_stubs_start[], entry_unexpected[];
+extern const struct exception_table_entry __start_ex_table[], __stop_ex_table[];
 
 static const char *const vector_names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -66,14 +49,13 @@ static const char *const vector_names[32] = {
     "#VC VMM communication", "#SX security", "vector 31",
 };
 
-static void set_gate(unsigned int vec, const void *handler, unsigned int ist)
+static void set_gate(unsigned int vec, const void *handler)
 {
     uint64_t a = (uint64_t)handler;
 
     idt[vec] = (struct idt_gate){
         .offset0 = a & 0xffff,
-        .selector = SEL_CODE,
-        .ist = ist,
+        .selector = BOOT_SEL_CODE,
         .type_attr = 0x8e,      /* present, DPL0, 64-bit interrupt gate */
         .offset1 = (a >> 16) & 0xffff,
         .offset2 = a >> 32,
@@ -82,34 +64,37 @@ static void set_gate(unsigned int vec, const void *handler, unsigned int ist)
 
 void traps_init(void)
 {
-    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
-    struct __packed { uint16_t limit; uint64_t base; } gdtr, idtr;
-
-    for ( unsigned int i = IST_DF; i < NR_IST; i++ )
-        tss.ist[i] = (uint64_t)ist_stacks[i - 1] + IST_STACK_SIZE;
-    tss.iomap_base = sizeof(tss);           /* no I/O bitmap */
-
-    /* Available 64-bit TSS descriptor, type 9, present. */
-    gdt[SEL_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-                       (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
-                       (((base >> 24) & 0xff) << 56);
-    gdt[SEL_TSS / 8 + 1] = base >> 32;
+    struct __packed { uint16_t limit; uint64_t base; } idtr = {
+        sizeof(idt) - 1, (uint64_t)idt,
+    };
 
     for ( unsigned int v = 0; v < ARRAY_SIZE(idt); v++ )
-        set_gate(v, entry_unexpected, IST_NONE);
-    for ( unsigned int v = 0; v < 32; v++ )
-        set_gate(v, exception_stubs_start + 16 * v,
-                 v == 8 ? IST_DF : v == 2 ? IST_NMI : v == 18 ? IST_MC
-                                                     : IST_NONE);
+        set_gate(v, v < 32 ? exception_stubs_start + 16 * v : entry_unexpected);
+    __asm__ volatile ( "lidt %0" :: "m" (idtr) : "memory" );
+}
 
-    gdtr.limit = sizeof(gdt) - 1;
-    gdtr.base = (uint64_t)gdt;
-    idtr.limit = sizeof(idt) - 1;
-    idtr.base = (uint64_t)idt;
-    __asm__ volatile ( "lgdt %0\n\t"
-                       "ltr %w1\n\t"
-                       "lidt %2"
-                       :: "m" (gdtr), "r" (SEL_TSS), "m" (idtr) : "memory" );
+void traps_set_selector(uint16_t cs)
+{
+    for ( unsigned int v = 0; v < ARRAY_SIZE(idt); v++ )
+        idt[v].selector = cs;
+    /* #DF, NMI and #MC on their own stacks, now that there is a TSS. */
+    idt[8].ist = IST_DF;
+    idt[2].ist = IST_NMI;
+    idt[18].ist = IST_MC;
+}
+
+void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs))
+{
+    guest_trap = fn;
+}
+
+static const struct exception_table_entry *search_extable(unsigned long rip)
+{
+    for ( const struct exception_table_entry *e = __start_ex_table;
+          e < __stop_ex_table; e++ )
+        if ( e->insn == rip )
+            return e;
+    return NULL;
 }
 
 void show_registers(const struct cpu_regs *r)
@@ -130,6 +115,25 @@ void trap_handler(struct cpu_regs *regs)
     static unsigned int depth;
     const char *name = regs->vector < 32 ? vector_names[regs->vector]
                                          : "unexpected interrupt";
+
+    /* From the guest (ring 3): the PV layer bounces it or ends the guest. */
+    if ( (regs->cs & 3) && guest_trap )
+    {
+        guest_trap(regs);
+        return;
+    }
+
+    /* A fault the shim expects (copy_from_guest and friends): fix it up. */
+    if ( regs->vector == 13 || regs->vector == 14 )
+    {
+        const struct exception_table_entry *e = search_extable(regs->rip);
+
+        if ( e )
+        {
+            regs->rip = e->fixup;
+            return;
+        }
+    }
 
     /* A fault while reporting a fault: do not recurse, just stop. */
     if ( depth++ )

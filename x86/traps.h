@@ -5,8 +5,22 @@
 
 #include "x86/regs.h"
 
-/* Load the shim's own GDT, TSS (with IST stacks) and IDT. */
+/*
+ * An instruction that may fault on purpose (a guest memory access) and where
+ * to continue if it does: see x86/uaccess.h.
+ */
+struct exception_table_entry {
+    unsigned long insn, fixup;
+};
+
+/* Load the IDT (boot GDT selectors, no IST yet). */
 void traps_init(void);
+
+/* Once x86/desc.c has the final GDT and TSS: its code selector, IST stacks. */
+void traps_set_selector(uint16_t cs);
+
+/* Where exceptions raised by the guest (ring 3) go: set by the PV layer. */
+void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs));
 
 /* Called by x86/entry.S for every exception. */
 void trap_handler(struct cpu_regs *regs);

@@ -24,6 +24,7 @@
 
 /* ---------------------------------------------------------------- log capture */
 
+/* A growing buffer of captured text. */
 struct harness_log {
     char *buf;          /* always NUL-terminated (text may hold NULs too) */
     size_t len;
@@ -37,10 +38,10 @@ static inline struct harness_log *harness_log(void)
     return &log;
 }
 
-static inline void harness_log_write(const char *s, size_t len)
+/* Append len bytes to a capture buffer, keeping it NUL-terminated. */
+static inline void harness_buf_append(struct harness_log *l, const char *s,
+                                      size_t len)
 {
-    struct harness_log *l = harness_log();
-
     if ( l->len + len + 1 > l->cap )
     {
         size_t cap = l->cap ? l->cap : 4096;
@@ -56,6 +57,27 @@ static inline void harness_log_write(const char *s, size_t len)
     l->buf[l->len] = '\0';
 }
 
+static inline void harness_buf_clear(struct harness_log *l)
+{
+    l->len = 0;
+    if ( l->buf )
+        l->buf[0] = '\0';
+}
+
+/* Does the captured text end with suffix? */
+static inline bool harness_buf_ends(const struct harness_log *l,
+                                    const char *suffix)
+{
+    size_t n = strlen(suffix);
+
+    return l->len >= n && !memcmp(l->buf + l->len - n, suffix, n);
+}
+
+static inline void harness_log_write(const char *s, size_t len)
+{
+    harness_buf_append(harness_log(), s, len);
+}
+
 static inline const struct console_sink *harness_log_sink(void)
 {
     static const struct console_sink sink = {
@@ -69,11 +91,7 @@ static inline const struct console_sink *harness_log_sink(void)
 /* Forget what was captured so far. */
 static inline void harness_log_clear(void)
 {
-    struct harness_log *l = harness_log();
-
-    l->len = 0;
-    if ( l->buf )
-        l->buf[0] = '\0';
+    harness_buf_clear(harness_log());
 }
 
 /* Start capturing everything printk emits, at every log level. */

@@ -194,6 +194,7 @@ static void test_v0(void **state)
 
     assert_fails(check_layout(), "no memory map");
 
+    err[0] = '\0';
     assert_ok(pvh_set_memmap(&bi, e820, ARRAY_SIZE(e820), err, sizeof(err)));
     assert_int_equal(bi.nr_memmap, 3);
     assert_int_equal(bi.memmap[0].addr, 0);
@@ -393,6 +394,17 @@ static void test_memmap_bad_entries(void **state)
     assert_fails(parse(), "[0, +0x20000000)", "[0x10000000, +0x100000)",
                  "overlap");
 
+    /* By a single byte; touching is fine. */
+    memcpy(e, libxl_memmap, sizeof(e));
+    e[1] = (struct hvm_memmap_table_entry){ MiB(512) - 1, 0x1000,
+                                            XEN_HVM_MEMMAP_TYPE_RESERVED, 0 };
+    set_memmap(e, 3);
+    assert_fails(parse(), "[0x1fffffff, +0x1000)", "overlap");
+    e[1].addr = MiB(512);
+    set_memmap(e, 3);
+    assert_ok(parse());
+    assert_int_equal(bi.nr_memmap, 3);
+
     /* Identical start addresses. */
     memcpy(e, libxl_memmap, sizeof(e));
     e[1].addr = 0;
@@ -461,7 +473,7 @@ static void test_error_truncated(void **state)
     memset(small, 'X', sizeof(small));
     si()->version = 7;
     assert_false(pvh_parse(SI_PA, phys_map, &bi, small, 12));
-    assert_string_equal(small, "hvm_start_");
+    assert_string_equal(small, "hvm_start_i");
     assert_int_equal(small[12], 'X');
 }
 
@@ -599,6 +611,7 @@ static void test_layout_image_overlaps_start_info(void **state)
     err[0] = '\0';
     assert_fails(pvh_check_layout(&bi, 0x5000, SI_PA + 1, err, sizeof(err)),
                  "the shim image overlaps hvm_start_info");
+    err[0] = '\0';
     assert_ok(pvh_check_layout(&bi, 0x5000, SI_PA, err, sizeof(err)));
 }
 

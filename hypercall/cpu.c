@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall/cpu.c - hypercalls that set a vCPU's CPU state: set_trap_table,
+ * set_callbacks, callback_op, stack_switch, fpu_taskswitch,
+ * set_segment_base. Copy in and check the shape here; pvops/vcpu.c owns
+ * the meaning.
+ */
+#include "hypercall/handlers.h"
+#include "pvops/vcpu.h"
+#include "x86/uaccess.h"
+
+/* A trap table is a list ended by a zero address; NULL clears them all. */
+long do_set_trap_table(unsigned long list)
+{
+    struct vcpu *v = current_vcpu();
+    struct trap_info ti;
+    long rc;
+
+    if ( !list )
+    {
+        vcpu_clear_traps(v);
+        return 0;
+    }
+    for ( ; ; list += sizeof(ti) )
+    {
+        if ( copy_from_guest(&ti, list, sizeof(ti)) )
+            return -XEN_EFAULT;
+        if ( ti.address == 0 )
+            return 0;
+        if ( (rc = vcpu_set_trap(v, &ti)) )
+            return rc;
+    }
+}
+
+long do_set_callbacks(unsigned long event, unsigned long failsafe,
+                      unsigned long syscall)
+{
+    struct vcpu *v = current_vcpu();
+    long rc;
+
+    /* 64-bit: events are always masked on entry to the event callback. */
+    if ( (rc = vcpu_register_callback(v, CALLBACKTYPE_event, event,
+                                      CALLBACKF_mask_events)) ||
+         (rc = vcpu_register_callback(v, CALLBACKTYPE_failsafe, failsafe, 0)) ||
+         (rc = vcpu_register_callback(v, CALLBACKTYPE_syscall, syscall, 0)) )
+        return rc;
+    return 0;
+}
+
+long do_callback_op(int cmd, unsigned long arg)
+{
+    struct vcpu *v = current_vcpu();
+
+    switch ( cmd )
+    {
+    case CALLBACKOP_register:
+    {
+        struct callback_register reg;
+
+        if ( copy_from_guest(&reg, arg, sizeof(reg)) )
+            return -XEN_EFAULT;
+        return vcpu_register_callback(v, reg.type, reg.address, reg.flags);
+    }
+    case CALLBACKOP_unregister:
+    {
+        struct callback_unregister unreg;
+
+        if ( copy_from_guest(&unreg, arg, sizeof(unreg)) )
+            return -XEN_EFAULT;
+        return vcpu_unregister_callback(v, unreg.type);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_stack_switch(unsigned long ss, unsigned long sp)
+{
+    return vcpu_stack_switch(current_vcpu(), ss, sp);
+}
+
+long do_fpu_taskswitch(int set)
+{
+    return vcpu_fpu_taskswitch(current_vcpu(), set);
+}
+
+long do_set_segment_base(unsigned int which, unsigned long base)
+{
+    return vcpu_set_segment_base(current_vcpu(), which, base);
+}

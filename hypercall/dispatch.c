@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall/dispatch.c - the 64-bit PV hypercall entry: one explicit switch
+ * over Xen's pv64 table (xen/include/hypercall-defs.c). Arguments arrive in
+ * rdi, rsi, rdx, r10, r8; the result goes back in rax.
+ */
+#include "hypercall/handlers.h"
+#include "pvops/domain.h"
+#include "x86/uaccess.h"
+#include "lib/printk.h"
+
+bool trace_hypercalls;
+
+long hypercall_dispatch(unsigned long op, const unsigned long a[5])
+{
+    unsigned long a1 = a[0], a2 = a[1], a3 = a[2];
+
+    switch ( op )
+    {
+    case __HYPERVISOR_console_io:
+        return do_console_io(a1, a2, a3);
+    case __HYPERVISOR_xen_version:
+        return do_xen_version(a1, a2);
+    case __HYPERVISOR_vm_assist:
+        return do_vm_assist(a1, a2);
+    case __HYPERVISOR_sched_op:
+        return do_sched_op(a1, a2);
+    case __HYPERVISOR_event_channel_op:
+        return do_event_channel_op(a1, a2);
+    case __HYPERVISOR_set_trap_table:
+        return do_set_trap_table(a1);
+    case __HYPERVISOR_set_callbacks:
+        return do_set_callbacks(a1, a2, a3);
+    case __HYPERVISOR_callback_op:
+        return do_callback_op(a1, a2);
+    case __HYPERVISOR_stack_switch:
+        return do_stack_switch(a1, a2);
+    case __HYPERVISOR_fpu_taskswitch:
+        return do_fpu_taskswitch(a1);
+    case __HYPERVISOR_set_segment_base:
+        return do_set_segment_base(a1, a2);
+    case __HYPERVISOR_multicall:
+        return do_multicall(a1, a2);
+    case __HYPERVISOR_memory_op:
+        return do_memory_op(a1, a2);
+    case __HYPERVISOR_vcpu_op:
+        return do_vcpu_op(a1, a2, a3);
+    case __HYPERVISOR_physdev_op:
+        return do_physdev_op(a1, a2);
+
+    /* Page tables and their types: the memory-management step. */
+    case __HYPERVISOR_mmu_update:
+    case __HYPERVISOR_mmuext_op:
+    case __HYPERVISOR_update_va_mapping:
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+    /* Descriptors, iret, debug registers, NMI: the CPU-virtualisation step. */
+    case __HYPERVISOR_set_gdt:
+    case __HYPERVISOR_set_debugreg:
+    case __HYPERVISOR_get_debugreg:
+    case __HYPERVISOR_update_descriptor:
+    case __HYPERVISOR_iret:
+    case __HYPERVISOR_nmi_op:
+    /* Timers and event channels: the event-channel step; grants after it. */
+    case __HYPERVISOR_set_timer_op:
+    case __HYPERVISOR_grant_table_op:
+        return -XEN_ENOSYS;
+
+    /* Old ABIs a 64-bit guest may still use: with their modern twins. */
+    case __HYPERVISOR_sched_op_compat:
+    case __HYPERVISOR_event_channel_op_compat:
+    case __HYPERVISOR_physdev_op_compat:
+        return -XEN_ENOSYS;
+
+    /* Refused for a PV domU, as by Xen's shim (see xen-pv-shim.md section 2). */
+    case __HYPERVISOR_xsm_op:
+    case __HYPERVISOR_xenpmu_op:
+    case __HYPERVISOR_platform_op:
+    case __HYPERVISOR_sysctl:
+    case __HYPERVISOR_domctl:
+    case __HYPERVISOR_hvm_op:
+    case __HYPERVISOR_dm_op:
+    case __HYPERVISOR_kexec_op:
+    case __HYPERVISOR_xenoprof_op:
+    case __HYPERVISOR_argo_op:
+    case __HYPERVISOR_hypfs_op:
+    case __HYPERVISOR_tmem_op:
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/*
+ * multicall (common/multicall.c): every entry through the same dispatch,
+ * its result stored in the entry; a failing entry does not stop the batch.
+ * The call itself fails only for an unreadable list (-EFAULT) or when
+ * nested (-EINVAL, as the inner entry's result).
+ */
+static bool in_multicall;
+
+long do_multicall(unsigned long list, unsigned int nr_calls)
+{
+    multicall_entry_t mc;
+
+    if ( in_multicall )
+        return -XEN_EINVAL;
+    in_multicall = true;
+    for ( unsigned int i = 0; i < nr_calls; i++, list += sizeof(mc) )
+    {
+        unsigned long args[5];
+
+        if ( copy_from_guest(&mc, list, sizeof(mc)) )
+        {
+            in_multicall = false;
+            return -XEN_EFAULT;
+        }
+        for ( unsigned int k = 0; k < 5; k++ )
+            args[k] = mc.args[k];
+        mc.result = hypercall_dispatch(mc.op, args);
+        if ( copy_to_guest(list + offsetof(multicall_entry_t, result),
+                           &mc.result, sizeof(mc.result)) )
+        {
+            in_multicall = false;
+            return -XEN_EFAULT;
+        }
+    }
+    in_multicall = false;
+    return 0;
+}
+
+void pv_syscall(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+    unsigned long op = regs->rax;
+    unsigned long args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
+
+    if ( !v->kernel_mode )
+        guest_crash("SYSCALL from guest user mode at %#lx: guest system calls "
+                    "are not delivered yet", regs->rip);
+
+    regs->rax = hypercall_dispatch(op, args);
+    if ( trace_hypercalls )
+        pr_info("d%u hypercall %lu(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n",
+                dom.domid, op, regs->rdi, regs->rsi, regs->rdx, regs->r10,
+                regs->r8, (long)regs->rax);
+}

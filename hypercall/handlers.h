@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall/handlers.h - the guest's hypercalls: do_<xen name>() handlers,
+ * with their real argument types. Guest pointers are plain unsigned long
+ * guest virtual addresses, only ever used through x86/uaccess.h.
+ */
+#ifndef HYPERCALL_HANDLERS_H
+#define HYPERCALL_HANDLERS_H
+
+#include "lib/xen.h"
+#include "x86/regs.h"
+
+/* Set from the shim command line: log every hypercall the guest makes. */
+extern bool trace_hypercalls;
+
+/* Called by x86/entry.S for every SYSCALL from the guest. */
+void pv_syscall(struct cpu_regs *regs);
+
+long do_console_io(int cmd, unsigned int count, unsigned long buf);
+long do_xen_version(int cmd, unsigned long arg);
+long do_vm_assist(unsigned int cmd, unsigned int type);
+long do_sched_op(int cmd, unsigned long arg);
+long do_event_channel_op(int cmd, unsigned long arg);
+long do_set_trap_table(unsigned long list);
+long do_set_callbacks(unsigned long event, unsigned long failsafe,
+                      unsigned long syscall);
+long do_callback_op(int cmd, unsigned long arg);
+long do_stack_switch(unsigned long ss, unsigned long sp);
+long do_fpu_taskswitch(int set);
+long do_set_segment_base(unsigned int which, unsigned long base);
+long do_multicall(unsigned long list, unsigned int nr_calls);
+long do_memory_op(unsigned long cmd, unsigned long arg);
+long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg);
+long do_physdev_op(int cmd, unsigned long arg);
+
+/* One hypercall by number, with its five arguments (also for multicall). */
+long hypercall_dispatch(unsigned long op, const unsigned long a[5]);
+
+#endif /* HYPERCALL_HANDLERS_H */

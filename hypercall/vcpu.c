@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall/vcpu.c - vcpu_op and physdev_op: the sub-ops of this step.
+ * Timers come with the event-channel step, bringing vCPUs up with SMP.
+ */
+#include "hypercall/handlers.h"
+#include "hypercall/l0.h"
+#include "pvops/domain.h"
+#include "x86/cpu.h"
+#include "x86/uaccess.h"
+#include "lib/string.h"
+
+/* Nanoseconds since some fixed point, from the TSC L0 gave us. */
+static uint64_t tsc_to_ns(uint64_t tsc)
+{
+    uint64_t khz = l0.tsc_khz ? l0.tsc_khz : 1000000;
+
+    return tsc / khz * 1000000 + (tsc % khz) * 1000000 / khz;
+}
+
+/* The one vCPU runs whenever it is not blocked: all its time is "running". */
+static void fill_runstate(const struct vcpu *v, struct vcpu_runstate_info *r)
+{
+    uint64_t now = tsc_to_ns(rdtsc());
+
+    memset(r, 0, sizeof(*r));
+    r->state = v->up ? RUNSTATE_running : RUNSTATE_offline;
+    r->state_entry_time = tsc_to_ns(v->runstate_since_tsc);
+    r->time[r->state] = now - r->state_entry_time;
+}
+
+/*
+ * VCPUOP_register_vcpu_info (common/domain.c map_vcpu_info): once per vCPU,
+ * inside one guest-owned frame; the current contents move along and every
+ * event selector is set so the guest rescans.
+ */
+static long register_vcpu_info(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_register_vcpu_info info;
+    vcpu_info_t *new;
+
+    if ( copy_from_guest(&info, arg, sizeof(info)) )
+        return -XEN_EFAULT;
+    if ( info.offset > PAGE_SIZE - sizeof(vcpu_info_t) || info.rsvd )
+        return -XEN_EINVAL;
+    if ( v->vcpu_info_registered )
+        return -XEN_EINVAL;
+    if ( info.mfn > dom.max_mfn || !mfn_owned(info.mfn) ||
+         info.mfn == dom.store_mfn || info.mfn == dom.console_mfn )
+        return -XEN_EINVAL;
+
+    new = (vcpu_info_t *)((uint8_t *)__va(info.mfn << PAGE_SHIFT) + info.offset);
+    memcpy(new, v->vcpu_info, sizeof(*new));
+    new->evtchn_upcall_pending = 1;
+    new->evtchn_pending_sel = ~0UL;
+    v->vcpu_info = new;
+    v->vcpu_info_registered = true;
+    return 0;
+}
+
+long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
+{
+    struct vcpu *v;
+
+    if ( vcpuid >= dom.nr_vcpus || !(v = dom.vcpu[vcpuid]) )
+        return -XEN_ENOENT;
+
+    switch ( cmd )
+    {
+    case VCPUOP_is_up:
+        return v->up;
+
+    case VCPUOP_get_runstate_info:
+    {
+        struct vcpu_runstate_info r;
+
+        fill_runstate(v, &r);
+        return copy_to_guest(arg, &r, sizeof(r)) ? -XEN_EFAULT : 0;
+    }
+
+    case VCPUOP_register_runstate_memory_area:
+    {
+        struct vcpu_register_runstate_memory_area area;
+        struct vcpu_runstate_info r;
+
+        if ( copy_from_guest(&area, arg, sizeof(area)) )
+            return -XEN_EFAULT;
+        v->runstate_area = (unsigned long)area.addr.v;
+        if ( !v->runstate_area )
+            return 0;
+        /* Written now, as Xen does; a bad address is simply not written. */
+        fill_runstate(v, &r);
+        copy_to_guest(v->runstate_area, &r, sizeof(r));
+        return 0;
+    }
+
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(v, arg);
+
+    /* Only a pinned hardware domain learns physical CPU ids. */
+    case VCPUOP_get_physid:
+        return -XEN_EINVAL;
+
+    /*
+     * initialise/up/down: SMP. Timers, send_nmi, time areas: the event-
+     * channel and time step.
+     */
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_physdev_op(int cmd, unsigned long arg)
+{
+    struct vcpu *v = current_vcpu();
+
+    switch ( cmd )
+    {
+    case PHYSDEVOP_set_iopl:
+    {
+        struct physdev_set_iopl s;
+
+        if ( copy_from_guest(&s, arg, sizeof(s)) )
+            return -XEN_EFAULT;
+        if ( s.iopl > 3 )
+            return -XEN_EINVAL;
+        v->iopl = s.iopl;
+        return 0;
+    }
+
+    case PHYSDEVOP_set_iobitmap:
+    {
+        struct physdev_set_iobitmap s;
+
+        if ( copy_from_guest(&s, arg, sizeof(s)) )
+            return -XEN_EFAULT;
+        if ( s.nr_ports > 65536 )
+            return -XEN_EINVAL;
+        v->iobmp = (unsigned long)s.bitmap.p;
+        v->iobmp_nr = s.nr_ports;
+        return 0;
+    }
+
+    /* This guest owns no physical IRQs: nothing to query or acknowledge. */
+    case PHYSDEVOP_irq_status_query:
+    case PHYSDEVOP_eoi:
+        return -XEN_EINVAL;
+
+    /* Device and interrupt management: the hardware domain's. */
+    case PHYSDEVOP_map_pirq:
+    case PHYSDEVOP_unmap_pirq:
+    case PHYSDEVOP_manage_pci_add:
+    case PHYSDEVOP_manage_pci_remove:
+    case PHYSDEVOP_manage_pci_add_ext:
+    case PHYSDEVOP_pci_device_add:
+    case PHYSDEVOP_pci_device_remove:
+    case PHYSDEVOP_restore_msi:
+    case PHYSDEVOP_restore_msi_ext:
+    case PHYSDEVOP_setup_gsi:
+    case PHYSDEVOP_get_free_pirq:
+    case PHYSDEVOP_pci_mmcfg_reserved:
+    case PHYSDEVOP_prepare_msix:
+    case PHYSDEVOP_release_msix:
+    case PHYSDEVOP_apic_read:
+    case PHYSDEVOP_apic_write:
+    case PHYSDEVOP_alloc_irq_vector:
+    case PHYSDEVOP_free_irq_vector:
+    case PHYSDEVOP_dbgp_op:
+        return -XEN_EPERM;
+
+    /* pirq_eoi_gmfn: with no PIRQs, the event-channel step decides. */
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/domain.c - building the one PV guest, as Xen's and libxenguest's PV
+ * builders do (xen/include/public/xen.h "Start-of-day memory layout";
+ * ../shared/reference/pv64-abi.md sections 4.1-4.3).
+ *
+ * Guest "machine" frames are the shim's own physical frames, which are L0's
+ * frame numbers for our container: a frame number the guest writes into a
+ * grant entry or finds in start_info is one L0 and its backends understand.
+ *
+ * Layout of the boot region, one VA range from virt_base mapping pfn 0 up:
+ *   [kernel image][initrd, if the kernel cannot take it by pfn][p2m]
+ *   [start_info][xenstore ring][console ring][page tables][stack][padding]
+ * then, for MOD_START_PFN kernels, the initrd in the pfns after the region.
+ * The xenstore and console pfns are backed by L0's ring frames, as in Xen's
+ * shim; every other pfn is RAM.
+ */
+#include "pvops/domain.h"
+#include "pvops/elf.h"
+#include "x86/cpu.h"
+#include "x86/desc.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/vsnprintf.h"
+
+/* Read-write view of the M2P: Xen's RDWR_MPT_VIRT_START (slot 261). */
+#define RDWR_MPT_VIRT_START   0xffff828000000000UL
+/* Xen's _PAGE_GUEST_KERNEL: PV kernel pages are user pages to the CPU. */
+#define _PAGE_GUEST_KERNEL    (1UL << 52)
+#define L1_PROT   (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_USER | \
+                   _PAGE_GUEST_KERNEL)
+#define UPPER_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | \
+                    _PAGE_USER)
+
+struct domain dom;
+
+static uint8_t guest_shared_info[PAGE_SIZE] __aligned(PAGE_SIZE)
+    __section(".bss.page_aligned");
+BUILD_BUG_ON(sizeof(shared_info_t) > PAGE_SIZE);
+
+/* pfn -> mfn while building: runs of consecutive frames, in pfn order. */
+struct run {
+    unsigned long pfn, mfn, count;
+};
+static struct run runs[2 * ARRAY_SIZE(dom.owned_ranges) + 4];
+static unsigned int nr_runs;
+
+struct layout {
+    unsigned long virt_base, virt_end;
+    unsigned long kstart_pfn, kend_pfn;
+    unsigned long initrd_pfn, initrd_pages;
+    bool initrd_by_pfn;
+    unsigned long p2m_pfn, p2m_pages;
+    unsigned long si_pfn, store_pfn, console_pfn;
+    unsigned long pt_pfn, nr_pt;
+    unsigned long stack_pfn;
+    unsigned long region_pages;
+};
+
+#define FAIL(...)                               \
+    do {                                        \
+        snprintf(err, errlen, __VA_ARGS__);     \
+        return false;                           \
+    } while ( 0 )
+
+static unsigned long pfn_to_mfn(unsigned long pfn)
+{
+    for ( unsigned int i = 0; i < nr_runs; i++ )
+        if ( pfn - runs[i].pfn < runs[i].count )
+            return runs[i].mfn + (pfn - runs[i].pfn);
+    panic("pfn %#lx is outside the guest being built", pfn);
+}
+
+static void *pfn_va(unsigned long pfn)
+{
+    return __va(pfn_to_mfn(pfn) << PAGE_SHIFT);
+}
+
+/* The shim's own frames: zeroed, from the caller's allocator. */
+static paddr_t shim_alloc_frame(void)
+{
+    return paging_alloc_frame ? paging_alloc_frame() : 0;
+}
+
+/* Contiguous, zeroed shim memory (through the direct map) for a structure. */
+static void *shim_alloc(size_t size)
+{
+    unsigned long n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    paddr_t first = 0, pa;
+
+    /* The allocator hands out frames top-down: check they are contiguous. */
+    for ( unsigned long i = 0; i < n; i++ )
+    {
+        if ( !(pa = shim_alloc_frame()) )
+            return NULL;
+        if ( i && pa != first - PAGE_SIZE )
+            return NULL;
+        first = pa;
+    }
+    return __va(first);
+}
+
+/* ---------------------------------------------------------------- M2P */
+
+/*
+ * The M2P covers every mfn up to max_mfn, 8 bytes each, read-only for the
+ * guest at RO_MPT_VIRT_START. Pages covering no guest frame (holes of the
+ * memory map) all map one page of INVALID entries.
+ */
+static bool build_m2p(const struct build_input *in, char *err, size_t errlen)
+{
+    unsigned long pages = ((in->max_mfn + 1) * sizeof(unsigned long) +
+                           PAGE_SIZE - 1) >> PAGE_SHIFT;
+    paddr_t invalid = shim_alloc_frame();
+
+    if ( !invalid )
+        FAIL("no memory for the M2P");
+    memset(__va(invalid), 0xff, PAGE_SIZE);
+
+    for ( unsigned long i = 0; i < pages; i++ )
+    {
+        unsigned long first = i * (PAGE_SIZE / sizeof(unsigned long));
+        unsigned long last = first + PAGE_SIZE / sizeof(unsigned long);
+        bool used = rangeset_overlaps(in->free, first, last) ||
+                    rangeset_overlaps(in->dirty, first, last) ||
+                    (dom.store_mfn >= first && dom.store_mfn < last) ||
+                    (dom.console_mfn >= first && dom.console_mfn < last);
+        paddr_t pa = used ? shim_alloc_frame() : invalid;
+
+        if ( !pa )
+            FAIL("no memory for the M2P");
+        if ( used )
+            memset(__va(pa), 0xff, PAGE_SIZE);
+        if ( !paging_map(boot_l4, RO_MPT_VIRT_START + i * PAGE_SIZE, pa,
+                         _PAGE_PRESENT | _PAGE_USER) ||
+             !paging_map(boot_l4, RDWR_MPT_VIRT_START + i * PAGE_SIZE, pa,
+                         _PAGE_PRESENT | (used ? _PAGE_RW : 0)) )
+            FAIL("no memory for the M2P mappings");
+    }
+    dom.m2p = (unsigned long *)RDWR_MPT_VIRT_START;
+    dom.max_mfn = in->max_mfn;
+    return true;
+}
+
+/* ---------------------------------------------------------------- layout */
+
+static unsigned long slots(unsigned long start, unsigned long end, unsigned int shift)
+{
+    return ((end - 1) >> shift) - (start >> shift) + 1;
+}
+
+static bool plan_layout(const struct build_input *in, const struct elf_info *elf,
+                        unsigned long nr_pages, struct layout *l,
+                        char *err, size_t errlen)
+{
+    unsigned long next, end;
+
+    memset(l, 0, sizeof(*l));
+    l->virt_base = elf->virt_base;
+    if ( elf->virt_kstart < l->virt_base || elf->virt_kstart & (PAGE_SIZE - 1) )
+        FAIL("kernel start %#lx is below virt_base %#lx or not page aligned",
+             (unsigned long)elf->virt_kstart, l->virt_base);
+    l->kstart_pfn = (elf->virt_kstart - l->virt_base) >> PAGE_SHIFT;
+    l->kend_pfn = (ROUNDUP(elf->virt_kend, PAGE_SIZE) - l->virt_base) >> PAGE_SHIFT;
+    next = l->kend_pfn;
+
+    l->initrd_pages = ROUNDUP(in->initrd_size, PAGE_SIZE) >> PAGE_SHIFT;
+    l->initrd_by_pfn = elf->mod_start_pfn;
+    if ( l->initrd_pages && !l->initrd_by_pfn )
+    {
+        l->initrd_pfn = next;
+        next += l->initrd_pages;
+    }
+    l->p2m_pfn = next;
+    l->p2m_pages = ROUNDUP(nr_pages * sizeof(unsigned long), PAGE_SIZE) >> PAGE_SHIFT;
+    next += l->p2m_pages;
+    l->si_pfn = next++;
+    l->store_pfn = next++;
+    l->console_pfn = next++;
+    l->pt_pfn = next;
+
+    /*
+     * As many tables as it takes to map the region, those tables included:
+     * the count only grows with the region, so this settles on the exact
+     * fixed point (libxenguest's count_pgtables does the same).
+     */
+    for ( l->nr_pt = 4; ; )
+    {
+        unsigned long stack_end = (l->pt_pfn + l->nr_pt + 1) << PAGE_SHIFT, need;
+
+        end = ROUNDUP(stack_end, 4UL << 20);
+        if ( end - stack_end < (512UL << 10) )
+            end += 4UL << 20;
+        need = 1 + slots(l->virt_base, l->virt_base + end, 39) +
+               slots(l->virt_base, l->virt_base + end, 30) +
+               slots(l->virt_base, l->virt_base + end, 21);
+        if ( need <= l->nr_pt )
+            break;
+        l->nr_pt = need;
+    }
+    l->stack_pfn = l->pt_pfn + l->nr_pt;
+    l->region_pages = end >> PAGE_SHIFT;
+    l->virt_end = l->virt_base + end;
+
+    if ( l->initrd_by_pfn )
+        l->initrd_pfn = l->region_pages;
+    if ( l->region_pages + (l->initrd_by_pfn ? l->initrd_pages : 0) > nr_pages )
+        FAIL("the guest needs %lu pages for its boot layout but has %lu: "
+             "give it more memory", l->region_pages + l->initrd_pages, nr_pages);
+    if ( l->virt_end < l->virt_base ||
+         (l->virt_base < HYPERVISOR_VIRT_END && l->virt_end > HYPERVISOR_VIRT_START) )
+        FAIL("boot region [%#lx, %#lx) overlaps the hypervisor's addresses",
+             l->virt_base, l->virt_end);
+    /* Linux copies the single L2 that maps the region (xen_setup_kernel_pagetable). */
+    if ( slots(l->virt_base, l->virt_end, 30) > 1 )
+        FAIL("boot region [%#lx, %#lx) is larger than one L2 table maps (1 GiB)",
+             l->virt_base, l->virt_end);
+    return true;
+}
+
+/* ---------------------------------------------------------------- guest memory */
+
+/* Give the guest pfns [0, nr_pages): clean frames first, dirty ones last. */
+static bool assign_frames(const struct build_input *in, const struct layout *l,
+                          unsigned long nr_pages, char *err, size_t errlen)
+{
+    const struct rangeset *sets[2] = { in->free, in->dirty };
+    unsigned long pfn = 0;
+
+    nr_runs = 0;
+    rangeset_init(&dom.owned, dom.owned_ranges, ARRAY_SIZE(dom.owned_ranges));
+    for ( unsigned int s = 0; s < 2; s++ )
+        for ( unsigned int i = 0; i < sets[s]->nr; i++ )
+        {
+            unsigned long mfn = sets[s]->r[i].start, left = sets[s]->r[i].end - mfn;
+
+            if ( !rangeset_add(&dom.owned, mfn, mfn + left) )
+                FAIL("guest memory too fragmented");
+            while ( left )
+            {
+                unsigned long n;
+
+                /* The two ring pfns are L0's frames: step over them. */
+                if ( pfn == l->store_pfn || pfn == l->console_pfn )
+                {
+                    if ( nr_runs == ARRAY_SIZE(runs) )
+                        FAIL("guest memory too fragmented");
+                    runs[nr_runs++] = (struct run){
+                        pfn, pfn == l->store_pfn ? dom.store_mfn : dom.console_mfn, 1 };
+                    pfn++;
+                    continue;
+                }
+                n = left;
+                if ( pfn < l->store_pfn )
+                    n = MIN(n, l->store_pfn - pfn);
+                if ( nr_runs == ARRAY_SIZE(runs) )
+                    FAIL("guest memory too fragmented");
+                runs[nr_runs++] = (struct run){ pfn, mfn, n };
+                pfn += n;
+                mfn += n;
+                left -= n;
+            }
+        }
+    BUG_ON(pfn != nr_pages);
+    if ( !rangeset_add(&dom.owned, dom.store_mfn, dom.store_mfn + 1) ||
+         !rangeset_add(&dom.owned, dom.console_mfn, dom.console_mfn + 1) )
+        FAIL("guest memory too fragmented");
+
+    for ( unsigned int i = 0; i < nr_runs; i++ )
+        for ( unsigned long k = 0; k < runs[i].count; k++ )
+            dom.m2p[runs[i].mfn + k] = runs[i].pfn + k;
+    return true;
+}
+
+struct load_ctx {
+    const struct layout *l;
+};
+
+static bool load_copy(void *ctx, uint64_t va, const void *src, uint64_t len)
+{
+    const struct layout *l = ((struct load_ctx *)ctx)->l;
+
+    while ( len )
+    {
+        unsigned long pfn = (va - l->virt_base) >> PAGE_SHIFT;
+        unsigned long off = va & (PAGE_SIZE - 1), n = MIN(len, PAGE_SIZE - off);
+
+        if ( va < l->virt_base || pfn >= l->kend_pfn )
+            return false;
+        if ( src )
+        {
+            memcpy((uint8_t *)pfn_va(pfn) + off, src, n);
+            src = (const uint8_t *)src + n;
+        }
+        else
+            memset((uint8_t *)pfn_va(pfn) + off, 0, n);
+        va += n;
+        len -= n;
+    }
+    return true;
+}
+
+static bool load_zero(void *ctx, uint64_t va, uint64_t len)
+{
+    return load_copy(ctx, va, NULL, len);
+}
+
+/* The boot page tables: [L4][L3][L2][L1...], as libxenguest orders them. */
+static void build_page_tables(const struct layout *l)
+{
+    unsigned long next_pt = l->pt_pfn + 1;
+    uint64_t *l4 = pfn_va(l->pt_pfn);
+
+    for ( unsigned long i = 0; i < l->nr_pt; i++ )
+        memset(pfn_va(l->pt_pfn + i), 0, PAGE_SIZE);
+
+    for ( unsigned long pfn = 0; pfn < l->region_pages; pfn++ )
+    {
+        unsigned long va = l->virt_base + (pfn << PAGE_SHIFT);
+        uint64_t *e = &l4[L4_SLOT(va)];
+        unsigned int shift;
+
+        /* Walk down, taking the next table frame where one is missing. */
+        for ( shift = 30; shift >= 12; shift -= 9 )
+        {
+            uint64_t *t;
+
+            if ( !(*e & _PAGE_PRESENT) )
+            {
+                BUG_ON(next_pt >= l->pt_pfn + l->nr_pt);
+                *e = (pfn_to_mfn(next_pt) << PAGE_SHIFT) | UPPER_PROT;
+                next_pt++;
+            }
+            t = __va(*e & PTE_ADDR_MASK);
+            e = &t[(va >> shift) & 511];
+            if ( shift == 12 )
+                break;
+        }
+        *e = (pfn_to_mfn(pfn) << PAGE_SHIFT) | L1_PROT;
+        /* Page-table frames are mapped read-only: they are typed as such. */
+        if ( pfn >= l->pt_pfn && pfn < l->pt_pfn + l->nr_pt )
+            *e &= ~_PAGE_RW;
+    }
+
+    /* The hypervisor's slots, as in every L4 the guest runs on. */
+    for ( unsigned int s = HYPERVISOR_L4_FIRST; s <= HYPERVISOR_L4_LAST; s++ )
+        l4[s] = boot_l4[s];
+}
+
+/*
+ * The hypercall page (xen/arch/x86/pv/hypercall.c): 0xcc, then one 32-byte
+ * stub per hypercall: push %rcx; push %r11; mov $nr, %eax; syscall;
+ * pop %r11; pop %rcx; ret. iret (23) is jumped to, not called, and pushes
+ * %rax as well before the SYSCALL, which never returns to it.
+ */
+static void fill_hypercall_page(uint8_t *p)
+{
+    memset(p, 0xcc, PAGE_SIZE);
+    for ( unsigned int i = 0; i < PAGE_SIZE / 32; i++ )
+    {
+        uint8_t *s = p + i * 32;
+
+        if ( i == __HYPERVISOR_iret )
+        {
+            static const uint8_t iret[] = {
+                0x51, 0x41, 0x53, 0x50, 0xb8, 23, 0, 0, 0, 0x0f, 0x05,
+            };
+            memcpy(s, iret, sizeof(iret));
+            continue;
+        }
+        s[0] = 0x51;                    /* push %rcx */
+        s[1] = 0x41; s[2] = 0x53;       /* push %r11 */
+        s[3] = 0xb8;                    /* mov $i, %eax */
+        s[4] = i; s[5] = 0; s[6] = 0; s[7] = 0;
+        s[8] = 0x0f; s[9] = 0x05;       /* syscall */
+        s[10] = 0x41; s[11] = 0x5b;     /* pop %r11 */
+        s[12] = 0x59;                   /* pop %rcx */
+        s[13] = 0xc3;                   /* ret */
+    }
+}
+
+static void fill_start_info(const struct build_input *in, const struct layout *l,
+                            unsigned long nr_pages)
+{
+    start_info_t *si = pfn_va(l->si_pfn);
+
+    memset(si, 0, PAGE_SIZE);
+    snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
+    si->nr_pages = nr_pages;
+    si->shared_info = __pa(guest_shared_info);
+    si->store_mfn = dom.store_mfn;
+    si->store_evtchn = dom.store_evtchn;
+    si->console.domU.mfn = dom.console_mfn;
+    si->console.domU.evtchn = dom.console_evtchn;
+    si->pt_base = l->virt_base + (l->pt_pfn << PAGE_SHIFT);
+    si->nr_pt_frames = l->nr_pt;
+    si->mfn_list = l->virt_base + (l->p2m_pfn << PAGE_SHIFT);
+    if ( in->initrd_size )
+    {
+        si->mod_len = in->initrd_size;
+        if ( l->initrd_by_pfn )
+        {
+            si->flags |= SIF_MOD_START_PFN;
+            si->mod_start = l->initrd_pfn;
+        }
+        else
+            si->mod_start = l->virt_base + (l->initrd_pfn << PAGE_SHIFT);
+    }
+    snprintf((char *)si->cmd_line, sizeof(si->cmd_line), "%s", in->cmdline);
+}
+
+bool domain_build(const struct build_input *in, struct cpu_regs *regs,
+                  char *err, size_t errlen)
+{
+    struct elf_info elf;
+    struct layout l;
+    struct load_ctx ctx = { &l };
+    unsigned long nr_pages, *p2m;
+
+    if ( !elf_parse(in->kernel, in->kernel_size, &elf, err, errlen) )
+    {
+        if ( elf.elf_class == 32 && elf.machine == ELF_MACHINE_386 )
+            FAIL("the kernel is a 32-bit PV kernel: this shim runs 64-bit PV "
+                 "kernels only for now");
+        return false;
+    }
+    if ( in->nr_vcpus < 1 || in->nr_vcpus > PV_MAX_VCPUS )
+        FAIL("%u vCPUs asked for; this shim is built for 1 to %u",
+             in->nr_vcpus, PV_MAX_VCPUS);
+
+    dom.domid = in->domid;
+    dom.nr_vcpus = in->nr_vcpus;
+    dom.store_mfn = in->store_mfn;
+    dom.store_evtchn = in->store_evtchn;
+    dom.console_mfn = in->console_mfn;
+    dom.console_evtchn = in->console_evtchn;
+
+    /* The shim's own memory first: vCPUs and the M2P. */
+    for ( unsigned int i = 0; i < in->nr_vcpus; i++ )
+        if ( !(dom.vcpu[i] = shim_alloc(sizeof(struct vcpu))) )
+            FAIL("no memory for vCPU %u", i);
+    if ( !build_m2p(in, err, errlen) )
+        return false;
+
+    /* Every other frame is the guest's, plus the two L0 ring frames. */
+    nr_pages = rangeset_size(in->free) + rangeset_size(in->dirty) + 2;
+    if ( !plan_layout(in, &elf, nr_pages, &l, err, errlen) ||
+         !assign_frames(in, &l, nr_pages, err, errlen) )
+        return false;
+
+    if ( !elf_load(in->kernel, in->kernel_size, &elf, load_copy, load_zero, &ctx) )
+        FAIL("copying the kernel's segments failed");
+    if ( in->initrd_size )
+        for ( unsigned long i = 0; i < l.initrd_pages; i++ )
+        {
+            unsigned long n = MIN(in->initrd_size - i * PAGE_SIZE, PAGE_SIZE);
+            uint8_t *dst = pfn_va(l.initrd_pfn + i);
+
+            memcpy(dst, __va(in->initrd + i * PAGE_SIZE), n);
+            memset(dst + n, 0, PAGE_SIZE - n);
+        }
+
+    /* The p2m the guest reads at start_info.mfn_list. */
+    for ( unsigned long pfn = 0; pfn < nr_pages; pfn += PAGE_SIZE / sizeof(*p2m) )
+    {
+        p2m = pfn_va(l.p2m_pfn + pfn / (PAGE_SIZE / sizeof(*p2m)));
+        for ( unsigned long i = 0; i < PAGE_SIZE / sizeof(*p2m); i++ )
+            p2m[i] = pfn + i < nr_pages ? pfn_to_mfn(pfn + i) : INVALID_M2P_ENTRY;
+    }
+
+    fill_start_info(in, &l, nr_pages);
+    build_page_tables(&l);
+    memset(pfn_va(l.stack_pfn), 0, PAGE_SIZE);
+    if ( elf.hypercall_page != ELF_UNSET )
+    {
+        unsigned long hpfn = (elf.hypercall_page - l.virt_base) >> PAGE_SHIFT;
+
+        if ( elf.hypercall_page & (PAGE_SIZE - 1) || hpfn < l.kstart_pfn ||
+             hpfn >= l.kend_pfn )
+            FAIL("hypercall page %#lx is not a page of the kernel image",
+                 (unsigned long)elf.hypercall_page);
+        fill_hypercall_page(pfn_va(hpfn));
+    }
+
+    /* The guest's shared_info: events masked on every vCPU until it is ready. */
+    dom.shared_info = (shared_info_t *)guest_shared_info;
+    memset(guest_shared_info, 0, PAGE_SIZE);
+    for ( unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )
+        dom.shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    /* arch.max_pfn stays 0 until the guest writes it, as libxenguest leaves it. */
+    dom.nr_pages = nr_pages;
+
+    for ( unsigned int i = 0; i < in->nr_vcpus; i++ )
+    {
+        struct vcpu *v = dom.vcpu[i];
+
+        v->id = i;
+        v->kernel_mode = true;
+        v->up = i == 0;
+        if ( i < XEN_LEGACY_MAX_VCPUS )
+            v->vcpu_info = &dom.shared_info->vcpu_info[i];
+    }
+    dom.vcpu[0]->guest_table = pfn_to_mfn(l.pt_pfn) << PAGE_SHIFT;
+
+    /* vCPU 0 starts at the ELF entry, rsi = start_info (pv64-abi.md 4.1). */
+    memset(regs, 0, sizeof(*regs));
+    regs->rip = elf.entry;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->rflags = 0x202;
+    regs->rsp = l.virt_base + ((l.stack_pfn + 1) << PAGE_SHIFT);
+    regs->ss = FLAT_KERNEL_SS;
+    regs->rsi = l.virt_base + (l.si_pfn << PAGE_SHIFT);
+
+    pr_info("d%u: kernel [%#lx, %#lx), entry %#lx, boot region [%#lx, %#lx)\n",
+            dom.domid, (unsigned long)elf.virt_kstart, (unsigned long)elf.virt_kend,
+            (unsigned long)elf.entry, l.virt_base, l.virt_end);
+    pr_info("d%u: %lu pages (%lu MiB) for the guest\n", dom.domid, nr_pages,
+            nr_pages >> 8);
+    return true;
+}
+
+void domain_enter(struct cpu_regs *regs)
+{
+    static struct cpu_regs entry_regs;
+    extern char return_to_guest[];
+
+    entry_regs = *regs;
+    write_cr3(dom.vcpu[0]->guest_table);
+    /* Onto the top of this CPU's stack, where guest entries build frames. */
+    __asm__ volatile ( "mov %0, %%rsp\n\t"
+                       "mov %%rsp, %%rdi\n\t"
+                       "rep movsq\n\t"
+                       "jmp *%3"
+                       :: "r" (cpu_stack_top - sizeof(entry_regs)),
+                          "S" (&entry_regs), "c" (sizeof(entry_regs) / 8),
+                          "r" (return_to_guest)
+                       : "rdi", "memory" );
+    __builtin_unreachable();
+}
+
+void guest_crash(const char *fmt, ...)
+{
+    char reason[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    pr_err("d%u: guest crash: %s\n", dom.domid, reason);
+    printk_flush();
+    if ( panic_hook )
+        panic_hook(reason);
+    halt_forever();
+}

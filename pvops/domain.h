@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/domain.h - the one PV guest: its domain and vCPU state, and the
+ * builder that lays it out in memory as the 64-bit PV ABI promises.
+ */
+#ifndef PVOPS_DOMAIN_H
+#define PVOPS_DOMAIN_H
+
+#include "lib/xen.h"
+#include "lib/rangeset.h"
+#include "x86/paging.h"
+#include "x86/regs.h"
+
+#define INVALID_M2P_ENTRY   (~0UL)
+#define PV_MAX_VCPUS        CONFIG_MAX_VCPUS
+
+struct vcpu {
+    unsigned int id;
+    bool kernel_mode;               /* guest kernel (vs user) context */
+    paddr_t guest_table;            /* kernel L4, as a CR3 value */
+    paddr_t guest_table_user;       /* user L4, 0 if none */
+    unsigned long kernel_ss, kernel_sp;     /* stack_switch */
+    struct trap_info trap_ctxt[256];        /* set_trap_table */
+    unsigned long event_callback, failsafe_callback, syscall_callback;
+    unsigned long syscall32_callback, sysenter_callback, nmi_callback;
+    unsigned int callback_flags;    /* CALLBACKF_mask_events per type */
+    unsigned long fs_base, gs_base_kernel, gs_base_user;
+    bool fpu_ts;                    /* fpu_taskswitch: virtual CR0.TS */
+    bool up;                        /* running (VCPUOP_is_up) */
+    unsigned int iopl;              /* virtual IOPL (physdev set_iopl) */
+    unsigned long iobmp, iobmp_nr;  /* physdev set_iobitmap: guest VA, ports */
+    vcpu_info_t *vcpu_info;
+    bool vcpu_info_registered;
+    unsigned long runstate_area;    /* guest VA, 0 if none */
+    uint64_t runstate_since_tsc;    /* vCPU up since (TSC) */
+};
+
+struct domain {
+    domid_t domid;
+    unsigned long nr_pages;         /* guest pfns [0, nr_pages) */
+    unsigned long max_mfn;          /* M2P covers mfns [0, max_mfn] */
+    unsigned long *m2p;             /* read-write view of the M2P */
+    shared_info_t *shared_info;     /* the guest's, a shim page */
+    unsigned long vm_assist;
+    unsigned int nr_vcpus;
+    struct vcpu *vcpu[PV_MAX_VCPUS];        /* [0, nr_vcpus) allocated */
+    struct rangeset owned;          /* frames the guest owns (mfns) */
+    struct range owned_ranges[64];
+    /* L0's rings, handed to the guest as start_info's store/console */
+    xen_pfn_t store_mfn, console_mfn;
+    evtchn_port_t store_evtchn, console_evtchn;
+    bool shutting_down;
+    unsigned int shutdown_code;
+};
+
+extern struct domain dom;
+
+/* Everything the builder is given. */
+struct build_input {
+    const void *kernel;             /* an ELF image (decompressed already) */
+    uint64_t kernel_size;
+    paddr_t initrd;                 /* physical address, 0 if none */
+    uint64_t initrd_size;
+    const char *cmdline;
+    struct rangeset *free;          /* frames the guest may have (mfns) */
+    struct rangeset *dirty;         /* free frames still holding the boot
+                                       modules: given last, never written */
+    unsigned long max_mfn;          /* highest machine frame to cover */
+    domid_t domid;
+    unsigned int nr_vcpus;
+    xen_pfn_t store_mfn, console_mfn;       /* L0's ring frames */
+    evtchn_port_t store_evtchn, console_evtchn;
+};
+
+/*
+ * The shim's own frames (M2P, vCPU structures) come from paging_alloc_frame;
+ * build the domain: M2P, guest memory and p2m, boot page tables, start_info,
+ * shared_info, hypercall page and vCPU 0's registers in *regs. On failure
+ * returns false with a one-line reason in err (nothing to undo: the shim
+ * crashes the container then).
+ */
+bool domain_build(const struct build_input *in, struct cpu_regs *regs,
+                  char *err, size_t errlen);
+
+/* Run the guest from *regs (on this CPU's stack): never returns. */
+void __noreturn domain_enter(struct cpu_regs *regs);
+
+/* The guest is beyond help: log why, report SHUTDOWN_crash to L0. */
+void __noreturn guest_crash(const char *fmt, ...) __printf(1, 2);
+
+static inline struct vcpu *current_vcpu(void)
+{
+    return dom.vcpu[0];             /* one CPU until SMP */
+}
+
+static inline bool mfn_owned(unsigned long mfn)
+{
+    return rangeset_contains(&dom.owned, mfn, mfn + 1);
+}
+
+#endif /* PVOPS_DOMAIN_H */

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* pvops/vcpu.c - the CPU state a PV guest sets through hypercalls. */
+#include "pvops/vcpu.h"
+#include "lib/string.h"
+
+#define MSR_FS_BASE         0xc0000100
+#define MSR_GS_BASE         0xc0000101
+#define MSR_SHADOW_GS_BASE  0xc0000102
+#define X86_CR0_TS          (1UL << 3)
+
+static inline void wrmsrl(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile ( "wrmsr" :: "c" (msr), "a" ((uint32_t)v),
+                       "d" ((uint32_t)(v >> 32)) );
+}
+
+static inline uint64_t rdmsrl(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) );
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * A guest selector never gets a ring below the guest kernel's (3 for a
+ * 64-bit guest): Xen's fixup_guest_stack_selector/code_selector.
+ */
+static unsigned long fixup_selector(unsigned long sel)
+{
+    return (sel & 3) < 3 ? (sel & ~3UL) | 3 : sel;
+}
+
+long vcpu_set_trap(struct vcpu *v, const struct trap_info *ti)
+{
+    if ( !is_canonical(ti->address) )
+        return -XEN_EINVAL;
+    v->trap_ctxt[ti->vector] = *ti;
+    v->trap_ctxt[ti->vector].cs = fixup_selector(ti->cs);
+    return 0;
+}
+
+void vcpu_clear_traps(struct vcpu *v)
+{
+    memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
+}
+
+long vcpu_register_callback(struct vcpu *v, unsigned int type,
+                            unsigned long address, unsigned int flags)
+{
+    unsigned long *slot;
+
+    if ( !is_canonical(address) )
+        return -XEN_EINVAL;
+
+    switch ( type )
+    {
+    case CALLBACKTYPE_event:     slot = &v->event_callback; break;
+    case CALLBACKTYPE_failsafe:  slot = &v->failsafe_callback; break;
+    case CALLBACKTYPE_syscall:   slot = &v->syscall_callback; break;
+    case CALLBACKTYPE_syscall32: slot = &v->syscall32_callback; break;
+    case CALLBACKTYPE_sysenter:  slot = &v->sysenter_callback; break;
+    case CALLBACKTYPE_nmi:       slot = &v->nmi_callback; break;
+    default:
+        return -XEN_ENOSYS;
+    }
+    *slot = address;
+    if ( flags & CALLBACKF_mask_events )
+        v->callback_flags |= 1u << type;
+    else
+        v->callback_flags &= ~(1u << type);
+    return 0;
+}
+
+long vcpu_unregister_callback(struct vcpu *v, unsigned int type)
+{
+    switch ( type )
+    {
+    case CALLBACKTYPE_nmi:
+        v->nmi_callback = 0;
+        return 0;
+    /* Xen lets only the NMI callback go (pv/callback.c unregister_guest_callback). */
+    case CALLBACKTYPE_event:
+    case CALLBACKTYPE_failsafe:
+    case CALLBACKTYPE_syscall:
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter:
+        return -XEN_EINVAL;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long vcpu_stack_switch(struct vcpu *v, unsigned long ss, unsigned long sp)
+{
+    v->kernel_ss = fixup_selector(ss);
+    v->kernel_sp = sp;
+    return 0;
+}
+
+/* The guest's virtual CR0.TS is the real one while it runs (lazy FPU). */
+long vcpu_fpu_taskswitch(struct vcpu *v, bool set)
+{
+    unsigned long cr0;
+
+    v->fpu_ts = set;
+    __asm__ volatile ( "mov %%cr0, %0" : "=r" (cr0) );
+    cr0 = set ? cr0 | X86_CR0_TS : cr0 & ~X86_CR0_TS;
+    __asm__ volatile ( "mov %0, %%cr0" :: "r" (cr0) );
+    return 0;
+}
+
+/* Load %gs in the user context; a bad selector loads the null one (Xen's way). */
+static void load_user_gs(uint16_t sel)
+{
+    __asm__ volatile ( "swapgs\n"
+                       "1: movl %k0, %%gs\n"
+                       "2: swapgs\n"
+                       ".pushsection .fixup, \"ax\"\n"
+                       "3: xorl %k0, %k0\n"
+                       "   jmp 1b\n"
+                       ".popsection\n"
+                       ".pushsection .ex_table, \"a\"\n"
+                       ".balign 8\n"
+                       ".quad 1b, 3b\n"
+                       ".popsection"
+                       : "+r" (sel) :: "memory" );
+}
+
+long vcpu_set_segment_base(struct vcpu *v, unsigned int which, unsigned long base)
+{
+    switch ( which )
+    {
+    case SEGBASE_FS:
+        if ( !is_canonical(base) )
+            return -XEN_EINVAL;
+        wrmsrl(MSR_FS_BASE, base);
+        v->fs_base = base;
+        return 0;
+
+    case SEGBASE_GS_USER:
+        if ( !is_canonical(base) )
+            return -XEN_EINVAL;
+        /* In guest kernel mode the user base is the inactive one. */
+        wrmsrl(v->kernel_mode ? MSR_SHADOW_GS_BASE : MSR_GS_BASE, base);
+        v->gs_base_user = base;
+        return 0;
+
+    case SEGBASE_GS_KERNEL:
+        if ( !is_canonical(base) )
+            return -XEN_EINVAL;
+        wrmsrl(v->kernel_mode ? MSR_GS_BASE : MSR_SHADOW_GS_BASE, base);
+        v->gs_base_kernel = base;
+        return 0;
+
+    case SEGBASE_GS_USER_SEL:
+        load_user_gs(base);
+        v->gs_base_user = rdmsrl(MSR_SHADOW_GS_BASE);
+        return 0;
+
+    default:
+        return -XEN_EINVAL;
+    }
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/vcpu.h - a PV vCPU's CPU state as the guest sets it: trap table,
+ * callbacks, kernel stack, segment bases, virtual CR0.TS. The rules are
+ * Xen's (xen/arch/x86/pv/callback.c, misc-hypercalls.c, traps.c).
+ */
+#ifndef PVOPS_VCPU_H
+#define PVOPS_VCPU_H
+
+#include "pvops/domain.h"
+
+static inline bool is_canonical(unsigned long va)
+{
+    return ((long)(va << 16) >> 16) == (long)va;
+}
+
+/* One set_trap_table entry (address 0 clears it); -EINVAL if not canonical. */
+long vcpu_set_trap(struct vcpu *v, const struct trap_info *ti);
+void vcpu_clear_traps(struct vcpu *v);
+
+/* CALLBACKTYPE_*; -EINVAL for a bad type or address. */
+long vcpu_register_callback(struct vcpu *v, unsigned int type,
+                            unsigned long address, unsigned int flags);
+long vcpu_unregister_callback(struct vcpu *v, unsigned int type);
+
+long vcpu_stack_switch(struct vcpu *v, unsigned long ss, unsigned long sp);
+long vcpu_fpu_taskswitch(struct vcpu *v, bool set);
+long vcpu_set_segment_base(struct vcpu *v, unsigned int which,
+                           unsigned long base);
+
+#endif /* PVOPS_VCPU_H */

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# XTF-shaped 64-bit PV test kernels (tests/guests/); included by the Makefile,
+# or used on its own from the repository root: make -f tests/guests/guests.mk
+#
+#   make guests          $(O)/guests/<name>.elf for every tests/guests/<name>/main.c
+#   make guests-lab      build them and run each tests/lab/cfg/guest-<name>-pv.cfg
+#                        directly on the lab's L0 (one boot); results in
+#                        $(O)/lab-guests/<cfg>/console.log, verdict lines printed
+#
+# Each kernel is lib/ (entry, hypercalls, console, verdict) plus its main.c,
+# with the project's lib/string.c and lib/vsnprintf.c, linked at
+# GUEST_VIRT_BASE (tests/guests/lib/layout.h).
+
+O           ?= build
+Q           ?= @
+GUEST_CC    ?= gcc
+GUEST_LD    ?= ld
+GUEST_O     := $(O)/guests
+
+GUEST_NAMES := $(patsubst tests/guests/%/main.c,%,$(wildcard tests/guests/*/main.c))
+GUEST_ELFS  := $(patsubst %,$(GUEST_O)/%.elf,$(GUEST_NAMES))
+GUEST_LIB   := tests/guests/lib/head.S tests/guests/lib/setup.c \
+               tests/guests/lib/console.c tests/guests/lib/report.c \
+               lib/string.c lib/vsnprintf.c
+GUEST_LIB_OBJS := $(patsubst %,$(GUEST_O)/obj/%.o,$(basename $(GUEST_LIB)))
+GUEST_MAIN_OBJS := $(patsubst %,$(GUEST_O)/obj/tests/guests/%/main.o,$(GUEST_NAMES))
+
+GUEST_CPPFLAGS := -nostdinc -isystem $(shell $(GUEST_CC) -print-file-name=include) \
+                  -isystem $(GUEST_O)/include -I.
+GUEST_CFLAGS   := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+                  -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse \
+                  -mno-mmx -mno-80387 -fno-stack-protector -fno-common \
+                  -fno-asynchronous-unwind-tables -fcf-protection=none \
+                  -fno-strict-aliasing -fno-delete-null-pointer-checks \
+                  -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+                  -Wmissing-declarations -Wshadow -Wundef -Wpointer-arith \
+                  -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
+GUEST_ASFLAGS  := -D__ASSEMBLY__ -fno-pic -MMD -MP -Wa,--noexecstack
+GUEST_LDFLAGS  := -nostdlib -static -no-pie --no-dynamic-linker -z noexecstack \
+                  -z max-page-size=0x1000 --build-id=none --orphan-handling=error
+
+.PHONY: guests guests-lab
+guests: $(GUEST_ELFS)
+
+# the Xen public headers, and nothing else from /usr/include
+$(GUEST_O)/include/xen/xen.h:
+	@test -f /usr/include/xen/xen.h || { echo "error: /usr/include/xen missing: install libxen-dev (make deps)"; exit 1; }
+	@mkdir -p $(GUEST_O)/include
+	$(Q)ln -sfn /usr/include/xen $(GUEST_O)/include/xen
+
+$(GUEST_O)/obj/%.o: %.c | $(GUEST_O)/include/xen/xen.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	$(Q)$(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(GUEST_O)/obj/%.o: %.S | $(GUEST_O)/include/xen/xen.h
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (guest)"
+	$(Q)$(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(GUEST_O)/link.lds: tests/guests/lib/link.lds.S tests/guests/lib/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) -E -P -x c -D__ASSEMBLY__ -I. -o $@ $<
+
+$(GUEST_O)/%.elf: $(GUEST_O)/obj/tests/guests/%/main.o $(GUEST_LIB_OBJS) $(GUEST_O)/link.lds
+	@echo "  LD      $@"
+	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -T $(GUEST_O)/link.lds -Map $@.map -o $@ \
+	  $(GUEST_LIB_OBJS) $<
+
+# keep the objects make would otherwise treat as intermediate and delete
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_MAIN_OBJS)
+
+# One L0 boot for all of them; a guest without a cfg is only built.
+GUEST_CFGS := $(wildcard $(patsubst %,tests/lab/cfg/guest-%-pv.cfg,$(GUEST_NAMES)))
+guests-lab: $(GUEST_ELFS)
+	$(Q)QUIET=1 tests/lab/lab.sh $(O)/lab-guests $(GUEST_CFGS) -- \
+	  $(foreach n,$(GUEST_NAMES),$(GUEST_O)/$(n).elf=test-$(n).elf)
+	$(Q)rc=0; for c in $(GUEST_CFGS); do n=$$(basename $$c .cfg); \
+	  v=$$(tail -n1 $(O)/lab-guests/$$n/console.log); \
+	  echo "$$n: $${v:-no output} ($$(tr '\n' ' ' < $(O)/lab-guests/$$n/result))"; \
+	  [ "$$v" = "Test result: SUCCESS" ] || rc=1; \
+	done; exit $$rc
+
+-include $(GUEST_LIB_OBJS:.o=.d) $(GUEST_MAIN_OBJS:.o=.d)

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* tests/guests/lib/report.c - printk and the verdict of a test kernel. */
+#include "tests/guests/lib/report.h"
+#include "tests/guests/lib/console.h"
+#include "tests/guests/lib/hypercall.h"
+#include "lib/vsnprintf.h"
+
+enum status
+{
+    STATUS_RUNNING,
+    STATUS_SUCCESS,
+    STATUS_SKIP,
+    STATUS_ERROR,
+    STATUS_FAILURE,
+};
+
+static const char *const status_name[] = {
+    [STATUS_RUNNING] = "RUNNING",
+    [STATUS_SUCCESS] = "SUCCESS",
+    [STATUS_SKIP]    = "SKIP",
+    [STATUS_ERROR]   = "ERROR",
+    [STATUS_FAILURE] = "FAILURE",
+};
+
+static enum status status;
+
+void vprintk(const char *fmt, va_list ap)
+{
+    char buf[512];
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+    console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+}
+
+void printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+}
+
+static void report(enum status s, const char *fmt, va_list ap)
+{
+    if ( s > status )
+        status = s;
+    if ( fmt )
+        vprintk(fmt, ap);
+}
+
+void xtf_success(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(STATUS_SUCCESS, fmt, ap);
+    va_end(ap);
+}
+
+void xtf_skip(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(STATUS_SKIP, fmt, ap);
+    va_end(ap);
+}
+
+void xtf_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(STATUS_ERROR, fmt, ap);
+    va_end(ap);
+}
+
+void xtf_failure(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    report(STATUS_FAILURE, fmt, ap);
+    va_end(ap);
+}
+
+void xtf_exit(void)
+{
+    if ( status == STATUS_RUNNING )
+        xtf_error("Test did not report a status\n");
+
+    printk("GUEST-RESULT: %d\n", (int)status - STATUS_SUCCESS);
+    printk("Test result: %s\n", status_name[status]);
+    console_flush();
+
+    /* Without a ring nobody saw the verdict: say so with the reason. */
+    hypercall_shutdown(console_ring_va() ? SHUTDOWN_poweroff
+                                         : SHUTDOWN_crash);
+    for ( ;; )
+        hypercall_yield();
+}

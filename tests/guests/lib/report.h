@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tests/guests/lib/report.h - printing and the XTF-style verdict.
+ *
+ * A test reports with xtf_success / xtf_skip / xtf_error / xtf_failure (the
+ * message, if any, is printed; the most severe status wins, in XTF's order
+ * SUCCESS < SKIP < ERROR < FAILURE) and ends with xtf_exit(), which prints
+ *
+ *   GUEST-RESULT: <n>          0 success, 1 skip, 2 error, 3 failure
+ *   Test result: <STATUS>
+ *
+ * drains the console and powers the domain off.
+ */
+#ifndef TESTS_GUESTS_LIB_REPORT_H
+#define TESTS_GUESTS_LIB_REPORT_H
+
+#include <stdarg.h>
+#include "lib/compiler.h"
+
+void vprintk(const char *fmt, va_list ap);
+void printk(const char *fmt, ...) __printf(1, 2);
+
+void xtf_success(const char *fmt, ...) __printf(1, 2);
+void xtf_skip(const char *fmt, ...) __printf(1, 2);
+void xtf_error(const char *fmt, ...) __printf(1, 2);
+void xtf_failure(const char *fmt, ...) __printf(1, 2);
+void __noreturn xtf_exit(void);
+
+#endif /* TESTS_GUESTS_LIB_REPORT_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tests/guests/lib/setup.c - start of day of a test kernel: console, trap
+ * table, a line about the environment, the test, the verdict.
+ */
+#include "tests/guests/lib/setup.h"
+#include "tests/guests/lib/console.h"
+#include "tests/guests/lib/test.h"
+
+/* The exception stubs of head.S, 16 bytes apart, vectors 0..21. */
+#define TRAP_STUB_SIZE  16
+#define TRAP_VECTORS    22
+
+extern const char trap_stubs[];
+
+const start_info_t *start_info;
+
+static const char *const vector_name[TRAP_VECTORS] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
+    "#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM",
+    "#VE", "#CP",
+};
+
+/* Vectors that push an error code (SDM vol. 3 table 6-1). */
+static bool has_error_code(unsigned int vec)
+{
+    return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
+}
+
+void trap_fault(const unsigned long *frame)
+{
+    unsigned int vec = frame[0];
+    bool ec = vec < TRAP_VECTORS && has_error_code(vec);
+    const unsigned long *iret = frame + 3 + ec;
+
+    xtf_error("Unexpected exception %s (vector %u) error %#lx at "
+              "%04lx:%016lx rflags %#lx rsp %#lx rcx %#lx r11 %#lx\n",
+              vec < TRAP_VECTORS ? vector_name[vec] : "?", vec,
+              ec ? frame[3] : 0, iret[1] & 0xffff, iret[0], iret[2],
+              iret[3], frame[1], frame[2]);
+    xtf_exit();
+}
+
+/*
+ * Every exception goes to a stub that reports it. DPL 3 on #BP and #OF so
+ * that int3/into reach it too (flags bits 0-1, arch-x86/xen.h).
+ */
+static void traps_init(void)
+{
+    static trap_info_t traps[TRAP_VECTORS + 1];
+    unsigned int vec;
+    long rc;
+
+    for ( vec = 0; vec < TRAP_VECTORS; vec++ )
+    {
+        traps[vec].vector = vec;
+        traps[vec].flags = (vec == 3 || vec == 4) ? 3 : 0;
+        traps[vec].cs = FLAT_KERNEL_CS;
+        traps[vec].address = (unsigned long)trap_stubs + vec * TRAP_STUB_SIZE;
+    }
+    /* traps[TRAP_VECTORS].address == 0 ends the table. */
+
+    rc = hypercall_set_trap_table(traps);
+    if ( rc )
+        xtf_error("set_trap_table: %ld\n", rc);
+}
+
+void guest_start(const start_info_t *si)
+{
+    const char *why;
+
+    /* Traps first: a bad start_info could fault in console_init. */
+    start_info = si;
+    traps_init();
+    why = console_init(si);
+
+    printk("--- Xen PV test kernel: %s ---\n", test_title);
+    if ( why )
+        xtf_error("No console ring: %s\n", why);
+    printk("start_info %p: magic \"%.32s\" nr_pages %#lx flags %#x\n",
+           (const void *)si, si->magic, si->nr_pages, si->flags);
+    printk("console mfn %#lx evtchn %u at %#lx, pt_base %#lx (%lu frames), "
+           "mfn_list %#lx\n",
+           (unsigned long)si->console.domU.mfn, si->console.domU.evtchn,
+           console_ring_va(), si->pt_base, si->nr_pt_frames, si->mfn_list);
+
+    test_main();
+    xtf_exit();
+}

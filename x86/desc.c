@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * x86/desc.c - the GDT, TSS and SYSCALL MSRs of a CPU.
+ *
+ * Hypervisor GDT page (entries from 0xe000, as Xen's boot_gdt): e008 64-bit
+ * code DPL0, e010 data DPL0, e023 32-bit code DPL3, e02b data DPL3, e033
+ * 64-bit code DPL3, e040 TSS. The DPL3 order is what SYSRET needs: STAR
+ * gives e023, and SYSRET to 64-bit uses e023+16 = e033 and SS e023+8 = e02b.
+ */
+#include "x86/cpu.h"
+#include "x86/desc.h"
+#include "x86/traps.h"
+#include "lib/printk.h"
+#include "lib/xen.h"
+
+#define MSR_EFER     0xc0000080
+#define MSR_STAR     0xc0000081
+#define MSR_LSTAR    0xc0000082
+#define MSR_CSTAR    0xc0000083
+#define MSR_SFMASK   0xc0000084
+#define EFER_SCE     (1UL << 0)
+
+/* RFLAGS bits SYSCALL clears, as Xen's XEN_SYSCALL_MASK: AC VM RF NT DF IF TF. */
+#define SYSCALL_MASK 0x00070700UL
+
+struct tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t ist[8];        /* ist[0] is reserved */
+    uint64_t reserved1;
+    uint16_t reserved2;
+    uint16_t iomap_base;
+} __packed;
+BUILD_BUG_ON(sizeof(struct tss64) != 104);
+
+extern char boot_stack[];
+extern void entry_syscall(void), entry_cstar(void);
+
+unsigned long cpu_stack_top;
+
+static uint64_t gdt_page[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
+static struct tss64 tss __aligned(64);
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile ( "wrmsr" :: "c" (msr), "a" ((uint32_t)v),
+                       "d" ((uint32_t)(v >> 32)) );
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) );
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t *gdte(unsigned int sel)
+{
+    return &gdt_page[(sel >> 3) - FIRST_RESERVED_GDT_ENTRY];
+}
+
+void desc_init_cpu(unsigned int cpu)
+{
+    unsigned long gdt = GDT_VIRT(cpu);
+    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+    struct __packed { uint16_t limit; uint64_t base; } gdtr = { 0xffff, gdt };
+
+    BUG_ON(cpu != 0);       /* one CPU until SMP */
+
+    *gdte(SEL_HYPERVISOR_CS) = 0x00af9b000000ffffULL;
+    *gdte(SEL_HYPERVISOR_DS) = 0x00cf93000000ffffULL;
+    *gdte(FLAT_RING3_CS32)   = 0x00cffb000000ffffULL;
+    *gdte(FLAT_RING3_DS32)   = 0x00cff3000000ffffULL;
+    *gdte(FLAT_RING3_CS64)   = 0x00affb000000ffffULL;
+    gdte(SEL_TSS)[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                       (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
+                       (((base >> 24) & 0xff) << 56);
+    gdte(SEL_TSS)[1] = base >> 32;
+
+    cpu_stack_top = (unsigned long)boot_stack + BOOT_STACK_SIZE;
+    tss.rsp[0] = cpu_stack_top;
+    for ( unsigned int i = 0; i < ARRAY_SIZE(ist_stacks); i++ )
+        tss.ist[i + 1] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;
+    tss.iomap_base = sizeof(tss);       /* no I/O bitmap */
+
+    /* The hypervisor page of the GDT window; pages 0-13 are the guest's. */
+    if ( !paging_map(boot_l4, gdt + FIRST_RESERVED_GDT_PAGE * PAGE_SIZE,
+                     __pa(gdt_page), _PAGE_PRESENT | _PAGE_RW) )
+        panic("no memory for the GDT window");
+
+    __asm__ volatile ( "lgdt %0\n\t"
+                       "pushq %1\n\t"
+                       "leaq 1f(%%rip), %%rax\n\t"
+                       "pushq %%rax\n\t"
+                       "lretq\n"
+                       "1: mov %2, %%ss\n\t"
+                       "xor %%eax, %%eax\n\t"
+                       "mov %%eax, %%ds\n\t"
+                       "mov %%eax, %%es\n\t"
+                       "ltr %w3"
+                       :: "m" (gdtr), "i" (SEL_HYPERVISOR_CS),
+                          "r" (SEL_HYPERVISOR_DS), "r" (SEL_TSS)
+                       : "rax", "memory" );
+    traps_set_selector(SEL_HYPERVISOR_CS);
+
+    wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) |
+                    ((uint64_t)SEL_HYPERVISOR_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)entry_syscall);
+    wrmsr(MSR_CSTAR, (uint64_t)entry_cstar);
+    wrmsr(MSR_SFMASK, SYSCALL_MASK);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}

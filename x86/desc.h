@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * x86/desc.h - the GDT and TSS, laid out as Xen's so PV guests find the
+ * selectors the ABI promises (xen/include/public/arch-x86/xen-x86_64.h):
+ * GDT pages 0-13 are the guest's (set_gdt), page 14 is the hypervisor's.
+ */
+#ifndef X86_DESC_H
+#define X86_DESC_H
+
+#include "lib/xen.h"      /* FIRST_RESERVED_GDT_PAGE/ENTRY, FLAT_* selectors */
+#include "x86/paging.h"
+#define SEL_HYPERVISOR_CS         0xe008
+#define SEL_HYPERVISOR_DS         0xe010
+#define SEL_TSS                   0xe040
+#define SEL_LDT                   0xe050
+
+/* Per-vCPU windows in the per-domain slot: 64 KiB GDT, then 64 KiB LDT. */
+#define GDT_VIRT(vcpu)  (PERDOMAIN_VIRT_START + ((unsigned long)(vcpu) << 17))
+#define LDT_VIRT(vcpu)  (GDT_VIRT(vcpu) + 0x10000)
+
+/* Top of this CPU's stack: where exceptions and SYSCALLs from the guest land. */
+extern unsigned long cpu_stack_top;
+
+/*
+ * Move this CPU to its final GDT (with the PV selectors), its TSS and the
+ * SYSCALL MSRs. Needs paging_alloc_frame for the GDT window's tables.
+ */
+void desc_init_cpu(unsigned int cpu);
+
+#endif /* X86_DESC_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * x86/uaccess.h - touching guest memory: the only way the shim reads or
+ * writes through a guest-supplied virtual address.
+ *
+ * The guest's page tables are live while the shim handles its hypercalls,
+ * so a guest pointer is used directly, after checking that it is canonical
+ * and outside the hypervisor's slots. A fault in the copy (unmapped, read-
+ * only) is caught through the exception table and reported as bytes left,
+ * which handlers turn into -EFAULT. Never dereference a guest pointer
+ * anywhere else.
+ */
+#ifndef X86_UACCESS_H
+#define X86_UACCESS_H
+
+#include "lib/compiler.h"
+#include "x86/paging.h"
+
+/* Xen's __addr_ok: the whole range is canonical and below or above the hole. */
+static inline bool guest_range_ok(unsigned long addr, unsigned long len)
+{
+    unsigned long end = addr + len;
+
+    if ( end < addr )
+        return false;
+    if ( len == 0 )
+        return true;
+    /* Entirely in the lower canonical half, or entirely above the hole. */
+    return end <= 0x0000800000000000UL ||
+           (addr >= 0xffff880000000000UL && end != 0);
+}
+
+/* rep movsb that may fault; returns the number of bytes NOT copied. */
+static inline unsigned long raw_copy_guest(void *dst, const void *src,
+                                           unsigned long n)
+{
+    __asm__ volatile ( "1: rep movsb\n"
+                       "2:\n"
+                       ".pushsection .ex_table, \"a\"\n"
+                       ".balign 8\n"
+                       ".quad 1b, 2b\n"
+                       ".popsection"
+                       : "+D" (dst), "+S" (src), "+c" (n) :: "memory" );
+    return n;
+}
+
+static inline unsigned long copy_from_guest(void *dst, unsigned long gva,
+                                            unsigned long n)
+{
+    if ( !guest_range_ok(gva, n) )
+        return n;
+    return raw_copy_guest(dst, (const void *)gva, n);
+}
+
+static inline unsigned long copy_to_guest(unsigned long gva, const void *src,
+                                          unsigned long n)
+{
+    if ( !guest_range_ok(gva, n) )
+        return n;
+    return raw_copy_guest((void *)gva, src, n);
+}
+
+#endif /* X86_UACCESS_H */
