@@ -26,13 +26,17 @@ KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(CURDIR)
 
 # ---------------------------------------------------------------- sources
 BOOT_SRCS := boot/head.S boot/setup.c boot/pvh.c boot/cmdline.c boot/module.c boot/console.c
-X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/desc.c
-PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c
+X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/desc.c x86/decode.c
+PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
+             pvops/emulate.c
 HC_SRCS   := hypercall/l0.c hypercall/dispatch.c hypercall/version.c \
              hypercall/sched.c hypercall/event.c hypercall/cpu.c \
              hypercall/memory.c hypercall/vcpu.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
-SRCS      := $(BOOT_SRCS) $(X86_SRCS) $(PV_SRCS) $(HC_SRCS) $(LIB_SRCS)
+# boot-time decompression: our glue, and Debian's static liblzma and libdeflate
+DECOMP_SRCS := boot/decompress.c
+DECOMP_LIBS := -L/usr/lib/x86_64-linux-gnu -l:liblzma.a -l:libdeflate.a
+SRCS      := $(BOOT_SRCS) $(X86_SRCS) $(PV_SRCS) $(HC_SRCS) $(LIB_SRCS) $(DECOMP_SRCS)
 OBJS      := $(patsubst %,$(O)/%.o,$(basename $(SRCS)))
 
 GCC_INC  := $(shell $(CC) -print-file-name=include)
@@ -70,6 +74,14 @@ $(O)/include/xen/xen.h:
 	@test -f /usr/include/xen/xen.h || { echo "error: /usr/include/xen missing: install libxen-dev (make deps)"; exit 1; }
 	@mkdir -p $(O)/include
 	$(Q)ln -sfn /usr/include/xen $(O)/include/xen
+
+# liblzma's and libdeflate's headers, for boot/decompress.c only
+$(O)/include/lzma.h $(O)/include/libdeflate.h:
+	@test -f /usr/include/$(notdir $@) || { echo "error: /usr/include/$(notdir $@) missing: install liblzma-dev and libdeflate-dev (make deps)"; exit 1; }
+	@mkdir -p $(O)/include
+	$(Q)ln -sfn /usr/include/$(notdir $@) $@
+	$(Q)if [ $(notdir $@) = lzma.h ]; then ln -sfn /usr/include/lzma $(O)/include/lzma; fi
+$(O)/boot/decompress.o: $(O)/include/lzma.h $(O)/include/libdeflate.h
 
 .PHONY: defconfig olddefconfig menuconfig savedefconfig allnoconfig allyesconfig
 defconfig:
@@ -112,7 +124,7 @@ $(O)/shim.lds: boot/shim.lds.S $(O)/config.h
 
 $(O)/xen-shim: $(OBJS) $(O)/shim.lds
 	@echo "  LD      $@"
-	$(Q)$(LD) $(LDFLAGS) -T $(O)/shim.lds -Map $@.map -o $@.syms $(OBJS)
+	$(Q)$(LD) $(LDFLAGS) -T $(O)/shim.lds -Map $@.map -o $@.syms $(OBJS) $(DECOMP_LIBS)
 	$(Q)objcopy --strip-debug $@.syms $@
 	$(Q)size -A $@ | awk '$$1 == ".text" { printf "  TEXT    %d bytes\n", $$2 }'
 

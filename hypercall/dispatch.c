@@ -6,6 +6,7 @@
  */
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
+#include "pvops/traps.h"
 #include "x86/uaccess.h"
 #include "lib/printk.h"
 
@@ -41,6 +42,9 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
         return do_set_segment_base(a1, a2);
     case __HYPERVISOR_multicall:
         return do_multicall(a1, a2);
+    case __HYPERVISOR_iret:
+        /* Only as a direct call (pv_syscall); in a multicall it ends the batch. */
+        return -XEN_EINVAL;
     case __HYPERVISOR_memory_op:
         return do_memory_op(a1, a2);
     case __HYPERVISOR_vcpu_op:
@@ -58,7 +62,6 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     case __HYPERVISOR_set_debugreg:
     case __HYPERVISOR_get_debugreg:
     case __HYPERVISOR_update_descriptor:
-    case __HYPERVISOR_iret:
     case __HYPERVISOR_nmi_op:
     /* Timers and event channels: the event-channel step; grants after it. */
     case __HYPERVISOR_set_timer_op:
@@ -134,10 +137,16 @@ void pv_syscall(struct cpu_regs *regs)
     unsigned long args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
 
     if ( !v->kernel_mode )
-        guest_crash("SYSCALL from guest user mode at %#lx: guest system calls "
-                    "are not delivered yet", regs->rip);
+    {
+        pv_user_syscall(regs);
+        return;
+    }
 
-    regs->rax = hypercall_dispatch(op, args);
+    /* iret replaces the whole context, including rax. */
+    if ( op == __HYPERVISOR_iret )
+        regs->rax = pv_iret(regs);
+    else
+        regs->rax = hypercall_dispatch(op, args);
     if ( trace_hypercalls )
         pr_info("d%u hypercall %lu(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n",
                 dom.domid, op, regs->rdi, regs->rsi, regs->rdx, regs->r10,

@@ -1,22 +1,243 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pvops/traps.c - exceptions the guest raises. Bouncing them to the guest's
- * own handlers (set_trap_table) is the CPU-virtualisation step; until then
- * a guest exception ends the guest, with its registers on the console.
+ * pvops/traps.c - exceptions and callbacks into the PV guest, and iret.
+ *
+ * The bounce frame (xen/arch/x86/x86_64/entry.S create_bounce_frame), on the
+ * guest kernel stack, lowest word first:
+ *
+ *   RCX, R11, [error code], RIP, CS | saved_upcall_mask << 32, RFLAGS, RSP, SS
+ *
+ * From guest user mode the vCPU first switches to kernel mode and to the
+ * stack given by stack_switch; from kernel mode it uses the current stack
+ * and clears the RPL of the saved CS (0xe030: "interrupted kernel"). The
+ * stack is rounded down to 16 bytes. RFLAGS.IF in the frame is the inverse
+ * of the upcall mask (the guest's virtual IF).
  */
-#include "pvops/domain.h"
 #include "pvops/traps.h"
+#include "x86/cpu.h"
 #include "x86/traps.h"
+#include "x86/uaccess.h"
 #include "lib/printk.h"
+#include "lib/vsnprintf.h"
+
+#define X86_EFLAGS_TF    0x00000100UL
+#define X86_EFLAGS_IF    0x00000200UL
+#define X86_EFLAGS_DF    0x00000400UL
+#define X86_EFLAGS_IOPL  0x00003000UL
+#define X86_EFLAGS_NT    0x00004000UL
+#define X86_EFLAGS_RF    0x00010000UL
+#define X86_EFLAGS_VM    0x00020000UL
+#define X86_EFLAGS_AC    0x00040000UL
+/* The bits an iret may set (Xen's X86_EFLAGS_ARITH_MASK and friends). */
+#define EFLAGS_GUEST     0x003f7fd7UL
+#define X86_CR0_TS       (1UL << 3)
+
+/* Vectors with an error code (xen/arch/x86/include/asm/x86-defns.h). */
+#define EC_VECTORS ((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | \
+                    (1u << 13) | (1u << 14) | (1u << 17) | (1u << 21) | \
+                    (1u << 29) | (1u << 30))
+
+#define MSR_GS_BASE         0xc0000101
+#define MSR_SHADOW_GS_BASE  0xc0000102
+
+static inline void swapgs(void)
+{
+    __asm__ volatile ( "swapgs" ::: "memory" );
+}
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    swapgs();
+    v->kernel_mode = !v->kernel_mode;
+    write_cr3(v->kernel_mode ? v->guest_table : v->guest_table_user);
+}
+
+/*
+ * Build the frame and point regs at handler. flags: TBF_INTERRUPT masks
+ * events on entry. A frame that cannot be written ends the guest: it has
+ * no working stack to be told on.
+ */
+static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
+                   bool mask_events, const char *what)
+{
+    struct vcpu *v = current_vcpu();
+    uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
+    unsigned long frame[9], *f = frame, sp, cs = regs->cs;
+    unsigned int n;
+
+    if ( !handler )
+        guest_crash("%s with no handler registered (rip %#lx)", what, regs->rip);
+
+    if ( !v->kernel_mode )
+    {
+        pv_toggle_guest_mode(v);
+        sp = v->kernel_sp;
+    }
+    else
+    {
+        sp = regs->rsp;
+        cs &= ~3UL;
+    }
+
+    *f++ = regs->rcx;
+    *f++ = regs->r11;
+    if ( ec >= 0 )
+        *f++ = (uint32_t)ec;
+    *f++ = regs->rip;
+    *f++ = cs | ((unsigned long)saved_mask << 32);
+    *f++ = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+           (saved_mask ? 0 : X86_EFLAGS_IF) |
+           ((dom.vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+            ? (unsigned long)v->iopl << 12 : 0);
+    *f++ = regs->rsp;
+    *f++ = regs->ss;
+    n = f - frame;
+
+    sp = (sp & ~15UL) - n * sizeof(frame[0]);
+    if ( copy_to_guest(sp, frame, n * sizeof(frame[0])) )
+        guest_crash("%s: cannot write the bounce frame at %#lx", what, sp);
+
+    if ( mask_events )
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    regs->rip = handler;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    regs->rsp = sp;
+    regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_VM |
+                      X86_EFLAGS_RF | X86_EFLAGS_AC);
+    regs->vector = 0;           /* RCX and R11 are live: leave by IRETQ */
+}
+
+void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
+{
+    const struct trap_info *ti = &current_vcpu()->trap_ctxt[vec & 255];
+    char what[32];
+
+    snprintf(what, sizeof(what), "exception %u", vec);
+    if ( vec == 8 )
+        guest_crash("double fault at %#lx", regs->rip);
+    bounce(regs, ti->address, ec, TI_GET_IF(ti), what);
+}
 
 static void pv_guest_trap(struct cpu_regs *regs)
 {
-    pr_err("d%u: exception %lu, error code %#lx, in guest %s mode\n",
-           dom.domid, regs->vector, regs->error_code,
-           current_vcpu()->kernel_mode ? "kernel" : "user");
-    show_registers(regs);
-    guest_crash("unhandled exception %lu at %#lx (exceptions are not bounced "
-                "to the guest yet)", regs->vector, regs->rip);
+    struct vcpu *v = current_vcpu();
+    unsigned int vec = regs->vector;
+    long ec = vec < 32 && (EC_VECTORS & (1u << vec)) ? (long)regs->error_code : -1;
+
+    switch ( vec )
+    {
+    case 6:                                     /* #UD: forced emulation */
+    case 13:                                    /* #GP: privileged ops, int n */
+        if ( pv_emulate_privileged(regs, vec) )
+            return;
+        break;
+
+    case 7:                                     /* #NM: lazy FPU */
+        /* The guest's CR0.TS was set: clear it and let the guest know. */
+        v->fpu_ts = false;
+        __asm__ volatile ( "clts" );
+        break;
+
+    case 14:                                    /* #PF */
+        /* Linux reads CR2 from vcpu_info; U/S says which guest mode faulted. */
+        v->vcpu_info->arch.cr2 = read_cr2();
+        ec = (ec & ~4L) | (v->kernel_mode ? 0 : 4);
+        break;
+
+    case 2:                                     /* NMI, #MC: not the guest's */
+    case 18:
+        return;
+
+    case 0x80:
+        /*
+         * int $0x80 through the DPL3 gate: straight to the guest's handler
+         * (its DPL is not checked, as in Xen), else the #GP it would get.
+         */
+        if ( v->trap_ctxt[0x80].address )
+        {
+            pv_inject_exception(regs, 0x80, -1);
+            return;
+        }
+        regs->rip -= 2;
+        pv_inject_exception(regs, 13, (0x80 << 3) | 2);
+        return;
+    }
+
+    if ( vec >= 32 )
+        guest_crash("unexpected interrupt %u in the guest", vec);
+    pv_inject_exception(regs, vec, ec);
+}
+
+void pv_user_syscall(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+    bool compat = regs->cs == FLAT_RING3_CS32;
+    unsigned long cb = compat ? v->syscall32_callback : v->syscall_callback;
+    unsigned int type = compat ? CALLBACKTYPE_syscall32 : CALLBACKTYPE_syscall;
+
+    if ( !cb )
+    {
+        /* No callback: the SYSCALL instruction raises #UD (Xen's lstar_enter). */
+        regs->rip -= 2;
+        pv_inject_exception(regs, 6, -1);
+        return;
+    }
+    /* The virtual SYSCALL mask clears DF only. */
+    regs->rflags &= ~X86_EFLAGS_DF;
+    bounce(regs, cb, -1, v->callback_flags & (1u << type), "syscall");
+}
+
+/*
+ * The iret hypercall (xen/arch/x86/pv/iret.c): the guest pushed ss, rsp,
+ * rflags, cs, rip, flags and the stub rcx, r11, rax; returns to that
+ * context, in user mode when cs says ring 3.
+ */
+long pv_iret(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+    struct iret_context c;
+
+    if ( copy_from_guest(&c, regs->rsp, sizeof(c)) )
+        guest_crash("iret: frame at %#lx is unreadable", regs->rsp);
+
+    if ( (c.cs & 3) == 3 )
+    {
+        if ( !v->guest_table_user )
+            guest_crash("iret to user mode with no user page table");
+        pv_toggle_guest_mode(v);
+    }
+
+    if ( dom.vm_assist & (1UL << VMASST_TYPE_architectural_iopl) )
+        v->iopl = (c.rflags >> 12) & 3;
+
+    regs->rip = c.rip;
+    regs->cs = c.cs | 3;
+    regs->rflags = (c.rflags & EFLAGS_GUEST & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) |
+                   X86_EFLAGS_IF | 2;
+    regs->rsp = c.rsp;
+    regs->ss = c.ss | 3;
+    if ( c.flags & VGCF_in_syscall )
+        regs->vector = 0x100;           /* x86/entry.S ENTRY_SYSCALL: SYSRET */
+    else
+    {
+        regs->rcx = c.rcx;
+        regs->r11 = c.r11;
+        regs->vector = 0;               /* IRETQ restores rcx and r11 */
+    }
+    v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+    return c.rax;
+}
+
+/*
+ * The IRETQ back to the guest faulted (a bad selector or RIP the guest gave
+ * to iret): the guest gets the fault, as if its target context raised it
+ * (Xen's .Lft0 fixup in restore_all_guest). Called from x86/entry.S.
+ */
+void pv_iret_fault(struct cpu_regs *regs);
+void pv_iret_fault(struct cpu_regs *regs)
+{
+    pv_inject_exception(regs, 13, 0);
 }
 
 void pv_traps_init(void)

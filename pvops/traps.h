@@ -1,9 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* pvops/traps.h - exceptions raised by the PV guest. */
+/*
+ * pvops/traps.h - delivering exceptions and callbacks to the PV guest:
+ * bounce frames on the guest kernel stack, the iret hypercall, the
+ * kernel/user switch (../shared/reference/pv64-abi.md sections 5 and 6).
+ */
 #ifndef PVOPS_TRAPS_H
 #define PVOPS_TRAPS_H
 
+#include "pvops/domain.h"
+
 /* Route guest exceptions (ring 3) from x86/traps.c to the PV layer. */
 void pv_traps_init(void);
+
+/* Deliver exception vec to the guest's trap table entry (-1: no error code). */
+void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long error_code);
+
+/* A SYSCALL from guest user mode: to the guest's syscall callback. */
+void pv_user_syscall(struct cpu_regs *regs);
+
+/* The iret hypercall: regs becomes the context the guest asked for. */
+long pv_iret(struct cpu_regs *regs);
+
+/* Kernel <-> user: swap GS bases, flip the mode, load the other L4. */
+void pv_toggle_guest_mode(struct vcpu *v);
+
+/* Emulate the privileged instruction at regs->rip (#GP or #UD from guest). */
+bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec);
 
 #endif /* PVOPS_TRAPS_H */

@@ -45,6 +45,14 @@ vec = vec + 1
         .org    exception_stubs_start + 16 * vec, 0xcc
         .endr
 
+        /* int $0x80 from the guest: a DPL3 gate, as in Xen's IDT. */
+        .balign 16
+        .globl entry_int80
+entry_int80:
+        push    $0
+        push    $0x80
+        jmp     handle_exception
+
         /* Any other vector: not expected in the shim yet. */
         .balign 16
         .globl entry_unexpected
@@ -178,8 +186,27 @@ return_to_guest:
 .Liret:
         RESTORE_ALL
         add     $REGS_rip, %rsp
+.Lft_iret:
         iretq
         .size return_to_guest, . - return_to_guest
+
+        /*
+         * The IRETQ above faulted in ring 0 (a selector or RIP from the
+         * guest's iret): trap_handler sent us here with RSP back at the
+         * frame's RIP slot and the frame still in memory. Hand the fault
+         * to the guest and try again with the context it gets.
+         */
+        .pushsection .fixup, "ax"
+.Lfix_iret:
+        sub     $REGS_rip, %rsp
+        mov     %rsp, %rdi
+        call    pv_iret_fault
+        jmp     return_to_guest
+        .popsection
+        .pushsection .ex_table, "a"
+        .balign 8
+        .quad   .Lft_iret, .Lfix_iret
+        .popsection
 
         .data
         .balign 8

@@ -34,7 +34,7 @@ enum { IST_NONE, IST_DF, IST_NMI, IST_MC };
 static struct idt_gate idt[256] __aligned(16);
 static void (*guest_trap)(struct cpu_regs *regs);
 
-extern const char exception_stubs_start[], entry_unexpected[];
+extern const char exception_stubs_start[], entry_unexpected[], entry_int80[];
 extern const struct exception_table_entry __start_ex_table[], __stop_ex_table[];
 
 static const char *const vector_names[32] = {
@@ -70,6 +70,12 @@ void traps_init(void)
 
     for ( unsigned int v = 0; v < ARRAY_SIZE(idt); v++ )
         set_gate(v, v < 32 ? exception_stubs_start + 16 * v : entry_unexpected);
+    /*
+     * As Xen's IDT: int3, into and int $0x80 may be used from ring 3 (the
+     * PV guest) and arrive as themselves; every other "int n" is a #GP.
+     */
+    set_gate(0x80, entry_int80);
+    idt[3].type_attr = idt[4].type_attr = idt[0x80].type_attr = 0xee;
     __asm__ volatile ( "lidt %0" :: "m" (idtr) : "memory" );
 }
 

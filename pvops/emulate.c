@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/emulate.c - what a PV kernel running in ring 3 needs done for it:
+ * privileged instructions (#GP) and the forced-emulation CPUID (#UD), as
+ * Xen's pv/emul-priv-op.c and pv/emul-inv-op.c do them. The instruction is
+ * read from the guest and decoded (x86/decode.c); the error code is never
+ * trusted (QEMU 7.2 gets it wrong for "int n", shared lab README pitfall 13).
+ */
+#include "pvops/traps.h"
+#include "pvops/vcpu.h"
+#include "x86/cpu.h"
+#include "x86/decode.h"
+#include "x86/uaccess.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+#define MSR_EFER            0xc0000080
+#define MSR_FS_BASE         0xc0000100
+#define MSR_GS_BASE         0xc0000101
+#define MSR_SHADOW_GS_BASE  0xc0000102
+#define MSR_TSC_AUX         0xc0000103
+#define MSR_IA32_PAT        0x00000277
+#define MSR_IA32_MISC_ENABLE 0x000001a0
+#define MSR_IA32_PLATFORM_ID 0x00000017
+/* Xen's fixed PAT for PV guests (asm/processor.h XEN_MSR_PAT). */
+#define XEN_MSR_PAT         0x0000050100070406UL
+
+#define X86_CR0_TS          (1UL << 3)
+#define X86_CR4_TSD         (1UL << 2)
+#define X86_CR4_DE          (1UL << 3)
+#define X86_CR4_PAE         (1UL << 5)
+#define X86_CR4_OSFXSR      (1UL << 9)
+#define X86_CR4_OSXMMEXCPT  (1UL << 10)
+#define X86_CR4_OSXSAVE     (1UL << 18)
+/* What the guest sees of CR4: Xen's PV visible mask, and what it may set. */
+#define PV_CR4_VISIBLE      (X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+                             X86_CR4_OSXSAVE)
+#define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE)
+
+/* The forced-emulation prefix: ud2; .ascii "xen" (public/arch-x86/xen.h). */
+static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 'x', 'e', 'n' };
+
+static unsigned long guest_cr4;
+
+static unsigned long *gpr(struct cpu_regs *r, unsigned int n)
+{
+    unsigned long *const regs[16] = {
+        &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+        &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+    };
+
+    return regs[n & 15];
+}
+
+static inline uint64_t rdmsr_raw(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) );
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * CPUID as a PV guest may see it: the container's (L0's policy) minus what
+ * a PV kernel in ring 3 cannot use, plus the hypervisor bit; Xen's leaves
+ * describe L0 (the guest talks to a Xen with L0's version).
+ */
+static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+{
+    *r = cpuid_count(leaf, subleaf);
+
+    switch ( leaf )
+    {
+    case 1:
+        /* VMX, SMX, MONITOR, PCID, x2APIC, TSC deadline, and OSXSAVE as CR4 says. */
+        r->ecx &= ~((1u << 5) | (1u << 6) | (1u << 3) | (1u << 17) |
+                    (1u << 21) | (1u << 24) | (1u << 27));
+        if ( guest_cr4 & X86_CR4_OSXSAVE )
+            r->ecx |= 1u << 27;
+        r->ecx |= 1u << 31;                     /* hypervisor */
+        /* PSE, PGE? no: PSE (no superpages for PV), MTRR, ACPI, DS, TM, PBE. */
+        r->edx &= ~((1u << 3) | (1u << 12) | (1u << 22) | (1u << 21) |
+                    (1u << 29) | (1u << 31));
+        break;
+    case 7:
+        if ( subleaf == 0 )
+            /* No INVPCID, no user-mode instruction prevention. */
+            r->ebx &= ~(1u << 10);
+        break;
+    case 0x80000001:
+        r->ecx &= ~((1u << 2) | (1u << 3));     /* SVM, extended APIC space */
+        r->edx &= ~((1u << 3) | (1u << 26));    /* PSE, 1 GiB pages */
+        break;
+    }
+}
+
+/* rdmsr for the guest: true with *val, or false for a #GP. */
+static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    switch ( msr )
+    {
+    case MSR_FS_BASE:
+        *val = v->fs_base;
+        return true;
+    case MSR_GS_BASE:
+        *val = v->gs_base_kernel;
+        return true;
+    case MSR_SHADOW_GS_BASE:
+        *val = v->gs_base_user;
+        return true;
+    case MSR_IA32_PAT:
+        *val = XEN_MSR_PAT;
+        return true;
+    case MSR_EFER:
+        /* SCE, LME, LMA, NXE as the guest's world has them. */
+        *val = rdmsr_raw(MSR_EFER) & ((1UL << 0) | (1UL << 8) | (1UL << 10) |
+                                      (1UL << 11));
+        return true;
+    case MSR_IA32_MISC_ENABLE:
+    case MSR_IA32_PLATFORM_ID:
+        *val = 0;
+        return true;
+    default:
+        /*
+         * Xen's read_msr: with no #GP handler yet (the guest's first
+         * instructions) a read returns 0 rather than kill the guest.
+         */
+        if ( !v->trap_ctxt[13].address )
+        {
+            *val = 0;
+            return true;
+        }
+        return false;
+    }
+}
+
+static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    switch ( msr )
+    {
+    case MSR_FS_BASE:
+        return !vcpu_set_segment_base(v, SEGBASE_FS, val);
+    case MSR_GS_BASE:
+        return !vcpu_set_segment_base(v, SEGBASE_GS_KERNEL, val);
+    case MSR_SHADOW_GS_BASE:
+        return !vcpu_set_segment_base(v, SEGBASE_GS_USER, val);
+    default:
+        return false;
+    }
+}
+
+/* Port I/O: allowed by the virtual IOPL or the I/O bitmap, never real. */
+static bool io_permitted(struct vcpu *v, unsigned int port, unsigned int bytes)
+{
+    uint8_t map[2];
+
+    /* 64-bit PV: the guest kernel counts as ring 1 for IOPL (Xen iopl_ok). */
+    if ( v->iopl >= (v->kernel_mode ? 1u : 3u) )
+        return true;
+    if ( !v->kernel_mode || port + bytes > v->iobmp_nr )
+        return false;
+    if ( copy_from_guest(map, v->iobmp + port / 8, 2) )
+        return false;
+    return !(((map[0] | (map[1] << 8)) >> (port & 7)) & ((1u << bytes) - 1));
+}
+
+bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
+{
+    struct vcpu *v = current_vcpu();
+    uint8_t buf[INSN_MAX_LEN];
+    unsigned long avail = sizeof(buf);
+    struct insn in;
+    uint64_t val;
+
+    /* Read what the guest can read (the instruction may end a mapping early). */
+    while ( avail && copy_from_guest(buf, regs->rip, avail) )
+        avail--;
+    if ( !avail )
+        return false;
+
+    if ( vec == 6 )
+    {
+        /* Only "ud2; 'xen'; cpuid" is ours to emulate on #UD. */
+        if ( avail < sizeof(xen_prefix) + 2 ||
+             memcmp(buf, xen_prefix, sizeof(xen_prefix)) ||
+             buf[5] != 0x0f || buf[6] != 0xa2 )
+            return false;
+        in.op = OP_CPUID;
+        in.len = sizeof(xen_prefix) + 2;
+    }
+    else if ( insn_decode(buf, avail, &in) )
+        return false;
+
+    switch ( in.op )
+    {
+    case OP_CPUID:
+    {
+        struct cpuid_regs r;
+
+        pv_cpuid(regs->rax, regs->rcx, &r);
+        regs->rax = r.eax;
+        regs->rbx = r.ebx;
+        regs->rcx = r.ecx;
+        regs->rdx = r.edx;
+        break;
+    }
+
+    case OP_RDMSR:
+        if ( !read_msr(v, regs->rcx, &val) )
+            return false;
+        regs->rax = (uint32_t)val;
+        regs->rdx = val >> 32;
+        break;
+
+    case OP_WRMSR:
+        if ( !write_msr(v, regs->rcx, ((uint64_t)regs->rdx << 32) | (uint32_t)regs->rax) )
+            return false;
+        break;
+
+    case OP_MOV_FROM_CR:
+        switch ( in.reg )
+        {
+        case 0:
+            val = (read_cr0() & ~X86_CR0_TS) | (v->fpu_ts ? X86_CR0_TS : 0);
+            break;
+        case 2:
+            val = v->vcpu_info->arch.cr2;
+            break;
+        case 3:
+            val = v->kernel_mode ? v->guest_table : v->guest_table_user;
+            break;
+        case 4:
+            val = (read_cr4() & PV_CR4_VISIBLE) | guest_cr4;
+            break;
+        default:
+            return false;
+        }
+        *gpr(regs, in.rm) = val;
+        break;
+
+    case OP_MOV_TO_CR:
+        val = *gpr(regs, in.rm);
+        switch ( in.reg )
+        {
+        case 0:
+            /* Only TS may change (Xen's write_cr0). */
+            if ( (val ^ read_cr0()) & ~X86_CR0_TS )
+                return false;
+            vcpu_fpu_taskswitch(v, val & X86_CR0_TS);
+            break;
+        case 4:
+            /* Xen keeps what the guest may set and ignores the rest. */
+            guest_cr4 = val & PV_CR4_GUEST;
+            break;
+        default:
+            /* CR3 goes through the memory-management step's NEW_BASEPTR. */
+            return false;
+        }
+        break;
+
+    case OP_CLTS:
+        vcpu_fpu_taskswitch(v, false);
+        break;
+
+    case OP_WBINVD:
+    case OP_INVD:
+        /* A domU without cache-flush rights: a no-op, as in Xen. */
+        break;
+
+    case OP_HLT:
+        /* Block until an event: events come with the event-channel step. */
+        v->vcpu_info->evtchn_upcall_mask = 0;
+        break;
+
+    case OP_CLI:
+    case OP_STI:
+        if ( v->iopl < (v->kernel_mode ? 1u : 3u) )
+            return false;
+        break;
+
+    case OP_IN_IMM:
+    case OP_IN_DX:
+    {
+        unsigned int port = in.op == OP_IN_IMM ? in.imm8 : (uint16_t)regs->rdx;
+
+        if ( !io_permitted(v, port, in.opsize) )
+            return false;
+        /* No ports are the guest's: reads float high (Xen's admin_io_okay). */
+        if ( in.opsize == 4 )
+            regs->rax = 0xffffffffUL;
+        else
+            regs->rax |= in.opsize == 2 ? 0xffff : 0xff;
+        break;
+    }
+
+    case OP_OUT_IMM:
+    case OP_OUT_DX:
+        if ( !io_permitted(v, in.op == OP_OUT_IMM ? in.imm8 : (uint16_t)regs->rdx,
+                           in.opsize) )
+            return false;
+        break;                          /* and dropped */
+
+    case OP_INT:
+    {
+        const struct trap_info *ti = &v->trap_ctxt[in.imm8];
+        unsigned int dpl = TI_GET_DPL(ti);
+
+        /* permit_softint: DPL 3 for all, 1-2 for the guest kernel. */
+        if ( ti->address && (dpl == 3 || (dpl && v->kernel_mode)) )
+        {
+            regs->rip += in.len;
+            pv_inject_exception(regs, in.imm8, -1);
+            return true;
+        }
+        /* Not permitted: #GP with the IDT-entry error code. */
+        pv_inject_exception(regs, 13, (in.imm8 << 3) | 2);
+        return true;
+    }
+
+    default:
+        return false;
+    }
+
+    regs->rip += in.len;
+    return true;
+}

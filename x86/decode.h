@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * x86/decode.h - decoding the one instruction a PV guest faulted on, for
+ * privileged-instruction emulation. Only the instructions a PV kernel may
+ * legitimately have emulated are recognised; everything else is "unknown"
+ * and the guest gets its fault. Pure code, host-tested and fuzzable.
+ */
+#ifndef X86_DECODE_H
+#define X86_DECODE_H
+
+#include "lib/compiler.h"
+
+#define INSN_MAX_LEN 15
+
+enum insn_op {
+    OP_UNKNOWN,
+    OP_WRMSR, OP_RDMSR, OP_RDTSC, OP_RDTSCP, OP_RDPMC, OP_CPUID,
+    OP_CLTS, OP_WBINVD, OP_INVD, OP_HLT, OP_CLI, OP_STI,
+    OP_MOV_FROM_CR, OP_MOV_TO_CR, OP_MOV_FROM_DR, OP_MOV_TO_DR,
+    OP_INT, OP_INT3, OP_INTO,
+    OP_IN_IMM, OP_OUT_IMM, OP_IN_DX, OP_OUT_DX, OP_INS, OP_OUTS,
+    OP_XSETBV,
+};
+
+struct insn {
+    enum insn_op op;
+    unsigned int len;           /* bytes, prefixes included */
+    unsigned int opsize;        /* operand size for I/O: 1, 2 or 4 */
+    unsigned int reg;           /* ModRM.reg (+REX.R): CR/DR number */
+    unsigned int rm;            /* ModRM.rm (+REX.B): the GPR */
+    uint8_t imm8;               /* int n, in/out port */
+    bool rep, lock;
+};
+
+/*
+ * Decode the instruction in buf[0..avail). Returns 0 on success, -1 when
+ * the bytes are not a recognised instruction (or have a LOCK it must not
+ * have), -2 when more bytes are needed than avail (or than 15).
+ */
+int insn_decode(const uint8_t *buf, size_t avail, struct insn *insn);
+
+#endif /* X86_DECODE_H */
