@@ -13,7 +13,7 @@
  * allocate. Linux's scripts/xz_wrap.sh uses a 32 MiB dictionary; liblzma
  * then asks for about 33 MiB in all.
  */
-#define DECOMPRESS_XZ_MEMLIMIT  (_UL(128) << 20)
+#define DECOMPRESS_XZ_MEMLIMIT  ((uint64_t)128 << 20)
 
 /*
  * The memory a decompressor asks for: size bytes, zeroed and 16-byte

@@ -57,7 +57,7 @@ pvh_start:
 
         /* 3. Four L2 tables of 2 MiB pages: PA 0 .. 4 GiB. */
         mov     $PA(boot_l2), %edi
-        mov     $(PTE_P | PTE_RW | PTE_PS), %eax
+        mov     $(BOOT_PTE_P | BOOT_PTE_RW | BOOT_PTE_PS), %eax
         xor     %edx, %edx
         mov     $(4 * 512), %ecx
 1:      mov     %eax, (%edi)
@@ -69,7 +69,7 @@ pvh_start:
 
         /* L3 of the identity map: four entries, one per GiB. */
         mov     $PA(boot_l3_ident), %edi
-        mov     $(PA(boot_l2) + PTE_P + PTE_RW), %eax
+        mov     $(PA(boot_l2) + BOOT_PTE_P + BOOT_PTE_RW), %eax
         mov     $4, %ecx
 1:      mov     %eax, (%edi)
         add     $PAGE_SIZE, %eax
@@ -77,12 +77,12 @@ pvh_start:
         loop    1b
 
         /* L3 of the high map: its GiB is the first L2 table again. */
-        mov     $(PA(boot_l2) + PTE_P + PTE_RW), %eax
+        mov     $(PA(boot_l2) + BOOT_PTE_P + BOOT_PTE_RW), %eax
         mov     %eax, PA(boot_l3_high) + 8 * ((SHIM_VIRT_BASE >> 30) & 511)
 
-        mov     $(PA(boot_l3_ident) + PTE_P + PTE_RW), %eax
+        mov     $(PA(boot_l3_ident) + BOOT_PTE_P + BOOT_PTE_RW), %eax
         mov     %eax, PA(boot_l4)
-        mov     $(PA(boot_l3_high) + PTE_P + PTE_RW), %eax
+        mov     $(PA(boot_l3_high) + BOOT_PTE_P + BOOT_PTE_RW), %eax
         mov     %eax, PA(boot_l4) + 8 * ((SHIM_VIRT_BASE >> 39) & 511)
 
         /* 4. PAE, CR3, EFER.LME (+NXE when the CPU has NX), paging + WP. */

@@ -7,6 +7,7 @@
  */
 #include "boot/cmdline.h"
 #include "boot/console.h"
+#include "boot/decompress.h"
 #include "boot/module.h"
 #include "boot/pvh.h"
 #include "hypercall/l0.h"
@@ -188,14 +189,100 @@ static struct rangeset free, dirty, reserve;
 static struct rangeset *alloc_from;
 static unsigned long shim_frames;
 
+static struct range low_r[4];
+static struct rangeset low;     /* RAM below 1 MiB: the shim's only */
+
 static paddr_t alloc_frame(void)
 {
     uint64_t mfn;
 
-    if ( !alloc_from || !rangeset_take_top(alloc_from, 1, 1, ~0UL, &mfn) )
+    if ( !alloc_from )
+        return 0;
+    if ( !rangeset_take_top(&low, 1, 1, ~0UL, &mfn) &&
+         !rangeset_take_top(alloc_from, 1, 1, ~0UL, &mfn) )
         return 0;
     memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
     shim_frames++;
+    return mfn << PAGE_SHIFT;
+}
+
+/* A bump allocator over a block of free frames, for the decompressors. */
+struct bump {
+    uint8_t *next, *end;
+};
+
+static void *bump_alloc(void *ctx, size_t size)
+{
+    struct bump *b = ctx;
+    uint8_t *p = (uint8_t *)ROUNDUP((uintptr_t)b->next, 16);
+
+    if ( size > (size_t)(b->end - p) )
+        return NULL;
+    b->next = p + size;
+    memset(p, 0, size);
+    return p;
+}
+
+/*
+ * Unpack a bzImage's payload (Debian's kernels: xz) into free frames taken
+ * from the top of memory. The result, and the decompressor's scratch, are
+ * "dirty": the guest gets those frames last and the builder never writes
+ * them while it reads the kernel from there.
+ */
+#define XZ_ARENA_BYTES   (40UL << 20)   /* a 32 MiB dictionary + state */
+#define GZIP_ARENA_BYTES (1UL << 20)
+
+static const void *unpack_kernel(const struct boot_module *m,
+                                 const struct module_desc *d, uint64_t *len)
+{
+    const uint8_t *pl = (const uint8_t *)__va(m->paddr) + d->payload_offset;
+    uint64_t out_size = payload_size_hint(pl, d->payload_size), out, arena;
+    uint64_t arena_pages, out_pages, t0 = rdtsc(), us;
+    struct bump b;
+    size_t got;
+    char err[160];
+
+    if ( d->corrupt )
+        panic("module 0 is a bzImage with no usable payload (boot protocol %u.%02u)",
+              d->bz_version >> 8, d->bz_version & 0xff);
+    if ( out_size == 0 || out_size > (1UL << 30) )
+        panic("module 0: the %s payload claims %llu bytes unpacked: corrupt",
+              compression_name(d->comp), (unsigned long long)out_size);
+
+    out_pages = ROUNDUP(out_size, PAGE_SIZE) >> PAGE_SHIFT;
+    arena_pages = (d->comp == COMP_XZ ? XZ_ARENA_BYTES : GZIP_ARENA_BYTES) >> PAGE_SHIFT;
+    if ( !rangeset_take_top(&free, out_pages, 1, ~0UL, &out) ||
+         !rangeset_take_top(&free, arena_pages, 1, ~0UL, &arena) )
+        panic("not enough memory to unpack the kernel (%llu MiB needed): give "
+              "the guest more memory",
+              (unsigned long long)((out_pages + arena_pages) >> 8));
+    if ( !rangeset_add(&dirty, out, out + out_pages) ||
+         !rangeset_add(&dirty, arena, arena + arena_pages) )
+        panic("memory map too fragmented");
+
+    b.next = __va(arena << PAGE_SHIFT);
+    b.end = b.next + (arena_pages << PAGE_SHIFT);
+    decompress_init();
+    if ( !decompress(d->comp, pl, d->payload_size, __va(out << PAGE_SHIFT),
+                     out_size, &got, bump_alloc, &b, err, sizeof(err)) )
+        panic("cannot unpack the kernel in module 0: %s", err);
+
+    us = (rdtsc() - t0) * 1000 / (l0.tsc_khz ? l0.tsc_khz : 1000000);
+    pr_info("unpacked the %s kernel: %llu -> %llu bytes in %llu ms\n",
+            compression_name(d->comp), (unsigned long long)d->payload_size,
+            (unsigned long long)got, (unsigned long long)us / 1000);
+    *len = got;
+    return __va(out << PAGE_SHIFT);
+}
+
+static paddr_t alloc_frames(unsigned long n)
+{
+    uint64_t mfn;
+
+    if ( !alloc_from || !rangeset_take_top(alloc_from, n, 1, ~0UL, &mfn) )
+        return 0;
+    memset(__va(mfn << PAGE_SHIFT), 0, n << PAGE_SHIFT);
+    shim_frames += n;
     return mfn << PAGE_SHIFT;
 }
 
@@ -226,6 +313,16 @@ static __noreturn void build_guest(void)
     }
     frames(virt_to_phys(__image_start), virt_to_phys(__image_end), &s, &e);
     rangeset_remove(&free, s, e);
+    /*
+     * The first MiB is never a guest frame, as on Xen (which gives it to
+     * DOMID_IO): guests treat low machine frames as special. The shim's
+     * own small allocations come from there first.
+     */
+    rangeset_init(&low, low_r, ARRAY_SIZE(low_r));
+    for ( unsigned int i = 0; i < free.nr && free.r[i].start < 0x100; i++ )
+        rangeset_add(&low, free.r[i].start, MIN(free.r[i].end, 0x100UL));
+    rangeset_remove(&free, 0, 0x100);
+    rangeset_remove(&low, 0, 1);    /* frame 0's address is "no memory" */
     for ( unsigned int i = 0; i < bi->nr_modules && i < 2; i++ )
     {
         frames(bi->modules[i].paddr, bi->modules[i].paddr + bi->modules[i].size,
@@ -236,6 +333,7 @@ static __noreturn void build_guest(void)
     /* Direct-map tables must be reachable through the first 4 GiB. */
     alloc_from = &free;
     paging_alloc_frame = alloc_frame;
+    paging_alloc_frames = alloc_frames;
     if ( !paging_map_direct((in.max_mfn + 1) << PAGE_SHIFT) )
         panic("cannot map all memory (%#lx frames)", in.max_mfn + 1);
     desc_init_cpu(0);               /* final GDT, TSS, SYSCALL entry */
@@ -258,13 +356,15 @@ static __noreturn void build_guest(void)
 
     module_detect(__va(kernel->paddr), kernel->size, &d);
     if ( d.kind == MOD_BZIMAGE )
-        panic("module 0 is a bzImage (%s payload): unpacking kernels is not "
-              "supported yet; give an ELF kernel", compression_name(d.comp));
-    if ( d.kind != MOD_ELF )
+        in.kernel = unpack_kernel(kernel, &d, &in.kernel_size);
+    else if ( d.kind == MOD_ELF )
+    {
+        in.kernel = __va(kernel->paddr);
+        in.kernel_size = kernel->size;
+    }
+    else
         panic("module 0 is not a kernel this shim can load (%s)",
               d.kind == MOD_UNKNOWN ? "unknown format" : "not ELF or bzImage");
-    in.kernel = __va(kernel->paddr);
-    in.kernel_size = kernel->size;
     if ( bi->nr_modules > 1 )
     {
         in.initrd = bi->modules[1].paddr;
@@ -275,6 +375,7 @@ static __noreturn void build_guest(void)
              kernel->cmdline[0] || !opts.has_guest_cmdline ? kernel->cmdline
                                                            : opts.guest_cmdline);
     in.cmdline = cmdline;
+    in.l0_shared_info = l0_shared_info;
     in.free = &free;
     in.dirty = &dirty;
 
@@ -300,6 +401,8 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
     console_early_init();           /* port 0xe9 */
     traps_init();                   /* our IDT */
     paging_init();                  /* direct map of the low 4 GiB */
+    sse_enable();                   /* the guest's FPU/SSE world (and the decompressors') */
+    xsave_enable();
     pr_info("pv-shim %s starting, hvm_start_info at %#x\n", SHIM_VERSION,
             start_info_pa);
 

@@ -19,6 +19,15 @@ PHDRS
 
 #define LOAD(sec) AT(ADDR(sec) - SHIM_VIRT_BASE)
 
+/*
+ * Boot-only code and constants: Debian's static decompressor libraries and
+ * their glue (boot/decompress.c) go to .init.text and .init.rodata, so that
+ * .text is the shim's run-time code.
+ */
+#define INIT_OBJS *liblzma.a:* *libdeflate.a:* *boot/decompress.o
+#define INIT_INPUT(secs) \
+    *liblzma.a:*(secs) *libdeflate.a:*(secs) *boot/decompress.o(secs)
+
 SECTIONS
 {
     . = SHIM_VIRT_BASE + SHIM_PHYS_START;
@@ -26,17 +35,28 @@ SECTIONS
 
     .text : LOAD(.text) {
         *(.text.head)
-        *(.text .text.*)
+        *(EXCLUDE_FILE(INIT_OBJS) .text EXCLUDE_FILE(INIT_OBJS) .text.*)
         *(.fixup)
+    } :text
+    .init.text : LOAD(.init.text) {
+        INIT_INPUT(.text .text.*)
     } :text
 
     . = ALIGN(PAGE_SIZE);
     .rodata : LOAD(.rodata) {
-        *(.rodata .rodata.*)
+        *(EXCLUDE_FILE(INIT_OBJS) .rodata EXCLUDE_FILE(INIT_OBJS) .rodata.*)
         . = ALIGN(8);
         __start_ex_table = .;
         *(.ex_table)
         __stop_ex_table = .;
+    } :rodata
+    .init.rodata : LOAD(.init.rodata) {
+        INIT_INPUT(.rodata .rodata.*)
+        /* Library constructors, run once by decompress_init(). */
+        . = ALIGN(8);
+        __init_array_start = .;
+        KEEP(*(SORT_BY_INIT_PRIORITY(.init_array.*) .init_array))
+        __init_array_end = .;
     } :rodata
     .note.Xen : LOAD(.note.Xen) {
         *(.note.Xen)

@@ -6,6 +6,7 @@
  * the meaning.
  */
 #include "hypercall/handlers.h"
+#include "pvops/descriptors.h"
 #include "pvops/vcpu.h"
 #include "x86/uaccess.h"
 
@@ -87,4 +88,33 @@ long do_fpu_taskswitch(int set)
 long do_set_segment_base(unsigned int which, unsigned long base)
 {
     return vcpu_set_segment_base(current_vcpu(), which, base);
+}
+
+long do_set_gdt(unsigned long frame_list, unsigned int entries)
+{
+    unsigned long mfns[FIRST_RESERVED_GDT_PAGE];
+    unsigned int nr = (entries + 511) / 512;
+
+    if ( entries > FIRST_RESERVED_GDT_ENTRY )
+        return -XEN_EINVAL;
+    if ( copy_from_guest(mfns, frame_list, nr * sizeof(mfns[0])) )
+        return -XEN_EFAULT;
+    return pv_set_gdt(current_vcpu(), mfns, entries);
+}
+
+long do_update_descriptor(unsigned long maddr, uint64_t desc)
+{
+    return pv_update_descriptor(maddr, desc);
+}
+
+long do_set_debugreg(int reg, unsigned long value)
+{
+    return vcpu_set_debugreg(current_vcpu(), reg, value);
+}
+
+long do_get_debugreg(int reg)
+{
+    if ( reg < 0 || reg > 7 || reg == 4 || reg == 5 )
+        return -XEN_EINVAL;
+    return current_vcpu()->debugreg[reg];
 }

@@ -6,6 +6,7 @@
  */
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
+#include "pvops/time.h"
 #include "pvops/traps.h"
 #include "x86/uaccess.h"
 #include "lib/printk.h"
@@ -52,16 +53,24 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     case __HYPERVISOR_physdev_op:
         return do_physdev_op(a1, a2);
 
-    /* Page tables and their types: the memory-management step. */
     case __HYPERVISOR_mmu_update:
+        return do_mmu_update(a1, a2, a3, a[3]);
     case __HYPERVISOR_mmuext_op:
+        return do_mmuext_op(a1, a2, a3, a[3]);
     case __HYPERVISOR_update_va_mapping:
+        return do_update_va_mapping(a1, a2, a3);
     case __HYPERVISOR_update_va_mapping_otherdomain:
-    /* Descriptors, iret, debug registers, NMI: the CPU-virtualisation step. */
+        return do_update_va_mapping_otherdomain(a1, a2, a3, a[3]);
     case __HYPERVISOR_set_gdt:
-    case __HYPERVISOR_set_debugreg:
-    case __HYPERVISOR_get_debugreg:
+        return do_set_gdt(a1, a2);
     case __HYPERVISOR_update_descriptor:
+        return do_update_descriptor(a1, a2);
+    case __HYPERVISOR_set_debugreg:
+        return do_set_debugreg(a1, a2);
+    case __HYPERVISOR_get_debugreg:
+        return do_get_debugreg(a1);
+
+    /* The NMI callback: the CPU-virtualisation step. */
     case __HYPERVISOR_nmi_op:
     /* Timers and event channels: the event-channel step; grants after it. */
     case __HYPERVISOR_set_timer_op:
@@ -142,13 +151,16 @@ void pv_syscall(struct cpu_regs *regs)
         return;
     }
 
+    pv_time_update(v);
+
     /* iret replaces the whole context, including rax. */
     if ( op == __HYPERVISOR_iret )
         regs->rax = pv_iret(regs);
     else
         regs->rax = hypercall_dispatch(op, args);
     if ( trace_hypercalls )
-        pr_info("d%u hypercall %lu(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n",
-                dom.domid, op, regs->rdi, regs->rsi, regs->rdx, regs->r10,
-                regs->r8, (long)regs->rax);
+        pr_info("d%u hypercall %lu(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld "
+                "(rip %#lx rsp %#lx)\n", dom.domid, op, regs->rdi, regs->rsi,
+                regs->rdx, regs->r10, regs->r8, (long)regs->rax, regs->rip,
+                regs->rsp);
 }

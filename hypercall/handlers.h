@@ -29,9 +29,20 @@ long do_stack_switch(unsigned long ss, unsigned long sp);
 long do_fpu_taskswitch(int set);
 long do_set_segment_base(unsigned int which, unsigned long base);
 long do_multicall(unsigned long list, unsigned int nr_calls);
+long do_set_gdt(unsigned long frame_list, unsigned int entries);
+long do_update_descriptor(unsigned long maddr, uint64_t desc);
+long do_set_debugreg(int reg, unsigned long value);
+long do_get_debugreg(int reg);
 long do_memory_op(unsigned long cmd, unsigned long arg);
 long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg);
 long do_physdev_op(int cmd, unsigned long arg);
+long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
+                   unsigned int foreigndom);
+long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags);
+long do_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
+                                      unsigned long flags, unsigned int d);
+long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
+                  unsigned int foreigndom);
 
 /* One hypercall by number, with its five arguments (also for multicall). */
 long hypercall_dispatch(unsigned long op, const unsigned long a[5]);

@@ -89,6 +89,9 @@ bool rangeset_contains(const struct rangeset *rs, uint64_t start, uint64_t end)
 
 bool rangeset_overlaps(const struct rangeset *rs, uint64_t start, uint64_t end)
 {
+    if ( start >= end )
+        return false;
+
     for ( unsigned int i = 0; i < rs->nr; i++ )
         if ( rs->r[i].start < end && start < rs->r[i].end )
             return true;

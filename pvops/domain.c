@@ -16,7 +16,10 @@
  * shim; every other pfn is RAM.
  */
 #include "pvops/domain.h"
+#include "pvops/descriptors.h"
 #include "pvops/elf.h"
+#include "pvops/mm.h"
+#include "pvops/time.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "lib/printk.h"
@@ -86,18 +89,10 @@ static paddr_t shim_alloc_frame(void)
 static void *shim_alloc(size_t size)
 {
     unsigned long n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    paddr_t first = 0, pa;
+    paddr_t pa = n == 1 ? shim_alloc_frame()
+                        : paging_alloc_frames ? paging_alloc_frames(n) : 0;
 
-    /* The allocator hands out frames top-down: check they are contiguous. */
-    for ( unsigned long i = 0; i < n; i++ )
-    {
-        if ( !(pa = shim_alloc_frame()) )
-            return NULL;
-        if ( i && pa != first - PAGE_SIZE )
-            return NULL;
-        first = pa;
-    }
-    return __va(first);
+    return pa ? __va(pa) : NULL;
 }
 
 /* ---------------------------------------------------------------- M2P */
@@ -415,7 +410,9 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     struct elf_info elf;
     struct layout l;
     struct load_ctx ctx = { &l };
-    unsigned long nr_pages, *p2m;
+    unsigned long nr_pages, *p2m, ft_first, ft_end;
+    void *ft_mem;
+    int rc;
 
     if ( !elf_parse(in->kernel, in->kernel_size, &elf, err, errlen) )
     {
@@ -430,15 +427,23 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
 
     dom.domid = in->domid;
     dom.nr_vcpus = in->nr_vcpus;
+    dom.shared_info = (shared_info_t *)guest_shared_info;
     dom.store_mfn = in->store_mfn;
     dom.store_evtchn = in->store_evtchn;
     dom.console_mfn = in->console_mfn;
     dom.console_evtchn = in->console_evtchn;
 
-    /* The shim's own memory first: vCPUs and the M2P. */
+    /* The shim's own memory first: vCPUs, the frame table and the M2P. */
     for ( unsigned int i = 0; i < in->nr_vcpus; i++ )
         if ( !(dom.vcpu[i] = shim_alloc(sizeof(struct vcpu))) )
             FAIL("no memory for vCPU %u", i);
+    ft_first = MIN(in->free->nr ? in->free->r[0].start : ~0UL,
+                   in->dirty->nr ? in->dirty->r[0].start : ~0UL);
+    ft_end = MAX(in->free->nr ? in->free->r[in->free->nr - 1].end : 0,
+                 in->dirty->nr ? in->dirty->r[in->dirty->nr - 1].end : 0);
+    if ( ft_first >= ft_end ||
+         !(ft_mem = shim_alloc((ft_end - ft_first) * sizeof(struct page_info))) )
+        FAIL("no memory for the frame table");
     if ( !build_m2p(in, err, errlen) )
         return false;
 
@@ -483,7 +488,6 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     }
 
     /* The guest's shared_info: events masked on every vCPU until it is ready. */
-    dom.shared_info = (shared_info_t *)guest_shared_info;
     memset(guest_shared_info, 0, PAGE_SIZE);
     for ( unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )
         dom.shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
@@ -497,10 +501,23 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
         v->id = i;
         v->kernel_mode = true;
         v->up = i == 0;
+        v->debugreg[6] = 0xffff0ff0UL;      /* architectural reset values */
+        v->debugreg[7] = 0x400UL;
         if ( i < XEN_LEGACY_MAX_VCPUS )
             v->vcpu_info = &dom.shared_info->vcpu_info[i];
     }
-    dom.vcpu[0]->guest_table = pfn_to_mfn(l.pt_pfn) << PAGE_SHIFT;
+    pv_time_init(in->l0_shared_info);
+    pv_time_update(dom.vcpu[0]);
+
+    /*
+     * Type the boot page tables as Xen's builder does: validated from the
+     * L4 down (which takes every reference the mappings hold), the L4
+     * pinned and in CR3.
+     */
+    mm_init(ft_first, ft_end - ft_first, ft_mem);
+    descriptors_init();
+    if ( (rc = mm_adopt_boot_table(dom.vcpu[0], pfn_to_mfn(l.pt_pfn))) )
+        FAIL("the boot page tables do not validate (%d): a builder bug", rc);
 
     /* vCPU 0 starts at the ELF entry, rsi = start_info (pv64-abi.md 4.1). */
     memset(regs, 0, sizeof(*regs));

@@ -32,6 +32,11 @@ struct vcpu {
     vcpu_info_t *vcpu_info;
     bool vcpu_info_registered;
     unsigned long runstate_area;    /* guest VA, 0 if none */
+    unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];     /* set_gdt */
+    unsigned int gdt_nr_frames, gdt_ents;
+    unsigned long ldt_base;         /* MMUEXT_SET_LDT */
+    unsigned int ldt_ents;
+    unsigned long debugreg[8];      /* set_debugreg */
     uint64_t runstate_since_tsc;    /* vCPU up since (TSC) */
 };
 
@@ -70,6 +75,7 @@ struct build_input {
     unsigned int nr_vcpus;
     xen_pfn_t store_mfn, console_mfn;       /* L0's ring frames */
     evtchn_port_t store_evtchn, console_evtchn;
+    const shared_info_t *l0_shared_info;    /* for the guest's time */
 };
 
 /*

@@ -22,19 +22,22 @@
 #define MSR_IA32_PAT        0x00000277
 #define MSR_IA32_MISC_ENABLE 0x000001a0
 #define MSR_IA32_PLATFORM_ID 0x00000017
+#define MSR_IA32_APIC_BASE  0x0000001b
 /* Xen's fixed PAT for PV guests (asm/processor.h XEN_MSR_PAT). */
 #define XEN_MSR_PAT         0x0000050100070406UL
 
 #define X86_CR0_TS          (1UL << 3)
+/* The CR0 a PV guest reads (Xen's): PE MP ET NE WP AM PG, and its own TS. */
+#define PV_CR0              0x80050033UL
 #define X86_CR4_TSD         (1UL << 2)
 #define X86_CR4_DE          (1UL << 3)
 #define X86_CR4_PAE         (1UL << 5)
+#define X86_CR4_MCE         (1UL << 6)
 #define X86_CR4_OSFXSR      (1UL << 9)
 #define X86_CR4_OSXMMEXCPT  (1UL << 10)
-#define X86_CR4_OSXSAVE     (1UL << 18)
 /* What the guest sees of CR4: Xen's PV visible mask, and what it may set. */
-#define PV_CR4_VISIBLE      (X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-                             X86_CR4_OSXSAVE)
+#define PV_CR4_VISIBLE      (X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR | \
+                             X86_CR4_OSXMMEXCPT)
 #define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE)
 
 /* The forced-emulation prefix: ud2; .ascii "xen" (public/arch-x86/xen.h). */
@@ -72,15 +75,17 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
     switch ( leaf )
     {
     case 1:
-        /* VMX, SMX, MONITOR, PCID, x2APIC, TSC deadline, and OSXSAVE as CR4 says. */
+        /* VMX, SMX, MONITOR, PCID, x2APIC, TSC deadline; OSXSAVE as our CR4. */
         r->ecx &= ~((1u << 5) | (1u << 6) | (1u << 3) | (1u << 17) |
                     (1u << 21) | (1u << 24) | (1u << 27));
-        if ( guest_cr4 & X86_CR4_OSXSAVE )
+        if ( read_cr4() & X86_CR4_OSXSAVE )
             r->ecx |= 1u << 27;
         r->ecx |= 1u << 31;                     /* hypervisor */
-        /* PSE, PGE? no: PSE (no superpages for PV), MTRR, ACPI, DS, TM, PBE. */
-        r->edx &= ~((1u << 3) | (1u << 12) | (1u << 22) | (1u << 21) |
-                    (1u << 29) | (1u << 31));
+        /* No PSE or PSE36 (no superpages for PV), SEP, MTRR, PGE, DS, TM, PBE. */
+        r->edx &= ~((1u << 3) | (1u << 11) | (1u << 12) | (1u << 13) |
+                    (1u << 17) | (1u << 21) | (1u << 29) | (1u << 31));
+        /* Logical processors per package: two per vCPU, as Xen reports. */
+        r->ebx = (r->ebx & ~0x00ff0000u) | ((2u * dom.nr_vcpus) & 0xff) << 16;
         break;
     case 7:
         if ( subleaf == 0 )
@@ -88,8 +93,11 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
             r->ebx &= ~(1u << 10);
         break;
     case 0x80000001:
-        r->ecx &= ~((1u << 2) | (1u << 3));     /* SVM, extended APIC space */
-        r->edx &= ~((1u << 3) | (1u << 26));    /* PSE, 1 GiB pages */
+        /* No SVM, extended APIC space, AltMovCr8; CmpLegacy as Xen sets it. */
+        r->ecx &= ~((1u << 2) | (1u << 3) | (1u << 4));
+        r->ecx |= 1u << 1;
+        /* No PSE, MTRR, PGE, PSE36, 1 GiB pages. */
+        r->edx &= ~((1u << 3) | (1u << 12) | (1u << 13) | (1u << 17) | (1u << 26));
         break;
     }
 }
@@ -120,6 +128,10 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_IA32_PLATFORM_ID:
         *val = 0;
         return true;
+    case MSR_IA32_APIC_BASE:
+        /* Xen's: the default base, enabled, this is the BSP. */
+        *val = 0xfee00000UL | (1UL << 11) | (v->id == 0 ? 1UL << 8 : 0);
+        return true;
     default:
         /*
          * Xen's read_msr: with no #GP handler yet (the guest's first
@@ -144,6 +156,13 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
         return !vcpu_set_segment_base(v, SEGBASE_GS_KERNEL, val);
     case MSR_SHADOW_GS_BASE:
         return !vcpu_set_segment_base(v, SEGBASE_GS_USER, val);
+    case MSR_EFER:
+    {
+        /* Writing back what it reads is fine; changing it is not. */
+        uint64_t cur;
+
+        return read_msr(v, MSR_EFER, &cur) && cur == val;
+    }
     default:
         return false;
     }
@@ -189,7 +208,12 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         in.len = sizeof(xen_prefix) + 2;
     }
     else if ( insn_decode(buf, avail, &in) )
+    {
+        pr_debug("#GP at %#lx: not an instruction the shim emulates (%02x %02x "
+                 "%02x %02x)\n", regs->rip, buf[0], avail > 1 ? buf[1] : 0,
+                 avail > 2 ? buf[2] : 0, avail > 3 ? buf[3] : 0);
         return false;
+    }
 
     switch ( in.op )
     {
@@ -207,21 +231,21 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 
     case OP_RDMSR:
         if ( !read_msr(v, regs->rcx, &val) )
-            return false;
+            return (void)pr_debug("rdmsr %#lx refused\n", regs->rcx), false;
         regs->rax = (uint32_t)val;
         regs->rdx = val >> 32;
         break;
 
     case OP_WRMSR:
         if ( !write_msr(v, regs->rcx, ((uint64_t)regs->rdx << 32) | (uint32_t)regs->rax) )
-            return false;
+            return (void)pr_debug("wrmsr %#lx refused\n", regs->rcx), false;
         break;
 
     case OP_MOV_FROM_CR:
         switch ( in.reg )
         {
         case 0:
-            val = (read_cr0() & ~X86_CR0_TS) | (v->fpu_ts ? X86_CR0_TS : 0);
+            val = PV_CR0 | (v->fpu_ts ? X86_CR0_TS : 0);
             break;
         case 2:
             val = v->vcpu_info->arch.cr2;
@@ -230,7 +254,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
             val = v->kernel_mode ? v->guest_table : v->guest_table_user;
             break;
         case 4:
-            val = (read_cr4() & PV_CR4_VISIBLE) | guest_cr4;
+            val = ((read_cr4() | X86_CR4_MCE) & PV_CR4_VISIBLE) | guest_cr4;
             break;
         default:
             return false;
@@ -244,7 +268,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         {
         case 0:
             /* Only TS may change (Xen's write_cr0). */
-            if ( (val ^ read_cr0()) & ~X86_CR0_TS )
+            if ( (val ^ PV_CR0) & ~X86_CR0_TS )
                 return false;
             vcpu_fpu_taskswitch(v, val & X86_CR0_TS);
             break;
@@ -258,19 +282,38 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         }
         break;
 
+    case OP_MOV_FROM_DR:
+        if ( in.reg > 7 || in.reg == 4 || in.reg == 5 )
+            return false;
+        *gpr(regs, in.rm) = v->debugreg[in.reg];
+        break;
+
+    case OP_MOV_TO_DR:
+        if ( vcpu_set_debugreg(v, in.reg, *gpr(regs, in.rm)) )
+            return false;
+        break;
+
+    case OP_XSETBV:
+    {
+        /* XCR0 only; x87 always on, AVX only with SSE, nothing we lack. */
+        uint64_t xcr0 = ((uint64_t)regs->rdx << 32) | (uint32_t)regs->rax;
+
+        if ( regs->rcx != 0 || !(xcr0 & 1) || (xcr0 & ~xsave_supported()) ||
+             ((xcr0 & 4) && !(xcr0 & 2)) )
+            return false;
+        xsetbv(0, xcr0);
+        break;
+    }
+
     case OP_CLTS:
         vcpu_fpu_taskswitch(v, false);
         break;
 
     case OP_WBINVD:
-    case OP_INVD:
         /* A domU without cache-flush rights: a no-op, as in Xen. */
         break;
 
-    case OP_HLT:
-        /* Block until an event: events come with the event-channel step. */
-        v->vcpu_info->evtchn_upcall_mask = 0;
-        break;
+    /* INVD and HLT: #GP for a PV guest, as on Xen (it blocks by hypercall). */
 
     case OP_CLI:
     case OP_STI:
@@ -318,6 +361,9 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     }
 
     default:
+        pr_debug("#GP at %#lx: instruction %u (%02x %02x %02x) not emulated\n",
+                 regs->rip, in.op, buf[0], avail > 1 ? buf[1] : 0,
+                 avail > 2 ? buf[2] : 0);
         return false;
     }
 

@@ -15,6 +15,7 @@
  */
 #include "pvops/traps.h"
 #include "x86/cpu.h"
+#include "x86/desc.h"
 #include "x86/traps.h"
 #include "x86/uaccess.h"
 #include "lib/printk.h"
@@ -66,7 +67,10 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
     unsigned int n;
 
     if ( !handler )
+    {
+        show_registers(regs);
         guest_crash("%s with no handler registered (rip %#lx)", what, regs->rip);
+    }
 
     if ( !v->kernel_mode )
     {
@@ -140,10 +144,27 @@ static void pv_guest_trap(struct cpu_regs *regs)
         break;
 
     case 14:                                    /* #PF */
+    {
+        /* Read first: the shim's own recoverable faults below reload CR2. */
+        unsigned long cr2 = read_cr2();
+
+        if ( pv_ptwr_fault(regs, cr2) )
+            return;
+        /*
+         * A descriptor the guest's GDT does not have (the window beyond
+         * its frames): #GP with that selector, as Xen turns such faults
+         * (handle_gdt_ldt_mapping_fault).
+         */
+        if ( cr2 - GDT_VIRT(v->id) < 0x10000 )
+        {
+            pv_inject_exception(regs, 13, (cr2 - GDT_VIRT(v->id)) & 0xfff8);
+            return;
+        }
         /* Linux reads CR2 from vcpu_info; U/S says which guest mode faulted. */
-        v->vcpu_info->arch.cr2 = read_cr2();
+        v->vcpu_info->arch.cr2 = cr2;
         ec = (ec & ~4L) | (v->kernel_mode ? 0 : 4);
         break;
+    }
 
     case 2:                                     /* NMI, #MC: not the guest's */
     case 18:

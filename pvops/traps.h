@@ -24,6 +24,9 @@ long pv_iret(struct cpu_regs *regs);
 /* Kernel <-> user: swap GS bases, flip the mode, load the other L4. */
 void pv_toggle_guest_mode(struct vcpu *v);
 
+/* A store into a read-only-mapped L1 table: done for the guest if allowed. */
+bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr);
+
 /* Emulate the privileged instruction at regs->rip (#GP or #UD from guest). */
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec);
 

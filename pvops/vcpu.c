@@ -162,3 +162,47 @@ long vcpu_set_segment_base(struct vcpu *v, unsigned int which, unsigned long bas
         return -XEN_EINVAL;
     }
 }
+
+/*
+ * set_debugreg and "mov to %drN" (Xen's arch/x86/pv/misc-hypercalls.c):
+ * DR0-3 must hold guest addresses; DR6 keeps its reserved bits; DR7 may not
+ * set reserved or general-detect bits. Values go to the hardware at once:
+ * the guest runs on this CPU, and a data breakpoint the shim itself hits
+ * while copying guest memory is ignored (x86/traps.c).
+ */
+#define DR7_RESERVED_ZERO  0xffffffff0000d800UL     /* incl. GD (bit 13) */
+#define DR6_RESERVED_ONE   0xffff0ff0UL
+
+long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
+{
+    switch ( reg )
+    {
+    case 0: case 1: case 2: case 3:
+        if ( value >= HYPERVISOR_VIRT_START && value < HYPERVISOR_VIRT_END )
+            return -XEN_EPERM;
+        if ( !is_canonical(value) )
+            return -XEN_EPERM;
+        break;
+    case 6:
+        value = (value & 0xffffffffUL) | DR6_RESERVED_ONE;
+        break;
+    case 7:
+        if ( value & DR7_RESERVED_ZERO )
+            return -XEN_EPERM;
+        value |= 0x400;             /* bit 10 reads as 1 */
+        break;
+    default:
+        return -XEN_EINVAL;
+    }
+    v->debugreg[reg] = value;
+    switch ( reg )
+    {
+    case 0: __asm__ volatile ( "mov %0, %%db0" :: "r" (value) ); break;
+    case 1: __asm__ volatile ( "mov %0, %%db1" :: "r" (value) ); break;
+    case 2: __asm__ volatile ( "mov %0, %%db2" :: "r" (value) ); break;
+    case 3: __asm__ volatile ( "mov %0, %%db3" :: "r" (value) ); break;
+    case 6: __asm__ volatile ( "mov %0, %%db6" :: "r" (value) ); break;
+    case 7: __asm__ volatile ( "mov %0, %%db7" :: "r" (value) ); break;
+    }
+    return 0;
+}

@@ -2,11 +2,12 @@
 # Install the Debian packages that building, testing and the lab need (only the missing
 # ones; "apt-get update" first). Safe to run again: it does nothing when all are there.
 #   build:  gcc make binutils python3-kconfiglib (Kconfiglib) libxen-dev (Xen public headers)
+#           liblzma-dev libdeflate-dev (static decompressors linked into the image)
 #   unit:   libcmocka-dev
 #   lab:    qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64
 #           busybox-static grub-xen-host cpio e2fsprogs iproute2 mount kmod xz-utils perl
 set -euo pipefail
-pkgs="gcc make binutils git python3 python3-kconfiglib libxen-dev libcmocka-dev
+pkgs="gcc make binutils git python3 python3-kconfiglib libxen-dev liblzma-dev libdeflate-dev libcmocka-dev
   qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
   grub-xen-host cpio e2fsprogs iproute2 mount bash kmod xz-utils gzip perl"
 missing=""

@@ -77,6 +77,37 @@ DEFINE_WRITE_CR(4)
  * exception masked). SDM vol. 3A 13.1.3 "Initialization of the SSE
  * Extensions".
  */
+#define X86_CR4_OSXSAVE     (1UL << 18)
+
+static inline void xsetbv(uint32_t index, uint64_t v)
+{
+    __asm__ volatile ( "xsetbv" :: "c" (index), "a" ((uint32_t)v),
+                       "d" ((uint32_t)(v >> 32)) );
+}
+
+/*
+ * XSAVE on, when the CPU has it, with x87, SSE and (if present) AVX state:
+ * a PV guest finds OSXSAVE in CPUID, as on Xen, and may use XGETBV; its
+ * XSETBV is emulated (pvops/emulate.c) within xsave_supported().
+ */
+static inline uint64_t xsave_supported(void)
+{
+    if ( !(cpuid(1).ecx & (1u << 26)) )
+        return 0;
+    return cpuid_count(0xd, 0).eax & 0x7;       /* x87, SSE, AVX */
+}
+
+static inline void xsave_enable(void)
+{
+    uint64_t xcr0 = xsave_supported();
+
+    if ( !xcr0 )
+        return;
+    __asm__ volatile ( "mov %%cr4, %%rax; or %0, %%rax; mov %%rax, %%cr4"
+                       :: "r" (X86_CR4_OSXSAVE) : "rax" );
+    xsetbv(0, xcr0);
+}
+
 static inline void sse_enable(void)
 {
     const uint32_t mxcsr = 0x1f80;

@@ -39,7 +39,8 @@ int insn_decode(const uint8_t *buf, size_t avail, struct insn *in)
             return avail < INSN_MAX_LEN ? -2 : -1;
         b = buf[i];
     }
-    in->opsize = opsize16 ? 2 : 4;
+    /* REX.W beats 66; I/O has no 64-bit form, so it stays 32-bit. */
+    in->opsize = opsize16 && !(rex & 8) ? 2 : 4;
     i++;
 
     if ( b != 0x0f )

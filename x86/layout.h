@@ -36,8 +36,8 @@
 #define BOOT_STACK_SIZE     (_UL(16) << 10)
 #define IST_STACK_SIZE      (_UL(4) << 10)
 
-#define PTE_P               0x001
-#define PTE_RW              0x002
-#define PTE_PS              0x080
+#define BOOT_PTE_P               0x001
+#define BOOT_PTE_RW              0x002
+#define BOOT_PTE_PS              0x080
 
 #endif /* X86_LAYOUT_H */

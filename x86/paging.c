@@ -7,6 +7,7 @@
 extern uint64_t boot_l2[4 * 512];
 
 paddr_t (*paging_alloc_frame)(void);
+paddr_t (*paging_alloc_frames)(unsigned long n);
 
 static uint64_t l3_direct[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
 

@@ -69,6 +69,8 @@ void paging_init(void);
  * zeroed frame, or 0. Set by boot/ once it knows the free memory.
  */
 extern paddr_t (*paging_alloc_frame)(void);
+/* n physically contiguous zeroed frames (the first's address), or 0. */
+extern paddr_t (*paging_alloc_frames)(unsigned long n);
 
 /* Extend the direct map to cover [0, end) with 2 MiB pages. */
 bool paging_map_direct(paddr_t end);

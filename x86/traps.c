@@ -129,6 +129,14 @@ void trap_handler(struct cpu_regs *regs)
         return;
     }
 
+    /*
+     * A data breakpoint the guest set (set_debugreg) hit by the shim while
+     * touching guest memory: a trap, nothing to undo; the guest's own
+     * accesses raise it in guest mode.
+     */
+    if ( regs->vector == 1 )
+        return;
+
     /* A fault the shim expects (copy_from_guest and friends): fix it up. */
     if ( regs->vector == 13 || regs->vector == 14 )
     {

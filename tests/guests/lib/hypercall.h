@@ -74,6 +74,33 @@ static inline long hypercall_memory_op(unsigned int cmd, void *arg)
                          hypercall_ptr_(arg), 0, 0, 0);
 }
 
+static inline long hypercall_mmu_update(const mmu_update_t *reqs,
+                                        unsigned int count,
+                                        unsigned int *pdone,
+                                        unsigned int foreigndom)
+{
+    return hypercall_raw(__HYPERVISOR_mmu_update, hypercall_ptr_(reqs), count,
+                         hypercall_ptr_(pdone), foreigndom, 0);
+}
+
+static inline long hypercall_mmuext_op(const mmuext_op_t *ops,
+                                       unsigned int count,
+                                       unsigned int *pdone,
+                                       unsigned int foreigndom)
+{
+    return hypercall_raw(__HYPERVISOR_mmuext_op, hypercall_ptr_(ops), count,
+                         hypercall_ptr_(pdone), foreigndom, 0);
+}
+
+/* flags: UVMF_* in bits 0-2, or a vcpumask pointer | UVMF_{INVLPG,TLB}. */
+static inline long hypercall_update_va_mapping(unsigned long va,
+                                               uint64_t pte,
+                                               unsigned long flags)
+{
+    return hypercall_raw(__HYPERVISOR_update_va_mapping, va, pte, flags,
+                         0, 0);
+}
+
 static inline long hypercall_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 {
     return hypercall_raw(__HYPERVISOR_vcpu_op, cmd, vcpu,
@@ -90,6 +117,24 @@ static inline long hypercall_event_channel_op(int cmd, void *arg)
 {
     return hypercall_raw(__HYPERVISOR_event_channel_op, cmd,
                          hypercall_ptr_(arg), 0, 0, 0);
+}
+
+static inline long hypercall_callback_op(int cmd, const void *arg)
+{
+    return hypercall_raw(__HYPERVISOR_callback_op, cmd,
+                         hypercall_ptr_(arg), 0, 0, 0);
+}
+
+static inline long hypercall_fpu_taskswitch(int set)
+{
+    return hypercall_raw(__HYPERVISOR_fpu_taskswitch, set, 0, 0, 0, 0);
+}
+
+static inline long hypercall_set_segment_base(unsigned int which,
+                                              unsigned long base)
+{
+    return hypercall_raw(__HYPERVISOR_set_segment_base, which, base,
+                         0, 0, 0);
 }
 
 static inline long hypercall_multicall(multicall_entry_t *calls,

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall/mm.c - mmu_update, update_va_mapping and mmuext_op: the shape
+ * of the calls (batches, counts, pdone, foreign domains); pvops/mm.c owns
+ * what they mean.
+ */
+#include "hypercall/handlers.h"
+#include "hypercall/l0.h"
+#include "pvops/descriptors.h"
+#include "pvops/mm.h"
+#include "x86/paging.h"
+#include "x86/uaccess.h"
+#include "lib/printk.h"
+
+#define MMU_UPDATE_PREEMPTED (~(~0U >> 1))
+
+/*
+ * The domain a batch names. Ours (DOMID_SELF or our id) is the only one in
+ * the shim; for any other the guest gets the errno it would get directly,
+ * which L0 knows: -EPERM for a domain that exists, -ESRCH otherwise (asked
+ * with a query a domU may make of any domid).
+ */
+static int other_domain_errno(domid_t d)
+{
+    return l0_memory_op(XENMEM_current_reservation, &d) == -XEN_ESRCH
+           ? -XEN_ESRCH : -XEN_EPERM;
+}
+
+static int check_foreigndom(unsigned int foreigndom, bool io_ok)
+{
+    domid_t d = foreigndom & 0xffff, pt = foreigndom >> 16;
+
+    /* mmu_update: the upper half names the page tables' owner, plus one. */
+    if ( pt && (domid_t)(pt - 1) != DOMID_SELF && (domid_t)(pt - 1) != dom.domid )
+        return other_domain_errno(pt - 1);
+    if ( d == DOMID_SELF || d == dom.domid || (d == DOMID_IO && io_ok) )
+        return 0;
+    if ( d == DOMID_IO )
+        return -XEN_EPERM;
+    return other_domain_errno(d);
+}
+
+long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
+                   unsigned int foreigndom)
+{
+    unsigned int done = 0;
+    long rc = 0;
+
+    /* Continuations are never made by this shim: the flag is just cleared. */
+    count &= ~MMU_UPDATE_PREEMPTED;
+    /* A list reaching into the hypervisor's range: refused before anything. */
+    if ( !guest_range_ok(reqs, (unsigned long)count * sizeof(struct mmu_update)) )
+        return -XEN_EFAULT;
+    if ( (rc = check_foreigndom(foreigndom, true)) )
+        return rc;
+
+    for ( ; done < count; done++, reqs += sizeof(struct mmu_update) )
+    {
+        struct mmu_update req;
+
+        if ( copy_from_guest(&req, reqs, sizeof(req)) )
+        {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        switch ( req.ptr & 7 )
+        {
+        case MMU_NORMAL_PT_UPDATE:
+        case MMU_PT_UPDATE_NO_TRANSLATE:    /* the same for a PV guest */
+        case MMU_PT_UPDATE_PRESERVE_AD:
+            rc = mm_update_pte(req.ptr & ~7UL, req.val,
+                               (req.ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
+            break;
+        case MMU_MACHPHYS_UPDATE:
+            rc = mm_machphys_update(req.ptr >> PAGE_SHIFT, req.val);
+            break;
+        default:
+            rc = -XEN_ENOSYS;
+            break;
+        }
+        if ( rc )
+            break;
+    }
+    mm_flush_if_needed();
+    if ( pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc )
+        rc = -XEN_EFAULT;
+    return rc;
+}
+
+/* A vCPU mask pointer (UVMF_MULTI, MMUEXT_*_MULTI) must be readable. */
+static bool vcpumask_ok(unsigned long ptr)
+{
+    unsigned long mask;
+
+    return !copy_from_guest(&mask, ptr, sizeof(mask));
+}
+
+long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
+{
+    long rc = mm_update_va_mapping(va, val, flags);
+
+    /* With a flush to a vCPU mask, the entry is written even if it is bad. */
+    if ( !rc && (flags & UVMF_FLUSHTYPE_MASK) && !(flags & UVMF_ALL) &&
+         (flags & ~7UL) && !vcpumask_ok(flags & ~7UL) )
+        return -XEN_EFAULT;
+    return rc;
+}
+
+long do_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
+                                      unsigned long flags, unsigned int d)
+{
+    long rc = check_foreigndom(d, false);
+
+    return rc ? rc : do_update_va_mapping(va, val, flags);
+}
+
+static long mmuext_one(const struct mmuext_op *op)
+{
+    struct vcpu *v = current_vcpu();
+
+    switch ( op->cmd )
+    {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        return pin_table(&frames, op->arg1.mfn,
+                         PGT_l1 + (op->cmd - MMUEXT_PIN_L1_TABLE));
+    case MMUEXT_UNPIN_TABLE:
+        return unpin_table(&frames, op->arg1.mfn);
+    case MMUEXT_NEW_BASEPTR:
+        return mm_new_baseptr(v, op->arg1.mfn, false);
+    case MMUEXT_NEW_USER_BASEPTR:
+        return mm_new_baseptr(v, op->arg1.mfn, true);
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_INVLPG_MULTI:
+        if ( !vcpumask_ok((unsigned long)op->arg2.vcpumask.p) )
+            return -XEN_EINVAL;
+        if ( op->cmd == MMUEXT_INVLPG_MULTI )
+        {
+            invlpg((void *)op->arg1.linear_addr);
+            return 0;
+        }
+        /* fall through */
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:
+        /* One vCPU on one CPU: every flush is the local one. */
+        mm_flush_tlb();
+        return 0;
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+        invlpg((void *)op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_FLUSH_CACHE:
+        /* A domU without cache-flush rights (no devices): refused as in Xen. */
+        return -XEN_EACCES;
+    case MMUEXT_FLUSH_CACHE_GLOBAL:
+        return -XEN_EINVAL;
+    case MMUEXT_SET_LDT:
+        return pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
+    case MMUEXT_CLEAR_PAGE:
+    case MMUEXT_COPY_PAGE:
+    {
+        unsigned long dst = op->arg1.mfn;
+
+        /* The destination must be writable: never a table (-EINVAL, as Xen). */
+        if ( get_page_and_type(&frames, dst, PGT_writable) )
+            return -XEN_EINVAL;
+        if ( op->cmd == MMUEXT_COPY_PAGE )
+        {
+            if ( get_page(&frames, op->arg2.src_mfn) )
+            {
+                put_page_and_type(&frames, dst);
+                return -XEN_EINVAL;
+            }
+            __builtin_memcpy(__va(dst << PAGE_SHIFT),
+                             __va(op->arg2.src_mfn << PAGE_SHIFT), PAGE_SIZE);
+            put_page(&frames, op->arg2.src_mfn);
+        }
+        else
+            __builtin_memset(__va(dst << PAGE_SHIFT), 0, PAGE_SIZE);
+        put_page_and_type(&frames, dst);
+        return 0;
+    }
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        /* Xen no longer supports superpages for PV guests. */
+        return -XEN_EOPNOTSUPP;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
+                  unsigned int foreigndom)
+{
+    unsigned int done = 0;
+    long rc;
+
+    count &= ~MMU_UPDATE_PREEMPTED;
+    if ( !guest_range_ok(ops, (unsigned long)count * sizeof(struct mmuext_op)) )
+        return -XEN_EFAULT;
+    if ( (rc = check_foreigndom(foreigndom, false)) )
+        return rc;
+
+    for ( ; done < count; done++, ops += sizeof(struct mmuext_op) )
+    {
+        struct mmuext_op op;
+
+        if ( copy_from_guest(&op, ops, sizeof(op)) )
+        {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        rc = mmuext_one(&op);
+        if ( trace_hypercalls )
+            pr_info("  mmuext_op %u arg1 %#lx arg2 %#lx = %ld\n", op.cmd,
+                    (unsigned long)op.arg1.mfn, (unsigned long)op.arg2.src_mfn, rc);
+        if ( rc )
+        {
+            pr_debug("mmuext_op %u (%#lx) failed: %ld\n", op.cmd,
+                     (unsigned long)op.arg1.mfn, rc);
+            break;
+        }
+    }
+    mm_flush_if_needed();
+    if ( pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc )
+        rc = -XEN_EFAULT;
+    return rc;
+}

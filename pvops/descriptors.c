@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/descriptors.c - the guest's GDT, descriptor updates and its LDT
+ * (Xen's pv/descriptor-tables.c and arch/x86/desc.c check_descriptor).
+ *
+ * GDT frames are typed PGT_seg_desc (every descriptor checked when the type
+ * is taken, so the guest can never map them writable) and mapped into the
+ * vCPU's GDT window, pages 0-13; page 14 holds the shim's own descriptors.
+ */
+#include "pvops/descriptors.h"
+#include "pvops/mm.h"
+#include "x86/desc.h"
+#include "x86/paging.h"
+#include "lib/printk.h"
+
+#define SEG_P        (1u << 15)       /* in the high dword */
+#define SEG_S        (1u << 12)
+#define SEG_DPL      (3u << 13)
+#define SEG_TYPE(b)  (((b) >> 8) & 0xf)
+
+bool check_descriptor(uint64_t *d)
+{
+    uint32_t b = *d >> 32;
+
+    /* Not present: any use faults, so anything goes. */
+    if ( !(b & SEG_P) )
+        return true;
+
+    /* Never more privileged than the guest kernel's ring (3 for 64-bit PV). */
+    if ( (b & SEG_DPL) != SEG_DPL )
+    {
+        b |= SEG_DPL;
+        *d = ((uint64_t)b << 32) | (uint32_t)*d;
+    }
+
+    /* Code and data: a 64-bit guest's need no base or limit checks. */
+    if ( b & SEG_S )
+        return true;
+
+    /*
+     * System descriptors: only type 0 (the upper half of a 16-byte one).
+     * Xen also allows call gates (and emulates every use); this shim does
+     * not, yet: a guest that needs one gets -EINVAL.
+     */
+    return SEG_TYPE(b) == 0;
+}
+
+/* frame_table hook: every descriptor of a frame taking PGT_seg_desc. */
+static bool check_desc_page(unsigned long mfn)
+{
+    uint64_t *d = frames.map(mfn);
+
+    for ( unsigned int i = 0; i < 512; i++ )
+        if ( !check_descriptor(&d[i]) )
+            return false;
+    return true;
+}
+
+void descriptors_init(void)
+{
+    frames.check_desc_page = check_desc_page;
+}
+
+static void unmap_gdt_frames(struct vcpu *v)
+{
+    for ( unsigned int i = 0; i < v->gdt_nr_frames; i++ )
+    {
+        unsigned long va = GDT_VIRT(v->id) + i * PAGE_SIZE;
+        uint64_t *l1e = paging_l1e(boot_l4, va);
+
+        if ( l1e )
+            *l1e = 0;
+        invlpg((void *)va);
+        put_page_and_type(&frames, v->gdt_frames[i]);
+    }
+    v->gdt_nr_frames = 0;
+    v->gdt_ents = 0;
+}
+
+long pv_set_gdt(struct vcpu *v, const unsigned long *mfns, unsigned int entries)
+{
+    unsigned int nr = (entries + 511) / 512, i;
+    long rc = 0;
+
+    if ( entries > FIRST_RESERVED_GDT_ENTRY )
+        return -XEN_EINVAL;
+
+    for ( i = 0; i < nr; i++ )
+        if ( (rc = get_page_and_type(&frames, mfns[i], PGT_seg_desc)) )
+            break;
+    if ( rc )
+    {
+        while ( i-- )
+            put_page_and_type(&frames, mfns[i]);
+        return rc;
+    }
+
+    unmap_gdt_frames(v);
+    for ( i = 0; i < nr; i++ )
+    {
+        unsigned long va = GDT_VIRT(v->id) + i * PAGE_SIZE;
+
+        /* Writable for the CPU (it sets accessed bits); supervisor only. */
+        if ( !paging_map(boot_l4, va, mfns[i] << PAGE_SHIFT,
+                         _PAGE_PRESENT | _PAGE_RW) )
+            panic("no memory for the GDT window");
+        invlpg((void *)va);
+        v->gdt_frames[i] = mfns[i];
+    }
+    v->gdt_nr_frames = nr;
+    v->gdt_ents = entries;
+    return 0;
+}
+
+long pv_update_descriptor(unsigned long maddr, uint64_t desc)
+{
+    unsigned long mfn = maddr >> PAGE_SHIFT;
+    struct page_info *pg = frame_info(&frames, mfn);
+    bool seg = pg && page_type(pg) == PGT_seg_desc && page_type_count(pg);
+    long rc;
+
+    if ( (maddr & 7) || !pg )
+        return -XEN_EINVAL;
+    if ( !check_descriptor(&desc) )
+        return -XEN_EINVAL;
+    /* A descriptor page in use stays one; anything else must be writable. */
+    if ( !seg && (rc = get_page_type(&frames, mfn, PGT_writable)) )
+        return rc;
+    frames.map(mfn)[(maddr & (PAGE_SIZE - 1)) / 8] = desc;
+    if ( !seg )
+        put_page_type(&frames, mfn);
+    return 0;
+}
+
+long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
+{
+    if ( (base & (PAGE_SIZE - 1)) || ents > 8192 ||
+         (ents && (base >= HYPERVISOR_VIRT_START && base < HYPERVISOR_VIRT_END)) )
+        return -XEN_EINVAL;
+    if ( ents )
+    {
+        /* The lazily mapped LDT window is the CPU-virtualisation step's. */
+        pr_warn("d%u: a non-empty LDT (%u entries) is not supported yet\n",
+                dom.domid, ents);
+        return -XEN_EOPNOTSUPP;
+    }
+    v->ldt_base = 0;
+    v->ldt_ents = 0;
+    __asm__ volatile ( "lldt %w0" :: "r" (0) );
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/mm.h - the guest's memory management: its frame table, page-table
+ * updates (mmu_update, update_va_mapping), mmuext_op and its base pointers.
+ * The rules are pvops/pagetype.c's; this file applies them to the domain.
+ */
+#ifndef PVOPS_MM_H
+#define PVOPS_MM_H
+
+#include "pvops/domain.h"
+#include "pvops/pagetype.h"
+
+extern struct frame_table frames;
+
+/* Set up the frame table for mfns [first, first + nr) and the ring frames. */
+bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage);
+
+/* Type, pin and load the builder's L4 as the guest's first CR3. */
+int mm_adopt_boot_table(struct vcpu *v, unsigned long l4_mfn);
+
+int mm_update_pte(unsigned long ptr, uint64_t val, bool preserve_ad);
+int mm_machphys_update(unsigned long mfn, unsigned long pfn);
+/* The L1 entry that maps va in the current guest tables: frame, slot, value. */
+int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
+                  uint64_t *pte);
+int mm_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags);
+int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user);
+
+/* Flush this CPU's TLB if a type change asked for it. */
+void mm_flush_if_needed(void);
+void mm_flush_tlb(void);
+
+#endif /* PVOPS_MM_H */

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/pagetype.c - page types, reference counts and page-table entry
+ * checks for a 64-bit PV guest (after xen/arch/x86/mm.c: get_page_type,
+ * get_page_from_lNe, mod_lN_entry, and pv/mm.h adjust_guest_lNe).
+ */
+#include "pvops/pagetype.h"
+#include "lib/printk.h"
+
+/* Why a page-table change was refused, at debug log level (loglvl=all). */
+#define refuse(rc, ...) ({ pr_debug(__VA_ARGS__); (rc); })
+
+/* Bits a guest may set in a present entry (Xen's base_disallow_mask): P RW
+ * US A D, the three AVAIL bits 9-11, bits 52-62 and NX. */
+#define BASE_ALLOWED  (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | \
+                       PTE_DIRTY | 0xe00UL | (0x7ffUL << 52) | PTE_NX | \
+                       PTE_MFN_MASK)
+/* A plain domU gets write-back only: no PWT, PCD, PAT in L1 (l1_disallow_mask). */
+#define L1_ALLOWED    (BASE_ALLOWED | PTE_GLOBAL)
+/* L2-L4: no PSE (no superpages for PV), G, PWT or PCD either. */
+#define UPPER_ALLOWED BASE_ALLOWED
+
+#define HYPERVISOR_L4_FIRST 256
+#define HYPERVISOR_L4_LAST  271
+
+struct page_info *frame_info(struct frame_table *ft, unsigned long mfn)
+{
+    for ( unsigned int i = 0; i < FT_EXTRA; i++ )
+        if ( mfn == ft->extra_mfn[i] && mfn )
+            return &ft->extra[i];
+    if ( mfn - ft->first_mfn < ft->nr )
+    {
+        struct page_info *pg = &ft->pages[mfn - ft->first_mfn];
+
+        return (pg->type_info & PGT_not_guest) ? NULL : pg;
+    }
+    return NULL;
+}
+
+int get_page(struct frame_table *ft, unsigned long mfn)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+
+    /* Not the guest's: Xen says -EINVAL for frames it may not map. */
+    if ( !pg )
+        return refuse(-XEN_EINVAL, "mfn %#lx is not the guest's\n", mfn);
+    if ( pg->count == UINT32_MAX )
+        return -XEN_EOVERFLOW;
+    pg->count++;
+    return 0;
+}
+
+void put_page(struct frame_table *ft, unsigned long mfn)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+
+    if ( pg && pg->count )
+        pg->count--;
+}
+
+static bool is_table(unsigned int type)
+{
+    return type >= PGT_l1 && type <= PGT_l4;
+}
+
+static int get_page_from_entry(struct frame_table *ft, unsigned int level,
+                               unsigned int idx, uint64_t *e);
+static void put_page_from_entry(struct frame_table *ft, unsigned int level,
+                                uint64_t e);
+
+static bool l4_slot_is_guest(unsigned int idx)
+{
+    return idx < HYPERVISOR_L4_FIRST || idx > HYPERVISOR_L4_LAST;
+}
+
+/* Take references for every entry of a new table; undo all on failure. */
+static int validate_table(struct frame_table *ft, unsigned long mfn,
+                          unsigned int level)
+{
+    uint64_t *t = ft->map(mfn);
+    int rc;
+
+    for ( unsigned int i = 0; i < 512; i++ )
+    {
+        if ( level == 4 && !l4_slot_is_guest(i) )
+        {
+            /* The hypervisor's slots: ours, whatever the guest wrote. */
+            t[i] = ft->xen_l4[i - HYPERVISOR_L4_FIRST];
+            continue;
+        }
+        if ( (rc = get_page_from_entry(ft, level, i, &t[i])) )
+        {
+            while ( i-- )
+                if ( level != 4 || l4_slot_is_guest(i) )
+                    put_page_from_entry(ft, level, t[i]);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void devalidate_table(struct frame_table *ft, unsigned long mfn,
+                             unsigned int level)
+{
+    const uint64_t *t = ft->map(mfn);
+
+    for ( unsigned int i = 0; i < 512; i++ )
+        if ( level != 4 || l4_slot_is_guest(i) )
+            put_page_from_entry(ft, level, t[i]);
+}
+
+int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+    unsigned int count;
+    int rc;
+
+    if ( !pg )
+        return refuse(-XEN_EINVAL, "mfn %#lx is not the guest's\n", mfn);
+    /*
+     * The extra frames are written behind the guest's back (shared_info by
+     * the shim, the rings by L0's backends): writable only, as Xen's
+     * share_xen_page_with_guest pins their type, never a table or GDT/LDT.
+     */
+    if ( pg >= ft->extra && pg < ft->extra + FT_EXTRA && type != PGT_writable )
+        return refuse(-XEN_EINVAL, "mfn %#lx is shared: writable only\n", mfn);
+    count = page_type_count(pg);
+
+    if ( count )
+    {
+        /*
+         * In use as something: only more of the same. Xen says -EBUSY to a
+         * writable mapping of a live table, -EINVAL to the other conflicts.
+         */
+        if ( page_type(pg) != type )
+            return refuse(type == PGT_writable ? -XEN_EBUSY : -XEN_EINVAL,
+                          "mfn %#lx has type %u (count %u), not %u\n",
+                          mfn, page_type(pg), count, type);
+        if ( is_table(type) && !(pg->type_info & PGT_validated) )
+            return refuse(-XEN_EINVAL, "mfn %#lx: table refers to itself\n", mfn);
+        if ( count == PGT_COUNT_MASK )
+            return -XEN_EOVERFLOW;
+        pg->type_info++;
+        return 0;
+    }
+
+    /*
+     * Count 0: the frame may take a new type. A table is typed first and
+     * marked not yet validated, so an entry leading back to it (a linear
+     * page table) finds a conflicting type and is refused.
+     */
+    if ( page_type(pg) == PGT_writable && type != PGT_writable )
+        ft->need_flush = true;          /* stale writable TLB entries */
+    pg->type_info = (type << PGT_TYPE_SHIFT) | 1;
+    if ( type == PGT_seg_desc &&
+         (!ft->check_desc_page || !ft->check_desc_page(mfn)) )
+    {
+        pg->type_info = 0;
+        return refuse(-XEN_EINVAL, "mfn %#lx: bad descriptor\n", mfn);
+    }
+    if ( !is_table(type) )
+        return 0;
+    if ( (rc = validate_table(ft, mfn, type)) )
+    {
+        pg->type_info = 0;
+        return rc;
+    }
+    pg->type_info |= PGT_validated;
+    return 0;
+}
+
+void put_page_type(struct frame_table *ft, unsigned long mfn)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+    unsigned int type;
+
+    if ( !pg || !page_type_count(pg) )
+        return;
+    type = page_type(pg);
+    if ( page_type_count(pg) == 1 && is_table(type) )
+    {
+        /* The last use of a table: release what its entries hold. */
+        pg->type_info = (type << PGT_TYPE_SHIFT) | 1;   /* no longer validated */
+        devalidate_table(ft, mfn, type);
+        pg->type_info = type << PGT_TYPE_SHIFT;
+        return;
+    }
+    pg->type_info--;
+}
+
+int get_page_and_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
+{
+    int rc = get_page(ft, mfn);
+
+    if ( rc )
+        return rc;
+    if ( (rc = get_page_type(ft, mfn, type)) )
+        put_page(ft, mfn);
+    return rc;
+}
+
+void put_page_and_type(struct frame_table *ft, unsigned long mfn)
+{
+    put_page_type(ft, mfn);
+    put_page(ft, mfn);
+}
+
+/*
+ * Check one entry of a level-'level' table and take its references.
+ * L1 entries are adjusted as Xen does for 64-bit PV (adjust_guest_l1e):
+ * kernel pages (no U) get U and the guest-kernel bit, since the guest
+ * kernel runs in ring 3; L2-L4 entries get U.
+ */
+static int get_page_from_entry(struct frame_table *ft, unsigned int level,
+                               unsigned int idx, uint64_t *e)
+{
+    uint64_t v = *e, allowed = level == 1 ? L1_ALLOWED : UPPER_ALLOWED;
+    unsigned long mfn = (v & PTE_MFN_MASK) >> 12;
+
+    if ( !(v & PTE_PRESENT) )
+        return 0;
+    if ( !ft->nx )
+        allowed &= ~PTE_NX;
+    if ( v & ~allowed )
+        return refuse(-XEN_EINVAL, "L%u entry %u: bits %#lx not allowed\n", level,
+                      idx, (unsigned long)(v & ~allowed));
+
+    if ( level == 1 )
+    {
+        int rc;
+
+        /*
+         * A frame that is not the guest's: Xen treats it as I/O memory the
+         * domU may not map, -EPERM (get_page_from_l1e), but INVALID_MFN
+         * (all ones) is simply invalid.
+         */
+        if ( !frame_info(ft, mfn) )
+            return refuse(mfn == (PTE_MFN_MASK >> 12) ? -XEN_EINVAL : -XEN_EPERM,
+                          "L1 entry %u: mfn %#lx is not the guest's\n", idx, mfn);
+        rc = (v & PTE_RW) ? get_page_and_type(ft, mfn, PGT_writable)
+                          : get_page(ft, mfn);
+        if ( rc )
+            return rc;
+        if ( !(v & PTE_USER) )
+            v |= PTE_USER | PTE_GUEST_KERNEL;
+        *e = v;
+        return 0;
+    }
+
+    /* The next level down must be a table of that level (no linear tables). */
+    {
+        int rc = get_page_and_type(ft, mfn, level - 1);
+
+        if ( rc )
+            return rc;
+        *e = v | PTE_USER;
+        return 0;
+    }
+}
+
+static void put_page_from_entry(struct frame_table *ft, unsigned int level,
+                                uint64_t e)
+{
+    unsigned long mfn = (e & PTE_MFN_MASK) >> 12;
+
+    if ( !(e & PTE_PRESENT) )
+        return;
+    if ( level == 1 )
+    {
+        if ( e & PTE_RW )
+            put_page_and_type(ft, mfn);
+        else
+            put_page(ft, mfn);
+    }
+    else
+        put_page_and_type(ft, mfn);
+}
+
+/* Entries that change nothing but A/D (or nothing at all) need no new refs. */
+static bool same_mapping(uint64_t a, uint64_t b)
+{
+    const uint64_t ad = PTE_ACCESSED | PTE_DIRTY;
+
+    return (a & ~ad) == (b & ~ad);
+}
+
+int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
+                 unsigned int idx, uint64_t val, bool preserve_ad)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+    uint64_t *t, old, new = val;
+    int rc;
+
+    if ( !pg || level < 1 || level > 4 || idx >= 512 ||
+         page_type(pg) != level || !(pg->type_info & PGT_validated) )
+        return -XEN_EINVAL;
+    if ( level == 4 && !l4_slot_is_guest(idx) )
+        return -XEN_EINVAL;             /* the hypervisor's slots */
+
+    t = ft->map(mfn);
+    old = t[idx];
+    if ( preserve_ad )
+        new = (new & ~(PTE_ACCESSED | PTE_DIRTY)) |
+              (old & (PTE_ACCESSED | PTE_DIRTY));
+
+    /* Only A/D (or nothing) changes: same references, after the same checks. */
+    if ( (old & PTE_PRESENT) && (new & PTE_PRESENT) && same_mapping(old, new) )
+    {
+        uint64_t chk = new;
+
+        /* Re-check the bits; references stay as they are. */
+        if ( new & ~((level == 1 ? L1_ALLOWED : UPPER_ALLOWED) &
+                     (ft->nx ? ~0UL : ~PTE_NX)) )
+            return -XEN_EINVAL;
+        if ( level == 1 && !(chk & PTE_USER) )
+            chk |= PTE_USER | PTE_GUEST_KERNEL;
+        else if ( level > 1 )
+            chk |= PTE_USER;
+        t[idx] = chk;
+        return 0;
+    }
+
+    if ( (rc = get_page_from_entry(ft, level, idx, &new)) )
+        return rc;
+    t[idx] = new;
+    put_page_from_entry(ft, level, old);
+    return 0;
+}
+
+int pin_table(struct frame_table *ft, unsigned long mfn, unsigned int type)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+    int rc;
+
+    if ( !pg || !is_table(type) )
+        return -XEN_EINVAL;
+    if ( pg->type_info & PGT_pinned )
+        return -XEN_EINVAL;             /* pinned twice */
+    if ( (rc = get_page_and_type(ft, mfn, type)) )
+        return rc;
+    pg->type_info |= PGT_pinned;
+    return 0;
+}
+
+int unpin_table(struct frame_table *ft, unsigned long mfn)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+
+    if ( !pg || !(pg->type_info & PGT_pinned) )
+        return -XEN_EINVAL;
+    pg->type_info &= ~PGT_pinned;
+    put_page_and_type(ft, mfn);
+    return 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/pagetype.h - type and reference counts of guest frames, and the
+ * checks on every page-table entry a PV guest installs (Xen's
+ * xen/arch/x86/mm.c rules, ../shared/reference/pv64-abi.md section 7).
+ *
+ * Each guest frame has one type at a time (none, L1-L4 page table,
+ * descriptor page, writable) with a type count; the type can change only
+ * when the count is 0. Taking a page-table type validates every entry, each
+ * taking a reference on what it maps; dropping the last type reference
+ * drops them again. So a frame that is a live page table is never mapped
+ * writable, and a frame mapped writable never becomes a page table.
+ *
+ * Pure code: page-table contents are reached through a callback, so the
+ * rules are host-tested on fake memory.
+ */
+#ifndef PVOPS_PAGETYPE_H
+#define PVOPS_PAGETYPE_H
+
+#include "lib/xen.h"
+
+enum page_type {
+    PGT_none = 0,
+    PGT_l1 = 1, PGT_l2 = 2, PGT_l3 = 3, PGT_l4 = 4,
+    PGT_seg_desc = 5,
+    PGT_writable = 7,
+};
+
+#define PGT_TYPE_SHIFT    29
+#define PGT_TYPE_MASK     (7u << PGT_TYPE_SHIFT)
+#define PGT_validated     (1u << 28)
+#define PGT_pinned        (1u << 27)
+#define PGT_not_guest     (1u << 26)    /* in the table's range, not the guest's */
+#define PGT_COUNT_MASK    ((1u << 26) - 1)
+
+struct page_info {
+    uint32_t count;             /* general references (mappings, CR3s, ...) */
+    uint32_t type_info;         /* type | flags | type count */
+};
+
+/* Bits of a PV guest's page-table entries (the x86 PTE layout). */
+#define PTE_PRESENT       0x001UL
+#define PTE_RW            0x002UL
+#define PTE_USER          0x004UL
+#define PTE_PWT           0x008UL
+#define PTE_PCD           0x010UL
+#define PTE_ACCESSED      0x020UL
+#define PTE_DIRTY         0x040UL
+#define PTE_PSE           0x080UL       /* PAT in an L1 entry */
+#define PTE_GLOBAL        0x100UL
+#define PTE_GUEST_KERNEL  (1UL << 52)   /* Xen's _PAGE_GUEST_KERNEL */
+#define PTE_NX            (1UL << 63)
+#define PTE_MFN_MASK      0x000ffffffffff000UL
+
+struct frame_table {
+    struct page_info *pages;    /* indexed by mfn - first_mfn */
+    unsigned long first_mfn, nr;
+    /*
+     * Frames outside [first_mfn, first_mfn + nr) the guest may map: L0's
+     * xenstore and console rings, and the shared_info page (a shim page
+     * shared with the guest, as Xen's share_xen_page_with_guest).
+     */
+#define FT_EXTRA 3
+    unsigned long extra_mfn[FT_EXTRA];
+    struct page_info extra[FT_EXTRA];
+    /* page-table frame contents: 512 entries */
+    uint64_t *(*map)(unsigned long mfn);
+    /* the hypervisor's L4 slots 256-271, put into every guest L4 */
+    const uint64_t *xen_l4;
+    /* set when a frame stops being writable and becomes a table: flush TLB */
+    bool need_flush;
+    /* checks every descriptor of a frame taking PGT_seg_desc (pvops/descriptors.c) */
+    bool (*check_desc_page)(unsigned long mfn);
+    bool nx;                    /* the CPU has NX: bit 63 allowed */
+};
+
+struct page_info *frame_info(struct frame_table *ft, unsigned long mfn);
+
+static inline unsigned int page_type(const struct page_info *pg)
+{
+    return (pg->type_info & PGT_TYPE_MASK) >> PGT_TYPE_SHIFT;
+}
+
+static inline unsigned int page_type_count(const struct page_info *pg)
+{
+    return pg->type_info & PGT_COUNT_MASK;
+}
+
+/* All return 0 or a negative Xen errno, and change nothing on failure. */
+int get_page(struct frame_table *ft, unsigned long mfn);
+void put_page(struct frame_table *ft, unsigned long mfn);
+int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type);
+void put_page_type(struct frame_table *ft, unsigned long mfn);
+int get_page_and_type(struct frame_table *ft, unsigned long mfn, unsigned int type);
+void put_page_and_type(struct frame_table *ft, unsigned long mfn);
+
+/*
+ * Replace entry idx of the level-'level' table in frame mfn by val: the new
+ * entry is checked and referenced, the old one released. preserve_ad keeps
+ * the old A/D bits (MMU_PT_UPDATE_PRESERVE_AD). The frame must hold a
+ * validated table of that level.
+ */
+int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
+                 unsigned int idx, uint64_t val, bool preserve_ad);
+
+int pin_table(struct frame_table *ft, unsigned long mfn, unsigned int type);
+int unpin_table(struct frame_table *ft, unsigned long mfn);
+
+#endif /* PVOPS_PAGETYPE_H */

@@ -1,0 +1,1286 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tests/guests/traps/main.c - what a 64-bit PV kernel observes when it
+ * faults, uses "int $n", executes a privileged instruction or returns with
+ * the iret hypercall.
+ *
+ * Each case is a snippet of code (run_snippet() loads its registers from the
+ * table, runs it from a 16-byte aligned call, and stores them back) and what
+ * it must give: no exception, or an exception with its vector, error code,
+ * rip and, for #PF, vcpu_info.arch.cr2; then register values, and the event
+ * mask afterwards.
+ *
+ * Exceptions come through our trap table. Xen leaves on the kernel stack,
+ * rounded down to 16 bytes (pv64-abi.md section 5.1):
+ *
+ *   rcx, r11, [error code], rip, cs | saved_upcall_mask << 32, rflags, rsp, ss
+ *
+ * trap_handle() records the frame, points rip at the end of the snippet and
+ * the stub returns through HYPERVISOR_iret: rcx and r11 popped, a zero
+ * "flags" word pushed, then a jump to the iret stub of the hypercall page,
+ * which pushes rcx, r11 and rax itself (section 6). For every exception the
+ * frame is checked against the ABI: CS 0xe030 (kernel mode: RPL cleared) with
+ * the upcall mask of the interrupted context in bits 32-39, IF = !that mask,
+ * IOPL 0, ss/rsp/rcx/r11 of the interrupted context, the size of the frame,
+ * and the mask the handler runs with (set iff trap_info flags bit 2).
+ *
+ * The expected values are what Debian's Xen 4.17 gave this kernel running on
+ * it directly as a plain PV guest (tests/lab/cfg/guest-traps-pv.cfg) in the
+ * lab: QEMU 7.2 TCG, "-cpu max", an AMD CPU model with SVM. Where that L0
+ * differs from real hardware it is said at the case. In particular QEMU 7.2
+ * pushes the error code of "int $n" through a DPL 0 gate in long mode as
+ * n * 16 + 2, not n * 8 + 2, and Xen's do_general_protection() takes the
+ * vector from it as (uint8_t)(error_code >> 3) = 2n: "int $0x40" is looked
+ * up as vector 0x80, "int $0x41" as 0x82, "int $0x82" as 0x04.
+ *
+ * What the cases show of that L0, in short:
+ *  - frames: CS 0xe030 | mask << 32, IF = !mask, no RF, IOPL 0, 16-byte
+ *    aligned, rcx/r11 of the interrupted code; the handler runs masked iff
+ *    trap_info bit 2 (the event callback always);
+ *  - #PF: error code with the user bit cleared (we are in kernel mode), cr2
+ *    in vcpu_info and in the emulated "mov from cr2"; a selector beyond the
+ *    GDT or in the guest's empty GDT area is #GP(selector), not #PF;
+ *  - "int $0x80" without a handler is #GP((0x80 << 3) | 2) at the int, with
+ *    one it is delivered whatever its DPL;
+ *  - emulated: MSRs FS/GS/SHADOW_GS_BASE (consistent with set_segment_base),
+ *    PAT, EFER, APIC_BASE, cpuid through the forced-emulation prefix, mov
+ *    from cr0/2/3/4/dr7, mov to cr0 (TS only), clts, wbinvd, in/out/cli/sti
+ *    with virtual IOPL 1 (in reads all ones); #GP for hlt, invd, unknown
+ *    MSRs, wrmsr PAT, and in/out/cli/sti with IOPL 0;
+ *  - iret: the mask follows IF; IOPL is dropped; VGCF_in_syscall returns by
+ *    sysret (rcx = rip, r11 = rflags); a non-canonical rip comes back as
+ *    #GP(0) at that rip (an iret to RPL 3 would crash us: no user tables).
+ */
+#include "tests/guests/lib/test.h"
+#include "tests/guests/lib/setup.h"
+
+const char test_title[] = "exceptions, int $n, emulated instructions, iret";
+
+#define STR_(x)         #x
+#define STR(x)          STR_(x)
+
+/* Architectural constants (SDM vol. 3); the Xen headers do not carry them. */
+#define EFLAGS_MBS      0x00000002      /* bit 1, always set */
+#define EFLAGS_TF       0x00000100
+#define EFLAGS_IF       0x00000200
+#define EFLAGS_DF       0x00000400
+#define EFLAGS_IOPL     0x00003000
+#define EFLAGS_NT       0x00004000
+#define EFLAGS_RF       0x00010000
+#define EFLAGS_VM       0x00020000
+#define EFLAGS_AC       0x00040000
+#define CR0_TS          0x00000008
+#define CR0_WP          0x00010000
+
+/* The flags a bounce frame is checked on; the arithmetic ones are noise. */
+#define EFLAGS_CHECKED  (EFLAGS_MBS | EFLAGS_TF | EFLAGS_IF | EFLAGS_DF | \
+                         EFLAGS_IOPL | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM | \
+                         EFLAGS_AC)
+
+#define MSR_EFER            0xc0000080U
+#define MSR_FS_BASE         0xc0000100U
+#define MSR_GS_BASE         0xc0000101U
+#define MSR_SHADOW_GS_BASE  0xc0000102U
+#define MSR_APIC_BASE       0x0000001bU
+#define MSR_PAT             0x00000277U
+#define MSR_UNKNOWN         0x12345678U
+
+#define X86_EXC_DE      0
+#define X86_EXC_BP      3
+#define X86_EXC_OF      4
+#define X86_EXC_UD      6
+#define X86_EXC_NM      7
+#define X86_EXC_GP      13
+#define X86_EXC_PF      14
+
+/* #PF error code bits. */
+#define PFEC_PRESENT    0x01
+#define PFEC_WRITE      0x02
+#define PFEC_FETCH      0x10
+
+/* trap_info flags (arch-x86/xen.h): bits 0-1 DPL for "int $n", bit 2 mask. */
+#define TI_DPL3         3
+#define TI_MASK         4
+
+/* The CS of a frame from kernel mode: FLAT_KERNEL_CS with RPL cleared. */
+#define FRAME_CS_KERNEL 0xe030
+BUILD_BUG_ON(FRAME_CS_KERNEL != (FLAT_KERNEL_CS & ~3));
+
+/* The iret hypercall's "flags" word (arch-x86/xen-x86_64.h). */
+#define IRET_IN_SYSCALL VGCF_in_syscall
+
+/* Addresses. */
+#define ADDR_UNMAPPED       0x1000UL                /* nothing mapped */
+#define ADDR_NONCANONICAL   0x8000000000000000UL
+#define ADDR_XEN_DIRECTMAP  0xffff830000000000UL    /* Xen's, not ours */
+
+/* ------------------------------------------------------------ state */
+
+/*
+ * Our vcpu_info, moved here with VCPUOP_register_vcpu_info so that we can
+ * see the event mask and cr2 without mapping shared_info.
+ */
+static uint8_t vcpu_page[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
+vcpu_info_t *vcpu;
+
+/* What the snippet held at its instruction under test (set by the snippet). */
+unsigned long trig_rsp, trig_rcx, trig_r11;
+
+/* The code run_snippet() calls. */
+const void *snippet_code;
+
+/* The offsets the asm below uses. */
+#define VCPU_INFO_PENDING   0
+#define VCPU_INFO_MASK      1
+BUILD_BUG_ON(offsetof(vcpu_info_t, evtchn_upcall_pending) !=
+             VCPU_INFO_PENDING);
+BUILD_BUG_ON(offsetof(vcpu_info_t, evtchn_upcall_mask) != VCPU_INFO_MASK);
+
+#define HYPERCALL_IRET      "hypercall_page + " STR(__HYPERVISOR_iret) " * 32"
+
+/* ------------------------------------------------------------ asm */
+
+/* The registers of a snippet, in and out. */
+struct cpu_regs
+{
+    unsigned long rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    unsigned long r8, r9, r10, r11, r12, r13, r14, r15;
+};
+BUILD_BUG_ON(offsetof(struct cpu_regs, rdi) != 5 * 8);
+BUILD_BUG_ON(offsetof(struct cpu_regs, r8) != 7 * 8);
+BUILD_BUG_ON(sizeof(struct cpu_regs) != 15 * 8);
+
+void run_snippet(struct cpu_regs *r, const void *code);
+
+/*
+ * run_snippet(r, code): load every register but rsp from *r, call code, store
+ * them back. 7 pushes after the call to us leave rsp 16-aligned, so a snippet
+ * runs with rsp = 8 mod 16, and a bounce frame starts 8 bytes below it.
+ */
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl run_snippet\n"
+    "    .type run_snippet, @function\n"
+    "run_snippet:\n"
+    "    push %rbx\n"
+    "    push %rbp\n"
+    "    push %r12\n"
+    "    push %r13\n"
+    "    push %r14\n"
+    "    push %r15\n"
+    "    push %rdi\n"
+    "    mov  %rsi, snippet_code(%rip)\n"
+    "    mov  0*8(%rdi), %rax\n"
+    "    mov  1*8(%rdi), %rbx\n"
+    "    mov  2*8(%rdi), %rcx\n"
+    "    mov  3*8(%rdi), %rdx\n"
+    "    mov  4*8(%rdi), %rsi\n"
+    "    mov  6*8(%rdi), %rbp\n"
+    "    mov  7*8(%rdi), %r8\n"
+    "    mov  8*8(%rdi), %r9\n"
+    "    mov  9*8(%rdi), %r10\n"
+    "    mov  10*8(%rdi), %r11\n"
+    "    mov  11*8(%rdi), %r12\n"
+    "    mov  12*8(%rdi), %r13\n"
+    "    mov  13*8(%rdi), %r14\n"
+    "    mov  14*8(%rdi), %r15\n"
+    "    mov  5*8(%rdi), %rdi\n"
+    "    call *snippet_code(%rip)\n"
+    "    push %rdi\n"
+    "    mov  8(%rsp), %rdi\n"
+    "    mov  %rax, 0*8(%rdi)\n"
+    "    mov  %rbx, 1*8(%rdi)\n"
+    "    mov  %rcx, 2*8(%rdi)\n"
+    "    mov  %rdx, 3*8(%rdi)\n"
+    "    mov  %rsi, 4*8(%rdi)\n"
+    "    mov  %rbp, 6*8(%rdi)\n"
+    "    mov  %r8, 7*8(%rdi)\n"
+    "    mov  %r9, 8*8(%rdi)\n"
+    "    mov  %r10, 9*8(%rdi)\n"
+    "    mov  %r11, 10*8(%rdi)\n"
+    "    mov  %r12, 11*8(%rdi)\n"
+    "    mov  %r13, 12*8(%rdi)\n"
+    "    mov  %r14, 13*8(%rdi)\n"
+    "    mov  %r15, 14*8(%rdi)\n"
+    "    pop  5*8(%rdi)\n"
+    "    pop  %rdi\n"
+    "    pop  %r15\n"
+    "    pop  %r14\n"
+    "    pop  %r13\n"
+    "    pop  %r12\n"
+    "    pop  %rbp\n"
+    "    pop  %rbx\n"
+    "    ret\n"
+    "    .size run_snippet, . - run_snippet\n"
+    "    .popsection\n"
+);
+
+/*
+ * Exception and interrupt entry. Stack at trap_common, lowest first:
+ *
+ *   r10 r9 r8 rdi rsi rdx rax | vector | rcx r11 [error code] rip cs rflags
+ *   rsp ss (Xen's bounce frame)
+ *
+ * trap_handle() returns where the saved registers now start: if there was an
+ * error code it has moved them up by one word over it. We then restore them,
+ * pop the interrupted rcx and r11 from the frame and leave through
+ * HYPERVISOR_iret with flags 0 (rcx/r11 restored, exit by iretq).
+ */
+struct trap_regs
+{
+    unsigned long r10, r9, r8, rdi, rsi, rdx, rax;
+    unsigned long vector;
+    unsigned long frame[];
+};
+
+unsigned long trap_handle(struct trap_regs *regs);
+
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "trap_common:\n"
+    "    cld\n"
+    "    push %rax\n"
+    "    push %rdx\n"
+    "    push %rsi\n"
+    "    push %rdi\n"
+    "    push %r8\n"
+    "    push %r9\n"
+    "    push %r10\n"
+    "    mov  %rsp, %rdi\n"
+    "    and  $~15, %rsp\n"
+    "    call trap_handle\n"
+    "    mov  %rax, %rsp\n"
+    "    pop  %r10\n"
+    "    pop  %r9\n"
+    "    pop  %r8\n"
+    "    pop  %rdi\n"
+    "    pop  %rsi\n"
+    "    pop  %rdx\n"
+    "    pop  %rax\n"
+    "    add  $8, %rsp\n"
+    "    pop  %rcx\n"
+    "    pop  %r11\n"
+    "    push $0\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "    .popsection\n"
+);
+
+#define TRAP_STUB(vec)                                                  \
+    extern const char trap_entry_##vec[];                               \
+    __asm__ ( "    .pushsection .text, \"ax\", @progbits\n"             \
+              "trap_entry_" #vec ":\n"                                  \
+              "    push $" #vec "\n"                                    \
+              "    jmp  trap_common\n"                                  \
+              "    .popsection\n" )
+
+TRAP_STUB(0);
+TRAP_STUB(3);
+TRAP_STUB(4);
+TRAP_STUB(6);
+TRAP_STUB(7);
+TRAP_STUB(13);
+TRAP_STUB(14);
+TRAP_STUB(0x40);
+TRAP_STUB(0x41);
+TRAP_STUB(0x42);
+TRAP_STUB(0x80);
+
+/*
+ * The event callback goes the same way, as pseudo-vector EVENT_VECTOR:
+ * trap_handle() clears evtchn_upcall_pending (the only events are ours and
+ * the console backend's; a port left pending raises no further upcall) and
+ * returns to where the event interrupted, with the mask the frame's IF gives
+ * back.
+ */
+#define EVENT_VECTOR    0x100
+TRAP_STUB(0x100);
+
+/*
+ * A snippet: snip_<name> runs its setup, records rsp, rcx and r11 for the
+ * frame checks, then the instruction under test at snip_<name>_insn;
+ * snip_<name>_next is where an exception handler resumes it, and it returns
+ * from there (after its epilogue) to run_snippet().
+ */
+struct snippet
+{
+    const char *start, *insn, *next;
+};
+
+#define SNIPPET_FULL(name, setup, body, epilogue)                       \
+    extern const char snip_##name[], snip_##name##_insn[],              \
+                      snip_##name##_next[];                             \
+    __asm__ ( "    .pushsection .text, \"ax\", @progbits\n"             \
+              "snip_" #name ":\n"                                       \
+              "    " setup "\n"                                         \
+              "    mov  %rsp, trig_rsp(%rip)\n"                         \
+              "    mov  %rcx, trig_rcx(%rip)\n"                         \
+              "    mov  %r11, trig_r11(%rip)\n"                         \
+              "snip_" #name "_insn:\n"                                  \
+              "    " body "\n"                                          \
+              "snip_" #name "_next:\n"                                  \
+              "    " epilogue "\n"                                      \
+              "    ret\n"                                               \
+              "    .popsection\n" )
+
+#define SNIPPET_SETUP(name, setup, body) SNIPPET_FULL(name, setup, body, "")
+#define SNIPPET(name, body) SNIPPET_FULL(name, "", body, "")
+
+#define SNIP(name) { snip_##name, snip_##name##_insn, snip_##name##_next }
+
+/* Forced emulation prefix (arch-x86/xen.h XEN_EMULATE_PREFIX). */
+#define FORCED_PREFIX   ".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e\n    "
+
+/*
+ * An iret hypercall frame back into kernel mode (RPL 0: RPL 3 would mean
+ * user mode, and we have no user page tables) at rip %rdi, on the current
+ * stack, with the given rflags and flags words.
+ */
+#define IRET_TO_RDI(rflags, flags)                                      \
+    "mov  %rsp, %rsi\n"                                                 \
+    "    push $" STR(FLAT_KERNEL_SS) "\n"                               \
+    "    push %rsi\n"                                                   \
+    "    push $" rflags "\n"                                            \
+    "    push $" STR(FRAME_CS_KERNEL) "\n"                              \
+    "    push %rdi\n"                                                   \
+    "    push $" flags "\n"                                             \
+    "    jmp  " HYPERCALL_IRET
+
+/* Section 1: exceptions. */
+SNIPPET(div0, "div  %r8d");
+SNIPPET(int3, "int3");
+SNIPPET(int_3, "int  $3");
+SNIPPET(int_4, "int  $4");
+SNIPPET(into, ".byte 0xce");
+SNIPPET(ud2, "ud2");
+SNIPPET_FULL(ud2_rsp16, "sub  $8, %rsp", "ud2", "add  $8, %rsp");
+SNIPPET(ud2_xen_nop, FORCED_PREFIX "nop");
+SNIPPET(mov_ds, "mov  %eax, %ds");
+SNIPPET(read_rdi, "mov  (%rdi), %rax");
+SNIPPET(write_rdi, "mov  %rax, (%rdi)");
+SNIPPET_SETUP(rewrite_rdi, "mov  (%rdi), %rax", "mov  %rax, (%rdi)");
+SNIPPET(jmp_rdi, "jmp  *%rdi");
+SNIPPET(hlt, "hlt");
+SNIPPET(fnop, "fnop");
+SNIPPET(xorps, "xorps %xmm0, %xmm0");
+
+/* Section 2: int $n. */
+SNIPPET(int_40, "int  $0x40");
+SNIPPET(int_41, "int  $0x41");
+SNIPPET(int_42, "int  $0x42");
+SNIPPET(int_80, "int  $0x80");
+SNIPPET(int_82, "int  $0x82");
+
+/* Section 3: emulated instructions. */
+SNIPPET(rdmsr, "rdmsr");
+SNIPPET(wrmsr, "wrmsr");
+SNIPPET_SETUP(wrmsr_same, "rdmsr", "wrmsr");
+SNIPPET_SETUP(wrmsr_nx_off, "rdmsr; and $~0x800, %eax", "wrmsr");
+SNIPPET(read_fs0, "mov  %fs:0, %rax");
+SNIPPET(read_gs0, "mov  %gs:0, %rax");
+SNIPPET(cpuid_forced, FORCED_PREFIX "cpuid");
+SNIPPET(cpuid_raw, "cpuid");
+SNIPPET(read_cr0, "mov  %cr0, %rax");
+SNIPPET(read_cr2, "mov  %cr2, %rax");
+SNIPPET(read_cr3, "mov  %cr3, %rax");
+SNIPPET(read_cr4, "mov  %cr4, %rax");
+SNIPPET(read_dr7, "mov  %dr7, %rax");
+SNIPPET_SETUP(cr0_set_ts, "mov  %cr0, %rax; or $" STR(CR0_TS) ", %rax",
+              "mov  %rax, %cr0");
+SNIPPET_SETUP(cr0_clear_wp, "mov  %cr0, %rax; and $~" STR(CR0_WP) ", %rax",
+              "mov  %rax, %cr0");
+SNIPPET(clts, "clts");
+SNIPPET(wbinvd, "wbinvd");
+SNIPPET(invd, "invd");
+SNIPPET(rdtsc, "rdtsc");
+SNIPPET(in_imm, "in   $0x80, %al");
+SNIPPET(in_dx, "in   (%dx), %eax");
+SNIPPET(out_imm, "out  %al, $0x80");
+SNIPPET(cli, "cli");
+SNIPPET(sti, "sti");
+
+/*
+ * Section 4: the iret hypercall, back to label 1 (rbx = rflags as seen
+ * there), or to the end of the snippet, or to the input rdi.
+ */
+#define IRET_BACK       "lea  1f(%rip), %rdi"
+#define PUSHF_RBX       "\n1:  pushf; pop %rbx"
+SNIPPET_SETUP(iret_if0, IRET_BACK,
+              IRET_TO_RDI(STR(EFLAGS_MBS), "0") PUSHF_RBX);
+SNIPPET_SETUP(iret_if1, IRET_BACK,
+              IRET_TO_RDI(STR(EFLAGS_MBS | EFLAGS_IF), "0") PUSHF_RBX);
+SNIPPET_SETUP(iret_iopl3, IRET_BACK,
+              IRET_TO_RDI(STR(EFLAGS_MBS | EFLAGS_IF | EFLAGS_IOPL), "0")
+              PUSHF_RBX);
+SNIPPET_SETUP(iret_syscall, "lea  snip_iret_syscall_next(%rip), %rdi",
+              IRET_TO_RDI(STR(EFLAGS_MBS | EFLAGS_IF), STR(IRET_IN_SYSCALL)));
+SNIPPET(iret_noncanonical,
+        IRET_TO_RDI(STR(EFLAGS_MBS | EFLAGS_IF), "0"));
+
+/* Events: evtchn_upcall_pending set by hand (Linux's irq enable reads it). */
+#define SET_PENDING     "mov  vcpu(%rip), %rdx; movb $1, " \
+                        STR(VCPU_INFO_PENDING) "(%rdx)"
+SNIPPET_SETUP(iret_if1_pending,
+              SET_PENDING "; lea snip_iret_if1_pending_next(%rip), %rdi",
+              IRET_TO_RDI(STR(EFLAGS_MBS | EFLAGS_IF), "0"));
+#define HYPERCALL_XENVER "hypercall_page + " STR(__HYPERVISOR_xen_version) \
+                         " * 32"
+SNIPPET_SETUP(xen_version_pending, SET_PENDING,
+              "call " HYPERCALL_XENVER);
+
+/* ------------------------------------------------------------ the cases */
+
+#define NO_EC           (-1L)
+#define NO_TRAP         (-1)
+
+/* Where an exception's rip must be. */
+enum rip_at
+{
+    AT_INSN,        /* the instruction under test (a fault) */
+    AT_NEXT,        /* after it (a trap, int $n) */
+    AT_RDI,         /* the input rdi (a jump or an iret there) */
+};
+
+struct expect_trap
+{
+    int vector;         /* NO_TRAP: none */
+    long ec;            /* NO_EC: none */
+    enum rip_at rip;    /* #PF: cr2 must be the input rdi */
+};
+
+enum reg
+{
+    REG_none,
+    REG_rax, REG_rbx, REG_rcx, REG_rdx, REG_rsi, REG_rdi, REG_rbp,
+    REG_r8, REG_r9, REG_r10, REG_r11, REG_r12, REG_r13, REG_r14, REG_r15,
+    REG_edx_eax,        /* rdx:rax low halves, as rdmsr/wrmsr see them */
+};
+
+static const char *const reg_name[] = {
+    "", "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10",
+    "r11", "r12", "r13", "r14", "r15", "edx:eax",
+};
+
+enum value
+{
+    V_CONST,        /* .value */
+    V_IN,           /* as the snippet was given it */
+    V_NEXT,         /* the address of snip_<name>_next */
+    V_FN,           /* .fn() */
+};
+
+struct reg_check
+{
+    enum reg reg;
+    unsigned long mask;         /* 0: all bits */
+    enum value kind;
+    unsigned long value;
+    unsigned long (*fn)(void);
+};
+
+enum mask_after
+{
+    MASK_SAME,      /* what it was before: every exception returns so */
+    MASK_CLEAR,
+    MASK_SET,
+};
+
+/* An event upcall the case must cause, and where it must interrupt. */
+enum upcall
+{
+    UPCALL_ANY,         /* not checked: the backend may send one any time */
+    UPCALL_AT_NEXT,     /* exactly one, at snip_<name>_next */
+    UPCALL_AT_XENVER,   /* exactly one, on return from the xen_version stub */
+};
+
+struct insn_case
+{
+    const char *name;
+    struct snippet code;
+    void (*pre)(struct cpu_regs *in);
+    struct cpu_regs in;
+    bool masked;                /* events masked while it runs */
+    struct expect_trap trap;
+    struct reg_check check[4];
+    enum mask_after mask_after;
+    enum upcall upcall;
+};
+
+#define TRAP(v, e, at)          { .vector = (v), .ec = (e), .rip = (at) }
+#define NONE                    { .vector = NO_TRAP }
+#define EQ(r, v)                { REG_##r, 0, V_CONST, (v), NULL }
+#define BITS(r, m, v)           { REG_##r, (m), V_CONST, (v), NULL }
+#define SAME(r)                 { REG_##r, 0, V_IN, 0, NULL }
+#define NEXT(r)                 { REG_##r, 0, V_NEXT, 0, NULL }
+#define FN(r, f)                { REG_##r, 0, V_FN, 0, (f) }
+
+/* A poison that an emulated instruction must not have touched. */
+#define POISON          0xa5a5a5a5a5a5a5a5UL
+#define MAGIC_RAX       0x1122334455667788UL
+#define MAGIC_RCX       0x0c0c0c0c0c0c0c0cUL
+#define MAGIC_R11       0x1111111111111111UL
+
+/* Targets of the segment-base cases: a word to read through %fs/%gs. */
+#define FS_WORD_1       0xf5f5f5f5f5f5f5f5UL
+#define FS_WORD_2       0xf6f6f6f6f6f6f6f6UL
+#define GS_WORD_1       0x6565656565656565UL
+#define GS_WORD_2       0x6666666666666666UL
+static const unsigned long fs_probe = FS_WORD_1;
+static const unsigned long fs_probe2 = FS_WORD_2;
+static const unsigned long gs_probe = GS_WORD_1;
+static const unsigned long gs_probe2 = GS_WORD_2;
+#define SHADOW_GS_1     0x0000123456789000UL
+#define SHADOW_GS_2     0xffff888812345000UL
+
+/* ------------------------------------------------------------ hooks */
+
+static uint8_t vec_flags[256];
+
+static void install_trap(unsigned int vec, unsigned int flags,
+                         const void *entry)
+{
+    trap_info_t t[2] = {
+        { .vector = vec, .flags = flags, .cs = FLAT_KERNEL_CS,
+          .address = (unsigned long)entry },
+    };
+    long rc = hypercall_set_trap_table(t);
+
+    if ( rc )
+        xtf_error("set_trap_table vector %#x: %ld\n", vec, rc);
+    vec_flags[vec] = flags;
+}
+
+static void set_iopl(unsigned int iopl)
+{
+    struct physdev_set_iopl arg = { .iopl = iopl };
+    long rc = hypercall_physdev_op(PHYSDEVOP_set_iopl, &arg);
+
+    if ( rc )
+        xtf_error("set_iopl %u: %ld\n", iopl, rc);
+}
+
+static void set_segment_base(unsigned int which, unsigned long base)
+{
+    long rc = hypercall_set_segment_base(which, base);
+
+    if ( rc )
+        xtf_error("set_segment_base %u %#lx: %ld\n", which, base, rc);
+}
+
+static void set_ts(unsigned int ts)
+{
+    long rc = hypercall_fpu_taskswitch(ts);
+
+    if ( rc )
+        xtf_error("fpu_taskswitch %u: %ld\n", ts, rc);
+}
+
+static void split_rax_rdx(struct cpu_regs *in, unsigned long v)
+{
+    in->rax = v & 0xffffffff;
+    in->rdx = v >> 32;
+}
+
+static void pre_iopl0(struct cpu_regs *in) { set_iopl(0); }
+static void pre_iopl1(struct cpu_regs *in) { set_iopl(1); }
+static void pre_ts(struct cpu_regs *in) { set_ts(1); }
+static void pre_rdi_l4(struct cpu_regs *in) { in->rdi = start_info->pt_base; }
+
+static void pre_fs(struct cpu_regs *in)
+{
+    set_segment_base(SEGBASE_FS, (unsigned long)&fs_probe);
+}
+
+static void pre_gs(struct cpu_regs *in)
+{
+    set_segment_base(SEGBASE_GS_KERNEL, (unsigned long)&gs_probe);
+}
+
+static void pre_shadow_gs(struct cpu_regs *in)
+{
+    set_segment_base(SEGBASE_GS_USER, SHADOW_GS_1);
+}
+
+static void pre_wrmsr_fs(struct cpu_regs *in)
+{
+    split_rax_rdx(in, (unsigned long)&fs_probe2);
+}
+
+static void pre_wrmsr_gs(struct cpu_regs *in)
+{
+    split_rax_rdx(in, (unsigned long)&gs_probe2);
+}
+
+static void pre_wrmsr_shadow_gs(struct cpu_regs *in)
+{
+    split_rax_rdx(in, SHADOW_GS_2);
+}
+
+static void pre_int80_dpl3(struct cpu_regs *in)
+{
+    install_trap(0x80, TI_DPL3, trap_entry_0x80);
+}
+
+static void pre_int80_dpl0(struct cpu_regs *in)
+{
+    install_trap(0x80, 0, trap_entry_0x80);
+}
+
+static void pre_int80_dpl3_mask(struct cpu_regs *in)
+{
+    install_trap(0x80, TI_DPL3 | TI_MASK, trap_entry_0x80);
+}
+
+/* CR3 of a PV guest: the L4's frame number (a machine frame) << 12. */
+static unsigned long expect_cr3(void)
+{
+    const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
+    unsigned long pfn = (start_info->pt_base - GUEST_VIRT_BASE) >>
+                        GUEST_PAGE_SHIFT;
+
+    return p2m[pfn] << GUEST_PAGE_SHIFT;
+}
+
+/* ------------------------------------------------------------ the table */
+
+/*
+ * Where an upcall interrupts the xen_version stub of the hypercall page:
+ * after its syscall (Xen's stub: push %rcx; push %r11; mov $n, %eax;
+ * syscall; pop %r11; pop %rcx; ret).
+ */
+#define UPCALL_XENVER_OFFSET    (__HYPERVISOR_xen_version * 32 + 10)
+
+/*
+ * Values of the lab's L0 (Xen 4.17 on QEMU's AMD "-cpu max"). CR0: PE MP ET
+ * NE WP AM PG, TS from fpu_taskswitch; CR4: PAE MCE OSFXSR OSXMMEXCPT (the
+ * guest's view, not Xen's); EFER: SCE LME LMA NXE (SVME hidden); PAT: Xen's
+ * fixed XEN_MSR_PAT.
+ */
+#define CR0_L0          0x80050033UL
+#define CR4_L0          0x660UL
+#define EFER_L0         0xd01UL
+#define PAT_L0          0x0000050100070406UL
+
+/*
+ * CPUID through the forced-emulation prefix: the PV policy of the domain.
+ * Leaf 1 hides MONITOR, PSE, SEP, MTRR, PGE and PSE36 from the raw values
+ * (which a PV guest sees with a plain cpuid: AMD has no CPUID faulting) and
+ * sets the hypervisor bit (QEMU sets it in the raw value too).
+ */
+#define CPUID_0_EAX_L0          0xdUL
+#define CPUID_1_EAX_L0          0x60fb1UL
+#define CPUID_1_EBX_L0          0x20800UL
+#define CPUID_1_ECX_L0          0xfed83203UL
+#define CPUID_1_EDX_L0          0x1fc9c3f5UL
+#define CPUID_80000001_ECX_L0   0x63UL
+#define CPUID_80000001_EDX_L0   0xe9d1cbf5UL
+#define CPUID_40000000_EAX_L0   0x40000005UL
+#define CPUID_1_ECX_RAW_L0      0xfed8320bUL
+#define CPUID_1_EDX_RAW_L0      0x1fcbfbfdUL
+
+static const struct insn_case cases[] = {
+    /*
+     * Section 1: exceptions. The frame of each is checked too (see the
+     * comment at the top); #BP and #PF have the mask bit in trap_info.
+     */
+    { "#DE div by 0", SNIP(div0), .in = { .rax = 1, .r8 = 0 },
+      .trap = TRAP(X86_EXC_DE, NO_EC, AT_INSN), .check = { SAME(rax) } },
+    { "#DE div by 0, events masked", SNIP(div0), .in = { .rax = 1 },
+      .masked = true, .trap = TRAP(X86_EXC_DE, NO_EC, AT_INSN) },
+    { "#BP int3", SNIP(int3),
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "#BP int3, events masked", SNIP(int3), .masked = true,
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "#BP int $3", SNIP(int_3),
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "#OF int $4", SNIP(int_4),
+      .trap = TRAP(X86_EXC_OF, NO_EC, AT_NEXT) },
+    { "#UD into (invalid in 64-bit mode)", SNIP(into),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "#UD ud2", SNIP(ud2),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "#UD ud2, rsp 16-byte aligned", SNIP(ud2_rsp16),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "#UD ud2 \"xen\" nop (prefix without cpuid)", SNIP(ud2_xen_nop),
+      .masked = true, .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "#GP mov 0xe010 (Xen's DPL 0 data) to ds", SNIP(mov_ds),
+      .in = { .rax = 0xe010 }, .trap = TRAP(X86_EXC_GP, 0xe010, AT_INSN) },
+    { "#GP mov 0x1003 (no guest GDT) to ds", SNIP(mov_ds),
+      .in = { .rax = 0x1003 }, .trap = TRAP(X86_EXC_GP, 0x1000, AT_INSN) },
+    { "#GP mov 0xfffb (beyond the GDT) to ds", SNIP(mov_ds),
+      .in = { .rax = 0xfffb }, .trap = TRAP(X86_EXC_GP, 0xfff8, AT_INSN) },
+    { "mov 3 (null) to ds", SNIP(mov_ds), .in = { .rax = 3 },
+      .trap = NONE },
+    { "#GP read of a non-canonical address", SNIP(read_rdi),
+      .in = { .rdi = ADDR_NONCANONICAL, .rax = POISON }, .masked = true,
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN), .check = { SAME(rax) } },
+    { "#GP hlt (not emulated)", SNIP(hlt),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#PF read of an unmapped address", SNIP(read_rdi),
+      .in = { .rdi = ADDR_UNMAPPED, .rax = POISON },
+      .trap = TRAP(X86_EXC_PF, 0, AT_INSN), .check = { SAME(rax) } },
+    { "mov from cr2 after #PF", SNIP(read_cr2),
+      .trap = NONE, .check = { EQ(rax, ADDR_UNMAPPED) } },
+    { "#PF read of an unmapped address, events masked", SNIP(read_rdi),
+      .in = { .rdi = ADDR_UNMAPPED + 8 }, .masked = true,
+      .trap = TRAP(X86_EXC_PF, 0, AT_INSN) },
+    { "#PF write to an unmapped address", SNIP(write_rdi),
+      .in = { .rdi = ADDR_UNMAPPED + 0x10 },
+      .trap = TRAP(X86_EXC_PF, PFEC_WRITE, AT_INSN) },
+    { "#PF jump to an unmapped address", SNIP(jmp_rdi),
+      .in = { .rdi = ADDR_UNMAPPED + 0x20 },
+      .trap = TRAP(X86_EXC_PF, PFEC_FETCH, AT_RDI) },
+    { "#PF write to our L4 (read-only)", SNIP(rewrite_rdi),
+      .pre = pre_rdi_l4,
+      .trap = TRAP(X86_EXC_PF, PFEC_PRESENT | PFEC_WRITE, AT_INSN) },
+    { "#PF write to the M2P (read-only)", SNIP(rewrite_rdi),
+      .in = { .rdi = MACH2PHYS_VIRT_START },
+      .trap = TRAP(X86_EXC_PF, PFEC_PRESENT | PFEC_WRITE, AT_INSN) },
+    { "#PF read of Xen's direct map", SNIP(read_rdi),
+      .in = { .rdi = ADDR_XEN_DIRECTMAP },
+      .trap = TRAP(X86_EXC_PF, PFEC_PRESENT, AT_INSN) },
+
+    /* Section 5 (here for the order): lazy FPU switching. */
+    { "mov from cr0", SNIP(read_cr0), .trap = NONE,
+      .check = { EQ(rax, CR0_L0) } },
+    { "mov from cr0 after fpu_taskswitch(1)", SNIP(read_cr0), .pre = pre_ts,
+      .trap = NONE, .check = { EQ(rax, CR0_L0 | CR0_TS) } },
+    { "#NM fnop after fpu_taskswitch(1)", SNIP(fnop),
+      .trap = TRAP(X86_EXC_NM, NO_EC, AT_INSN) },
+    { "mov from cr0 after #NM", SNIP(read_cr0), .trap = NONE,
+      .check = { EQ(rax, CR0_L0) } },
+    { "fnop after #NM", SNIP(fnop), .trap = NONE },
+    { "#NM xorps after fpu_taskswitch(1)", SNIP(xorps), .pre = pre_ts,
+      .masked = true, .trap = TRAP(X86_EXC_NM, NO_EC, AT_INSN) },
+    { "clts after fpu_taskswitch(1)", SNIP(clts), .pre = pre_ts,
+      .trap = NONE },
+    { "mov from cr0 after clts", SNIP(read_cr0), .trap = NONE,
+      .check = { EQ(rax, CR0_L0) } },
+    { "fnop after clts", SNIP(fnop), .trap = NONE },
+    { "mov to cr0 setting TS", SNIP(cr0_set_ts), .trap = NONE },
+    { "mov from cr0 after mov to cr0", SNIP(read_cr0), .trap = NONE,
+      .check = { EQ(rax, CR0_L0 | CR0_TS) } },
+    { "#NM fnop after mov to cr0", SNIP(fnop),
+      .trap = TRAP(X86_EXC_NM, NO_EC, AT_INSN) },
+    { "#GP mov to cr0 clearing WP", SNIP(cr0_clear_wp),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+
+    /*
+     * Section 2: int $n. On real hardware "int $0x40" (DPL 3) would reach
+     * vector 0x40 with rip after it, "int $0x41" (DPL 0) would be #GP(0x20a)
+     * at it. See the top comment for what QEMU 7.2 makes of them.
+     */
+    { "int $0x40 (DPL 3)", SNIP(int_40),
+      .trap = TRAP(X86_EXC_GP, 0x402, AT_INSN) },
+    { "int $0x41 (DPL 0)", SNIP(int_41),
+      .trap = TRAP(X86_EXC_GP, 0x412, AT_INSN) },
+    { "int $0x42 (DPL 3, mask)", SNIP(int_42),
+      .trap = TRAP(X86_EXC_GP, 0x422, AT_INSN) },
+    { "int $0x82 (Xen's DPL 1 gate)", SNIP(int_82),
+      .trap = TRAP(X86_EXC_OF, NO_EC, AT_NEXT) },
+    { "int $0x80, no handler", SNIP(int_80),
+      .trap = TRAP(X86_EXC_GP, (0x80 << 3) | 2, AT_INSN) },
+    { "int $0x80 (DPL 3)", SNIP(int_80), .pre = pre_int80_dpl3,
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+    { "int $0x40 (DPL 3) with 0x80 registered", SNIP(int_40),
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+    { "int $0x80 (DPL 0, not checked)", SNIP(int_80), .pre = pre_int80_dpl0,
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+    { "int $0x80 (DPL 3, mask)", SNIP(int_80), .pre = pre_int80_dpl3_mask,
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+
+    /* Section 3: emulated privileged instructions. */
+    { "rdmsr FS_BASE after set_segment_base", SNIP(rdmsr), .pre = pre_fs,
+      .in = { .rcx = MSR_FS_BASE }, .trap = NONE,
+      .check = { EQ(edx_eax, (unsigned long)&fs_probe) } },
+    { "read %fs (offset 0) after set_segment_base", SNIP(read_fs0),
+      .trap = NONE, .check = { EQ(rax, FS_WORD_1) } },
+    { "wrmsr FS_BASE", SNIP(wrmsr), .pre = pre_wrmsr_fs,
+      .in = { .rcx = MSR_FS_BASE }, .trap = NONE },
+    { "rdmsr FS_BASE after wrmsr", SNIP(rdmsr),
+      .in = { .rcx = MSR_FS_BASE }, .trap = NONE,
+      .check = { EQ(edx_eax, (unsigned long)&fs_probe2) } },
+    { "read %fs (offset 0) after wrmsr", SNIP(read_fs0), .trap = NONE,
+      .check = { EQ(rax, FS_WORD_2) } },
+    { "#GP wrmsr FS_BASE non-canonical", SNIP(wrmsr),
+      .in = { .rcx = MSR_FS_BASE, .rdx = 0x80000000 },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "rdmsr GS_BASE after set_segment_base", SNIP(rdmsr), .pre = pre_gs,
+      .in = { .rcx = MSR_GS_BASE }, .trap = NONE,
+      .check = { EQ(edx_eax, (unsigned long)&gs_probe) } },
+    { "read %gs (offset 0) after set_segment_base", SNIP(read_gs0),
+      .trap = NONE, .check = { EQ(rax, GS_WORD_1) } },
+    { "wrmsr GS_BASE", SNIP(wrmsr), .pre = pre_wrmsr_gs,
+      .in = { .rcx = MSR_GS_BASE }, .trap = NONE },
+    { "read %gs (offset 0) after wrmsr", SNIP(read_gs0), .trap = NONE,
+      .check = { EQ(rax, GS_WORD_2) } },
+    { "rdmsr SHADOW_GS_BASE after set_segment_base", SNIP(rdmsr),
+      .pre = pre_shadow_gs, .in = { .rcx = MSR_SHADOW_GS_BASE },
+      .trap = NONE, .check = { EQ(edx_eax, SHADOW_GS_1) } },
+    { "wrmsr SHADOW_GS_BASE", SNIP(wrmsr), .pre = pre_wrmsr_shadow_gs,
+      .in = { .rcx = MSR_SHADOW_GS_BASE }, .trap = NONE },
+    { "rdmsr SHADOW_GS_BASE after wrmsr", SNIP(rdmsr),
+      .in = { .rcx = MSR_SHADOW_GS_BASE }, .trap = NONE,
+      .check = { EQ(edx_eax, SHADOW_GS_2) } },
+    { "rdmsr PAT", SNIP(rdmsr), .in = { .rcx = MSR_PAT }, .trap = NONE,
+      .check = { EQ(edx_eax, PAT_L0) } },
+    { "wrmsr PAT (same value)", SNIP(wrmsr),
+      .in = { .rcx = MSR_PAT, .rax = PAT_L0 & 0xffffffff,
+              .rdx = PAT_L0 >> 32 },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "rdmsr EFER", SNIP(rdmsr), .in = { .rcx = MSR_EFER }, .trap = NONE,
+      .check = { EQ(edx_eax, EFER_L0) } },
+    { "wrmsr EFER (same value)", SNIP(wrmsr_same),
+      .in = { .rcx = MSR_EFER }, .trap = NONE },
+    { "#GP wrmsr EFER clearing NXE", SNIP(wrmsr_nx_off),
+      .in = { .rcx = MSR_EFER }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "rdmsr APIC_BASE", SNIP(rdmsr), .in = { .rcx = MSR_APIC_BASE },
+      .trap = NONE, .check = { EQ(edx_eax, 0xfee00900) } },
+    { "#GP rdmsr 0x12345678", SNIP(rdmsr),
+      .in = { .rcx = MSR_UNKNOWN, .rax = POISON, .rdx = POISON },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN),
+      .check = { SAME(rax), SAME(rdx) } },
+    { "#GP wrmsr 0x12345678", SNIP(wrmsr), .in = { .rcx = MSR_UNKNOWN },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+
+    { "forced cpuid leaf 0", SNIP(cpuid_forced), .in = { .rax = 0 },
+      .trap = NONE,
+      .check = { EQ(rax, CPUID_0_EAX_L0), EQ(rbx, 0x68747541),
+                 EQ(rdx, 0x69746e65),
+                 EQ(rcx, 0x444d4163) } },
+    { "forced cpuid leaf 1", SNIP(cpuid_forced), .in = { .rax = 1 },
+      .trap = NONE,
+      .check = { EQ(rax, CPUID_1_EAX_L0), EQ(rbx, CPUID_1_EBX_L0),
+                 EQ(rcx, CPUID_1_ECX_L0), EQ(rdx, CPUID_1_EDX_L0) } },
+    { "forced cpuid leaf 1 ecx hypervisor, vmx", SNIP(cpuid_forced),
+      .in = { .rax = 1 }, .trap = NONE,
+      .check = { BITS(rcx, (1UL << 31) | (1UL << 5), 1UL << 31) } },
+    { "forced cpuid leaf 0x80000001", SNIP(cpuid_forced),
+      .in = { .rax = 0x80000001 }, .trap = NONE,
+      .check = { EQ(rcx, CPUID_80000001_ECX_L0),
+                 EQ(rdx, CPUID_80000001_EDX_L0), BITS(rcx, 1UL << 2, 0) } },
+    { "forced cpuid leaf 0x40000000", SNIP(cpuid_forced),
+      .in = { .rax = 0x40000000 }, .trap = NONE,
+      .check = { EQ(rax, CPUID_40000000_EAX_L0), EQ(rbx, 0x566e6558),
+                 EQ(rcx, 0x65584d4d),
+                 EQ(rdx, 0x4d4d566e) } },
+    { "raw cpuid leaf 1 (not intercepted)", SNIP(cpuid_raw),
+      .in = { .rax = 1 }, .trap = NONE,
+      .check = { EQ(rcx, CPUID_1_ECX_RAW_L0), EQ(rdx, CPUID_1_EDX_RAW_L0) } },
+
+    { "mov from cr4", SNIP(read_cr4), .trap = NONE,
+      .check = { EQ(rax, CR4_L0) } },
+    { "mov from cr3", SNIP(read_cr3), .trap = NONE,
+      .check = { FN(rax, expect_cr3) } },
+    { "mov from dr7", SNIP(read_dr7), .trap = NONE,
+      .check = { EQ(rax, 0x400) } },
+    { "wbinvd (ignored)", SNIP(wbinvd), .trap = NONE },
+    { "#GP invd", SNIP(invd), .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "rdtsc", SNIP(rdtsc), .trap = NONE },
+
+    { "#GP in $0x80 with IOPL 0", SNIP(in_imm), .pre = pre_iopl0,
+      .in = { .rax = MAGIC_RAX }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN),
+      .check = { SAME(rax) } },
+    { "#GP out $0x80 with IOPL 0", SNIP(out_imm),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP cli with IOPL 0", SNIP(cli),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "in $0x80 with set_iopl(1)", SNIP(in_imm), .pre = pre_iopl1,
+      .in = { .rax = MAGIC_RAX }, .trap = NONE,
+      .check = { EQ(rax, (MAGIC_RAX & ~0xffUL) | 0xff) } },
+    { "in (%dx) 32-bit with set_iopl(1)", SNIP(in_dx),
+      .in = { .rax = MAGIC_RAX, .rdx = 0x80 }, .trap = NONE,
+      .check = { EQ(rax, 0xffffffff) } },
+    { "out $0x80 with set_iopl(1)", SNIP(out_imm), .trap = NONE },
+    { "cli with set_iopl(1) (no-op)", SNIP(cli), .trap = NONE },
+    { "sti with set_iopl(1), events masked (no-op)", SNIP(sti),
+      .masked = true, .trap = NONE },
+    { "#GP sti with IOPL 0", SNIP(sti), .pre = pre_iopl0,
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+
+    /* Section 4: the iret hypercall. */
+    { "iret, IF=0 in the frame", SNIP(iret_if0),
+      .in = { .rax = MAGIC_RAX, .rcx = MAGIC_RCX, .r11 = MAGIC_R11 },
+      .trap = NONE, .mask_after = MASK_SET,
+      .check = { SAME(rax), SAME(rcx), SAME(r11),
+                 BITS(rbx, EFLAGS_IF | EFLAGS_IOPL, EFLAGS_IF) } },
+    { "iret, IF=1 in the frame", SNIP(iret_if1), .masked = true,
+      .in = { .rax = MAGIC_RAX, .rcx = MAGIC_RCX, .r11 = MAGIC_R11 },
+      .trap = NONE, .mask_after = MASK_CLEAR,
+      .check = { SAME(rax), SAME(rcx), SAME(r11),
+                 BITS(rbx, EFLAGS_IF | EFLAGS_IOPL, EFLAGS_IF) } },
+    { "iret, IOPL=3 in the frame (dropped)", SNIP(iret_iopl3),
+      .in = { .rax = MAGIC_RAX }, .trap = NONE,
+      .check = { SAME(rax), BITS(rbx, EFLAGS_IF | EFLAGS_IOPL, EFLAGS_IF) } },
+    { "iret, VGCF_in_syscall (sysret, rcx and r11 lost)", SNIP(iret_syscall),
+      .in = { .rax = MAGIC_RAX, .rcx = MAGIC_RCX, .r11 = MAGIC_R11 },
+      .trap = NONE,
+      .check = { SAME(rax), NEXT(rcx),
+                 EQ(r11, EFLAGS_MBS | EFLAGS_IF) } },
+    { "iret, IF=1 with an event pending (upcall at the target)",
+      SNIP(iret_if1_pending), .masked = true, .in = { .rax = MAGIC_RAX },
+      .trap = NONE, .mask_after = MASK_CLEAR, .upcall = UPCALL_AT_NEXT,
+      .check = { SAME(rax) } },
+    { "xen_version with an event pending (upcall on the way out)",
+      SNIP(xen_version_pending), .in = { .rdi = XENVER_version },
+      .trap = NONE, .upcall = UPCALL_AT_XENVER,
+      .check = { EQ(rax, 0x40011) } },
+    { "iret to a non-canonical rip", SNIP(iret_noncanonical),
+      .in = { .rdi = ADDR_NONCANONICAL, .rax = MAGIC_RAX },
+      .trap = TRAP(X86_EXC_GP, 0, AT_RDI), .check = { SAME(rax) } },
+};
+
+/* ------------------------------------------------------------ the handler */
+
+/* What one case saw. */
+struct trap_seen
+{
+    unsigned int count;
+    int vector;
+    long ec;
+    unsigned long rip, cr2;
+    /* The frame, and the mask the handler was entered with. */
+    unsigned long cs, rflags, ss;
+    bool rsp_ok, rcx_ok, r11_ok;
+    unsigned int entry_mask, bytes;
+};
+
+/* What the event callback saw, for the cases that cause one. */
+struct upcall_seen
+{
+    unsigned int count;
+    unsigned long rip, cs, rflags;
+    unsigned int entry_mask;
+};
+
+static const struct insn_case *cur;
+static struct trap_seen seen;
+static struct upcall_seen upcall;
+static unsigned long upcalls;
+
+static bool vector_has_ec(unsigned int vec)
+{
+    return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
+}
+
+unsigned long trap_handle(struct trap_regs *regs)
+{
+    unsigned long *f = regs->frame;
+    const unsigned long *iret;
+    bool ec;
+
+    /* First, before anything can change it. */
+    unsigned int entry_mask = vcpu->evtchn_upcall_mask;
+
+    if ( regs->vector == EVENT_VECTOR )
+    {
+        vcpu->evtchn_upcall_pending = 0;
+        upcalls++;
+        upcall.count++;
+        upcall.rip = f[2];
+        upcall.cs = f[3];
+        upcall.rflags = f[4] & EFLAGS_CHECKED;
+        upcall.entry_mask = entry_mask;
+        return (unsigned long)regs;
+    }
+
+    seen.entry_mask = entry_mask;
+
+    /* Not in a case, or a second exception in one: report, end the test. */
+    if ( !cur || seen.count++ )
+        trap_fault(&regs->vector);
+
+    /* The rsp word tells whether Xen put an error code in. */
+    if ( f[5] == trig_rsp )
+        ec = false;
+    else if ( f[6] == trig_rsp )
+        ec = true;
+    else
+        ec = vector_has_ec(regs->vector);
+    iret = f + 2 + ec;
+
+    seen.vector = regs->vector;
+    seen.ec = ec ? (long)f[2] : NO_EC;
+    seen.rip = iret[0];
+    seen.cr2 = vcpu->arch.cr2;
+    seen.cs = iret[1];
+    seen.rflags = iret[2] & EFLAGS_CHECKED;
+    seen.rsp_ok = iret[3] == trig_rsp;
+    seen.ss = iret[4];
+    seen.rcx_ok = f[0] == trig_rcx;
+    seen.r11_ok = f[1] == trig_r11;
+    seen.bytes = trig_rsp - (unsigned long)f;
+
+    /* Resume after the snippet's instruction. */
+    f[2 + ec] = (unsigned long)cur->code.next;
+    if ( !ec )
+        return (unsigned long)regs;
+
+    /* Drop the error code: move the registers, vector, rcx, r11 over it. */
+    memmove((unsigned long *)regs + 1, regs, sizeof(*regs) + 2 * 8);
+    return (unsigned long)((unsigned long *)regs + 1);
+}
+
+/* ------------------------------------------------------------ reporting */
+
+static const char *const vector_name[] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
+    "#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM",
+    "#VE", "#CP",
+};
+
+static void show_rip(char *buf, size_t size, unsigned long rip,
+                     const struct insn_case *c)
+{
+    unsigned long hc = (unsigned long)hypercall_page;
+
+    if ( rip == (unsigned long)c->code.insn )
+        snprintf(buf, size, "insn");
+    else if ( rip == (unsigned long)c->code.next )
+        snprintf(buf, size, "next");
+    else if ( rip - hc < GUEST_PAGE_SIZE )
+        snprintf(buf, size, "hypercall_page+%#lx", rip - hc);
+    else
+        snprintf(buf, size, "%#lx", rip);
+}
+
+static void show_trap(char *buf, size_t size, int vector, long ec,
+                      unsigned long rip, unsigned long cr2,
+                      const struct insn_case *c)
+{
+    char v[16], e[24] = "", r[24], p[32] = "";
+
+    if ( vector == NO_TRAP )
+    {
+        snprintf(buf, size, "no exception");
+        return;
+    }
+    if ( vector < (int)ARRAY_SIZE(vector_name) )
+        snprintf(v, sizeof(v), "%s", vector_name[vector]);
+    else
+        snprintf(v, sizeof(v), "vector %#x", vector);
+    if ( ec != NO_EC )
+        snprintf(e, sizeof(e), "(%#lx)", ec);
+    show_rip(r, sizeof(r), rip, c);
+    if ( vector == X86_EXC_PF )
+        snprintf(p, sizeof(p), " cr2 %#lx", cr2);
+    snprintf(buf, size, "%s%s at %s%s", v, e, r, p);
+}
+
+static void check_line(const char *name, const char *what, const char *got,
+                       const char *expected)
+{
+    bool ok = !strcmp(got, expected);
+
+    printk("case %s%s: got %s expected %s%s\n", name, what, got, expected,
+           ok ? "" : " MISMATCH");
+    if ( !ok )
+        xtf_failure("Failure: case %s%s\n", name, what);
+}
+
+static void show_frame(char *buf, size_t size, unsigned long cs,
+                       unsigned long rflags, unsigned long ss, bool rsp,
+                       bool rcx, bool r11, unsigned int entry_mask,
+                       unsigned int bytes)
+{
+    snprintf(buf, size, "cs %#lx rflags %#lx ss %#lx rsp/rcx/r11 %s/%s/%s "
+             "handler mask %u frame %u bytes", cs, rflags, ss,
+             rsp ? "ok" : "BAD", rcx ? "ok" : "BAD", r11 ? "ok" : "BAD",
+             entry_mask, bytes);
+}
+
+static unsigned long reg_value(const struct cpu_regs *r, enum reg reg)
+{
+    const unsigned long *v = (const unsigned long *)r;
+
+    if ( reg == REG_edx_eax )
+        return (r->rdx << 32) | (r->rax & 0xffffffff);
+    return v[reg - REG_rax];
+}
+
+static void check_reg(const struct insn_case *c, const struct reg_check *k,
+                      const struct cpu_regs *in, const struct cpu_regs *out)
+{
+    unsigned long mask = k->mask ?: ~0UL;
+    unsigned long got = reg_value(out, k->reg) & mask, expected;
+    char what[48], g[24], e[24];
+
+    switch ( k->kind )
+    {
+    case V_IN:      expected = reg_value(in, k->reg); break;
+    case V_NEXT:    expected = (unsigned long)c->code.next; break;
+    case V_FN:      expected = k->fn(); break;
+    default:        expected = k->value; break;
+    }
+    expected &= mask;
+
+    if ( k->mask )
+        snprintf(what, sizeof(what), " %s&%#lx", reg_name[k->reg], mask);
+    else
+        snprintf(what, sizeof(what), " %s", reg_name[k->reg]);
+    snprintf(g, sizeof(g), "%#lx", got);
+    snprintf(e, sizeof(e), "%#lx", expected);
+    check_line(c->name, what, g, e);
+}
+
+static void run_case(const struct insn_case *c)
+{
+    const struct expect_trap *t = &c->trap;
+    struct cpu_regs in = c->in, out;
+    char g[160], e[160];
+    unsigned int mask, i;
+
+    if ( c->pre )
+        c->pre(&in);
+    out = in;
+
+    memset(&seen, 0, sizeof(seen));
+    memset(&upcall, 0, sizeof(upcall));
+    seen.vector = NO_TRAP;
+    seen.ec = NO_EC;
+    cur = c;
+    if ( !c->masked )
+        vcpu->evtchn_upcall_pending = 0;
+    vcpu->evtchn_upcall_mask = c->masked;
+    barrier();
+    run_snippet(&out, c->code.start);
+    barrier();
+    mask = vcpu->evtchn_upcall_mask;
+    vcpu->evtchn_upcall_mask = 1;
+    cur = NULL;
+
+    /* What happened, against what must have. */
+    show_trap(g, sizeof(g), seen.vector, seen.ec, seen.rip, seen.cr2, c);
+    show_trap(e, sizeof(e), t->vector, t->ec,
+              t->rip == AT_INSN ? (unsigned long)c->code.insn :
+              t->rip == AT_NEXT ? (unsigned long)c->code.next : in.rdi,
+              in.rdi, c);
+    check_line(c->name, "", g, e);
+
+    /* The bounce frame of the exception the table expects. */
+    if ( t->vector != NO_TRAP )
+    {
+        unsigned int m = c->masked;
+
+        if ( seen.vector == NO_TRAP )
+            snprintf(g, sizeof(g), "no frame");
+        else
+            show_frame(g, sizeof(g), seen.cs, seen.rflags, seen.ss,
+                       seen.rsp_ok, seen.rcx_ok, seen.r11_ok, seen.entry_mask,
+                       seen.bytes);
+        show_frame(e, sizeof(e), ((unsigned long)m << 32) | FRAME_CS_KERNEL,
+                   EFLAGS_MBS | (m ? 0 : EFLAGS_IF), FLAT_KERNEL_SS,
+                   true, true, true,
+                   m || (vec_flags[t->vector] & TI_MASK),
+                   (trig_rsp & 15) + 7 * 8 + (t->ec != NO_EC) * 8);
+        check_line(c->name, " frame", g, e);
+    }
+
+    for ( i = 0; i < ARRAY_SIZE(c->check) && c->check[i].reg; i++ )
+        check_reg(c, &c->check[i], &in, &out);
+
+    /* The upcall it must have caused. */
+    if ( c->upcall != UPCALL_ANY )
+    {
+        char r[32];
+
+        show_rip(r, sizeof(r), upcall.rip, c);
+        snprintf(g, sizeof(g), "%u at %s cs %#lx rflags %#lx handler mask %u",
+                 upcall.count, r, upcall.cs, upcall.rflags,
+                 upcall.entry_mask);
+        show_rip(r, sizeof(r), c->upcall == UPCALL_AT_NEXT ?
+                 (unsigned long)c->code.next :
+                 (unsigned long)hypercall_page + UPCALL_XENVER_OFFSET, c);
+        snprintf(e, sizeof(e), "%u at %s cs %#lx rflags %#lx handler mask %u",
+                 1, r, (unsigned long)FRAME_CS_KERNEL,
+                 (unsigned long)(EFLAGS_MBS | EFLAGS_IF), 1);
+        check_line(c->name, " upcall", g, e);
+    }
+
+    /* The event mask afterwards: printed where it is the point. */
+    if ( c->mask_after != MASK_SAME )
+    {
+        snprintf(g, sizeof(g), "%u", mask);
+        snprintf(e, sizeof(e), "%u", c->mask_after == MASK_SET);
+        check_line(c->name, " mask after", g, e);
+    }
+    else if ( mask != c->masked )
+    {
+        snprintf(g, sizeof(g), "%u", mask);
+        snprintf(e, sizeof(e), "%u", c->masked);
+        check_line(c->name, " mask after", g, e);
+    }
+}
+
+/* ------------------------------------------------------------ the test */
+
+static void setup(void)
+{
+    const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
+    unsigned long pfn = ((unsigned long)vcpu_page - GUEST_VIRT_BASE) >>
+                        GUEST_PAGE_SHIFT;
+    struct vcpu_register_vcpu_info info = { .mfn = p2m[pfn] };
+    struct callback_register cb = {
+        .type = CALLBACKTYPE_event,
+        .flags = CALLBACKF_mask_events,
+        .address = (unsigned long)trap_entry_0x100,
+    };
+    long rc;
+
+    rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info);
+    if ( rc )
+    {
+        xtf_error("VCPUOP_register_vcpu_info: %ld\n", rc);
+        xtf_exit();
+    }
+    vcpu = (vcpu_info_t *)vcpu_page;
+    printk("vcpu_info at %p (mfn %#lx): pending %u mask %u\n",
+           (void *)vcpu, (unsigned long)info.mfn,
+           vcpu->evtchn_upcall_pending, vcpu->evtchn_upcall_mask);
+
+    /* Xen crashes a domain that unmasks events with no callback. */
+    rc = hypercall_callback_op(CALLBACKOP_register, &cb);
+    if ( rc )
+    {
+        xtf_error("CALLBACKOP_register event: %ld\n", rc);
+        xtf_exit();
+    }
+
+    /* Only L1 page tables may be written through (not that we do). */
+    rc = hypercall_vm_assist(VMASST_CMD_disable,
+                             VMASST_TYPE_writable_pagetables);
+    if ( rc )
+        xtf_error("vm_assist disable writable_pagetables: %ld\n", rc);
+
+    install_trap(X86_EXC_DE, 0, trap_entry_0);
+    install_trap(X86_EXC_BP, TI_DPL3 | TI_MASK, trap_entry_3);
+    install_trap(X86_EXC_OF, TI_DPL3, trap_entry_4);
+    install_trap(X86_EXC_UD, 0, trap_entry_6);
+    install_trap(X86_EXC_NM, 0, trap_entry_7);
+    install_trap(X86_EXC_GP, 0, trap_entry_13);
+    install_trap(X86_EXC_PF, TI_MASK, trap_entry_14);
+    install_trap(0x40, TI_DPL3, trap_entry_0x40);
+    install_trap(0x41, 0, trap_entry_0x41);
+    install_trap(0x42, TI_DPL3 | TI_MASK, trap_entry_0x42);
+    upcalls = 0;
+}
+
+void test_main(void)
+{
+    unsigned int i;
+
+    setup();
+
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+        run_case(&cases[i]);
+
+    /* Leave things as the framework found them. */
+    set_iopl(0);
+    set_ts(0);
+    set_segment_base(SEGBASE_FS, 0);
+    set_segment_base(SEGBASE_GS_KERNEL, 0);
+    set_segment_base(SEGBASE_GS_USER, 0);
+
+    printk("%u cases run, %lu event upcalls\n",
+           (unsigned int)ARRAY_SIZE(cases), upcalls);
+    xtf_success(NULL);
+}
