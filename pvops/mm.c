@@ -169,8 +169,11 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
     *slot = mfn << PAGE_SHIFT;
     if ( old )
         put_page_and_type(&frames, old);
+    /* Loading CR3 flushes; otherwise a flush owed stays owed (batch end). */
     if ( v->kernel_mode != user )
+    {
         write_cr3(*slot);
-    frames.need_flush = false;
+        frames.need_flush = false;
+    }
     return 0;
 }
