@@ -84,6 +84,11 @@ check "$c: a module that is no kernel is refused" has $c console.log \
   "module 0 is not a kernel this shim can load (unknown format)"
 check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
 
+c=ours-badxz
+check "$c: a corrupt xz payload is refused" has $c console.log \
+  "PANIC: cannot unpack the kernel in module 0: xz data is corrupt"
+check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
+
 # ---- our PV test kernels: directly on L0 (the reference) and under our shim
 known=$(dirname "$(readlink -f "$0")")/known-differences
 for g in $(cd "$out" && ls -d guest-*-pv 2>/dev/null); do
@@ -110,6 +115,12 @@ for g in $(cd "$out" && ls -d guest-*-pv 2>/dev/null); do
     [ -z "$unknown" ]
   n=$(grep -c '^case ' "$out/$t-shim/console.log")
   echo "INFO $t: $n case lines under our shim, $nknown known differences"
+  # the same kernel under Debian's xen-shim: where Xen's own shim differs from direct PV
+  if [ -f "$out/$t-debshim/console.log" ]; then
+    m=$(grep -c '^case .*MISMATCH$' "$out/$t-debshim/console.log")
+    echo "INFO $t under Debian's xen-shim: $m case lines differ from direct PV$( [ "$m" = 0 ] || echo ':')"
+    grep '^case .*MISMATCH$' "$out/$t-debshim/console.log" | sed 's/^case /INFO   /; s/ MISMATCH$//' | cut -c1-150
+  fi
 done
 
 # ---- the same harness runs Debian's xen-shim with the same guest
@@ -123,6 +134,13 @@ for c in shim-ours shim-debian; do
   awk -F= -v c=$c '{ v[$1] = $2 } END {
     printf "INFO %s: xl create %.2f s, create -> first console output %.2f s, create -> end %.2f s\n",
       c, v["returned"] - v["create"], v["first"] - v["create"], v["end"] - v["create"] }' "$out/$c/result"
+done
+# create -> Linux banner (host clock, serial log): loading and early boot, ours vs Xen's shim
+for c in shim-ours shim-debian; do
+  b=$(grep -m1 " CASE-BEGIN [0-9]*-$c " "$out/serial.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+  l=$(grep -m1 "C|[0-9]*-$c| .*Linux version" "$out/serial.log" | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+  [ -n "$b" ] && [ -n "$l" ] && awk -v c=$c -v b=$b -v l=$l \
+    'BEGIN { printf "INFO %s: xl create -> Linux banner on the console %.2f s\n", c, l - b }'
 done
 t=$(sed -n 's/.*time since entry: \([0-9.]* ms\).*/\1/p' "$out/shim-ours/console.log")
 echo "INFO shim-ours: shim entry -> banner done ${t:-?}"
