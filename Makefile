@@ -30,10 +30,11 @@ X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/desc.c x86/decode.c
 PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/emulate.c pvops/pagetype.c pvops/mm.c \
              pvops/ptwr.c pvops/descriptors.c \
-             pvops/time.c
+             pvops/time.c pvops/evtchn.c
 HC_SRCS   := hypercall/l0.c hypercall/dispatch.c hypercall/version.c \
              hypercall/sched.c hypercall/event.c hypercall/cpu.c \
-             hypercall/memory.c hypercall/vcpu.c hypercall/mm.c
+             hypercall/memory.c hypercall/vcpu.c hypercall/mm.c \
+             hypercall/upcall.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
 # boot-time decompression: our glue, and Debian's static liblzma and libdeflate
 DECOMP_SRCS := boot/decompress.c

@@ -388,6 +388,7 @@ static __noreturn void build_guest(void)
             (shim_frames + SHIM_RESERVE_FRAMES) * 4,
             (unsigned long)(__image_end - __image_start) >> 10, shim_frames,
             SHIM_RESERVE_FRAMES, dom.nr_pages * 4);
+    upcall_init(l0_shared_info);    /* L0's events and the guest's timer */
     console_pv_release();
     pr_info("entering the guest at %#lx\n", regs.rip);
     domain_enter(&regs);

@@ -6,6 +6,7 @@
  */
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
+#include "pvops/evtchn.h"
 #include "pvops/time.h"
 #include "pvops/traps.h"
 #include "x86/uaccess.h"
@@ -72,8 +73,10 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
 
     /* The NMI callback: the CPU-virtualisation step. */
     case __HYPERVISOR_nmi_op:
-    /* Timers and event channels: the event-channel step; grants after it. */
     case __HYPERVISOR_set_timer_op:
+        return do_set_timer_op(a1);
+
+    /* Grant tables: after the event-channel step. */
     case __HYPERVISOR_grant_table_op:
         return -XEN_ENOSYS;
 
@@ -158,6 +161,7 @@ void pv_syscall(struct cpu_regs *regs)
         regs->rax = pv_iret(regs);
     else
         regs->rax = hypercall_dispatch(op, args);
+    pv_deliver_events(regs);
     if ( trace_hypercalls )
         pr_info("d%u hypercall %lu(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld "
                 "(rip %#lx rsp %#lx)\n", dom.domid, op, regs->rdi, regs->rsi,

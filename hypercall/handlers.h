@@ -44,6 +44,14 @@ long do_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
 long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
                   unsigned int foreigndom);
 
+long do_set_timer_op(uint64_t timeout);
+struct vcpu;
+long vcpu_timer_op(int cmd, struct vcpu *v, unsigned long arg);
+
+/* Events from L0 (hypercall/upcall.c): set up, and wait for one (block). */
+void upcall_init(shared_info_t *l0_shared_info);
+void upcall_block(void);
+
 /* One hypercall by number, with its five arguments (also for multicall). */
 long hypercall_dispatch(unsigned long op, const unsigned long a[5]);
 

@@ -51,9 +51,9 @@ long do_sched_op(int cmd, unsigned long arg)
         return 0;
 
     case SCHEDOP_block:
-        /* No guest events exist yet: blocking is a yield that re-enables them. */
+        /* Unmask events and sleep until one is pending (common/sched/core.c). */
         current_vcpu()->vcpu_info->evtchn_upcall_mask = 0;
-        l0_sched_op(SCHEDOP_yield, NULL);
+        upcall_block();
         return 0;
 
     case SCHEDOP_shutdown:

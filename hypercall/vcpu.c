@@ -101,6 +101,12 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
     case VCPUOP_get_physid:
         return -XEN_EINVAL;
 
+    case VCPUOP_set_singleshot_timer:
+    case VCPUOP_stop_singleshot_timer:
+    case VCPUOP_set_periodic_timer:
+    case VCPUOP_stop_periodic_timer:
+        return vcpu_timer_op(cmd, v, arg);
+
     /*
      * initialise/up/down: SMP. Timers, send_nmi, time areas: the event-
      * channel and time step.

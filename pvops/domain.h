@@ -37,6 +37,7 @@ struct vcpu {
     unsigned long ldt_base;         /* MMUEXT_SET_LDT */
     unsigned int ldt_ents;
     unsigned long debugreg[8];      /* set_debugreg */
+    uint32_t tsc_aux;               /* MSR_TSC_AUX */
     uint64_t runstate_since_tsc;    /* vCPU up since (TSC) */
 };
 

@@ -23,6 +23,11 @@
 #define MSR_IA32_MISC_ENABLE 0x000001a0
 #define MSR_IA32_PLATFORM_ID 0x00000017
 #define MSR_IA32_APIC_BASE  0x0000001b
+#define MSR_IA32_UCODE_REV  0x0000008b
+#define MSR_IA32_MCG_CAP    0x00000179
+#define MSR_IA32_MCG_STATUS 0x0000017a
+#define MSR_IA32_MC0_CTL    0x00000400
+#define VMCE_BANKS          2
 /* Xen's fixed PAT for PV guests (asm/processor.h XEN_MSR_PAT). */
 #define XEN_MSR_PAT         0x0000050100070406UL
 
@@ -38,7 +43,8 @@
 /* What the guest sees of CR4: Xen's PV visible mask, and what it may set. */
 #define PV_CR4_VISIBLE      (X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR | \
                              X86_CR4_OSXMMEXCPT)
-#define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE)
+#define X86_CR4_FSGSBASE    (1UL << 16)
+#define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE)
 
 /* The forced-emulation prefix: ud2; .ascii "xen" (public/arch-x86/xen.h). */
 static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 'x', 'e', 'n' };
@@ -89,8 +95,15 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
         break;
     case 7:
         if ( subleaf == 0 )
-            /* No INVPCID, no user-mode instruction prevention. */
-            r->ebx &= ~(1u << 10);
+        {
+            /*
+             * Nothing a ring-3 kernel cannot use: no SMEP, INVPCID, MPX,
+             * SMAP (EBX 7, 10, 14, 20); no UMIP, PKU, OSPKE, LA57 (ECX 2, 3,
+             * 4, 16).
+             */
+            r->ebx &= ~((1u << 7) | (1u << 10) | (1u << 14) | (1u << 20));
+            r->ecx &= ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 16));
+        }
         break;
     case 0x80000001:
         /* No SVM, extended APIC space, AltMovCr8; CmpLegacy as Xen sets it. */
@@ -107,17 +120,37 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     switch ( msr )
     {
+    /*
+     * The bases from the hardware: with FSGSBASE the guest changes them
+     * itself (Xen's rule: never trust a cached copy). In kernel mode the
+     * active GS is the kernel's and the shadow one the user's.
+     */
     case MSR_FS_BASE:
-        *val = v->fs_base;
-        return true;
     case MSR_GS_BASE:
-        *val = v->gs_base_kernel;
-        return true;
     case MSR_SHADOW_GS_BASE:
-        *val = v->gs_base_user;
+        *val = rdmsr_raw(msr);
         return true;
     case MSR_IA32_PAT:
         *val = XEN_MSR_PAT;
+        return true;
+    case MSR_TSC_AUX:
+        *val = v->tsc_aux;
+        return true;
+    case MSR_IA32_UCODE_REV:
+        *val = 0;
+        return true;
+    /*
+     * Virtual machine check (Xen's vmce): two banks that never report
+     * anything, as CPUID's MCE/MCA bits promise the guest.
+     */
+    case MSR_IA32_MCG_CAP:
+        *val = VMCE_BANKS;
+        return true;
+    case MSR_IA32_MCG_STATUS:
+        *val = 0;
+        return true;
+    case MSR_IA32_MC0_CTL ... MSR_IA32_MC0_CTL + 4 * VMCE_BANKS - 1:
+        *val = (msr - MSR_IA32_MC0_CTL) % 4 == 0 ? ~0UL : 0;
         return true;
     case MSR_EFER:
         /* SCE, LME, LMA, NXE as the guest's world has them. */
@@ -156,6 +189,17 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
         return !vcpu_set_segment_base(v, SEGBASE_GS_KERNEL, val);
     case MSR_SHADOW_GS_BASE:
         return !vcpu_set_segment_base(v, SEGBASE_GS_USER, val);
+    case MSR_IA32_MCG_STATUS:
+    case MSR_IA32_MC0_CTL ... MSR_IA32_MC0_CTL + 4 * VMCE_BANKS - 1:
+        /* Control bits and clearing status: accepted, nothing to report. */
+        return true;
+    case MSR_TSC_AUX:
+        /* RDTSCP/RDPID's value: the guest's own (Xen: when it has RDTSCP). */
+        if ( val >> 32 )
+            return false;
+        __asm__ volatile ( "wrmsr" :: "c" (MSR_TSC_AUX), "a" ((uint32_t)val), "d" (0) );
+        v->tsc_aux = val;
+        return true;
     case MSR_EFER:
     {
         /* Writing back what it reads is fine; changing it is not. */
@@ -273,8 +317,16 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
             vcpu_fpu_taskswitch(v, val & X86_CR0_TS);
             break;
         case 4:
-            /* Xen keeps what the guest may set and ignores the rest. */
+            /*
+             * Xen keeps what the guest may set and ignores the rest; the
+             * hardware follows the guest's TSD, DE and FSGSBASE (pv_make_cr4),
+             * so RDFSBASE and friends work in the guest as it expects.
+             */
             guest_cr4 = val & PV_CR4_GUEST;
+            if ( !(cpuid_count(7, 0).ebx & 1) )
+                guest_cr4 &= ~X86_CR4_FSGSBASE;
+            __asm__ volatile ( "mov %0, %%cr4" :: "r"
+                               ((read_cr4() & ~PV_CR4_GUEST) | guest_cr4) );
             break;
         default:
             /* CR3 goes through the memory-management step's NEW_BASEPTR. */

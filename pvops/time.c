@@ -8,6 +8,7 @@
  * with the event-channel step.
  */
 #include "pvops/time.h"
+#include "x86/cpu.h"
 #include "lib/string.h"
 
 static const shared_info_t *l0_si;
@@ -50,4 +51,28 @@ void pv_time_update(struct vcpu *v)
     g->flags = t.flags;
     barrier();
     WRITE_ONCE(g->version, ((ver + 1) | 1) + 1);
+}
+
+uint64_t pv_time_now(void)
+{
+    const struct vcpu_time_info *t;
+    uint32_t ver;
+    uint64_t now, delta;
+
+    if ( !l0_si )
+        return 0;
+    t = &l0_si->vcpu_info[0].time;
+    do {
+        ver = READ_ONCE(t->version);
+        barrier();
+        delta = rdtsc() - t->tsc_timestamp;
+        if ( t->tsc_shift >= 0 )
+            delta <<= t->tsc_shift;
+        else
+            delta >>= -t->tsc_shift;
+        now = t->system_time +
+              (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        barrier();
+    } while ( (ver & 1) || ver != READ_ONCE(t->version) );
+    return now;
 }

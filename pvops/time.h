@@ -11,4 +11,7 @@ void pv_time_init(const shared_info_t *l0_shared_info);
 /* Bring v's vcpu_info time record up to date with L0's. */
 void pv_time_update(struct vcpu *v);
 
+/* System time now (ns), on the clock the guest's records describe. */
+uint64_t pv_time_now(void);
+
 #endif /* PVOPS_TIME_H */

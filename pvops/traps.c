@@ -13,6 +13,7 @@
  * stack is rounded down to 16 bytes. RFLAGS.IF in the frame is the inverse
  * of the upcall mask (the guest's virtual IF).
  */
+#include "pvops/evtchn.h"
 #include "pvops/traps.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
@@ -112,6 +113,12 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
     regs->vector = 0;           /* RCX and R11 are live: leave by IRETQ */
 }
 
+/* The event callback: always with events masked (pv64-abi.md 5.2). */
+void pv_event_callback(struct cpu_regs *regs)
+{
+    bounce(regs, current_vcpu()->event_callback, -1, true, "event upcall");
+}
+
 void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
 {
     const struct trap_info *ti = &current_vcpu()->trap_ctxt[vec & 255];
@@ -134,7 +141,10 @@ static void pv_guest_trap(struct cpu_regs *regs)
     case 6:                                     /* #UD: forced emulation */
     case 13:                                    /* #GP: privileged ops, int n */
         if ( pv_emulate_privileged(regs, vec) )
+        {
+            pv_deliver_events(regs);
             return;
+        }
         break;
 
     case 7:                                     /* #NM: lazy FPU */
@@ -188,6 +198,7 @@ static void pv_guest_trap(struct cpu_regs *regs)
     if ( vec >= 32 )
         guest_crash("unexpected interrupt %u in the guest", vec);
     pv_inject_exception(regs, vec, ec);
+    pv_deliver_events(regs);
 }
 
 void pv_user_syscall(struct cpu_regs *regs)

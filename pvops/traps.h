@@ -15,6 +15,9 @@ void pv_traps_init(void);
 /* Deliver exception vec to the guest's trap table entry (-1: no error code). */
 void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long error_code);
 
+/* Enter the guest's event callback with events masked. */
+void pv_event_callback(struct cpu_regs *regs);
+
 /* A SYSCALL from guest user mode: to the guest's syscall callback. */
 void pv_user_syscall(struct cpu_regs *regs);
 

@@ -53,6 +53,14 @@ entry_int80:
         push    $0x80
         jmp     handle_exception
 
+        /* The shim's one interrupt (L0's event callback): frame vector 0x102. */
+        .balign 16
+        .globl entry_irq
+entry_irq:
+        push    $0
+        push    $0x102
+        jmp     handle_exception
+
         /* Any other vector: not expected in the shim yet. */
         .balign 16
         .globl entry_unexpected

@@ -33,6 +33,8 @@ enum { IST_NONE, IST_DF, IST_NMI, IST_MC };
 
 static struct idt_gate idt[256] __aligned(16);
 static void (*guest_trap)(struct cpu_regs *regs);
+static unsigned int irq_vector;
+static void (*irq_handler)(struct cpu_regs *regs);
 
 extern const char exception_stubs_start[], entry_unexpected[], entry_int80[];
 extern const struct exception_table_entry __start_ex_table[], __stop_ex_table[];
@@ -89,6 +91,17 @@ void traps_set_selector(uint16_t cs)
     idt[18].ist = IST_MC;
 }
 
+void traps_set_irq_handler(unsigned int vec, void (*fn)(struct cpu_regs *regs))
+{
+    extern const char entry_irq[];
+    uint16_t sel = idt[0].selector;
+
+    irq_vector = vec;
+    irq_handler = fn;
+    set_gate(vec, entry_irq);
+    idt[vec].selector = sel;
+}
+
 void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs))
 {
     guest_trap = fn;
@@ -121,6 +134,13 @@ void trap_handler(struct cpu_regs *regs)
     static unsigned int depth;
     const char *name = regs->vector < 32 ? vector_names[regs->vector]
                                          : "unexpected interrupt";
+
+    /* The interrupt the shim takes (L0's event callback), in any mode. */
+    if ( regs->vector == 0x102 && irq_handler )
+    {
+        irq_handler(regs);
+        return;
+    }
 
     /* From the guest (ring 3): the PV layer bounces it or ends the guest. */
     if ( (regs->cs & 3) && guest_trap )

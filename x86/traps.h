@@ -19,6 +19,9 @@ void traps_init(void);
 /* Once x86/desc.c has the final GDT and TSS: its code selector, IST stacks. */
 void traps_set_selector(uint16_t cs);
 
+/* An interrupt vector (>= 32) and its handler, in the shim or the guest. */
+void traps_set_irq_handler(unsigned int vec, void (*fn)(struct cpu_regs *regs));
+
 /* Where exceptions raised by the guest (ring 3) go: set by the PV layer. */
 void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs));
 

@@ -46,8 +46,12 @@ check "$c: module 1 is the initramfs as cpio ($rsize bytes unpacked, shim says $
 # the xz payload is unpacked and the kernel built and entered: Linux prints its banner
 check "$c: the xz kernel is unpacked" grep -qE "unpacked the xz kernel: 8122480 -> [0-9]+ bytes" "$out/$c/console.log"
 check "$c: Linux starts under our shim (its banner on the console)" has $c console.log "Linux version 6.1"
+check "$c: Linux boots to its initramfs as a PV guest of our shim" has $c console.log \
+  "guest_type=PV xen=4.17"
+check "$c: the initramfs ran to GUEST-RESULT: 0" has $c console.log "GUEST-RESULT: 0"
+check "$c: L0 sees shutdown reason poweroff" [ "$(res $c shutdown)" = poweroff ]
 stop=$(grep -E "kernel BUG at|Kernel panic|PANIC" "$out/$c/console.log" | head -1 | tr -d '\r')
-echo "INFO $c: Debian's kernel stops at: ${stop:-(no panic line)}"
+[ -z "$stop" ] || echo "INFO $c: Debian's kernel stopped at: $stop"
 
 # ---- console=pv: the log moves off port 0xe9 once the command line is read
 c=ours-console-pv
