@@ -51,24 +51,6 @@ static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 'x', 'e', 'n' };
 
 static unsigned long guest_cr4;
 
-static unsigned long *gpr(struct cpu_regs *r, unsigned int n)
-{
-    unsigned long *const regs[16] = {
-        &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-        &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
-    };
-
-    return regs[n & 15];
-}
-
-static inline uint64_t rdmsr_raw(uint32_t msr)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) );
-    return ((uint64_t)hi << 32) | lo;
-}
-
 /*
  * CPUID as a PV guest may see it: the container's (L0's policy) minus what
  * a PV kernel in ring 3 cannot use, plus the hypervisor bit; Xen's leaves
@@ -128,7 +110,7 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_FS_BASE:
     case MSR_GS_BASE:
     case MSR_SHADOW_GS_BASE:
-        *val = rdmsr_raw(msr);
+        *val = rdmsrl(msr);
         return true;
     case MSR_IA32_PAT:
         *val = XEN_MSR_PAT;
@@ -154,7 +136,7 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
         return true;
     case MSR_EFER:
         /* SCE, LME, LMA, NXE as the guest's world has them. */
-        *val = rdmsr_raw(MSR_EFER) & ((1UL << 0) | (1UL << 8) | (1UL << 10) |
+        *val = rdmsrl(MSR_EFER) & ((1UL << 0) | (1UL << 8) | (1UL << 10) |
                                       (1UL << 11));
         return true;
     case MSR_IA32_MISC_ENABLE:
@@ -197,7 +179,7 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
         /* RDTSCP/RDPID's value: the guest's own (Xen: when it has RDTSCP). */
         if ( val >> 32 )
             return false;
-        __asm__ volatile ( "wrmsr" :: "c" (MSR_TSC_AUX), "a" ((uint32_t)val), "d" (0) );
+        wrmsrl(MSR_TSC_AUX, val);
         v->tsc_aux = val;
         return true;
     case MSR_EFER:
@@ -303,11 +285,11 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         default:
             return false;
         }
-        *gpr(regs, in.rm) = val;
+        *regs_gpr(regs, in.rm) = val;
         break;
 
     case OP_MOV_TO_CR:
-        val = *gpr(regs, in.rm);
+        val = *regs_gpr(regs, in.rm);
         switch ( in.reg )
         {
         case 0:
@@ -337,11 +319,11 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     case OP_MOV_FROM_DR:
         if ( in.reg > 7 || in.reg == 4 || in.reg == 5 )
             return false;
-        *gpr(regs, in.rm) = v->debugreg[in.reg];
+        *regs_gpr(regs, in.rm) = v->debugreg[in.reg];
         break;
 
     case OP_MOV_TO_DR:
-        if ( vcpu_set_debugreg(v, in.reg, *gpr(regs, in.rm)) )
+        if ( vcpu_set_debugreg(v, in.reg, *regs_gpr(regs, in.rm)) )
             return false;
         break;
 

@@ -32,16 +32,6 @@ struct wins {
     unsigned int reg;           /* ModRM.reg (+REX.R): source register */
 };
 
-static unsigned long *gpr(struct cpu_regs *r, unsigned int n)
-{
-    unsigned long *const regs[16] = {
-        &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-        &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
-    };
-
-    return regs[n & 15];
-}
-
 /* Length of a memory ModRM operand (ModRM byte included); -1 for a register. */
 static int modrm_len(const uint8_t *p, size_t avail)
 {
@@ -204,7 +194,7 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     old = frames.map(ptmfn)[idx];
     mask = (w.size == 8 ? ~0UL : ((1UL << (8 * w.size)) - 1)) << (8 * off);
 
-    r = gpr(regs, w.reg);
+    r = regs_gpr(regs, w.reg);
     src = w.has_imm ? w.imm : *r;
     opval = (old & mask) >> (8 * off);
 

@@ -1,26 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* pvops/vcpu.c - the CPU state a PV guest sets through hypercalls. */
 #include "pvops/vcpu.h"
+#include "x86/cpu.h"
 #include "lib/string.h"
 
 #define MSR_FS_BASE         0xc0000100
 #define MSR_GS_BASE         0xc0000101
 #define MSR_SHADOW_GS_BASE  0xc0000102
 #define X86_CR0_TS          (1UL << 3)
-
-static inline void wrmsrl(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile ( "wrmsr" :: "c" (msr), "a" ((uint32_t)v),
-                       "d" ((uint32_t)(v >> 32)) );
-}
-
-static inline uint64_t rdmsrl(uint32_t msr)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) );
-    return ((uint64_t)hi << 32) | lo;
-}
 
 /*
  * A guest selector never gets a ring below the guest kernel's (3 for a

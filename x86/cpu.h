@@ -32,6 +32,20 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+static inline uint64_t rdmsrl(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) );
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsrl(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile ( "wrmsr" :: "c" (msr), "a" ((uint32_t)v),
+                       "d" ((uint32_t)(v >> 32)) );
+}
+
 static inline void outb(uint16_t port, uint8_t v)
 {
     __asm__ volatile ( "outb %0, %1" :: "a" (v), "Nd" (port) );

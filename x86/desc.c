@@ -42,20 +42,6 @@ static uint64_t gdt_page[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned"
 static struct tss64 tss __aligned(64);
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
 
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile ( "wrmsr" :: "c" (msr), "a" ((uint32_t)v),
-                       "d" ((uint32_t)(v >> 32)) );
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile ( "rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr) );
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static uint64_t *gdte(unsigned int sel)
 {
     return &gdt_page[(sel >> 3) - FIRST_RESERVED_GDT_ENTRY];
@@ -105,10 +91,10 @@ void desc_init_cpu(unsigned int cpu)
                        : "rax", "memory" );
     traps_set_selector(SEL_HYPERVISOR_CS);
 
-    wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) |
+    wrmsrl(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) |
                     ((uint64_t)SEL_HYPERVISOR_CS << 32));
-    wrmsr(MSR_LSTAR, (uint64_t)entry_syscall);
-    wrmsr(MSR_CSTAR, (uint64_t)entry_cstar);
-    wrmsr(MSR_SFMASK, SYSCALL_MASK);
-    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    wrmsrl(MSR_LSTAR, (uint64_t)entry_syscall);
+    wrmsrl(MSR_CSTAR, (uint64_t)entry_cstar);
+    wrmsrl(MSR_SFMASK, SYSCALL_MASK);
+    wrmsrl(MSR_EFER, rdmsrl(MSR_EFER) | EFER_SCE);
 }

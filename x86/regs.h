@@ -17,4 +17,15 @@ struct cpu_regs {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* General register n in instruction-encoding order (rax=0 ... r15=15). */
+static inline unsigned long *regs_gpr(struct cpu_regs *r, unsigned int n)
+{
+    unsigned long *const regs[16] = {
+        &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+        &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+    };
+
+    return regs[n & 15];
+}
+
 #endif /* X86_REGS_H */
