@@ -404,6 +404,7 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
     paging_init();                  /* direct map of the low 4 GiB */
     sse_enable();                   /* the guest's FPU/SSE world (and the decompressors') */
     xsave_enable();
+    smep_enable();                  /* the shim never runs guest (user) pages */
     pr_info("pv-shim %s starting, hvm_start_info at %#x\n", SHIM_VERSION,
             start_info_pa);
 

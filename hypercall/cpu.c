@@ -90,6 +90,25 @@ long do_set_segment_base(unsigned int which, unsigned long base)
     return vcpu_set_segment_base(current_vcpu(), which, base);
 }
 
+/* nmi_op: the NMI callback, as callback_op's (xen/common/kernel.c). */
+long do_nmi_op(unsigned int cmd, unsigned long arg)
+{
+    struct xennmi_callback cb;
+
+    switch ( cmd )
+    {
+    case XENNMI_register_callback:
+        if ( copy_from_guest(&cb, arg, sizeof(cb)) )
+            return -XEN_EFAULT;
+        return vcpu_register_callback(current_vcpu(), CALLBACKTYPE_nmi,
+                                      cb.handler_address, 0);
+    case XENNMI_unregister_callback:
+        return vcpu_unregister_callback(current_vcpu(), CALLBACKTYPE_nmi);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
 long do_set_gdt(unsigned long frame_list, unsigned int entries)
 {
     unsigned long mfns[FIRST_RESERVED_GDT_PAGE];

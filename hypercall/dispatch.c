@@ -71,8 +71,9 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     case __HYPERVISOR_get_debugreg:
         return do_get_debugreg(a1);
 
-    /* The NMI callback: the CPU-virtualisation step. */
     case __HYPERVISOR_nmi_op:
+        return do_nmi_op(a1, a2);
+
     case __HYPERVISOR_set_timer_op:
         return do_set_timer_op(a1);
 

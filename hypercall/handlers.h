@@ -30,6 +30,7 @@ long do_fpu_taskswitch(int set);
 long do_set_segment_base(unsigned int which, unsigned long base);
 long do_multicall(unsigned long list, unsigned int nr_calls);
 long do_set_gdt(unsigned long frame_list, unsigned int entries);
+long do_nmi_op(unsigned int cmd, unsigned long arg);
 long do_update_descriptor(unsigned long maddr, uint64_t desc);
 long do_set_debugreg(int reg, unsigned long value);
 long do_get_debugreg(int reg);

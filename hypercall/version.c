@@ -6,6 +6,7 @@
 #include "hypercall/handlers.h"
 #include "hypercall/l0.h"
 #include "pvops/domain.h"
+#include "pvops/mm.h"
 #include "x86/uaccess.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -122,9 +123,11 @@ long do_vm_assist(unsigned int cmd, unsigned int type)
     {
     case VMASST_CMD_enable:
         dom.vm_assist |= 1UL << type;
+        mm_vm_assist_changed();
         return 0;
     case VMASST_CMD_disable:
         dom.vm_assist &= ~(1UL << type);
+        mm_vm_assist_changed();
         return 0;
     default:
         return -XEN_ENOSYS;

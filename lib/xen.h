@@ -25,6 +25,7 @@
 #include <xen/hvm/params.h>
 #include <xen/io/console.h>
 #include <xen/memory.h>
+#include <xen/nmi.h>
 #include <xen/physdev.h>
 #include <xen/sched.h>
 #include <xen/vcpu.h>

@@ -56,7 +56,13 @@ int mm_adopt_boot_table(struct vcpu *v, unsigned long l4_mfn)
     if ( (rc = get_page_and_type(&frames, l4_mfn, PGT_l4)) )
         return rc;
     v->guest_table = l4_mfn << PAGE_SHIFT;
+    map_frame(l4_mfn)[256] = boot_l4[256];      /* a kernel base: RO M2P */
     return 0;
+}
+
+void mm_vm_assist_changed(void)
+{
+    frames.ro_mpt_at_promotion = dom.vm_assist & (1UL << VMASST_TYPE_m2p_strict);
 }
 
 /* The guest owns the frame and it is not a ring frame from L0? */
@@ -169,6 +175,11 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
     *slot = mfn << PAGE_SHIFT;
     if ( old )
         put_page_and_type(&frames, old);
+    /* The read-only M2P: in every kernel base; out of user bases if strict. */
+    if ( mfn && !user )
+        map_frame(mfn)[256] = boot_l4[256];
+    else if ( mfn && (dom.vm_assist & (1UL << VMASST_TYPE_m2p_strict)) )
+        map_frame(mfn)[256] = 0;
     /* Loading CR3 flushes; otherwise a flush owed stays owed (batch end). */
     if ( v->kernel_mode != user )
     {

@@ -26,6 +26,9 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
 int mm_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags);
 int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user);
 
+/* VMASST m2p_strict may have changed: how L4s get the read-only M2P. */
+void mm_vm_assist_changed(void);
+
 /* Flush this CPU's TLB if a type change asked for it. */
 void mm_flush_if_needed(void);
 void mm_flush_tlb(void);

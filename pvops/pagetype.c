@@ -86,6 +86,8 @@ static int validate_table(struct frame_table *ft, unsigned long mfn,
         {
             /* The hypervisor's slots: ours, whatever the guest wrote. */
             t[i] = ft->xen_l4[i - HYPERVISOR_L4_FIRST];
+            if ( i == HYPERVISOR_L4_FIRST && !ft->ro_mpt_at_promotion )
+                t[i] = 0;
             continue;
         }
         if ( (rc = get_page_from_entry(ft, level, i, &t[i])) )

@@ -72,6 +72,12 @@ struct frame_table {
     /* checks every descriptor of a frame taking PGT_seg_desc (pvops/descriptors.c) */
     bool (*check_desc_page)(unsigned long mfn);
     bool nx;                    /* the CPU has NX: bit 63 allowed */
+    /*
+     * L4 slot 256 (the read-only M2P) at promotion: filled only with
+     * VMASST m2p_strict; otherwise it appears when the L4 becomes a kernel
+     * base (Xen's fill_ro_mpt/zap_ro_mpt), so user page tables lack it.
+     */
+    bool ro_mpt_at_promotion;
 };
 
 struct page_info *frame_info(struct frame_table *ft, unsigned long mfn);

@@ -122,6 +122,14 @@ static inline void xsave_enable(void)
     xsetbv(0, xcr0);
 }
 
+/* SMEP when the CPU has it: every guest page is a user page to the CPU. */
+static inline void smep_enable(void)
+{
+    if ( cpuid_count(7, 0).ebx & (1u << 7) )
+        __asm__ volatile ( "mov %%cr4, %%rax; bts $20, %%rax; mov %%rax, %%cr4"
+                           ::: "rax" );
+}
+
 static inline void sse_enable(void)
 {
     const uint32_t mxcsr = 0x1f80;
