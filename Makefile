@@ -134,6 +134,7 @@ $(O)/xen-shim: $(OBJS) $(O)/shim.lds
 # ---------------------------------------------------------------- tests and lab
 include tests/tests.mk
 include tests/guests/guests.mk
+include tests/bench/bench.mk
 
 # Every header must compile on its own (without the forced lib/compiler.h).
 HEADERS := $(wildcard boot/*.h x86/*.h pvops/*.h hypercall/*.h lib/*.h)

@@ -52,8 +52,12 @@ long do_xen_version(int cmd, unsigned long arg)
     switch ( cmd )
     {
     case XENVER_version:
-        /* The guest sees L0's version, as it would running directly on it. */
-        return l0_xen_version(XENVER_version, NULL);
+        /*
+         * The guest sees L0's version, as it would running directly on it;
+         * known from L0's CPUID leaf, so no call out (Linux uses this as its
+         * cheap "deliver pending events now" hypercall).
+         */
+        return ((long)l0.major << 16) | l0.minor;
     case XENVER_extraversion:
         return forward_version(cmd, arg, sizeof(xen_extraversion_t));
     case XENVER_compile_info:

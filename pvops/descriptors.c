@@ -132,20 +132,75 @@ long pv_update_descriptor(unsigned long maddr, uint64_t desc)
     return 0;
 }
 
+/* Take every guest LDT page out of the vCPU's LDT window. */
+static void unmap_ldt(struct vcpu *v)
+{
+    for ( unsigned int i = 0; i < ARRAY_SIZE(v->ldt_mfn); i++ )
+    {
+        unsigned long va = LDT_VIRT(v->id) + i * PAGE_SIZE;
+        uint64_t *l1e;
+
+        if ( !v->ldt_mfn[i] )
+            continue;
+        if ( (l1e = paging_l1e(boot_l4, va)) )
+            *l1e = 0;
+        invlpg((void *)va);
+        put_page_and_type(&frames, v->ldt_mfn[i]);
+        v->ldt_mfn[i] = 0;
+    }
+}
+
+/*
+ * MMUEXT_SET_LDT (Xen's pv/mm.c): a page-aligned guest address outside the
+ * hypervisor's range and at most 8192 entries. The LDT descriptor (0xe050
+ * in the hypervisor's GDT page) points at the vCPU's LDT window, whose pages
+ * are mapped lazily, on the first fault there (pv_ldt_fault).
+ */
 long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
 {
     if ( (base & (PAGE_SIZE - 1)) || ents > 8192 ||
          (ents && (base >= HYPERVISOR_VIRT_START && base < HYPERVISOR_VIRT_END)) )
         return -XEN_EINVAL;
+
+    unmap_ldt(v);
+    v->ldt_base = ents ? base : 0;
+    v->ldt_ents = ents;
     if ( ents )
     {
-        /* The lazily mapped LDT window is the CPU-virtualisation step's. */
-        pr_warn("d%u: a non-empty LDT (%u entries) is not supported yet\n",
-                dom.domid, ents);
-        return -XEN_EOPNOTSUPP;
+        desc_set_ldt(v->id, LDT_VIRT(v->id), ents * 8 - 1);
+        __asm__ volatile ( "lldt %w0" :: "r" (SEL_LDT) );
     }
-    v->ldt_base = 0;
-    v->ldt_ents = 0;
-    __asm__ volatile ( "lldt %w0" :: "r" (0) );
+    else
+        __asm__ volatile ( "lldt %w0" :: "r" (0) );
     return 0;
+}
+
+/*
+ * A fault in the vCPU's LDT window: map the guest's LDT page there, typed as
+ * a descriptor page (every descriptor checked, never writable to the guest
+ * again while mapped), and let the instruction run again. Returns false
+ * when there is no such page; the caller then gives the guest a #GP.
+ */
+bool pv_ldt_fault(struct vcpu *v, unsigned long addr)
+{
+    unsigned long off = addr - LDT_VIRT(v->id), l1mfn, mfn;
+    unsigned int page = off / PAGE_SIZE, idx;
+    uint64_t pte;
+
+    if ( off >= 0x10000 || off >= (unsigned long)v->ldt_ents * 8 || v->ldt_mfn[page] )
+        return false;
+    if ( mm_lookup_l1e(v->ldt_base + page * PAGE_SIZE, &l1mfn, &idx, &pte) ||
+         !(pte & PTE_PRESENT) )
+        return false;
+    mfn = (pte & PTE_MFN_MASK) >> PAGE_SHIFT;
+    if ( get_page_and_type(&frames, mfn, PGT_seg_desc) )
+        return false;
+    if ( !paging_map(boot_l4, LDT_VIRT(v->id) + page * PAGE_SIZE,
+                     mfn << PAGE_SHIFT, _PAGE_PRESENT | _PAGE_RW) )
+    {
+        put_page_and_type(&frames, mfn);
+        return false;
+    }
+    v->ldt_mfn[page] = mfn;
+    return true;
 }

@@ -36,6 +36,7 @@ struct vcpu {
     unsigned int gdt_nr_frames, gdt_ents;
     unsigned long ldt_base;         /* MMUEXT_SET_LDT */
     unsigned int ldt_ents;
+    unsigned long ldt_mfn[16];      /* frames mapped in the LDT window, 0: none */
     unsigned long debugreg[8];      /* set_debugreg */
     uint32_t tsc_aux;               /* MSR_TSC_AUX */
     uint64_t runstate_since_tsc;    /* vCPU up since (TSC) */

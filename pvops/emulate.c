@@ -97,6 +97,28 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
     }
 }
 
+/*
+ * The policy is fixed once computed (one vCPU: leaf 1 APIC IDs are all 0),
+ * and a real CPUID exits to L0 (tens of
+ * microseconds under emulation): remember each (leaf, subleaf) answered.
+ */
+static void pv_cpuid_cached(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
+{
+    static struct { uint32_t leaf, subleaf; bool used; struct cpuid_regs r; } c[64];
+    unsigned int h = (leaf * 31 + subleaf) % ARRAY_SIZE(c);
+
+    if ( c[h].used && c[h].leaf == leaf && c[h].subleaf == subleaf )
+    {
+        *r = c[h].r;
+        return;
+    }
+    pv_cpuid(leaf, subleaf, r);
+    c[h].leaf = leaf;
+    c[h].subleaf = subleaf;
+    c[h].r = *r;
+    c[h].used = true;
+}
+
 /* rdmsr for the guest: true with *val, or false for a #GP. */
 static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
@@ -247,7 +269,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     {
         struct cpuid_regs r;
 
-        pv_cpuid(regs->rax, regs->rcx, &r);
+        pv_cpuid_cached(regs->rax, regs->rcx, &r);
         regs->rax = r.eax;
         regs->rbx = r.ebx;
         regs->rcx = r.ecx;

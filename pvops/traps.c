@@ -13,6 +13,7 @@
  * stack is rounded down to 16 bytes. RFLAGS.IF in the frame is the inverse
  * of the upcall mask (the guest's virtual IF).
  */
+#include "pvops/descriptors.h"
 #include "pvops/evtchn.h"
 #include "pvops/traps.h"
 #include "x86/cpu.h"
@@ -110,7 +111,12 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
     regs->rsp = sp;
     regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_VM |
                       X86_EFLAGS_RF | X86_EFLAGS_AC);
-    regs->vector = 0;           /* RCX and R11 are live: leave by IRETQ */
+    /*
+     * RCX and R11 are in the frame (the handler pops them first), so the
+     * way in may clobber them: SYSRET, as Xen enters bounce handlers
+     * (x86/entry.S ENTRY_SYSCALL; it still checks the frame allows it).
+     */
+    regs->vector = 0x100;
 }
 
 /* The event callback: always with events masked (pv64-abi.md 5.2). */
@@ -168,6 +174,14 @@ static void pv_guest_trap(struct cpu_regs *regs)
         if ( cr2 - GDT_VIRT(v->id) < 0x10000 )
         {
             pv_inject_exception(regs, 13, (cr2 - GDT_VIRT(v->id)) & 0xfff8);
+            return;
+        }
+        /* The LDT window: map the guest's LDT page, else #GP(selector | TI). */
+        if ( cr2 - LDT_VIRT(v->id) < 0x10000 )
+        {
+            if ( !pv_ldt_fault(v, cr2) )
+                pv_inject_exception(regs, 13,
+                                    ((cr2 - LDT_VIRT(v->id)) & 0xfff8) | 4);
             return;
         }
         /* Linux reads CR2 from vcpu_info; U/S says which guest mode faulted. */

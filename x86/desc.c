@@ -47,6 +47,16 @@ static uint64_t *gdte(unsigned int sel)
     return &gdt_page[(sel >> 3) - FIRST_RESERVED_GDT_ENTRY];
 }
 
+void desc_set_ldt(unsigned int cpu, unsigned long base, unsigned int limit)
+{
+    BUG_ON(cpu != 0);
+    /* A 16-byte system descriptor: type 2 (LDT), present, DPL 0. */
+    gdte(SEL_LDT)[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                       (0x82ULL << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
+                       (((base >> 24) & 0xff) << 56);
+    gdte(SEL_LDT)[1] = base >> 32;
+}
+
 void desc_init_cpu(unsigned int cpu)
 {
     unsigned long gdt = GDT_VIRT(cpu);

@@ -27,4 +27,7 @@ extern unsigned long cpu_stack_top;
  */
 void desc_init_cpu(unsigned int cpu);
 
+/* Point this CPU's LDT descriptor (SEL_LDT) at [base, base + limit]. */
+void desc_set_ldt(unsigned int cpu, unsigned long base, unsigned int limit);
+
 #endif /* X86_DESC_H */

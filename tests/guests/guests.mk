@@ -17,7 +17,9 @@ GUEST_CC    ?= gcc
 GUEST_LD    ?= ld
 GUEST_O     := $(O)/guests
 
-GUEST_NAMES := $(patsubst tests/guests/%/main.c,%,$(wildcard tests/guests/*/main.c))
+# bench/ is not a test: tests/bench/bench.mk builds it, out of $(GUEST_O), so
+# that the lab tests (tests/run runs every $(GUEST_O)/*.elf) do not pick it up.
+GUEST_NAMES := $(filter-out bench,$(patsubst tests/guests/%/main.c,%,$(wildcard tests/guests/*/main.c)))
 GUEST_ELFS  := $(patsubst %,$(GUEST_O)/%.elf,$(GUEST_NAMES))
 GUEST_LIB   := tests/guests/lib/head.S tests/guests/lib/setup.c \
                tests/guests/lib/console.c tests/guests/lib/report.c \

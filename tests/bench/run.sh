@@ -1,0 +1,147 @@
+#!/bin/bash
+# "make bench": run the bench kernel (tests/guests/bench) RUNS times in each of three
+# environments, interleaved in one lab boot, and print a table of its timings.
+#
+#   tests/bench/run.sh [OUTDIR [SHIM [BENCH_ELF]]]
+#       defaults: build/bench/lab build/xen-shim build/bench/bench.elf
+#
+# Environments (tests/bench/bench-*.cfg): direct = a plain PV guest of L0, debian-shim =
+# Debian's xen-shim, ours = SHIM. The cases run pv, debian-shim, ours, pv, ... so that
+# drift in the (noisy, 2-core, emulated) host hits all three alike. The kernel prints
+# "bench <op> <ns> ..." BENCH_REPS times per op and run; the table gives, per op and
+# environment, the minimum and the median of all those samples in ns per op, and the
+# ratio of each shim's minimum to direct PV's minimum (compare minimums: medians carry
+# the host's noise). An op a shim does not report is "FAIL", and why is listed below.
+#
+# It only reports: the exit status is 0 unless the lab itself failed.
+# Knobs: RUNS (default 3), REPORT_ONLY=1 (no lab: the table of OUTDIR again), LAB_ART and
+# TIMEOUT (tests/lab/lab.sh).
+set -uo pipefail
+here=$(dirname "$(readlink -f "$0")")
+cd "$here/../.."
+out=${1:-build/bench/lab}
+shim=${2:-build/xen-shim}
+elf=${3:-build/bench/bench.elf}
+runs=${RUNS:-3}
+envs=(pv debshim ours)
+declare -A label=([pv]=direct [debshim]=debian-shim [ours]=ours)
+
+[ -f "$shim" ] || { echo "bench: no shim $shim: run make first" >&2; exit 2; }
+[ -f "$elf" ] || { echo "bench: no bench kernel $elf: run make bench" >&2; exit 2; }
+
+# One copy of each cfg per run, with a name of its own (xl name= and the case directory).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cfgs=()
+for r in $(seq 1 "$runs"); do
+  for e in "${envs[@]}"; do
+    sed "s/^name[[:space:]]*=.*/name = \"bench-$e-r$r\"/" "tests/bench/bench-$e.cfg" \
+      > "$tmp/bench-$e-r$r.cfg"
+    cfgs+=("$tmp/bench-$e-r$r.cfg")
+  done
+done
+
+if [ "${REPORT_ONLY:-0}" = 1 ]; then
+  echo "bench: the table of the previous run in $out"
+else
+  echo "bench: ${#cfgs[@]} cases ($runs runs of direct PV, Debian's xen-shim, $shim) in one lab boot"
+  t0=$(date +%s)
+  QUIET=1 tests/lab/lab.sh "$out" "${cfgs[@]}" -- "$elf=bench.elf" "$shim=pvshim-ours"
+  lab=$?
+  echo "bench: lab done in $(( $(date +%s) - t0 )) s (lab.sh exit $lab)"
+  [ $lab = 2 ] && { echo "bench: the lab failed (see $out/serial.log)"; exit 2; }
+fi
+
+# Every sample as "env op ns"; the op order from the kernel's plan line.
+samples=$tmp/samples
+: > "$samples"
+plan=""
+for r in $(seq 1 "$runs"); do
+  for e in "${envs[@]}"; do
+    log=$out/bench-$e-r$r/console.log
+    [ -f "$log" ] || continue
+    tr -d '\r' < "$log" | awk -v e="$e" '$1 == "bench" && NF >= 3 { print e, $2, $3 }' >> "$samples"
+    [ -n "$plan" ] || plan=$(tr -d '\r' < "$log" | sed -n 's/^bench-plan //p' | head -1)
+  done
+done
+[ -n "$plan" ] || plan=$(awk '{ print $2 }' "$samples" | awk '!seen[$0]++' | tr '\n' ' ')
+
+sort -k1,1 -k2,2 -k3,3g "$samples" | awk -v plan="$plan" -v runs="$runs" '
+  BEGIN { label["debshim"] = "debian-shim"; label["ours"] = "ours" }
+  { v[$1 " " $2, ++n[$1 " " $2]] = $3 }
+  function stat(e, op, what,   k, c) {
+    k = e " " op; c = n[k]
+    if ( !c ) return ""
+    if ( what == "min" ) return v[k, 1]
+    return c % 2 ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2
+  }
+  function cell(e, op) {
+    if ( stat(e, op, "min") == "" ) return sprintf("%21s", "FAIL")
+    return sprintf("%10.1f /%9.1f", stat(e, op, "min"), stat(e, op, "med"))
+  }
+  function ratio(e, op,   d, m) {
+    d = stat("pv", op, "min"); m = stat(e, op, "min")
+    if ( d == "" || m == "" || d <= 0 ) return sprintf("%7s", "-")
+    r = m / d
+    if ( r >= 100 ) return sprintf("%6.0fx", r)
+    return sprintf(r >= 10 ? "%7.1f" : r >= 0.1 ? "%7.2f" : "%7.3f", r)
+  }
+  END {
+    nops = split(plan, ops, " ")
+    printf "\n%-20s %21s  %21s %7s  %21s %7s\n", "ns per op", "direct min / median",
+           "debian-shim min / med", "ratio", "ours min / median", "ratio"
+    for ( i = 1; i <= nops; i++ ) {
+      op = ops[i]
+      printf "%-20s %s  %s %s  %s %s\n", op, cell("pv", op), cell("debshim", op),
+             ratio("debshim", op), cell("ours", op), ratio("ours", op)
+      d = stat("pv", op, "min")
+      if ( d == "" || d <= 0 ) continue
+      split("debshim ours", es, " ")
+      for ( j = 1; j <= 2; j++ ) {
+        m = stat(es[j], op, "min")
+        if ( m == "" ) { missing[es[j]] = missing[es[j]] " " op; continue }
+        lsum[es[j]] += log(m / d); cnt[es[j]]++
+      }
+    }
+    # The summary: per shim, the geometric mean of the ratios and the worst three.
+    printf "\nbench: %d runs each, minimums / direct PV:", runs
+    split("debshim ours", es, " ")
+    for ( j = 1; j <= 2; j++ ) {
+      e = es[j]; worst = ""
+      for ( k = 0; k < 3; k++ ) {
+        best = ""
+        for ( i = 1; i <= nops; i++ ) {
+          op = ops[i]; d = stat("pv", op, "min"); m = stat(e, op, "min")
+          if ( d == "" || m == "" || d <= 0 || (e, op) in shown ) continue
+          if ( best == "" || m / d > br ) { best = op; br = m / d }
+        }
+        if ( best == "" ) break
+        shown[e, best] = 1
+        worst = worst sprintf("%s%s %s", k ? ", " : "", best, ratio(e, best))
+      }
+      gsub(/  +/, " ", worst)
+      printf " %s geomean %s over %d ops (worst: %s)", label[e],
+             cnt[e] ? sprintf("%.2f", exp(lsum[e] / cnt[e])) : "-", cnt[e], worst
+      if ( missing[e] != "" ) printf ", FAIL:%s", missing[e]
+      printf j == 1 ? ";" : "\n"
+    }
+  }'
+
+# What did not go to the end, and why.
+bad=0
+for r in $(seq 1 "$runs"); do
+  for e in "${envs[@]}"; do
+    d=$out/bench-$e-r$r
+    verdict=$(tr -d '\r' < "$d/console.log" 2>/dev/null | grep '^Test result:' | tail -1)
+    [ "$verdict" = "Test result: SUCCESS" ] && continue
+    [ $bad = 0 ] && echo && echo "Problems:"
+    bad=1
+    echo "  ${label[$e]} run $r (bench-$e-r$r): ${verdict:-no verdict}," \
+         "$(tr '\n' ' ' < "$d/result" 2>/dev/null | cut -d' ' -f1-2)"
+    tr -d '\r' < "$d/console.log" 2>/dev/null | grep -E '^bench-fail |^Error' | sed 's/^/    /'
+    tr -d '\r' < "$d/console.log" 2>/dev/null | grep -iE 'crash|panic|unexpected|fault' \
+      | grep -v '^bench' | tail -3 | sed 's/^/    | /'
+  done
+done
+[ $bad = 0 ] || echo "  (logs: $out/bench-<env>-r<n>/console.log, e9.log, xl.log)"
+exit 0

@@ -1,0 +1,818 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tests/guests/bench/main.c - how long the PV operations a kernel uses most
+ * take: hypercalls of the memory management, exception bounces, the
+ * kernel/user switch, emulated instructions. Run by "make bench"
+ * (tests/bench/run.sh) directly on L0, under Debian's xen-shim and under
+ * ours; it only reports, it asserts nothing about speed.
+ *
+ * Each operation is a loop of n iterations timed with rdtsc. n is
+ * calibrated per environment (a few iterations, then ~2 ms, then n for
+ * BENCH_TARGET_NS), so that a slow path (rdtsc emulated 200 times slower)
+ * costs no more wall time than a fast one. The timed loop then runs
+ * BENCH_REPS times, and each run prints one line
+ *
+ *   bench <op> <ns per op> ns <cycles per op> cycles <n> iterations
+ *
+ * with ns from our vCPU's time record (the TSC the guest reads, scaled by
+ * the hypervisor under it). A line "bench-plan <op>..." comes first, so that
+ * an operation that never reports (the domain crashed) is still known. An
+ * operation whose hypercall fails is reported as
+ *
+ *   bench-fail <op> <what failed>
+ *
+ * and the verdict is ERROR; the other operations still run.
+ *
+ * Frames come from the top of the P2M, above the boot mapping, as in
+ * tests/guests/mm: a window (an L1 of ours hooked into the boot L2 at slot
+ * WIN_L2_SLOT) holds shared_info and the targets of the mapping hypercalls;
+ * a user address space of its own (L4, L3, L2, L1 at USER_VA) maps one page
+ * of our text, the user code, and one stack page. User mode is entered with
+ * the iret hypercall (CS FLAT_USER_CS, RPL 3) and left with SYSCALL, which
+ * Xen bounces to our syscall callback on the stack given by stack_switch
+ * (pv64-abi.md sections 1.2, 5.3 and 6).
+ *
+ * The operations (ops[] below), each timed per iteration:
+ *
+ *   null_hypercall      an unused hypercall number (-ENOSYS)
+ *   xen_version         XENVER_version
+ *   mmu_update          one L1 entry, alternating between two frames
+ *   mmu_update_x32      32 L1 entries in one call (the time is per call)
+ *   uva_invlpg          update_va_mapping, UVMF_INVLPG | UVMF_LOCAL
+ *   uva_noflush         update_va_mapping, UVMF_NONE
+ *   pin_unpin_l1        MMUEXT_PIN_L1_TABLE + MMUEXT_UNPIN_TABLE (2 calls)
+ *   tlb_flush_local     MMUEXT_TLB_FLUSH_LOCAL
+ *   pf_bounce           a load from an unmapped VA: #PF bounced, iret
+ *   bp_bounce           int3: #BP bounced, iret
+ *   cpuid_forced        cpuid behind the forced-emulation prefix
+ *   rdtsc               rdtsc (emulated when the TSC is)
+ *   kernel_user_kernel  iret to user mode, SYSCALL straight back
+ *   syscall_roundtrip   timed in user mode: SYSCALL, our callback, iret
+ *                       with VGCF_in_syscall
+ *
+ * Events stay masked throughout: every iret frame has IF clear.
+ */
+#include "tests/guests/lib/test.h"
+
+const char test_title[] = "bench: PV operation timings";
+
+#define STR_(x)         #x
+#define STR(x)          STR_(x)
+
+/* ------------------------------------------------------------ constants */
+
+/* PTE bits (SDM vol. 3 section 4.5). */
+#define PTE_P           0x001UL
+#define PTE_RW          0x002UL
+#define PTE_US          0x004UL
+#define PTE_A           0x020UL
+#define PTE_D           0x040UL
+#define PTE_ADDR        0x000ffffffffff000UL
+
+#define KERNEL_RO       (PTE_P | PTE_A)
+#define TABLE_FLAGS     (PTE_P | PTE_RW | PTE_A)
+#define USER_RO         (PTE_P | PTE_US | PTE_A)
+#define USER_RW         (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+#define USER_TABLE      (PTE_P | PTE_RW | PTE_US | PTE_A)
+
+#define PAGE_SHIFT      GUEST_PAGE_SHIFT
+#define PAGE_SIZE       GUEST_PAGE_SIZE
+#define ENTRIES         512
+
+/* The boot L2 under L4[511]/L3[510] maps VIRT_BASE; the window is slot 256. */
+#define BOOT_L4_SLOT    511
+#define BOOT_L3_SLOT    510
+#define WIN_L2_SLOT     256
+#define WIN_VA          (GUEST_VIRT_BASE + ((unsigned long)WIN_L2_SLOT << 21))
+
+/* Window slots. */
+enum slot
+{
+    S_SHINFO = 1,   /* shared_info: the time record */
+    S_MMU,          /* mmu_update of one entry */
+    S_UVA,          /* update_va_mapping */
+    S_UVA_NOFLUSH,  /* update_va_mapping without a flush */
+    S_PF,           /* never mapped: the #PF probe */
+    S_BATCH = 64,   /* BATCH entries for the batched mmu_update */
+};
+#define BATCH           32
+
+/*
+ * The user address space: code at USER_VA, the stack page after it. No
+ * integer suffixes: USER_STACK_TOP goes into the assembly too.
+ */
+#define USER_VA         0x400000
+#define USER_STACK_TOP  (USER_VA + 2 * PAGE_SIZE)
+#define USER_L4_SLOT    (((unsigned long)USER_VA >> 39) & 511)
+#define USER_L3_SLOT    (((unsigned long)USER_VA >> 30) & 511)
+#define USER_L2_SLOT    (((unsigned long)USER_VA >> 21) & 511)
+#define USER_L1_SLOT    (((unsigned long)USER_VA >> 12) & 511)
+BUILD_BUG_ON(USER_L1_SLOT + 1 >= ENTRIES);
+
+/* rax of the SYSCALL that leaves user mode for good (rdi: a result). */
+#define SYS_EXIT        0x7e57
+
+/* An unused hypercall number: the cheapest way in and out (-ENOSYS). */
+#define HYPERCALL_NULL  __HYPERVISOR_arch_7
+
+/* RFLAGS of user mode: bit 1 only. IF clear keeps events masked. */
+#define USER_RFLAGS     0x2
+
+/* Timing. */
+#define BENCH_TARGET_NS 20000000UL      /* one timed loop: 20 ms */
+#define BENCH_PROBE_NS  2000000UL       /* the calibration loop: 2 ms */
+#define BENCH_WARMUP    4
+#define BENCH_MIN_N     16UL
+#define BENCH_MAX_N     4000000UL
+#define BENCH_REPS      5
+
+#define HYPERCALL_IRET  "hypercall_page + " STR(__HYPERVISOR_iret) " * 32"
+
+/* ------------------------------------------------------------ frames */
+
+enum frame
+{
+    FR_WIN_L1,      /* the window's L1 */
+    FR_DATA,        /* two ordinary frames the mappings alternate between */
+    FR_DATA2,
+    FR_PIN,         /* pinned and unpinned as an L1 */
+    FR_U_L4,        /* the user page tables */
+    FR_U_L3,
+    FR_U_L2,
+    FR_U_L1,
+    FR_FREE_END,
+    FR_BOOT_L2 = FR_FREE_END,
+    FR_NR,
+};
+
+static unsigned long frame_mfn[FR_NR];
+
+static const unsigned long *const m2p =
+    (const unsigned long *)MACH2PHYS_VIRT_START;
+
+static unsigned long pte(enum frame f, unsigned long flags)
+{
+    return (frame_mfn[f] << PAGE_SHIFT) | flags;
+}
+
+static unsigned long slot_va(unsigned int slot)
+{
+    return WIN_VA + ((unsigned long)slot << PAGE_SHIFT);
+}
+
+/* The machine frame of a page of our image (VA = base + PFN << 12). */
+static unsigned long image_mfn(const void *p)
+{
+    const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
+
+    return p2m[((unsigned long)p - GUEST_VIRT_BASE) >> PAGE_SHIFT];
+}
+
+/* ------------------------------------------------------------ asm */
+
+/* Called from C. */
+unsigned long user_enter(unsigned long rip, unsigned long arg);
+void pf_probe(const volatile unsigned long *p);
+void bp_probe(void);
+
+/* Entry points given to Xen, and the user code page. */
+extern const char entry_syscall[], entry_bp[], entry_pf[];
+extern const char pf_probe_insn[], pf_probe_next[], bp_probe_next[];
+extern const char user_page[], user_exit[], user_syscall_loop[];
+
+/* The lib's reporting stubs, 16 bytes apart (tests/guests/lib/head.S). */
+extern const char trap_stubs[];
+
+/* The kernel stack user_enter() left, for the way back from user mode. */
+unsigned long user_return_sp;
+
+/*
+ * user_enter(rip, arg): save the callee-saved registers and the stack, and
+ * go to user mode at rip with rdi = arg through the iret hypercall (flags 0:
+ * exit by IRETQ). The guest stack at the hypercall, lowest first, is
+ * rax r11 rcx (pushed by the stub), flags, rip, cs, rflags, rsp, ss.
+ *
+ * entry_syscall: a SYSCALL from user mode. Xen left rcx, r11 (the user's
+ * rip and rflags), rip, cs, rflags, rsp, ss on our kernel stack. rax =
+ * SYS_EXIT ends user mode: back to user_enter's caller with rdi as the
+ * result. Anything else is the null system call: straight back with the
+ * iret hypercall and VGCF_in_syscall (Xen returns by SYSRET), as Linux does.
+ *
+ * entry_bp, entry_pf: the bounces from bp_probe and pf_probe, returned
+ * from at once with the iret hypercall (flags 0). Any other #BP or #PF goes
+ * to the lib's stub, which reports it and ends the test.
+ */
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl user_enter\n"
+    "    .type user_enter, @function\n"
+    "user_enter:\n"
+    "    push %rbx\n"
+    "    push %rbp\n"
+    "    push %r12\n"
+    "    push %r13\n"
+    "    push %r14\n"
+    "    push %r15\n"
+    "    mov  %rsp, user_return_sp(%rip)\n"
+    "    push $" STR(FLAT_USER_SS) "\n"
+    "    push $" STR(USER_STACK_TOP) "\n"
+    "    push $" STR(USER_RFLAGS) "\n"
+    "    push $" STR(FLAT_USER_CS) "\n"
+    "    push %rdi\n"
+    "    push $0\n"
+    "    mov  %rsi, %rdi\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "    .size user_enter, . - user_enter\n"
+
+    "    .globl entry_syscall\n"
+    "    .balign 16\n"
+    "entry_syscall:\n"
+    "    cmp  $" STR(SYS_EXIT) ", %eax\n"
+    "    je   1f\n"
+    "    pop  %rcx\n"
+    "    pop  %r11\n"
+    "    push $" STR(VGCF_in_syscall) "\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "1:  mov  %rdi, %rax\n"
+    "    mov  user_return_sp(%rip), %rsp\n"
+    "    pop  %r15\n"
+    "    pop  %r14\n"
+    "    pop  %r13\n"
+    "    pop  %r12\n"
+    "    pop  %rbp\n"
+    "    pop  %rbx\n"
+    "    ret\n"
+
+    "    .globl entry_bp\n"
+    "    .balign 16\n"
+    "entry_bp:\n"
+    "    cmpq $bp_probe_next, 16(%rsp)\n"
+    "    jne  trap_stubs + 3 * 16\n"
+    "    pop  %rcx\n"
+    "    pop  %r11\n"
+    "    push $0\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+
+    "    .globl entry_pf\n"
+    "    .balign 16\n"
+    "entry_pf:\n"
+    "    cmpq $pf_probe_insn, 24(%rsp)\n"
+    "    jne  trap_stubs + 14 * 16\n"
+    "    movq $pf_probe_next, 24(%rsp)\n"
+    "    pop  %rcx\n"
+    "    pop  %r11\n"
+    "    movq $0, (%rsp)\n"             /* the error code becomes flags */
+    "    jmp  " HYPERCALL_IRET "\n"
+
+    "    .globl pf_probe, pf_probe_insn, pf_probe_next\n"
+    "pf_probe:\n"
+    "pf_probe_insn:\n"
+    "    mov  (%rdi), %rax\n"
+    "pf_probe_next:\n"
+    "    ret\n"
+    "    .globl bp_probe, bp_probe_next\n"
+    "bp_probe:\n"
+    "    int3\n"
+    "bp_probe_next:\n"
+    "    ret\n"
+    "    .popsection\n"
+);
+
+/*
+ * The user code: a page of its own (nothing else is in it), mapped at
+ * USER_VA, so position independent. user_exit goes straight back to the
+ * kernel (the kernel -> user -> kernel loop); user_syscall_loop makes rdi
+ * null system calls and returns the cycles they took.
+ */
+__asm__ (
+    "    .pushsection .text.user, \"ax\", @progbits\n"
+    "    .balign " STR(GUEST_PAGE_SIZE) "\n"
+    "    .globl user_page, user_exit, user_syscall_loop\n"
+    "user_page:\n"
+    "user_exit:\n"
+    "    mov  $" STR(SYS_EXIT) ", %eax\n"
+    "    syscall\n"
+    "    ud2\n"
+    "user_syscall_loop:\n"
+    "    mov  %rdi, %rbx\n"
+    "    rdtsc\n"
+    "    shl  $32, %rdx\n"
+    "    or   %rdx, %rax\n"
+    "    mov  %rax, %r12\n"
+    "1:  xor  %eax, %eax\n"
+    "    syscall\n"
+    "    dec  %rbx\n"
+    "    jnz  1b\n"
+    "    rdtsc\n"
+    "    shl  $32, %rdx\n"
+    "    or   %rdx, %rax\n"
+    "    sub  %r12, %rax\n"
+    "    mov  %rax, %rdi\n"
+    "    mov  $" STR(SYS_EXIT) ", %eax\n"
+    "    syscall\n"
+    "    ud2\n"
+    /* The page holds the user code only (the assembler refuses more). */
+    "    .org user_page + " STR(GUEST_PAGE_SIZE) ", 0xcc\n"
+    "    .popsection\n"
+);
+
+static unsigned long user_va(const char *sym)
+{
+    return (unsigned long)USER_VA + (sym - user_page);
+}
+
+/* Where bounces from user mode land (stack_switch). */
+static uint8_t kernel_stack[PAGE_SIZE] __aligned(PAGE_SIZE);
+static uint8_t user_stack[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+/* ------------------------------------------------------------ time */
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile ( "rdtsc" : "=a" (lo), "=d" (hi) :: "memory" );
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Our time record's TSC scale (xen.h struct vcpu_time_info). */
+static uint32_t tsc_mul;
+static int8_t tsc_shift;
+
+/* Tenths of a nanosecond in c cycles. */
+static uint64_t cycles_to_ns10(uint64_t c)
+{
+    if ( tsc_shift >= 0 )
+        c <<= tsc_shift;
+    else
+        c >>= -tsc_shift;
+    return ((unsigned __int128)c * tsc_mul * 10) >> 32;
+}
+
+static bool time_init(void)
+{
+    const volatile struct shared_info *si =
+        (const volatile struct shared_info *)slot_va(S_SHINFO);
+    const volatile struct vcpu_time_info *t = &si->vcpu_info[0].time;
+    uint32_t ver;
+    uint64_t khz;
+
+    do {
+        ver = t->version;
+        barrier();
+        tsc_mul = t->tsc_to_system_mul;
+        tsc_shift = t->tsc_shift;
+        barrier();
+    } while ( (ver & 1) || ver != t->version );
+
+    if ( !tsc_mul )
+    {
+        xtf_error("Error: no TSC scale in vcpu_info[0].time\n");
+        return false;
+    }
+    khz = (1000000UL << 32) / tsc_mul;
+    khz = tsc_shift >= 0 ? khz >> tsc_shift : khz << -tsc_shift;
+    printk("bench-info tsc %lu kHz (mul %#x shift %d)\n", khz, tsc_mul,
+           tsc_shift);
+    return true;
+}
+
+/* ------------------------------------------------------------ failures */
+
+/* The first failure of the operation running, if any. */
+static char fail_why[96];
+
+static uint64_t fail(const char *what, long rc)
+{
+    if ( !fail_why[0] )
+        snprintf(fail_why, sizeof(fail_why), "%s returned %ld", what, rc);
+    return 0;
+}
+
+static long mmuext1(unsigned int cmd, unsigned long mfn)
+{
+    mmuext_op_t op = { .cmd = cmd, .arg1.mfn = mfn };
+
+    return hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static long mmu1(unsigned long ptr, unsigned long val)
+{
+    mmu_update_t req = { .ptr = ptr, .val = val };
+
+    return hypercall_mmu_update(&req, 1, NULL, DOMID_SELF);
+}
+
+/* ------------------------------------------------------------ operations */
+
+/* The body is the rest of the arguments: it may hold commas. */
+#define TIMED_LOOP(n, ...)                                              \
+    ({                                                                  \
+        uint64_t t0_ = rdtsc();                                         \
+        for ( unsigned long i_ = 0; i_ < (n); i_++ )                    \
+        {                                                               \
+            __VA_ARGS__;                                                \
+        }                                                               \
+        rdtsc() - t0_;                                                  \
+    })
+
+/* Each returns the cycles of n iterations, or 0 after fail(). */
+
+static uint64_t op_null_hypercall(unsigned long n)
+{
+    uint64_t c = TIMED_LOOP(n, {
+        long rc = hypercall_raw(HYPERCALL_NULL, 0, 0, 0, 0, 0);
+
+        if ( unlikely(rc != -XEN_ENOSYS) )
+            return fail("hypercall " STR(HYPERCALL_NULL), rc);
+    });
+    return c;
+}
+
+static uint64_t op_xen_version(unsigned long n)
+{
+    uint64_t c = TIMED_LOOP(n, {
+        long rc = hypercall_xen_version(XENVER_version, NULL);
+
+        if ( unlikely(rc <= 0) )
+            return fail("xen_version", rc);
+    });
+    return c;
+}
+
+/* One L1 entry, alternating between two frames: a real get/put each time. */
+static uint64_t op_mmu_update(unsigned long n)
+{
+    mmu_update_t req[2] = {
+        { pte(FR_WIN_L1, 0) + S_MMU * 8, pte(FR_DATA, KERNEL_RO) },
+        { pte(FR_WIN_L1, 0) + S_MMU * 8, pte(FR_DATA2, KERNEL_RO) },
+    };
+    uint64_t c = TIMED_LOOP(n, {
+        long rc = hypercall_mmu_update(&req[i_ & 1], 1, NULL, DOMID_SELF);
+
+        if ( unlikely(rc) )
+            return fail("mmu_update", rc);
+    });
+    return c;
+}
+
+/* BATCH entries per call (the time is per call). */
+static uint64_t op_mmu_update_batch(unsigned long n)
+{
+    static mmu_update_t req[2][BATCH];
+    unsigned int i;
+
+    for ( i = 0; i < BATCH; i++ )
+    {
+        req[0][i].ptr = req[1][i].ptr = pte(FR_WIN_L1, 0) + (S_BATCH + i) * 8;
+        req[0][i].val = pte(FR_DATA, KERNEL_RO);
+        req[1][i].val = pte(FR_DATA2, KERNEL_RO);
+    }
+
+    uint64_t c = TIMED_LOOP(n, {
+        long rc = hypercall_mmu_update(req[i_ & 1], BATCH, NULL, DOMID_SELF);
+
+        if ( unlikely(rc) )
+            return fail("mmu_update batch", rc);
+    });
+    return c;
+}
+
+static uint64_t uva_loop(unsigned long n, unsigned int slot,
+                         unsigned long flags)
+{
+    unsigned long va = slot_va(slot);
+    unsigned long val[2] = { pte(FR_DATA, KERNEL_RO),
+                             pte(FR_DATA2, KERNEL_RO) };
+    uint64_t c = TIMED_LOOP(n, {
+        long rc = hypercall_update_va_mapping(va, val[i_ & 1], flags);
+
+        if ( unlikely(rc) )
+            return fail("update_va_mapping", rc);
+    });
+    return c;
+}
+
+static uint64_t op_uva_invlpg(unsigned long n)
+{
+    return uva_loop(n, S_UVA, UVMF_INVLPG | UVMF_LOCAL);
+}
+
+static uint64_t op_uva_noflush(unsigned long n)
+{
+    return uva_loop(n, S_UVA_NOFLUSH, UVMF_NONE);
+}
+
+/* PIN_L1_TABLE then UNPIN_TABLE of an empty frame: two hypercalls. */
+static uint64_t op_pin_unpin(unsigned long n)
+{
+    unsigned long mfn = frame_mfn[FR_PIN];
+    uint64_t c = TIMED_LOOP(n, {
+        long rc = mmuext1(MMUEXT_PIN_L1_TABLE, mfn);
+
+        if ( unlikely(rc) )
+            return fail("mmuext PIN_L1_TABLE", rc);
+        rc = mmuext1(MMUEXT_UNPIN_TABLE, mfn);
+        if ( unlikely(rc) )
+            return fail("mmuext UNPIN_TABLE", rc);
+    });
+    return c;
+}
+
+static uint64_t op_tlb_flush_local(unsigned long n)
+{
+    uint64_t c = TIMED_LOOP(n, {
+        long rc = mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0);
+
+        if ( unlikely(rc) )
+            return fail("mmuext TLB_FLUSH_LOCAL", rc);
+    });
+    return c;
+}
+
+/* A load from a window slot that is never mapped: #PF, then iret. */
+static uint64_t op_pf_bounce(unsigned long n)
+{
+    const volatile unsigned long *p =
+        (const volatile unsigned long *)slot_va(S_PF);
+
+    return TIMED_LOOP(n, pf_probe(p));
+}
+
+/* int3: #BP bounced to us, then iret. */
+static uint64_t op_bp_bounce(unsigned long n)
+{
+    return TIMED_LOOP(n, bp_probe());
+}
+
+/* iret to user mode, whose first instruction is a SYSCALL back. */
+static uint64_t op_kernel_user_kernel(unsigned long n)
+{
+    unsigned long rip = user_va(user_exit);
+
+    return TIMED_LOOP(n, user_enter(rip, 0));
+}
+
+/* Timed in user mode: SYSCALL, bounce, iret (VGCF_in_syscall), n times. */
+static uint64_t op_syscall_roundtrip(unsigned long n)
+{
+    return user_enter(user_va(user_syscall_loop), n);
+}
+
+/* cpuid leaf 0 behind the forced-emulation prefix (XEN_EMULATE_PREFIX). */
+static uint64_t op_cpuid_forced(unsigned long n)
+{
+    uint64_t c = TIMED_LOOP(n, {
+        uint32_t a = 0, b, cx = 0, d;
+
+        __asm__ volatile ( ".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e; cpuid"
+                           : "+a" (a), "=b" (b), "+c" (cx), "=d" (d) );
+        if ( unlikely(!a) )
+            return fail("forced cpuid leaf 0 (max leaf)", a);
+    });
+    return c;
+}
+
+static uint64_t op_rdtsc(unsigned long n)
+{
+    return TIMED_LOOP(n, rdtsc());
+}
+
+struct bench_op
+{
+    const char *name;
+    uint64_t (*run)(unsigned long n);
+    bool user;                  /* needs the user address space */
+};
+
+/* User mode last: if it breaks the domain, the rest has been reported. */
+static const struct bench_op ops[] = {
+    { "null_hypercall", op_null_hypercall },
+    { "xen_version", op_xen_version },
+    { "mmu_update", op_mmu_update },
+    { "mmu_update_x" STR(BATCH), op_mmu_update_batch },
+    { "uva_invlpg", op_uva_invlpg },
+    { "uva_noflush", op_uva_noflush },
+    { "pin_unpin_l1", op_pin_unpin },
+    { "tlb_flush_local", op_tlb_flush_local },
+    { "pf_bounce", op_pf_bounce },
+    { "bp_bounce", op_bp_bounce },
+    { "cpuid_forced", op_cpuid_forced },
+    { "rdtsc", op_rdtsc },
+    { "kernel_user_kernel", op_kernel_user_kernel, true },
+    { "syscall_roundtrip", op_syscall_roundtrip, true },
+};
+
+/* ------------------------------------------------------------ the runner */
+
+/* Iterations for target_ns, given that n took c cycles. */
+static unsigned long iterations_for(uint64_t c, unsigned long n,
+                                    uint64_t target_ns)
+{
+    uint64_t ns10 = cycles_to_ns10(c) ?: 1;
+    uint64_t want = n * target_ns * 10 / ns10;      /* < 2^50: no overflow */
+
+    return MIN(MAX(want, BENCH_MIN_N), BENCH_MAX_N);
+}
+
+static void bench_run(const struct bench_op *op)
+{
+    unsigned long n = BENCH_WARMUP;
+    uint64_t c, ns10, cyc10;
+    unsigned int rep;
+
+    fail_why[0] = '\0';
+    c = op->run(n);
+    if ( !fail_why[0] )
+    {
+        n = iterations_for(c, n, BENCH_PROBE_NS);
+        c = op->run(n);
+        n = iterations_for(c, n, BENCH_TARGET_NS);
+    }
+
+    for ( rep = 0; rep < BENCH_REPS && !fail_why[0]; rep++ )
+    {
+        c = op->run(n);
+        if ( fail_why[0] )
+            break;
+        ns10 = cycles_to_ns10(c) / n;
+        cyc10 = c * 10 / n;
+        printk("bench %s %lu.%lu ns %lu.%lu cycles %lu iterations\n",
+               op->name, ns10 / 10, ns10 % 10, cyc10 / 10, cyc10 % 10, n);
+    }
+
+    if ( fail_why[0] )
+        xtf_error("bench-fail %s %s\n", op->name, fail_why);
+}
+
+/* ------------------------------------------------------------ the set-up */
+
+static void install_traps(void)
+{
+    static trap_info_t traps[3] = {
+        { .vector = 3, .flags = 3, .cs = FLAT_KERNEL_CS },
+        { .vector = 14, .cs = FLAT_KERNEL_CS },
+    };
+    long rc;
+
+    traps[0].address = (unsigned long)entry_bp;
+    traps[1].address = (unsigned long)entry_pf;
+    rc = hypercall_set_trap_table(traps);
+    if ( rc )
+        xtf_error("Error: set_trap_table #BP/#PF: %ld\n", rc);
+}
+
+/* The VA of a boot page-table frame, from its entry in the level above. */
+static const unsigned long *boot_table(unsigned long entry)
+{
+    unsigned long pfn = m2p[(entry & PTE_ADDR) >> PAGE_SHIFT];
+
+    return (const unsigned long *)(GUEST_VIRT_BASE + (pfn << PAGE_SHIFT));
+}
+
+static bool find_frames(void)
+{
+    const start_info_t *si = start_info;
+    const xen_pfn_t *p2m = (const xen_pfn_t *)si->mfn_list;
+    const unsigned long *l4 = (const unsigned long *)si->pt_base;
+    const unsigned long *l3, *l2;
+    unsigned long boot_end_pfn, pfn;
+    unsigned int i;
+
+    if ( !(l4[BOOT_L4_SLOT] & PTE_P) )
+    {
+        xtf_error("Error: boot L4[511] not present\n");
+        return false;
+    }
+    l3 = boot_table(l4[BOOT_L4_SLOT]);
+    if ( !(l3[BOOT_L3_SLOT] & PTE_P) )
+    {
+        xtf_error("Error: boot L3[510] not present\n");
+        return false;
+    }
+    frame_mfn[FR_BOOT_L2] = (l3[BOOT_L3_SLOT] & PTE_ADDR) >> PAGE_SHIFT;
+    l2 = boot_table(l3[BOOT_L3_SLOT]);
+
+    for ( i = 0; i < ENTRIES && (l2[i] & PTE_P); i++ )
+        ;
+    boot_end_pfn = (unsigned long)i * ENTRIES;
+    if ( i > WIN_L2_SLOT || l2[WIN_L2_SLOT] )
+    {
+        xtf_error("Error: boot L2[256] not free\n");
+        return false;
+    }
+
+    for ( i = 0; i < FR_FREE_END; i++ )
+    {
+        pfn = si->nr_pages - 1 - i;
+        if ( pfn < boot_end_pfn || p2m[pfn] == ~0UL || m2p[p2m[pfn]] != pfn )
+        {
+            xtf_error("Error: no free frame at pfn %#lx\n", pfn);
+            return false;
+        }
+        frame_mfn[i] = p2m[pfn];
+    }
+    return true;
+}
+
+/* One set-up step: a failure ends the test. */
+static bool step(const char *what, long rc)
+{
+    if ( rc )
+        xtf_error("Error: %s: %ld\n", what, rc);
+    return !rc;
+}
+
+/* The window, shared_info in it, and the two frames it maps. */
+static bool window_init(void)
+{
+    unsigned int i;
+
+    for ( i = 0; i < FR_FREE_END; i++ )
+        if ( !step("mmuext CLEAR_PAGE", mmuext1(MMUEXT_CLEAR_PAGE,
+                                                frame_mfn[i])) )
+            return false;
+
+    return step("mmuext PIN_L1_TABLE window",
+                mmuext1(MMUEXT_PIN_L1_TABLE, frame_mfn[FR_WIN_L1])) &&
+           step("mmu_update boot L2[256] := window",
+                mmu1(pte(FR_BOOT_L2, 0) + WIN_L2_SLOT * 8,
+                     pte(FR_WIN_L1, TABLE_FLAGS))) &&
+           step("update_va_mapping shared_info",
+                hypercall_update_va_mapping(
+                    slot_va(S_SHINFO),
+                    start_info->shared_info | TABLE_FLAGS | PTE_D,
+                    UVMF_INVLPG | UVMF_LOCAL));
+}
+
+/*
+ * The user address space, bottom up: each table is filled while it is
+ * still an ordinary frame (mmu_update on such a frame is a plain store),
+ * then pinned, then hooked into the level above.
+ */
+static bool user_init(void)
+{
+    struct callback_register cb = {
+        .type = CALLBACKTYPE_syscall,
+        .flags = CALLBACKF_mask_events,
+        .address = (unsigned long)entry_syscall,
+    };
+
+    return step("mmu_update user L1 := code",
+                mmu1(pte(FR_U_L1, 0) + USER_L1_SLOT * 8,
+                     (image_mfn(user_page) << PAGE_SHIFT) | USER_RO)) &&
+           step("mmu_update user L1 := stack",
+                mmu1(pte(FR_U_L1, 0) + (USER_L1_SLOT + 1) * 8,
+                     (image_mfn(user_stack) << PAGE_SHIFT) | USER_RW)) &&
+           step("mmuext PIN_L1_TABLE user L1",
+                mmuext1(MMUEXT_PIN_L1_TABLE, frame_mfn[FR_U_L1])) &&
+           step("mmu_update user L2",
+                mmu1(pte(FR_U_L2, 0) + USER_L2_SLOT * 8,
+                     pte(FR_U_L1, USER_TABLE))) &&
+           step("mmuext PIN_L2_TABLE user L2",
+                mmuext1(MMUEXT_PIN_L2_TABLE, frame_mfn[FR_U_L2])) &&
+           step("mmu_update user L3",
+                mmu1(pte(FR_U_L3, 0) + USER_L3_SLOT * 8,
+                     pte(FR_U_L2, USER_TABLE))) &&
+           step("mmuext PIN_L3_TABLE user L3",
+                mmuext1(MMUEXT_PIN_L3_TABLE, frame_mfn[FR_U_L3])) &&
+           step("mmu_update user L4",
+                mmu1(pte(FR_U_L4, 0) + USER_L4_SLOT * 8,
+                     pte(FR_U_L3, USER_TABLE))) &&
+           step("mmuext PIN_L4_TABLE user L4",
+                mmuext1(MMUEXT_PIN_L4_TABLE, frame_mfn[FR_U_L4])) &&
+           step("mmuext NEW_USER_BASEPTR",
+                mmuext1(MMUEXT_NEW_USER_BASEPTR, frame_mfn[FR_U_L4])) &&
+           step("stack_switch",
+                hypercall_raw(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
+                              (unsigned long)kernel_stack + PAGE_SIZE,
+                              0, 0, 0)) &&
+           step("callback_op register syscall",
+                hypercall_callback_op(CALLBACKOP_register, &cb));
+}
+
+void test_main(void)
+{
+    bool user_ok;
+    unsigned int i;
+
+    printk("bench-plan");
+    for ( i = 0; i < ARRAY_SIZE(ops); i++ )
+        printk(" %s", ops[i].name);
+    printk("\n");
+
+    install_traps();
+    if ( !find_frames() || !window_init() || !time_init() )
+        return;
+    user_ok = user_init();
+
+    for ( i = 0; i < ARRAY_SIZE(ops); i++ )
+    {
+        if ( ops[i].user && !user_ok )
+            xtf_error("bench-fail %s no user mode\n", ops[i].name);
+        else
+            bench_run(&ops[i]);
+    }
+
+    xtf_success(NULL);
+}
