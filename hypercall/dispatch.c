@@ -113,6 +113,30 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
  */
 static bool in_multicall;
 
+static struct {
+    bool pending;
+    unsigned long op, args[5];
+} cont;
+
+bool hypercall_preempt_check(void)
+{
+    const struct vcpu *v = current_vcpu();
+
+    /* An event the guest would take now, or one L0 has for us. */
+    return !in_multicall &&
+           ((READ_ONCE(v->vcpu_info->evtchn_upcall_pending) &&
+             !READ_ONCE(v->vcpu_info->evtchn_upcall_mask)) || upcall_pending());
+}
+
+long hypercall_create_continuation(unsigned long op, const unsigned long a[5])
+{
+    cont.pending = true;
+    cont.op = op;
+    for ( unsigned int i = 0; i < 5; i++ )
+        cont.args[i] = a[i];
+    return 0;
+}
+
 long do_multicall(unsigned long list, unsigned int nr_calls)
 {
     multicall_entry_t mc;
@@ -162,6 +186,19 @@ void pv_syscall(struct cpu_regs *regs)
         regs->rax = pv_iret(regs);
     else
         regs->rax = hypercall_dispatch(op, args);
+
+    if ( cont.pending )
+    {
+        /* Run the SYSCALL again (2 bytes: 0f 05) with what is left to do. */
+        cont.pending = false;
+        regs->rax = cont.op;
+        regs->rdi = cont.args[0];
+        regs->rsi = cont.args[1];
+        regs->rdx = cont.args[2];
+        regs->r10 = cont.args[3];
+        regs->r8 = cont.args[4];
+        regs->rip -= 2;
+    }
     pv_deliver_events(regs);
     if ( trace_hypercalls )
         pr_info("d%u hypercall %lu(%#lx, %#lx, %#lx, %#lx, %#lx) = %ld "

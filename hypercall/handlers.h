@@ -52,6 +52,15 @@ long vcpu_timer_op(int cmd, struct vcpu *v, unsigned long arg);
 /* Events from L0 (hypercall/upcall.c): set up, and wait for one (block). */
 void upcall_init(shared_info_t *l0_shared_info);
 void upcall_block(void);
+bool upcall_pending(void);
+
+/*
+ * A long batch stops early to let an event through and asks to be called
+ * again with new arguments (Xen's hypercall_create_continuation): the
+ * guest's SYSCALL is re-executed with them. Not inside a multicall.
+ */
+bool hypercall_preempt_check(void);
+long hypercall_create_continuation(unsigned long op, const unsigned long a[5]);
 
 /* One hypercall by number, with its five arguments (also for multicall). */
 long hypercall_dispatch(unsigned long op, const unsigned long a[5]);

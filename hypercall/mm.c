@@ -40,25 +40,64 @@ static int check_foreigndom(unsigned int foreigndom, bool io_ok)
     return other_domain_errno(d);
 }
 
+/*
+ * Batches (Xen's do_mmu_update/do_mmuext_op): every 64 entries, if an event
+ * is waiting, stop and continue later: the call is made again for the rest,
+ * with MMU_UPDATE_PREEMPTED in the count, and *pdone keeps adding up.
+ */
+#define BATCH_PREEMPT 64
+
+static unsigned int batch_start(unsigned int *count, unsigned long pdone)
+{
+    unsigned int done = 0;
+
+    if ( *count & MMU_UPDATE_PREEMPTED )
+    {
+        *count &= ~MMU_UPDATE_PREEMPTED;
+        if ( pdone )
+            copy_from_guest(&done, pdone, sizeof(done));
+    }
+    return done;
+}
+
+static bool batch_preempt(unsigned long op, unsigned int i, unsigned int count,
+                          unsigned long list, size_t size, unsigned long pdone,
+                          unsigned int foreigndom)
+{
+    unsigned long a[5];
+
+    if ( !i || i % BATCH_PREEMPT || !hypercall_preempt_check() )
+        return false;
+    a[0] = list + i * size;
+    a[1] = (count - i) | MMU_UPDATE_PREEMPTED;
+    a[2] = pdone;
+    a[3] = foreigndom;
+    a[4] = 0;
+    hypercall_create_continuation(op, a);
+    return true;
+}
+
 long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
                    unsigned int foreigndom)
 {
-    unsigned int done = 0;
+    unsigned int before = batch_start(&count, pdone), done = 0;
     long rc = 0;
 
-    /* Continuations are never made by this shim: the flag is just cleared. */
-    count &= ~MMU_UPDATE_PREEMPTED;
     /* A list reaching into the hypervisor's range: refused before anything. */
     if ( !guest_range_ok(reqs, (unsigned long)count * sizeof(struct mmu_update)) )
         return -XEN_EFAULT;
     if ( (rc = check_foreigndom(foreigndom, true)) )
         return rc;
 
-    for ( ; done < count; done++, reqs += sizeof(struct mmu_update) )
+    for ( ; done < count; done++ )
     {
+        unsigned long at = reqs + done * sizeof(struct mmu_update);
         struct mmu_update req;
 
-        if ( copy_from_guest(&req, reqs, sizeof(req)) )
+        if ( batch_preempt(__HYPERVISOR_mmu_update, done, count, reqs,
+                           sizeof(req), pdone, foreigndom) )
+            break;
+        if ( copy_from_guest(&req, at, sizeof(req)) )
         {
             rc = -XEN_EFAULT;
             break;
@@ -82,6 +121,7 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
             break;
     }
     mm_flush_if_needed();
+    done += before;
     if ( pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc )
         rc = -XEN_EFAULT;
     return rc;
@@ -194,20 +234,22 @@ static long mmuext_one(const struct mmuext_op *op)
 long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
                   unsigned int foreigndom)
 {
-    unsigned int done = 0;
+    unsigned int before = batch_start(&count, pdone), done = 0;
     long rc;
 
-    count &= ~MMU_UPDATE_PREEMPTED;
     if ( !guest_range_ok(ops, (unsigned long)count * sizeof(struct mmuext_op)) )
         return -XEN_EFAULT;
     if ( (rc = check_foreigndom(foreigndom, false)) )
         return rc;
 
-    for ( ; done < count; done++, ops += sizeof(struct mmuext_op) )
+    for ( ; done < count; done++ )
     {
         struct mmuext_op op;
 
-        if ( copy_from_guest(&op, ops, sizeof(op)) )
+        if ( batch_preempt(__HYPERVISOR_mmuext_op, done, count, ops, sizeof(op),
+                           pdone, foreigndom) )
+            break;
+        if ( copy_from_guest(&op, ops + done * sizeof(op), sizeof(op)) )
         {
             rc = -XEN_EFAULT;
             break;
@@ -224,6 +266,7 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
         }
     }
     mm_flush_if_needed();
+    done += before;
     if ( pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc )
         rc = -XEN_EFAULT;
     return rc;

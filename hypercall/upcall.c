@@ -109,6 +109,11 @@ void upcall_init(shared_info_t *l0_shared_info)
     WRITE_ONCE(l0_si->vcpu_info[l0.vcpu_id].evtchn_upcall_mask, 0);
 }
 
+bool upcall_pending(void)
+{
+    return l0_si && READ_ONCE(l0_si->vcpu_info[l0.vcpu_id].evtchn_upcall_pending);
+}
+
 /* Wait for something to deliver to the guest (SCHEDOP_block). */
 void upcall_block(void)
 {

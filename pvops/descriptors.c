@@ -37,12 +37,32 @@ bool check_descriptor(uint64_t *d)
     if ( b & SEG_S )
         return true;
 
+    /* System descriptors: type 0 (the upper half of a 16-byte one) ... */
+    if ( SEG_TYPE(b) == 0 )
+        return true;
+
     /*
-     * System descriptors: only type 0 (the upper half of a 16-byte one).
-     * Xen also allows call gates (and emulates every use); this shim does
-     * not, yet: a guest that needs one gets -EINVAL.
+     * ... and 64-bit call gates to a guest code selector (one of the
+     * guest's GDT entries, an LDT one, or FLAT_KERNEL_CS). As in Xen, the
+     * gate's DPL moves to the target selector's RPL and the gate itself
+     * gets DPL 0, so every use faults to the hypervisor (where Xen
+     * emulates it; this shim gives the guest the #GP). TSS, LDT,
+     * interrupt and trap gates are refused.
      */
-    return SEG_TYPE(b) == 0;
+    if ( SEG_TYPE(b) == 0xc )
+    {
+        uint32_t a = (uint32_t)*d;
+        uint16_t sel = a >> 16;
+
+        if ( !(sel & 4) && (sel >> 3) >= FIRST_RESERVED_GDT_ENTRY &&
+             (sel & ~3) != (FLAT_KERNEL_CS & ~3) )
+            return false;
+        a = (a & ~(3u << 16)) | (((b & SEG_DPL) >> 13) << 16);
+        b &= ~SEG_DPL;
+        *d = ((uint64_t)b << 32) | a;
+        return true;
+    }
+    return false;
 }
 
 /* frame_table hook: every descriptor of a frame taking PGT_seg_desc. */

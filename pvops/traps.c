@@ -176,12 +176,18 @@ static void pv_guest_trap(struct cpu_regs *regs)
             pv_inject_exception(regs, 13, (cr2 - GDT_VIRT(v->id)) & 0xfff8);
             return;
         }
-        /* The LDT window: map the guest's LDT page, else #GP(selector | TI). */
+        /*
+         * The LDT window: map the guest's LDT page. If it cannot be (not
+         * mapped, or a bad descriptor in it), the guest gets what Xen
+         * gives: a #PF at its own LDT address, error code 0.
+         */
         if ( cr2 - LDT_VIRT(v->id) < 0x10000 )
         {
             if ( !pv_ldt_fault(v, cr2) )
-                pv_inject_exception(regs, 13,
-                                    ((cr2 - LDT_VIRT(v->id)) & 0xfff8) | 4);
+            {
+                v->vcpu_info->arch.cr2 = v->ldt_base + (cr2 - LDT_VIRT(v->id));
+                pv_inject_exception(regs, 14, 0);
+            }
             return;
         }
         /* Linux reads CR2 from vcpu_info; U/S says which guest mode faulted. */

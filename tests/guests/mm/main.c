@@ -512,6 +512,33 @@ static void check_mmu_batch(void)
     check_eq("mmu_update batch [0] cleared: *pdone", done, 1);
 }
 
+/*
+ * A long batch with a timer already due: the hypervisor may stop part-way
+ * to take the event and continue the call by itself (-ERESTART / a
+ * continuation with MMU_UPDATE_PREEMPTED); the guest sees one call that did
+ * everything and a *pdone of the whole count.
+ */
+#define LONG_BATCH 4096
+static mmu_update_t long_batch[LONG_BATCH];
+
+static void check_mmu_long_batch(void)
+{
+    unsigned int done = 0xdead;
+
+    for ( unsigned int i = 0; i < LONG_BATCH; i++ )
+    {
+        long_batch[i].ptr = ((uint64_t)frame_mfn[FR_DATA] << 12) | MMU_MACHPHYS_UPDATE;
+        long_batch[i].val = i + 1 < LONG_BATCH ? 0x1000 + i : frame_pfn[FR_DATA];
+    }
+    /* A one-shot timer 1 ns after boot: long past, so it fires at once. */
+    hypercall_raw(__HYPERVISOR_set_timer_op, 1, 0, 0, 0, 0);
+    check_eq("mmu_update 4096 MACHPHYS with a timer due",
+             hypercall_mmu_update(long_batch, LONG_BATCH, &done, DOMID_SELF), 0);
+    check_eq("mmu_update 4096 MACHPHYS with a timer due: *pdone", done, LONG_BATCH);
+    check_eq("mmu_update 4096 MACHPHYS: the last one stands", m2p[frame_mfn[FR_DATA]],
+             frame_pfn[FR_DATA]);
+}
+
 static void check_mmu_count0(void)
 {
     mmu_update_t req = { 0 };
@@ -788,6 +815,7 @@ static const struct mm_case cases[] = {
     MMU("mmu_update MACHPHYS mfn 2^36", MMU_MACHPHYS_UPDATE,
         FR_MFN_HUGE, 0, FR_NONE, 0, -XEN_EINVAL),
     CHECK("batch", check_mmu_batch),
+    CHECK("long batch", check_mmu_long_batch),
     CHECK("count 0", check_mmu_count0),
     CHECK("bad request pointer", check_mmu_bad_ptr),
     MMU("mmu_update cmd 4 (ptr & 7 == 4)", 4,
