@@ -30,6 +30,7 @@ X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/desc.c x86/decode.c
 PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/emulate.c pvops/pagetype.c pvops/mm.c \
              pvops/ptwr.c pvops/descriptors.c \
+             pvops/segdesc.c \
              pvops/time.c pvops/evtchn.c
 HC_SRCS   := hypercall/l0.c hypercall/dispatch.c hypercall/version.c \
              hypercall/sched.c hypercall/event.c hypercall/cpu.c \

@@ -4,9 +4,8 @@
 #define PVOPS_DESCRIPTORS_H
 
 #include "pvops/domain.h"
+#include "pvops/segdesc.h"
 
-/* Check (and adjust the DPL of) one descriptor as Xen's check_descriptor. */
-bool check_descriptor(uint64_t *desc);
 
 /* Install the descriptor-page check into the frame table. */
 void descriptors_init(void);

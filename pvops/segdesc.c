@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/segdesc.c - checking one segment descriptor a PV guest wants in its
+ * GDT or LDT (Xen's arch/x86/desc.c check_descriptor, 64-bit guest). Pure
+ * code, host-tested.
+ */
+#include "pvops/segdesc.h"
+
+#define SEG_P        (1u << 15)       /* in the high dword */
+#define SEG_S        (1u << 12)
+#define SEG_DPL      (3u << 13)
+#define SEG_TYPE(b)  (((b) >> 8) & 0xf)
+
+bool check_descriptor(uint64_t *d)
+{
+    uint32_t b = *d >> 32;
+
+    /* Not present: any use faults, so anything goes. */
+    if ( !(b & SEG_P) )
+        return true;
+
+    /* Never more privileged than the guest kernel's ring (3 for 64-bit PV). */
+    if ( (b & SEG_DPL) != SEG_DPL )
+    {
+        b |= SEG_DPL;
+        *d = ((uint64_t)b << 32) | (uint32_t)*d;
+    }
+
+    /* Code and data: a 64-bit guest's need no base or limit checks. */
+    if ( b & SEG_S )
+        return true;
+
+    /* System descriptors: type 0 (the upper half of a 16-byte one) ... */
+    if ( SEG_TYPE(b) == 0 )
+        return true;
+
+    /*
+     * ... and 64-bit call gates to a guest code selector (one of the
+     * guest's GDT entries, an LDT one, or FLAT_KERNEL_CS). As in Xen, the
+     * gate's DPL moves to the target selector's RPL and the gate itself
+     * gets DPL 0, so every use faults to the hypervisor (where Xen
+     * emulates it; this shim gives the guest the #GP). TSS, LDT,
+     * interrupt and trap gates are refused.
+     */
+    if ( SEG_TYPE(b) == 0xc )
+    {
+        uint32_t a = (uint32_t)*d;
+        uint16_t sel = a >> 16;
+
+        if ( !(sel & 4) && (sel >> 3) >= FIRST_RESERVED_GDT_ENTRY &&
+             (sel & ~3) != (FLAT_KERNEL_CS & ~3) )
+            return false;
+        a = (a & ~(3u << 16)) | (((b & SEG_DPL) >> 13) << 16);
+        b &= ~SEG_DPL;
+        *d = ((uint64_t)b << 32) | a;
+        return true;
+    }
+    return false;
+}
+
