@@ -60,8 +60,18 @@ void pv_toggle_guest_mode(struct vcpu *v)
  * events on entry. A frame that cannot be written ends the guest: it has
  * no working stack to be told on.
  */
+/* What is being delivered, for crash messages: an exception vector or these. */
+#define WHAT_EVENT    0x100
+#define WHAT_SYSCALL  0x101
+
+static const char *what_name(unsigned int what)
+{
+    return what == WHAT_EVENT ? "event upcall" :
+           what == WHAT_SYSCALL ? "syscall" : "exception";
+}
+
 static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
-                   bool mask_events, const char *what)
+                   bool mask_events, unsigned int what)
 {
     struct vcpu *v = current_vcpu();
     uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
@@ -71,7 +81,8 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
     if ( !handler )
     {
         show_registers(regs);
-        guest_crash("%s with no handler registered (rip %#lx)", what, regs->rip);
+        guest_crash("%s %#x with no handler registered (rip %#lx)",
+                    what_name(what), what, regs->rip);
     }
 
     if ( !v->kernel_mode )
@@ -101,7 +112,8 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
 
     sp = (sp & ~15UL) - n * sizeof(frame[0]);
     if ( copy_to_guest(sp, frame, n * sizeof(frame[0])) )
-        guest_crash("%s: cannot write the bounce frame at %#lx", what, sp);
+        guest_crash("%s %#x: cannot write the bounce frame at %#lx",
+                    what_name(what), what, sp);
 
     if ( mask_events )
         v->vcpu_info->evtchn_upcall_mask = 1;
@@ -122,18 +134,15 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
 /* The event callback: always with events masked (pv64-abi.md 5.2). */
 void pv_event_callback(struct cpu_regs *regs)
 {
-    bounce(regs, current_vcpu()->event_callback, -1, true, "event upcall");
+    bounce(regs, current_vcpu()->event_callback, -1, true, WHAT_EVENT);
 }
 
 void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
 {
     const struct trap_info *ti = &current_vcpu()->trap_ctxt[vec & 255];
-    char what[32];
-
-    snprintf(what, sizeof(what), "exception %u", vec);
     if ( vec == 8 )
         guest_crash("double fault at %#lx", regs->rip);
-    bounce(regs, ti->address, ec, TI_GET_IF(ti), what);
+    bounce(regs, ti->address, ec, TI_GET_IF(ti), vec);
 }
 
 static void pv_guest_trap(struct cpu_regs *regs)
@@ -237,7 +246,7 @@ void pv_user_syscall(struct cpu_regs *regs)
     }
     /* The virtual SYSCALL mask clears DF only. */
     regs->rflags &= ~X86_EFLAGS_DF;
-    bounce(regs, cb, -1, v->callback_flags & (1u << type), "syscall");
+    bounce(regs, cb, -1, v->callback_flags & (1u << type), WHAT_SYSCALL);
 }
 
 /*
