@@ -162,6 +162,21 @@ static void pv_guest_trap(struct cpu_regs *regs)
         }
         break;
 
+    case 1:                                     /* #DB */
+    {
+        /*
+         * What the debug status says goes to the guest's DR6 (Xen: it
+         * accumulates until the guest writes it), and the hardware's is
+         * reset for the next one.
+         */
+        unsigned long dr6;
+
+        __asm__ volatile ( "mov %%db6, %0" : "=r" (dr6) );
+        v->debugreg[6] |= dr6 & ~0xffff0ff0UL;
+        __asm__ volatile ( "mov %0, %%db6" :: "r" (0xffff0ff0UL) );
+        break;
+    }
+
     case 7:                                     /* #NM: lazy FPU */
         /* The guest's CR0.TS was set: clear it and let the guest know. */
         v->fpu_ts = false;

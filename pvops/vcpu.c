@@ -157,7 +157,8 @@ long vcpu_set_segment_base(struct vcpu *v, unsigned int which, unsigned long bas
  * the guest runs on this CPU, and a data breakpoint the shim itself hits
  * while copying guest memory is ignored (x86/traps.c).
  */
-#define DR7_RESERVED_ZERO  0xffffffff0000d800UL     /* incl. GD (bit 13) */
+#define DR7_RESERVED_ZERO  0x0000d800UL    /* bits 11, 12, 14, 15: dropped */
+#define DR7_GD             (1UL << 13)     /* general detect: refused */
 #define DR6_RESERVED_ONE   0xffff0ff0UL
 
 long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
@@ -171,12 +172,17 @@ long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
             return -XEN_EPERM;
         break;
     case 6:
-        value = (value & 0xffffffffUL) | DR6_RESERVED_ONE;
+        if ( value >> 32 )
+            return -XEN_EINVAL;
+        value |= DR6_RESERVED_ONE;
         break;
     case 7:
-        if ( value & DR7_RESERVED_ZERO )
+        /* As Xen: no upper half, no general detect, reserved bits dropped. */
+        if ( value >> 32 )
+            return -XEN_EINVAL;
+        if ( value & DR7_GD )
             return -XEN_EPERM;
-        value |= 0x400;             /* bit 10 reads as 1 */
+        value = (value & ~DR7_RESERVED_ZERO) | 0x400;   /* bit 10 reads as 1 */
         break;
     default:
         return -XEN_EINVAL;

@@ -513,6 +513,36 @@ static void check_mmu_batch(void)
 }
 
 /*
+ * A batch of two whose request array runs off the end of a mapped page: [0]
+ * in the last 16 bytes of DATA (mapped writable at slot S_DATA), [1] at the
+ * start of slot S_DATA_RO, unmapped here. X: do_mmu_update copies one
+ * request at a time, so [0] is applied before [1] faults.
+ */
+#define CROSS_OFF       (GUEST_PAGE_SIZE - sizeof(mmu_update_t))
+
+static void check_mmu_cross(void)
+{
+    mmu_update_t *req = (mmu_update_t *)(resolve_va(S_DATA) + CROSS_OFF);
+    unsigned int done = 0xdead;
+    mmu_update_t undo = { pte(FR_L1, 0) + S_BATCH0 * 8, 0 };
+
+    check_eq("mmu_update crossing batch: next page unmapped",
+             win_l1e(S_DATA_RO), 0);
+    req->ptr = pte(FR_L1, 0) + S_BATCH0 * 8;
+    req->val = pte(FR_DATA, KERNEL_RO);
+    check_eq("mmu_update batch of 2, [1] on an unmapped page",
+             hypercall_mmu_update(req, 2, &done, DOMID_SELF), -XEN_EFAULT);
+    check_eq("mmu_update batch of 2, [1] on an unmapped page: *pdone",
+             done, 1);
+    check_eq("mmu_update batch of 2, [1] on an unmapped page: [0] written",
+             win_l1e(S_BATCH0), pte(FR_DATA, KERNEL_RO | PTE_KADJ));
+
+    req->ptr = req->val = 0;
+    check_eq("mmu_update crossing batch [0] cleared",
+             hypercall_mmu_update(&undo, 1, NULL, DOMID_SELF), 0);
+}
+
+/*
  * A long batch with a timer already due: the hypervisor may stop part-way
  * to take the event and continue the call by itself (-ERESTART / a
  * continuation with MMU_UPDATE_PREEMPTED); the guest sees one call that did
@@ -815,6 +845,7 @@ static const struct mm_case cases[] = {
     MMU("mmu_update MACHPHYS mfn 2^36", MMU_MACHPHYS_UPDATE,
         FR_MFN_HUGE, 0, FR_NONE, 0, -XEN_EINVAL),
     CHECK("batch", check_mmu_batch),
+    CHECK("batch across a page", check_mmu_cross),
     CHECK("long batch", check_mmu_long_batch),
     CHECK("count 0", check_mmu_count0),
     CHECK("bad request pointer", check_mmu_bad_ptr),

@@ -49,7 +49,12 @@
  *    MSRs, wrmsr PAT, and in/out/cli/sti with IOPL 0;
  *  - iret: the mask follows IF; IOPL is dropped; VGCF_in_syscall returns by
  *    sysret (rcx = rip, r11 = rflags); a non-canonical rip comes back as
- *    #GP(0) at that rip (an iret to RPL 3 would crash us: no user tables).
+ *    #GP(0) at that rip (an iret to RPL 3 would crash us: no user tables);
+ *  - #DB: single step after the instruction following popf (frame with TF,
+ *    DR6 0xffff4ff0), a DR0 instruction breakpoint at the instruction (DR6
+ *    0xffff0ff1), DR6 alike by mov and get_debugreg; DR7 reads back with
+ *    bit 10; set_debugreg(7) drops bit 11, refuses GD (-EPERM) and bits
+ *    32-63 (-EINVAL), set_debugreg(0) of the hypervisor hole is -EPERM.
  */
 #include "tests/guests/lib/test.h"
 #include "tests/guests/lib/setup.h"
@@ -86,6 +91,7 @@ const char test_title[] = "exceptions, int $n, emulated instructions, iret";
 #define MSR_UNKNOWN         0x12345678U
 
 #define X86_EXC_DE      0
+#define X86_EXC_DB      1
 #define X86_EXC_BP      3
 #define X86_EXC_OF      4
 #define X86_EXC_UD      6
@@ -274,6 +280,7 @@ __asm__ (
               "    .popsection\n" )
 
 TRAP_STUB(0);
+TRAP_STUB(1);
 TRAP_STUB(3);
 TRAP_STUB(4);
 TRAP_STUB(6);
@@ -399,6 +406,39 @@ SNIPPET(cli, "cli");
 SNIPPET(sti, "sti");
 
 /*
+ * Section 6: debug exceptions. single_step sets TF with popf, without
+ * moving rsp from what it recorded: the instruction after popf (at _insn)
+ * runs, then #DB, whose handler clears TF and resumes at _next, which runs
+ * once more (rax + 2 in all). bp is where DR0 points.
+ */
+unsigned long ss_rflags;
+extern const char snip_single_step[], snip_single_step_insn[],
+                  snip_single_step_next[];
+__asm__ ( "    .pushsection .text, \"ax\", @progbits\n"
+          "snip_single_step:\n"
+          "    pushf\n"
+          "    orl  $" STR(EFLAGS_TF) ", (%rsp)\n"
+          "    pop  ss_rflags(%rip)\n"
+          "    mov  %rsp, trig_rsp(%rip)\n"
+          "    mov  %rcx, trig_rcx(%rip)\n"
+          "    mov  %r11, trig_r11(%rip)\n"
+          "    push ss_rflags(%rip)\n"
+          "    popf\n"
+          "snip_single_step_insn:\n"
+          "    inc  %rax\n"
+          "snip_single_step_next:\n"
+          "    inc  %rax\n"
+          "    ret\n"
+          "    .popsection\n" );
+SNIPPET(bp, "nop");
+#define HYPERCALL_SET_DEBUGREG "hypercall_page + " \
+                               STR(__HYPERVISOR_set_debugreg) " * 32"
+#define HYPERCALL_GET_DEBUGREG "hypercall_page + " \
+                               STR(__HYPERVISOR_get_debugreg) " * 32"
+SNIPPET(set_debugreg, "call " HYPERCALL_SET_DEBUGREG);
+SNIPPET(get_debugreg, "call " HYPERCALL_GET_DEBUGREG);
+
+/*
  * Section 4: the iret hypercall, back to label 1 (rbx = rflags as seen
  * there), or to the end of the snippet, or to the input rdi.
  */
@@ -503,6 +543,8 @@ struct insn_case
     struct reg_check check[4];
     enum mask_after mask_after;
     enum upcall upcall;
+    unsigned long frame_flags;  /* rflags bits the frame has besides IF */
+    unsigned long dr6;          /* #DB: DR6 in the handler */
 };
 
 #define TRAP(v, e, at)          { .vector = (v), .ec = (e), .rip = (at) }
@@ -615,6 +657,18 @@ static void pre_wrmsr_shadow_gs(struct cpu_regs *in)
     split_rax_rdx(in, SHADOW_GS_2);
 }
 
+/* The breakpoint address: DR0 := snip_bp_insn. */
+static unsigned long bp_addr(void)
+{
+    return (unsigned long)snip_bp_insn;
+}
+
+static void pre_dr0_bp(struct cpu_regs *in)
+{
+    in->rdi = 0;
+    in->rsi = bp_addr();
+}
+
 static void pre_int80_dpl3(struct cpu_regs *in)
 {
     install_trap(0x80, TI_DPL3, trap_entry_0x80);
@@ -676,6 +730,21 @@ static unsigned long expect_cr3(void)
 #define CPUID_40000000_EAX_L0   0x40000005UL
 #define CPUID_1_ECX_RAW_L0      0xfed8320bUL
 #define CPUID_1_EDX_RAW_L0      0x1fcbfbfdUL
+
+/*
+ * Debug registers. DR6 in the #DB handler (mov from dr6 and get_debugreg
+ * agree); DR7 reads back with bit 10; set_debugreg errors.
+ */
+#define DR6_SS_L0           0xffff4ff0UL
+#define DR6_B0_L0           0xffff0ff1UL
+#define DR6_RESET_L0        0xffff0ff0UL
+#define DR7_L0_ON           0x401UL
+#define DB_BP_FRAME_L0      0UL
+#define SETDR_HOLE_L0       ((unsigned long)-XEN_EPERM)
+#define SETDR_DR7_B11_L0    0UL
+#define DR7_B11_L0          0x401UL
+#define SETDR_DR7_B32_L0    ((unsigned long)-XEN_EINVAL)
+#define SETDR_DR7_GD_L0     ((unsigned long)-XEN_EPERM)
 
 static const struct insn_case cases[] = {
     /*
@@ -927,6 +996,57 @@ static const struct insn_case cases[] = {
     { "iret to a non-canonical rip", SNIP(iret_noncanonical),
       .in = { .rdi = ADDR_NONCANONICAL, .rax = MAGIC_RAX },
       .trap = TRAP(X86_EXC_GP, 0, AT_RDI), .check = { SAME(rax) } },
+
+    /*
+     * Section 6: debug exceptions (vector 1 in trap_info, flags 0). The
+     * handler reads DR6 both ways, then sets it to 0.
+     */
+    { "#DB single step (TF set by popf)", SNIP(single_step),
+      .in = { .rax = 1 }, .trap = TRAP(X86_EXC_DB, NO_EC, AT_NEXT),
+      .frame_flags = EFLAGS_TF, .dr6 = DR6_SS_L0,
+      .check = { EQ(rax, 3) } },
+    { "set_debugreg(0, snippet)", SNIP(set_debugreg), .pre = pre_dr0_bp,
+      .trap = NONE, .check = { EQ(rax, 0) } },
+    { "get_debugreg(0)", SNIP(get_debugreg), .in = { .rdi = 0 },
+      .trap = NONE, .check = { FN(rax, bp_addr) } },
+    { "set_debugreg(7, L0 exec 1 byte)", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = 1 }, .trap = NONE, .check = { EQ(rax, 0) } },
+    { "get_debugreg(7) with L0", SNIP(get_debugreg), .in = { .rdi = 7 },
+      .trap = NONE, .check = { EQ(rax, DR7_L0_ON) } },
+    { "mov from dr7 with L0", SNIP(read_dr7), .trap = NONE,
+      .check = { EQ(rax, DR7_L0_ON) } },
+    { "#DB instruction breakpoint DR0", SNIP(bp),
+      .trap = TRAP(X86_EXC_DB, NO_EC, AT_INSN),
+      .frame_flags = DB_BP_FRAME_L0, .dr6 = DR6_B0_L0 },
+    { "set_debugreg(7, 0)", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = 0 }, .trap = NONE, .check = { EQ(rax, 0) } },
+    { "get_debugreg(7) after disable", SNIP(get_debugreg),
+      .in = { .rdi = 7 }, .trap = NONE, .check = { EQ(rax, 0x400) } },
+    { "bp snippet with DR7 off", SNIP(bp), .trap = NONE },
+    { "get_debugreg(6) after set to 0", SNIP(get_debugreg),
+      .in = { .rdi = 6 }, .trap = NONE, .check = { EQ(rax, DR6_RESET_L0) } },
+    { "set_debugreg(0, hypervisor hole)", SNIP(set_debugreg),
+      .in = { .rdi = 0, .rsi = 0xffff800000000000UL }, .trap = NONE,
+      .check = { EQ(rax, SETDR_HOLE_L0) } },
+    { "set_debugreg(7, L0 | bit 11 (reserved))", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = 1 | (1UL << 11) }, .trap = NONE,
+      .check = { EQ(rax, SETDR_DR7_B11_L0) } },
+    { "get_debugreg(7) after L0 | bit 11", SNIP(get_debugreg),
+      .in = { .rdi = 7 }, .trap = NONE, .check = { EQ(rax, DR7_B11_L0) } },
+    { "set_debugreg(7, L0 | GD)", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = 1 | (1UL << 13) }, .trap = NONE,
+      .check = { EQ(rax, SETDR_DR7_GD_L0) } },
+    { "set_debugreg(7, L0 | bit 32)", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = 1 | (1UL << 32) }, .trap = NONE,
+      .check = { EQ(rax, SETDR_DR7_B32_L0) } },
+    { "get_debugreg(7) after refused sets", SNIP(get_debugreg),
+      .in = { .rdi = 7 }, .trap = NONE, .check = { EQ(rax, DR7_B11_L0) } },
+    { "set_debugreg(7, 0) again", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = 0 }, .trap = NONE, .check = { EQ(rax, 0) } },
+    { "get_debugreg(7) after disable again", SNIP(get_debugreg),
+      .in = { .rdi = 7 }, .trap = NONE, .check = { EQ(rax, 0x400) } },
+    { "set_debugreg(0, 0)", SNIP(set_debugreg),
+      .in = { .rdi = 0, .rsi = 0 }, .trap = NONE, .check = { EQ(rax, 0) } },
 };
 
 /* ------------------------------------------------------------ the handler */
@@ -942,6 +1062,7 @@ struct trap_seen
     unsigned long cs, rflags, ss;
     bool rsp_ok, rcx_ok, r11_ok;
     unsigned int entry_mask, bytes;
+    unsigned long dr6_mov, dr6_hc;
 };
 
 /* What the event callback saw, for the cases that cause one. */
@@ -1009,6 +1130,19 @@ unsigned long trap_handle(struct trap_regs *regs)
     seen.rcx_ok = f[0] == trig_rcx;
     seen.r11_ok = f[1] == trig_r11;
     seen.bytes = trig_rsp - (unsigned long)f;
+
+    /* #DB: DR6 both ways, then clear it; no TF on the way back. */
+    if ( regs->vector == X86_EXC_DB )
+    {
+        unsigned long v;
+
+        __asm__ volatile ( "mov %%db6, %0" : "=r" (v) );
+        seen.dr6_mov = v;
+        seen.dr6_hc = hypercall_raw(__HYPERVISOR_get_debugreg, 6, 0, 0, 0, 0);
+        if ( hypercall_raw(__HYPERVISOR_set_debugreg, 6, 0, 0, 0, 0) )
+            xtf_error("set_debugreg(6, 0) failed\n");
+        f[4 + ec] &= ~EFLAGS_TF;
+    }
 
     /* Resume after the snippet's instruction. */
     f[2 + ec] = (unsigned long)cur->code.next;
@@ -1168,11 +1302,22 @@ static void run_case(const struct insn_case *c)
                        seen.rsp_ok, seen.rcx_ok, seen.r11_ok, seen.entry_mask,
                        seen.bytes);
         show_frame(e, sizeof(e), ((unsigned long)m << 32) | FRAME_CS_KERNEL,
-                   EFLAGS_MBS | (m ? 0 : EFLAGS_IF), FLAT_KERNEL_SS,
+                   EFLAGS_MBS | (m ? 0 : EFLAGS_IF) | c->frame_flags,
+                   FLAT_KERNEL_SS,
                    true, true, true,
                    m || (vec_flags[t->vector] & TI_MASK),
                    (trig_rsp & 15) + 7 * 8 + (t->ec != NO_EC) * 8);
         check_line(c->name, " frame", g, e);
+    }
+
+    /* DR6 as the #DB handler read it. */
+    if ( t->vector == X86_EXC_DB )
+    {
+        snprintf(e, sizeof(e), "%#lx", c->dr6);
+        snprintf(g, sizeof(g), "%#lx", seen.dr6_mov);
+        check_line(c->name, " dr6 (mov from dr6)", g, e);
+        snprintf(g, sizeof(g), "%#lx", seen.dr6_hc);
+        check_line(c->name, " dr6 (get_debugreg)", g, e);
     }
 
     for ( i = 0; i < ARRAY_SIZE(c->check) && c->check[i].reg; i++ )
@@ -1252,6 +1397,7 @@ static void setup(void)
         xtf_error("vm_assist disable writable_pagetables: %ld\n", rc);
 
     install_trap(X86_EXC_DE, 0, trap_entry_0);
+    install_trap(X86_EXC_DB, 0, trap_entry_1);
     install_trap(X86_EXC_BP, TI_DPL3 | TI_MASK, trap_entry_3);
     install_trap(X86_EXC_OF, TI_DPL3, trap_entry_4);
     install_trap(X86_EXC_UD, 0, trap_entry_6);
