@@ -319,11 +319,6 @@ static long fault_result(void)
 
 /* ------------------------------------------------------------ reporting */
 
-static const char *const errno_name[] = {
-#define XEN_ERRNO(name, value) [value] = #name,
-#include <xen/errno.h>
-};
-
 static const char *const vec_name[] = {
     [X86_EXC_TS] = "#TS", [X86_EXC_NP] = "#NP", [X86_EXC_SS] = "#SS",
     [X86_EXC_GP] = "#GP", [X86_EXC_PF] = "#PF",
@@ -336,12 +331,8 @@ static const char *show(char *buf, size_t size, long v)
     else if ( (v & FAULT_MASK) == FAULT_TAG )
         snprintf(buf, size, "%s(%#lx)%s", vec_name[(v >> 16) & 0xf],
                  v & 0xffff, (v & FAULT_AT_READ) ? "@read" : "");
-    else if ( v < 0 && -v < (long)ARRAY_SIZE(errno_name) && errno_name[-v] )
-        snprintf(buf, size, "-%s", errno_name[-v]);
-    else if ( v >= 0 && v <= 0xffff )
-        snprintf(buf, size, "%ld", v);
     else
-        snprintf(buf, size, "%#lx", (unsigned long)v);
+        show_value(buf, size, v);
     return buf;
 }
 

@@ -46,28 +46,12 @@ struct hc_case
 
 /* ------------------------------------------------------------ reporting */
 
-static const char *const errno_name[] = {
-#define XEN_ERRNO(name, value) [value] = #name,
-#include <xen/errno.h>
-};
-
-static const char *show(char *buf, size_t size, long v)
-{
-    if ( v < 0 && -v < (long)ARRAY_SIZE(errno_name) && errno_name[-v] )
-        snprintf(buf, size, "-%s", errno_name[-v]);
-    else if ( v >= 0 && v <= 0xffff )
-        snprintf(buf, size, "%ld", v);
-    else
-        snprintf(buf, size, "%#lx", (unsigned long)v);
-    return buf;
-}
-
 /* One line per check: "case <name>: got X expected Y". */
 static void check(const char *name, long got, bool ok, const char *expected)
 {
     char g[32];
 
-    printk("case %s: got %s expected %s%s\n", name, show(g, sizeof(g), got),
+    printk("case %s: got %s expected %s%s\n", name, show_value(g, sizeof(g), got),
            expected, ok ? "" : " MISMATCH");
     if ( !ok )
         xtf_failure("Failure: case %s\n", name);
@@ -77,7 +61,7 @@ static void check_eq(const char *name, long got, long expected)
 {
     char e[32];
 
-    check(name, got, got == expected, show(e, sizeof(e), expected));
+    check(name, got, got == expected, show_value(e, sizeof(e), expected));
 }
 
 /* ------------------------------------------------------------ buffers */

@@ -100,3 +100,19 @@ void xtf_exit(void)
     for ( ;; )
         hypercall_yield();
 }
+
+static const char *const errno_name[] = {
+#define XEN_ERRNO(name, value) [value] = #name,
+#include <xen/errno.h>
+};
+
+const char *show_value(char *buf, size_t size, long v)
+{
+    if ( v < 0 && -v < (long)ARRAY_SIZE(errno_name) && errno_name[-v] )
+        snprintf(buf, size, "-%s", errno_name[-v]);
+    else if ( v >= 0 && v <= 0xffff )
+        snprintf(buf, size, "%ld", v);
+    else
+        snprintf(buf, size, "%#lx", (unsigned long)v);
+    return buf;
+}

@@ -26,4 +26,10 @@ void xtf_error(const char *fmt, ...) __printf(1, 2);
 void xtf_failure(const char *fmt, ...) __printf(1, 2);
 void __noreturn xtf_exit(void);
 
+/*
+ * A hypercall's result for a "case" line: -EINVAL and friends by name
+ * (from <xen/errno.h>), small values in decimal, others in hex.
+ */
+const char *show_value(char *buf, size_t size, long v);
+
 #endif /* TESTS_GUESTS_LIB_REPORT_H */

@@ -328,11 +328,6 @@ static void pf_init(void)
 
 /* ------------------------------------------------------------ reporting */
 
-static const char *const errno_name[] = {
-#define XEN_ERRNO(name, value) [value] = #name,
-#include <xen/errno.h>
-};
-
 static const char *show(char *buf, size_t size, long v)
 {
     if ( v == NOT_RUN )
@@ -340,12 +335,8 @@ static const char *show(char *buf, size_t size, long v)
     else if ( (v & FAULT_MASK) == FAULT_TAG )
         snprintf(buf, size, "#PF/ec=%#lx%s", v & 0x7fff,
                  (v & FAULT_CR2_BAD) ? "/cr2-wrong" : "");
-    else if ( v < 0 && -v < (long)ARRAY_SIZE(errno_name) && errno_name[-v] )
-        snprintf(buf, size, "-%s", errno_name[-v]);
-    else if ( v >= 0 && v <= 0xffff )
-        snprintf(buf, size, "%ld", v);
     else
-        snprintf(buf, size, "%#lx", (unsigned long)v);
+        show_value(buf, size, v);
     return buf;
 }
 
