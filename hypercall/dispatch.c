@@ -176,6 +176,7 @@ void pv_syscall(struct cpu_regs *regs)
     if ( !v->kernel_mode )
     {
         pv_user_syscall(regs);
+        pv_deliver_events(regs);
         return;
     }
 
