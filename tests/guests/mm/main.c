@@ -110,6 +110,16 @@ enum slot
 #define VA_NONCANONICAL 0x0000800000000000UL
 #define VA_NO_L3        0x0000200000000000UL        /* L4[64], empty */
 
+/*
+ * Linear page tables: boot L4[LIN_SLOT] := boot L4 read-only. LIN_VA is the
+ * VA whose walk takes slot LIN_SLOT at all four levels, i.e. the L4 itself;
+ * bit 47 is set (slot >= 256), so bits 63..48 are too.
+ */
+#define LIN_SLOT        300UL
+#define LIN_VA          (0xffff000000000000UL | (LIN_SLOT << 39) | \
+                         (LIN_SLOT << 30) | (LIN_SLOT << 21) | \
+                         (LIN_SLOT << 12))
+
 /* Addresses a guest cannot pass as a buffer. */
 #define BAD_UNMAPPED    0x1000UL
 #define BAD_XEN         0xffff830000000000UL        /* Xen's direct map */
@@ -135,6 +145,10 @@ enum frame
     FR_L4,          /* a copy of the boot L4 */
     FR_DATA,        /* ordinary frames */
     FR_DATA2,
+    FR_L2A,         /* linear page tables: three L2s and an L3 */
+    FR_L2B,
+    FR_L2C,
+    FR_L3,
     FR_FREE_END,
     FR_BOOT_L4 = FR_FREE_END,
     FR_BOOT_L2,
@@ -149,6 +163,7 @@ enum frame
 static const char *const frame_name[FR_NR] = {
     [FR_NONE] = "none", [FR_L1] = "L1", [FR_L1B] = "L1B", [FR_BAD] = "BAD",
     [FR_L4] = "L4", [FR_DATA] = "DATA", [FR_DATA2] = "DATA2",
+    [FR_L2A] = "L2A", [FR_L2B] = "L2B", [FR_L2C] = "L2C", [FR_L3] = "L3",
     [FR_BOOT_L4] = "boot L4", [FR_BOOT_L2] = "boot L2",
     [FR_SHINFO] = "shared_info", [FR_MFN0] = "mfn 0",
     [FR_MFN_FFFFF] = "mfn 0xfffff", [FR_MFN_HUGE] = "mfn 2^36",
@@ -1044,7 +1059,70 @@ static const struct mm_case cases[] = {
     ASSIST("vm_assist disable writable_pagetables (restore)",
            VMASST_CMD_disable, 0),
 
-    /* 9. Take it all down. */
+    /*
+     * 9. Linear (recursive) page tables (X: define_get_linear_pagetable,
+     * XSA-240): an entry pointing at a table of its own level, read-only.
+     */
+    MMU("linear: boot L4[300] := boot L4 read-only (self map)",
+        MMU_NORMAL_PT_UPDATE, FR_BOOT_L4, LIN_SLOT, FR_BOOT_L4, PTE_P, 0),
+    READ("linear: read boot L4[300] through the L4 self map", LIN_VA,
+         LIN_SLOT * 8, FR_BOOT_L4, PTE_P | PTE_US | PTE_A),
+    MMU("linear: boot L4[300] := 0", MMU_NORMAL_PT_UPDATE, FR_BOOT_L4,
+        LIN_SLOT, FR_NONE, 0, 0),
+    EXT("linear: TLB_FLUSH_LOCAL", MMUEXT_TLB_FLUSH_LOCAL, FR_NONE, 0),
+    READ_FAULT("linear: read through the removed L4 self map", LIN_VA,
+               LIN_SLOT * 8, PF(0)),
+    MMU("linear: boot L4[300] := boot L4 writable", MMU_NORMAL_PT_UPDATE,
+        FR_BOOT_L4, LIN_SLOT, FR_BOOT_L4, PTE_P | PTE_RW, -XEN_EINVAL),
+    MMU("linear: boot L4[300] := 0 (after the writable try)",
+        MMU_NORMAL_PT_UPDATE, FR_BOOT_L4, LIN_SLOT, FR_NONE, 0, 0),
+
+    EXT("linear: CLEAR_PAGE L2A", MMUEXT_CLEAR_PAGE, FR_L2A, 0),
+    EXT("linear: CLEAR_PAGE L2B", MMUEXT_CLEAR_PAGE, FR_L2B, 0),
+    EXT("linear: CLEAR_PAGE L2C", MMUEXT_CLEAR_PAGE, FR_L2C, 0),
+    EXT("linear: CLEAR_PAGE L3", MMUEXT_CLEAR_PAGE, FR_L3, 0),
+    EXT("linear: PIN_L2_TABLE L2A", MMUEXT_PIN_L2_TABLE, FR_L2A, 0),
+    EXT("linear: PIN_L2_TABLE L2B", MMUEXT_PIN_L2_TABLE, FR_L2B, 0),
+    EXT("linear: PIN_L2_TABLE L2C", MMUEXT_PIN_L2_TABLE, FR_L2C, 0),
+    EXT("linear: PIN_L3_TABLE L3", MMUEXT_PIN_L3_TABLE, FR_L3, 0),
+    MMU("linear: L2A[0] := L2B read-only", MMU_NORMAL_PT_UPDATE,
+        FR_L2A, 0, FR_L2B, PTE_P, 0),
+    MMU("linear: L2A[1] := L2B writable", MMU_NORMAL_PT_UPDATE,
+        FR_L2A, 1, FR_L2B, PTE_P | PTE_RW, -XEN_EINVAL),
+    MMU("linear: L2B[0] := L2C read-only (B already a linear target)",
+        MMU_NORMAL_PT_UPDATE, FR_L2B, 0, FR_L2C, PTE_P, -XEN_EINVAL),
+    MMU("linear: L2B[0] := 0", MMU_NORMAL_PT_UPDATE, FR_L2B, 0,
+        FR_NONE, 0, 0),
+    MMU("linear: L2A[1] := 0", MMU_NORMAL_PT_UPDATE, FR_L2A, 1,
+        FR_NONE, 0, 0),
+    MMU("linear: L2A[0] := 0", MMU_NORMAL_PT_UPDATE, FR_L2A, 0,
+        FR_NONE, 0, 0),
+    MMU("linear: L2B[0] := L2C read-only (B no longer a target)",
+        MMU_NORMAL_PT_UPDATE, FR_L2B, 0, FR_L2C, PTE_P, 0),
+    MMU("linear: L2A[0] := L2B read-only (B has a linear entry)",
+        MMU_NORMAL_PT_UPDATE, FR_L2A, 0, FR_L2B, PTE_P, -XEN_EINVAL),
+    MMU("linear: L2B[0] := 0 (again)", MMU_NORMAL_PT_UPDATE, FR_L2B, 0,
+        FR_NONE, 0, 0),
+    MMU("linear: L2A[0] := L2A read-only (self map)", MMU_NORMAL_PT_UPDATE,
+        FR_L2A, 0, FR_L2A, PTE_P, 0),
+    MMU("linear: L2B[0] := L2A read-only (A has a self entry)",
+        MMU_NORMAL_PT_UPDATE, FR_L2B, 0, FR_L2A, PTE_P, 0),
+    MMU("linear: L2B[0] := 0 (third)", MMU_NORMAL_PT_UPDATE, FR_L2B, 0,
+        FR_NONE, 0, 0),
+    MMU("linear: L2A[0] := 0 (self map)", MMU_NORMAL_PT_UPDATE, FR_L2A, 0,
+        FR_NONE, 0, 0),
+    MMU("linear: L3[0] := L3 read-only (self map)", MMU_NORMAL_PT_UPDATE,
+        FR_L3, 0, FR_L3, PTE_P, 0),
+    MMU("linear: L3[1] := L3 writable", MMU_NORMAL_PT_UPDATE,
+        FR_L3, 1, FR_L3, PTE_P | PTE_RW, -XEN_EINVAL),
+    MMU("linear: L3[0] := 0", MMU_NORMAL_PT_UPDATE, FR_L3, 0, FR_NONE, 0, 0),
+    MMU("linear: L3[1] := 0", MMU_NORMAL_PT_UPDATE, FR_L3, 1, FR_NONE, 0, 0),
+    EXT("linear: UNPIN_TABLE L2A", MMUEXT_UNPIN_TABLE, FR_L2A, 0),
+    EXT("linear: UNPIN_TABLE L2B", MMUEXT_UNPIN_TABLE, FR_L2B, 0),
+    EXT("linear: UNPIN_TABLE L2C", MMUEXT_UNPIN_TABLE, FR_L2C, 0),
+    EXT("linear: UNPIN_TABLE L3", MMUEXT_UNPIN_TABLE, FR_L3, 0),
+
+    /* 10. Take it all down. */
     UVM("update_va_mapping unmap DATA", S_DATA, FR_NONE, 0, UVMF_INVLPG, 0),
     UVM("update_va_mapping unmap DATA2", S_DATA2, FR_NONE, 0, UVMF_INVLPG, 0),
     EXT("mmuext CLEAR_PAGE DATA before pinning it", MMUEXT_CLEAR_PAGE,
