@@ -63,10 +63,10 @@ static bool is_table(unsigned int type)
     return type >= PGT_l1 && type <= PGT_l4;
 }
 
-static int get_page_from_entry(struct frame_table *ft, unsigned int level,
-                               unsigned int idx, uint64_t *e);
-static void put_page_from_entry(struct frame_table *ft, unsigned int level,
-                                uint64_t e);
+static int get_page_from_entry(struct frame_table *ft, unsigned long self,
+                               unsigned int level, unsigned int idx, uint64_t *e);
+static void put_page_from_entry(struct frame_table *ft, unsigned long self,
+                                unsigned int level, uint64_t e);
 
 static bool l4_slot_is_guest(unsigned int idx)
 {
@@ -90,11 +90,11 @@ static int validate_table(struct frame_table *ft, unsigned long mfn,
                 t[i] = 0;
             continue;
         }
-        if ( (rc = get_page_from_entry(ft, level, i, &t[i])) )
+        if ( (rc = get_page_from_entry(ft, mfn, level, i, &t[i])) )
         {
             while ( i-- )
                 if ( level != 4 || l4_slot_is_guest(i) )
-                    put_page_from_entry(ft, level, t[i]);
+                    put_page_from_entry(ft, mfn, level, t[i]);
             return rc;
         }
     }
@@ -108,7 +108,7 @@ static void devalidate_table(struct frame_table *ft, unsigned long mfn,
 
     for ( unsigned int i = 0; i < 512; i++ )
         if ( level != 4 || l4_slot_is_guest(i) )
-            put_page_from_entry(ft, level, t[i]);
+            put_page_from_entry(ft, mfn, level, t[i]);
 }
 
 int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
@@ -148,8 +148,9 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
 
     /*
      * Count 0: the frame may take a new type. A table is typed first and
-     * marked not yet validated, so an entry leading back to it (a linear
-     * page table) finds a conflicting type and is refused.
+     * marked not yet validated, so an entry leading back to it through
+     * other tables finds a conflicting type, or an unvalidated one, and is
+     * refused (only the one-level linear entries of get_linear pass).
      */
     if ( page_type(pg) == PGT_writable && type != PGT_writable )
         ft->need_flush = true;          /* stale writable TLB entries */
@@ -213,11 +214,47 @@ void put_page_and_type(struct frame_table *ft, unsigned long mfn)
  * kernel pages (no U) get U and the guest-kernel bit, since the guest
  * kernel runs in ring 3; L2-L4 entries get U.
  */
-static int get_page_from_entry(struct frame_table *ft, unsigned int level,
-                               unsigned int idx, uint64_t *e)
+/*
+ * A same-level entry (Xen's get_lN_linear_pagetable, XSA-240 rules): read
+ * only; to the table itself (no reference), or to another validated table
+ * of this level that has no such entries of its own, from a table that is
+ * not itself such a target.
+ */
+static int get_linear(struct frame_table *ft, unsigned long self,
+                      unsigned int level, uint64_t v, unsigned long mfn)
+{
+    struct page_info *pg = frame_info(ft, mfn), *me = frame_info(ft, self);
+    int rc;
+
+    if ( v & PTE_RW )
+        return refuse(-XEN_EINVAL, "writable linear L%u entry\n", level);
+    if ( mfn == self )
+        return 0;
+    if ( !pg || !me || page_type(pg) != level || !page_type_count(pg) ||
+         !(pg->type_info & PGT_validated) )
+        return -XEN_EINVAL;
+    if ( pg->linear > 0 || me->linear < 0 || pg->linear == INT16_MIN ||
+         me->linear == INT16_MAX )
+        return refuse(-XEN_EINVAL, "linear L%u entry: one level only\n", level);
+    if ( (rc = get_page_and_type(ft, mfn, level)) )
+        return rc;
+    pg->linear--;
+    me->linear++;
+    return 0;
+}
+
+/*
+ * Check one entry of a level-'level' table (frame self) and take its
+ * references. L1 entries are adjusted as Xen does for 64-bit PV
+ * (adjust_guest_l1e): kernel pages (no U) get U and the guest-kernel bit,
+ * since the guest kernel runs in ring 3; L2-L4 entries get U.
+ */
+static int get_page_from_entry(struct frame_table *ft, unsigned long self,
+                               unsigned int level, unsigned int idx, uint64_t *e)
 {
     uint64_t v = *e, allowed = level == 1 ? L1_ALLOWED : UPPER_ALLOWED;
     unsigned long mfn = (v & PTE_MFN_MASK) >> 12;
+    int rc;
 
     if ( !(v & PTE_PRESENT) )
         return 0;
@@ -229,8 +266,6 @@ static int get_page_from_entry(struct frame_table *ft, unsigned int level,
 
     if ( level == 1 )
     {
-        int rc;
-
         /*
          * A frame that is not the guest's: Xen treats it as I/O memory the
          * domU may not map, -EPERM (get_page_from_l1e), but INVALID_MFN
@@ -249,21 +284,21 @@ static int get_page_from_entry(struct frame_table *ft, unsigned int level,
         return 0;
     }
 
-    /* The next level down must be a table of that level (no linear tables). */
-    {
-        int rc = get_page_and_type(ft, mfn, level - 1);
-
-        if ( rc )
-            return rc;
-        *e = v | PTE_USER;
-        return 0;
-    }
+    /* The next level down must be a table of that level, or a linear entry. */
+    rc = get_page_and_type(ft, mfn, level - 1);
+    if ( rc == -XEN_EINVAL && frame_info(ft, mfn) )
+        rc = get_linear(ft, self, level, v, mfn);
+    if ( rc )
+        return rc;
+    *e = v | PTE_USER;
+    return 0;
 }
 
-static void put_page_from_entry(struct frame_table *ft, unsigned int level,
-                                uint64_t e)
+static void put_page_from_entry(struct frame_table *ft, unsigned long self,
+                                unsigned int level, uint64_t e)
 {
     unsigned long mfn = (e & PTE_MFN_MASK) >> 12;
+    struct page_info *pg;
 
     if ( !(e & PTE_PRESENT) )
         return;
@@ -273,9 +308,18 @@ static void put_page_from_entry(struct frame_table *ft, unsigned int level,
             put_page_and_type(ft, mfn);
         else
             put_page(ft, mfn);
+        return;
     }
-    else
-        put_page_and_type(ft, mfn);
+    if ( mfn == self )
+        return;                         /* a self-map holds nothing */
+    pg = frame_info(ft, mfn);
+    if ( pg && page_type(pg) == level )
+    {
+        /* A linear entry (the target keeps its type while referenced). */
+        pg->linear++;
+        frame_info(ft, self)->linear--;
+    }
+    put_page_and_type(ft, mfn);
 }
 
 /* Entries that change nothing but A/D (or nothing at all) need no new refs. */
@@ -322,10 +366,10 @@ int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
         return 0;
     }
 
-    if ( (rc = get_page_from_entry(ft, level, idx, &new)) )
+    if ( (rc = get_page_from_entry(ft, mfn, level, idx, &new)) )
         return rc;
     t[idx] = new;
-    put_page_from_entry(ft, level, old);
+    put_page_from_entry(ft, mfn, level, old);
     return 0;
 }
 

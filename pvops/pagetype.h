@@ -36,6 +36,12 @@ enum page_type {
 struct page_info {
     uint32_t count;             /* general references (mappings, CR3s, ...) */
     uint32_t type_info;         /* type | flags | type count */
+    /*
+     * Linear page tables (XSA-240 rules): > 0, how many same-level entries
+     * this table has; < 0, how many such entries point at it. Never both,
+     * so linearity is one level deep.
+     */
+    int16_t linear;
 };
 
 /* Bits of a PV guest's page-table entries (the x86 PTE layout). */

@@ -854,21 +854,49 @@ static void test_linear_l2(void **state)
     assert_int_equal(pin_table(&ft, M(2), PGT_l2), 0);
     assert_int_equal(pin_table(&ft, M(5), PGT_l2), 0);
     snap_take(&before);
-    /* An L2 entry pointing to another L2, or to its own L2. */
+    /* Writable same-level entries, to another L2 or to itself: refused. */
     assert_int_equal(MOD(5, 2, 0, pte(2, UP)), -XEN_EINVAL);
     assert_int_equal(MOD(5, 2, 0, pte(5, UP)), -XEN_EINVAL);
-    assert_int_equal(MOD(5, 2, 0, pte(5, PTE_PRESENT)),
-                     -XEN_EINVAL);
     ASSERT_UNCHANGED(before);
     assert_int_equal(tab(5)[0], 0);
 
-    /* New L2s doing the same are never validated. */
-    tab(6)[3] = pte(6, PTE_PRESENT);
-    assert_int_equal(pin_table(&ft, M(6), PGT_l2), -XEN_EINVAL);
-    tab(6)[3] = pte(2, PTE_PRESENT);
-    assert_int_equal(pin_table(&ft, M(6), PGT_l2), -XEN_EINVAL);
+    /* Read only (Xen's pv_linear_pt): a self-map takes no reference. */
+    assert_int_equal(MOD(5, 2, 0, pte(5, RO)), 0);
     ASSERT_UNCHANGED(before);
+    assert_int_equal(pg(5)->linear, 0);
+    /* One to another validated L2 takes a typed reference on it. */
+    assert_int_equal(MOD(5, 2, 1, pte(2, RO)), 0);
+    EXPECT_FRAME(2, 2, PGT_l2, 2);
+    assert_int_equal(pg(5)->linear, 1);
+    assert_int_equal(pg(2)->linear, -1);
+    /* One level only: not from a target, nor to a table with such entries. */
+    assert_int_equal(MOD(2, 2, 0, pte(5, RO)), -XEN_EINVAL);
+    tab(6)[3] = pte(5, RO);
+    assert_int_equal(pin_table(&ft, M(6), PGT_l2), -XEN_EINVAL);
     assert_int_equal(pages[6].type_info, 0);
+    assert_int_equal(pg(5)->linear, 1);
+    assert_int_equal(pg(2)->linear, -1);
+    /* The L2 still in use as a target keeps its type when unpinned. */
+    assert_int_equal(unpin_table(&ft, M(2)), 0);
+    EXPECT_FRAME(2, 1, PGT_l2, 1);
+    /* Dropping the entry drops the reference; the self-map holds none. */
+    assert_int_equal(MOD(5, 2, 1, 0), 0);
+    EXPECT_FREE(2);
+    assert_int_equal(pg(5)->linear, 0);
+    assert_int_equal(pg(2)->linear, 0);
+    assert_int_equal(unpin_table(&ft, M(5)), 0);
+    ASSERT_INITIAL();
+
+    /* New L2s: a self-map validates; a writable one never does. */
+    memset(tab(6), 0, ENTRIES * sizeof(uint64_t));
+    tab(6)[3] = pte(6, RW);
+    assert_int_equal(pin_table(&ft, M(6), PGT_l2), -XEN_EINVAL);
+    ASSERT_INITIAL();
+    tab(6)[3] = pte(6, RO);
+    assert_int_equal(pin_table(&ft, M(6), PGT_l2), 0);
+    EXPECT_FRAME(6, 1, PGT_l2, 1);
+    assert_int_equal(unpin_table(&ft, M(6)), 0);
+    ASSERT_INITIAL();
 }
 
 static void test_linear_l4_l3(void **state)
@@ -1580,6 +1608,7 @@ static void check_counts(void)
 {
     uint32_t count[NR_SLOTS] = { 0 }, tcount[NR_SLOTS] = { 0 };
     unsigned int need[NR_SLOTS] = { 0 };      /* type the references need */
+    int lin_out[NR_SLOTS] = { 0 }, lin_in[NR_SLOTS] = { 0 };
 
 #define NEED(s, t)                                                          \
     do {                                                                    \
@@ -1634,6 +1663,21 @@ static void check_counts(void)
             if ( ts < 0 || !guest_slot(ts) )
                 stress_fail("L%u %u entry %u maps %#lx, not the guest's", level,
                             s, i, (unsigned long)e);
+            if ( level > 1 && (ts == (int)s || page_type(pg(ts)) == level) )
+            {
+                /* Linear: read only; a self-map holds no reference. */
+                if ( e & PTE_RW )
+                    stress_fail("L%u %u entry %u is a writable linear entry",
+                                level, s, i);
+                if ( ts == (int)s )
+                    continue;
+                lin_out[s]++;
+                lin_in[ts]++;
+                count[ts]++;
+                tcount[ts]++;
+                NEED(ts, level);
+                continue;
+            }
             count[ts]++;
             if ( level > 1 )
             {
@@ -1662,6 +1706,9 @@ static void check_counts(void)
                             p->count, p->type_info);
             continue;
         }
+        if ( (lin_out[s] && lin_in[s]) || p->linear != lin_out[s] - lin_in[s] )
+            stress_fail("frame %u: linear %d, has %d linear entries, is the "
+                        "target of %d", s, p->linear, lin_out[s], lin_in[s]);
         if ( p->count != count[s] || tc != tcount[s] )
             stress_fail("frame %u: count %u type count %u (type %u), expected "
                         "%u and %u", s, p->count, tc, page_type(p), count[s],
