@@ -14,30 +14,30 @@ int insn_decode(const uint8_t *buf, size_t avail, struct insn *in)
 
     memset(in, 0, sizeof(*in));
 
-    /* Legacy prefixes, then at most one REX right before the opcode. */
+    /*
+     * Prefixes. A REX counts only right before the opcode: the CPU ignores
+     * one that a legacy prefix follows, and of several the last wins.
+     */
     for ( ; ; i++ )
     {
         if ( i >= lim )
             return avail < INSN_MAX_LEN ? -2 : -1;
         b = buf[i];
+        if ( (b & 0xf0) == 0x40 )
+        {
+            rex = b;
+            continue;
+        }
         if ( b == 0x66 )
             opsize16 = true;
         else if ( b == 0xf3 || b == 0xf2 )
             in->rep = true;
         else if ( b == 0xf0 )
             in->lock = true;
-        else if ( b == 0x67 || b == 0x2e || b == 0x36 || b == 0x3e ||
-                  b == 0x26 || b == 0x64 || b == 0x65 )
-            ;
-        else
+        else if ( b != 0x67 && b != 0x2e && b != 0x36 && b != 0x3e &&
+                  b != 0x26 && b != 0x64 && b != 0x65 )
             break;
-    }
-    if ( (b & 0xf0) == 0x40 )
-    {
-        rex = b;
-        if ( ++i >= lim )
-            return avail < INSN_MAX_LEN ? -2 : -1;
-        b = buf[i];
+        rex = 0;
     }
     /* REX.W beats 66; I/O has no 64-bit form, so it stays 32-bit. */
     in->opsize = opsize16 && !(rex & 8) ? 2 : 4;

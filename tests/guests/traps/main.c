@@ -387,6 +387,9 @@ SNIPPET(read_gs0, "mov  %gs:0, %rax");
 SNIPPET(cpuid_forced, FORCED_PREFIX "cpuid");
 SNIPPET(cpuid_raw, "cpuid");
 SNIPPET(read_cr0, "mov  %cr0, %rax");
+/* Stray REX prefixes: ignored before a legacy prefix; the last one wins. */
+SNIPPET(rdmsr_rex_66, ".byte 0x48, 0x66, 0x0f, 0x32");
+SNIPPET(read_cr0_rex_rex, ".byte 0x41, 0x48, 0x0f, 0x20, 0xc0");
 SNIPPET(read_cr2, "mov  %cr2, %rax");
 SNIPPET(read_cr3, "mov  %cr3, %rax");
 SNIPPET(read_cr4, "mov  %cr4, %rax");
@@ -811,6 +814,8 @@ static const struct insn_case cases[] = {
     /* Section 5 (here for the order): lazy FPU switching. */
     { "mov from cr0", SNIP(read_cr0), .trap = NONE,
       .check = { EQ(rax, CR0_L0) } },
+    { "mov from cr0, REX.B then REX.W", SNIP(read_cr0_rex_rex), .trap = NONE,
+      .check = { EQ(rax, CR0_L0) } },
     { "mov from cr0 after fpu_taskswitch(1)", SNIP(read_cr0), .pre = pre_ts,
       .trap = NONE, .check = { EQ(rax, CR0_L0 | CR0_TS) } },
     { "#NM fnop after fpu_taskswitch(1)", SNIP(fnop),
@@ -870,6 +875,9 @@ static const struct insn_case cases[] = {
       .check = { EQ(edx_eax, (unsigned long)&fs_probe2) } },
     { "read %fs (offset 0) after wrmsr", SNIP(read_fs0), .trap = NONE,
       .check = { EQ(rax, FS_WORD_2) } },
+    { "rdmsr FS_BASE, REX before 66", SNIP(rdmsr_rex_66),
+      .in = { .rcx = MSR_FS_BASE }, .trap = NONE,
+      .check = { EQ(edx_eax, (unsigned long)&fs_probe2) } },
     { "#GP wrmsr FS_BASE non-canonical", SNIP(wrmsr),
       .in = { .rcx = MSR_FS_BASE, .rdx = 0x80000000 },
       .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
