@@ -234,11 +234,13 @@ FAULT_STUB(14);
  *   load_ds(sel), load_es(sel):  mov sel, %ds/%es
  *   load_fs(sel, off):           mov sel, %fs; return %fs:(off)
  *   probe_read(p):               return *p
+ *   far_call(sel):               lcall through sel:0 (m16:32 on the stack)
  */
 unsigned long load_ds(unsigned long sel);
 unsigned long load_es(unsigned long sel);
 unsigned long load_fs(unsigned long sel, unsigned long off);
 unsigned long probe_read(const volatile unsigned long *p);
+unsigned long far_call(unsigned long sel);
 extern const char load_fs_read[];
 
 #define PROBE_BEGIN(name)                                               \
@@ -273,6 +275,16 @@ __asm__ (
     "    mov  (%rdi), %rax\n"
     "probe_read_resume:\n"
     "    movq $0, probe_resume(%rip)\n"
+    "    ret\n"
+    PROBE_BEGIN(far_call)
+    "    mov  %rsp, %rdx\n"
+    "    sub  $16, %rsp\n"
+    "    movl $0, (%rsp)\n"
+    "    mov  %di, 4(%rsp)\n"
+    "    lcall *(%rsp)\n"
+    "far_call_resume:\n"
+    "    movq $0, probe_resume(%rip)\n"
+    "    mov  %rdx, %rsp\n"
     "    ret\n"
     "    .popsection\n"
 );
@@ -360,6 +372,7 @@ enum op
     OP_DS,          /* load_ds(sel) */
     OP_ES,          /* load_es(sel) */
     OP_FS,          /* load_fs(sel, BASE_OFFSET): the word read */
+    OP_LCALL,       /* far_call(sel) */
     OP_PEEK,        /* frame[idx], read through its mapping */
 };
 
@@ -391,6 +404,7 @@ struct desc_case
     { n, OP_DS, .arg = (sel), .frame = (f), .expect = PF(0) }
 #define ES(n, sel, e)   { n, OP_ES, .arg = (sel), .expect = (e) }
 #define FS(n, sel, e)   { n, OP_FS, .arg = (sel), .expect = (e) }
+#define LCALL(n, sel, e) { n, OP_LCALL, .arg = (sel), .expect = (e) }
 #define PEEK(n, f, ix, e) \
     { n, OP_PEEK, .frame = (f), .arg = (ix), .expect = (e) }
 
@@ -466,6 +480,9 @@ static const struct desc_case cases[] = {
         IX_UPD_GATE + 1, CALL_GATE_HI, 0),
     PEEK("read back GDT_B[11] (upper half)", FR_GDT_B, IX_UPD_GATE + 1,
          CALL_GATE_HI),
+    /* Xen emulates gate use for 32-bit PV only: a 64-bit kernel gets #GP. */
+    LCALL("lcall through GDT[10] (call gate)", GDT_SEL(IX_UPD_GATE),
+          GP(SEL(IX_UPD_GATE, 0, 0))),
     UPD("update_descriptor GDT_B[8] interrupt gate", FR_GDT_B, IX_UPD,
         INT_GATE, -XEN_EINVAL),
     UPD("update_descriptor GDT_B[8] 64-bit TSS", FR_GDT_B, IX_UPD, TSS64,
@@ -554,6 +571,7 @@ static long run_probe(const struct desc_case *c)
     {
     case OP_DS: v = load_ds(c->arg); break;
     case OP_ES: v = load_es(c->arg); break;
+    case OP_LCALL: v = far_call(c->arg); break;
     default:    v = load_fs(c->arg, BASE_OFFSET); break;
     }
     if ( fault.hit )
