@@ -454,6 +454,10 @@ static bool parse_notes(struct parse *ps, uint64_t off, uint64_t len,
 {
     uint64_t pos = 0;
 
+    if ( !in_image(ps->size, off, len) )
+        return fail(ps, "%s %u: bytes [0x%llx, +0x%llx) are outside the image (0x%llx bytes)",
+                    what, idx, (unsigned long long)off,
+                    (unsigned long long)len, (unsigned long long)ps->size);
     while ( len - pos >= sizeof(struct elf_nhdr) )
     {
         const uint8_t *name, *desc;
@@ -497,11 +501,6 @@ static bool find_notes(struct parse *ps, unsigned int *nr_xen)
         /* Some binutils leave p_offset 0 in note segments: libelf skips. */
         if ( ph.p_type != PT_NOTE || ph.p_offset == 0 )
             continue;
-        if ( !in_image(ps->size, ph.p_offset, ph.p_filesz) )
-            return fail(ps, "PT_NOTE segment %u: bytes [0x%llx, +0x%llx) are outside the image (0x%llx bytes)",
-                        i, (unsigned long long)ph.p_offset,
-                        (unsigned long long)ph.p_filesz,
-                        (unsigned long long)ps->size);
         if ( !parse_notes(ps, ph.p_offset, ph.p_filesz, "PT_NOTE segment",
                           i, nr_xen) )
             return false;
@@ -516,11 +515,6 @@ static bool find_notes(struct parse *ps, unsigned int *nr_xen)
         get_shdr(ps, i, &sh);
         if ( sh.sh_type != SHT_NOTE )
             continue;
-        if ( !in_image(ps->size, sh.sh_offset, sh.sh_size) )
-            return fail(ps, "SHT_NOTE section %u: bytes [0x%llx, +0x%llx) are outside the image (0x%llx bytes)",
-                        i, (unsigned long long)sh.sh_offset,
-                        (unsigned long long)sh.sh_size,
-                        (unsigned long long)ps->size);
         if ( !parse_notes(ps, sh.sh_offset, sh.sh_size, "SHT_NOTE section",
                           i, nr_xen) )
             return false;
