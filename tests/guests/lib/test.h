@@ -22,4 +22,33 @@ void test_main(void);
 /* The start_info page the builder gave us (%rsi at entry). */
 extern const start_info_t *start_info;
 
+/*
+ * Assembly for an exception entry: save the registers C may clobber (bar
+ * rcx and r11, which Xen's bounce frame already holds), call fn(frame) on
+ * an aligned stack with frame the words pushed before this sequence (the
+ * vector if the stub pushed one, then the bounce frame), and restore them.
+ */
+#define GUEST_CALL_C_HANDLER(fn)                                        \
+    "    push %rax\n"                                                   \
+    "    push %rdx\n"                                                   \
+    "    push %rsi\n"                                                   \
+    "    push %rdi\n"                                                   \
+    "    push %r8\n"                                                    \
+    "    push %r9\n"                                                    \
+    "    push %r10\n"                                                   \
+    "    push %rbx\n"                                                   \
+    "    mov  %rsp, %rbx\n"                                             \
+    "    lea  64(%rsp), %rdi\n"                                         \
+    "    and  $~15, %rsp\n"                                             \
+    "    call " #fn "\n"                                                \
+    "    mov  %rbx, %rsp\n"                                             \
+    "    pop  %rbx\n"                                                   \
+    "    pop  %r10\n"                                                   \
+    "    pop  %r9\n"                                                    \
+    "    pop  %r8\n"                                                    \
+    "    pop  %rdi\n"                                                   \
+    "    pop  %rsi\n"                                                   \
+    "    pop  %rdx\n"                                                   \
+    "    pop  %rax\n"
+
 #endif /* TESTS_GUESTS_LIB_TEST_H */
