@@ -19,6 +19,7 @@
 #include "x86/layout.h"
 #include "x86/paging.h"
 #include "x86/traps.h"
+#include "x86/xstate.h"
 #include "lib/rangeset.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -403,7 +404,7 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
     traps_init();                   /* our IDT */
     paging_init();                  /* direct map of the low 4 GiB */
     sse_enable();                   /* the guest's FPU/SSE world (and the decompressors') */
-    xsave_enable();
+    xstate_init();                  /* XSAVE, XCR0 as a PV vCPU starts */
     smep_enable();                  /* the shim never runs guest (user) pages */
     pr_info("pv-shim %s starting, hvm_start_info at %#x\n", SHIM_VERSION,
             start_info_pa);

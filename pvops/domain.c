@@ -22,6 +22,7 @@
 #include "pvops/time.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/xstate.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
@@ -503,6 +504,7 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
         v->up = i == 0;
         v->debugreg[6] = 0xffff0ff0UL;      /* architectural reset values */
         v->debugreg[7] = 0x400UL;
+        v->xcr0 = XSTATE_FP_SSE;            /* xstate_init()'s, as Xen starts a PV vCPU */
         if ( i < XEN_LEGACY_MAX_VCPUS )
             v->vcpu_info = &dom.shared_info->vcpu_info[i];
     }

@@ -26,6 +26,8 @@ struct vcpu {
     unsigned int callback_flags;    /* CALLBACKF_mask_events per type */
     unsigned long fs_base, gs_base_kernel, gs_base_user;
     bool fpu_ts;                    /* fpu_taskswitch: virtual CR0.TS */
+    uint64_t xcr0;                  /* XSETBV: the CPU's while the vCPU runs */
+    unsigned long cr4;              /* the CR4 bits the guest controls */
     bool up;                        /* running (VCPUOP_is_up) */
     unsigned int iopl;              /* virtual IOPL (physdev set_iopl) */
     unsigned long iobmp, iobmp_nr;  /* physdev set_iobitmap: guest VA, ports */

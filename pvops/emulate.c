@@ -11,6 +11,7 @@
 #include "x86/cpu.h"
 #include "x86/decode.h"
 #include "x86/uaccess.h"
+#include "x86/xstate.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -44,12 +45,14 @@
 #define PV_CR4_VISIBLE      (X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR | \
                              X86_CR4_OSXMMEXCPT)
 #define X86_CR4_FSGSBASE    (1UL << 16)
-#define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE)
+#define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE | \
+                             X86_CR4_OSXSAVE)
+/* Of those, what the hardware follows; OSXSAVE is always on in it. */
+#define PV_CR4_HW           (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE)
+#define CPUID1_ECX_OSXSAVE  (1u << 27)
 
 /* The forced-emulation prefix: ud2; .ascii "xen" (public/arch-x86/xen.h). */
 static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 'x', 'e', 'n' };
-
-static unsigned long guest_cr4;
 
 /*
  * CPUID as a PV guest may see it: the container's (L0's policy) minus what
@@ -63,11 +66,9 @@ static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
     switch ( leaf )
     {
     case 1:
-        /* VMX, SMX, MONITOR, PCID, x2APIC, TSC deadline; OSXSAVE as our CR4. */
+        /* VMX, SMX, MONITOR, PCID, x2APIC, TSC deadline; OSXSAVE: see below. */
         r->ecx &= ~((1u << 5) | (1u << 6) | (1u << 3) | (1u << 17) |
-                    (1u << 21) | (1u << 24) | (1u << 27));
-        if ( read_cr4() & X86_CR4_OSXSAVE )
-            r->ecx |= 1u << 27;
+                    (1u << 21) | (1u << 24) | CPUID1_ECX_OSXSAVE);
         r->ecx |= 1u << 31;                     /* hypervisor */
         /* No PSE or PSE36 (no superpages for PV), SEP, MTRR, PGE, DS, TM, PBE. */
         r->edx &= ~((1u << 3) | (1u << 11) | (1u << 12) | (1u << 13) |
@@ -107,6 +108,12 @@ static void pv_cpuid_cached(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *
     static struct { uint32_t leaf, subleaf; bool used; struct cpuid_regs r; } c[64];
     unsigned int h = (leaf * 31 + subleaf) % ARRAY_SIZE(c);
 
+    /* XSAVE's leaf depends on the vCPU's XCR0: the PV policy's, computed. */
+    if ( leaf == 0xd )
+    {
+        *r = xstate_cpuid(&xstate_pv, subleaf, current_vcpu()->xcr0);
+        return;
+    }
     if ( c[h].used && c[h].leaf == leaf && c[h].subleaf == subleaf )
     {
         *r = c[h].r;
@@ -231,6 +238,21 @@ static bool io_permitted(struct vcpu *v, unsigned int port, unsigned int bytes)
     return !(((map[0] | (map[1] << 8)) >> (port & 7)) & ((1u << bytes) - 1));
 }
 
+static bool op_needs_ring0(enum insn_op op)
+{
+    switch ( op )
+    {
+    case OP_CPUID:
+    case OP_CLI: case OP_STI:
+    case OP_IN_IMM: case OP_IN_DX: case OP_OUT_IMM: case OP_OUT_DX:
+    case OP_INS: case OP_OUTS:
+    case OP_INT: case OP_INT3: case OP_INTO:
+        return false;
+    default:
+        return true;
+    }
+}
+
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 {
     struct vcpu *v = current_vcpu();
@@ -263,6 +285,21 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         return false;
     }
 
+    /*
+     * What only ring 0 may do is refused in guest user mode: Xen's emulator
+     * sees the PV kernel as ring 0 (read_segment's faked SS.DPL) and user
+     * mode as ring 3, so mode_ring0() fails there and the result is #GP(0).
+     * CPUID, I/O, CLI/STI and "int n" have their own rules below.
+     */
+    if ( in.op == OP_XSETBV && !(v->cr4 & X86_CR4_OSXSAVE) )
+    {
+        /* #UD before the ring check, as x86_emulate orders them. */
+        pv_inject_exception(regs, 6, -1);
+        return true;
+    }
+    if ( !v->kernel_mode && op_needs_ring0(in.op) )
+        return false;
+
     switch ( in.op )
     {
     case OP_CPUID:
@@ -270,6 +307,15 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         struct cpuid_regs r;
 
         pv_cpuid_cached(regs->rax, regs->rcx, &r);
+        /*
+         * OSXSAVE follows the guest's CR4, except that the kernel's forced
+         * CPUID sees it whenever XSAVE is there: Xen's de-facto PV ABI
+         * (guest_cpuid's long comment; Linux relies on it).
+         */
+        if ( regs->rax == 1 &&
+             ((v->cr4 & X86_CR4_OSXSAVE) ||
+              (vec == 6 && v->kernel_mode && xstate_pv.max)) )
+            r.ecx |= CPUID1_ECX_OSXSAVE;
         regs->rax = r.eax;
         regs->rbx = r.ebx;
         regs->rcx = r.ecx;
@@ -302,7 +348,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
             val = v->kernel_mode ? v->guest_table : v->guest_table_user;
             break;
         case 4:
-            val = ((read_cr4() | X86_CR4_MCE) & PV_CR4_VISIBLE) | guest_cr4;
+            val = ((read_cr4() | X86_CR4_MCE) & PV_CR4_VISIBLE) | v->cr4;
             break;
         default:
             return false;
@@ -322,15 +368,17 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
             break;
         case 4:
             /*
-             * Xen keeps what the guest may set and ignores the rest; the
-             * hardware follows the guest's TSD, DE and FSGSBASE (pv_make_cr4),
-             * so RDFSBASE and friends work in the guest as it expects.
+             * Xen keeps what the guest may set and ignores the rest
+             * (pv_fixup_guest_cr4); the hardware follows the guest's TSD, DE
+             * and FSGSBASE (pv_make_cr4), so RDFSBASE and friends work in
+             * the guest as it expects. OSXSAVE only gates XSETBV.
              */
-            guest_cr4 = val & PV_CR4_GUEST;
+            v->cr4 = val & PV_CR4_GUEST;
             if ( !(cpuid_count(7, 0).ebx & 1) )
-                guest_cr4 &= ~X86_CR4_FSGSBASE;
-            __asm__ volatile ( "mov %0, %%cr4" :: "r"
-                               ((read_cr4() & ~PV_CR4_GUEST) | guest_cr4) );
+                v->cr4 &= ~X86_CR4_FSGSBASE;
+            if ( !xstate_pv.max )
+                v->cr4 &= ~X86_CR4_OSXSAVE;
+            write_cr4((read_cr4() & ~PV_CR4_HW) | (v->cr4 & PV_CR4_HW));
             break;
         default:
             /* CR3 goes through the memory-management step's NEW_BASEPTR. */
@@ -351,13 +399,13 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 
     case OP_XSETBV:
     {
-        /* XCR0 only; x87 always on, AVX only with SSE, nothing we lack. */
+        /* XCR0 only, within the PV policy (Xen's handle_xsetbv). */
         uint64_t xcr0 = ((uint64_t)regs->rdx << 32) | (uint32_t)regs->rax;
 
-        if ( regs->rcx != 0 || !(xcr0 & 1) || (xcr0 & ~xsave_supported()) ||
-             ((xcr0 & 4) && !(xcr0 & 2)) )
+        if ( regs->rcx != 0 || !xstate_xcr0_valid(&xstate_pv, xcr0) )
             return false;
         xsetbv(0, xcr0);
+        v->xcr0 = xcr0;
         break;
     }
 

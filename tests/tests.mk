@@ -24,11 +24,12 @@ unit-decode  := x86/decode.c
 unit-rangeset := lib/rangeset.c
 unit-pagetype := pvops/pagetype.c lib/printk.c lib/vsnprintf.c
 unit-segdesc := pvops/segdesc.c
+unit-xstate  := x86/xstate.c
 # decompress: also the static liblzma and libdeflate the shim links (their
 # compressors make the test inputs)
 unit-decompress := boot/decompress.c boot/module.c lib/vsnprintf.c \
                    /usr/lib/x86_64-linux-gnu/liblzma.a /usr/lib/x86_64-linux-gnu/libdeflate.a
-UNIT_TESTS   := cmdline pvh module printk elf decompress decode rangeset pagetype segdesc
+UNIT_TESTS   := cmdline pvh module printk elf decompress decode rangeset pagetype segdesc xstate
 UNIT_BINS    := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))
 
 .SECONDEXPANSION:

@@ -99,29 +99,6 @@ static inline void xsetbv(uint32_t index, uint64_t v)
                        "d" ((uint32_t)(v >> 32)) );
 }
 
-/*
- * XSAVE on, when the CPU has it, with x87, SSE and (if present) AVX state:
- * a PV guest finds OSXSAVE in CPUID, as on Xen, and may use XGETBV; its
- * XSETBV is emulated (pvops/emulate.c) within xsave_supported().
- */
-static inline uint64_t xsave_supported(void)
-{
-    if ( !(cpuid(1).ecx & (1u << 26)) )
-        return 0;
-    return cpuid_count(0xd, 0).eax & 0x7;       /* x87, SSE, AVX */
-}
-
-static inline void xsave_enable(void)
-{
-    uint64_t xcr0 = xsave_supported();
-
-    if ( !xcr0 )
-        return;
-    __asm__ volatile ( "mov %%cr4, %%rax; or %0, %%rax; mov %%rax, %%cr4"
-                       :: "r" (X86_CR4_OSXSAVE) : "rax" );
-    xsetbv(0, xcr0);
-}
-
 /* SMEP when the CPU has it: every guest page is a user page to the CPU. */
 static inline void smep_enable(void)
 {

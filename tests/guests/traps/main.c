@@ -76,6 +76,7 @@ const char test_title[] = "exceptions, int $n, emulated instructions, iret";
 #define EFLAGS_AC       0x00040000
 #define CR0_TS          0x00000008
 #define CR0_WP          0x00010000
+#define CR4_OSXSAVE     0x00040000
 
 /* The flags a bounce frame is checked on; the arithmetic ones are noise. */
 #define EFLAGS_CHECKED  (EFLAGS_MBS | EFLAGS_TF | EFLAGS_IF | EFLAGS_DF | \
@@ -400,6 +401,11 @@ SNIPPET_SETUP(cr0_clear_wp, "mov  %cr0, %rax; and $~" STR(CR0_WP) ", %rax",
               "mov  %rax, %cr0");
 SNIPPET(clts, "clts");
 SNIPPET(wbinvd, "wbinvd");
+SNIPPET(xgetbv, "xgetbv");
+SNIPPET(xsetbv, "xsetbv");
+SNIPPET_SETUP(cr4_set_osxsave, "mov  %cr4, %rax; or $" STR(CR4_OSXSAVE) ", %rax",
+              "mov  %rax, %cr4");
+SNIPPET(write_cr0, "mov  %rax, %cr0");
 SNIPPET(invd, "invd");
 SNIPPET(rdtsc, "rdtsc");
 SNIPPET(in_imm, "in   $0x80, %al");
@@ -735,6 +741,21 @@ static unsigned long expect_cr3(void)
 #define CPUID_1_EDX_RAW_L0      0x1fcbfbfdUL
 
 /*
+ * XSAVE on that L0: the XCR0 a vCPU starts with, leaf 0xd (x87, SSE and AVX
+ * state; XSAVEOPT and XGETBV1), and AVX accepted by xsetbv.
+ */
+#define XCR0_START_L0           0x3UL
+#define CPUID_D0_EAX_L0         0x7UL
+#define CPUID_D0_ECX_L0         0x340UL
+#define CPUID_D0_EBX_AVX_L0     0x340UL
+#define CPUID_D1_EAX_L0         0x5UL
+#define CPUID_D1_EBX_L0         0x0UL
+#define CPUID_D2_EAX_L0         0x100UL
+#define CPUID_D2_EBX_L0         0x240UL
+#define XSETBV_AVX_L0           NONE
+#define XCR0_AVX_L0             0x7UL
+
+/*
  * Debug registers. DR6 in the #DB handler (mov from dr6 and get_debugreg
  * agree); DR7 reads back with bit 10; set_debugreg errors.
  */
@@ -1055,6 +1076,133 @@ static const struct insn_case cases[] = {
       .in = { .rdi = 7 }, .trap = NONE, .check = { EQ(rax, 0x400) } },
     { "set_debugreg(0, 0)", SNIP(set_debugreg),
       .in = { .rdi = 0, .rsi = 0 }, .trap = NONE, .check = { EQ(rax, 0) } },
+
+    /*
+     * XSAVE: the XCR0 a PV vCPU starts with, CPUID leaf 0xd for it (EBX
+     * follows XCR0); XSETBV is #UD until the guest sets CR4.OSXSAVE (its
+     * own copy: the forced CPUID shows OSXSAVE all along), then allowed
+     * within the PV policy (Xen's valid_xcr0: x87 always, AVX with SSE,
+     * AVX-512 whole and with AVX; no MPX or PKRU for PV).
+     */
+    { "#UD xsetbv XCR0 := x87|SSE before CR4.OSXSAVE", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 3 }, .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "mov to cr4 setting OSXSAVE", SNIP(cr4_set_osxsave), .trap = NONE },
+    { "mov from cr4 after it", SNIP(read_cr4), .trap = NONE,
+      .check = { EQ(rax, CR4_L0 | CR4_OSXSAVE) } },
+    { "xgetbv XCR0 (as the vCPU starts)", SNIP(xgetbv), .in = { .rcx = 0 },
+      .trap = NONE, .check = { EQ(edx_eax, XCR0_START_L0) } },
+    { "forced cpuid leaf 0xd.0, XCR0 x87|SSE", SNIP(cpuid_forced),
+      .in = { .rax = 0xd, .rcx = 0 }, .trap = NONE,
+      .check = { EQ(rax, CPUID_D0_EAX_L0), EQ(rbx, 576),
+                 EQ(rcx, CPUID_D0_ECX_L0), EQ(rdx, 0) } },
+    { "forced cpuid leaf 0xd.1", SNIP(cpuid_forced),
+      .in = { .rax = 0xd, .rcx = 1 }, .trap = NONE,
+      .check = { EQ(rax, CPUID_D1_EAX_L0), EQ(rbx, CPUID_D1_EBX_L0),
+                 EQ(rcx, 0), EQ(rdx, 0) } },
+    { "forced cpuid leaf 0xd.2 (AVX state)", SNIP(cpuid_forced),
+      .in = { .rax = 0xd, .rcx = 2 }, .trap = NONE,
+      .check = { EQ(rax, CPUID_D2_EAX_L0), EQ(rbx, CPUID_D2_EBX_L0),
+                 EQ(rcx, 0), EQ(rdx, 0) } },
+    { "forced cpuid leaf 0xd.3 (MPX: never PV)", SNIP(cpuid_forced),
+      .in = { .rax = 0xd, .rcx = 3 }, .trap = NONE,
+      .check = { EQ(rax, 0), EQ(rbx, 0), EQ(rcx, 0), EQ(rdx, 0) } },
+    { "forced cpuid leaf 0xd.9 (PKRU: never PV)", SNIP(cpuid_forced),
+      .in = { .rax = 0xd, .rcx = 9 }, .trap = NONE,
+      .check = { EQ(rax, 0), EQ(rbx, 0), EQ(rcx, 0), EQ(rdx, 0) } },
+    { "#GP xsetbv XCR1", SNIP(xsetbv), .in = { .rcx = 1, .rax = 3 },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP xsetbv XCR0 := 0", SNIP(xsetbv), .in = { .rcx = 0, .rax = 0 },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP xsetbv XCR0 := SSE (no x87)", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 2 }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP xsetbv XCR0 := x87|AVX (AVX without SSE)", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 5 }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP xsetbv XCR0 := x87|SSE|AVX|MPX", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 0x1f }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP xsetbv XCR0 := x87|SSE|AVX|PKRU", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 0x207 }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP xsetbv XCR0 := x87|SSE|AVX|opmask (part of AVX-512)", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 0x27 }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP xsetbv XCR0 bit 63", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 3, .rdx = 1UL << 31 },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "xgetbv XCR0 after refused xsetbvs", SNIP(xgetbv), .in = { .rcx = 0 },
+      .trap = NONE, .check = { EQ(edx_eax, XCR0_START_L0) } },
+    { "xsetbv XCR0 := x87|SSE|AVX", SNIP(xsetbv), .in = { .rcx = 0, .rax = 7 },
+      .trap = XSETBV_AVX_L0 },
+    { "xgetbv XCR0 after it", SNIP(xgetbv), .in = { .rcx = 0 },
+      .trap = NONE, .check = { EQ(edx_eax, XCR0_AVX_L0) } },
+    { "forced cpuid leaf 0xd.0 EBX after it", SNIP(cpuid_forced),
+      .in = { .rax = 0xd, .rcx = 0 }, .trap = NONE,
+      .check = { EQ(rbx, CPUID_D0_EBX_AVX_L0) } },
+    { "xsetbv XCR0 := x87 alone", SNIP(xsetbv), .in = { .rcx = 0, .rax = 1 },
+      .trap = NONE },
+    { "xsetbv XCR0 := x87|SSE (back)", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 3 }, .trap = NONE },
+    { "xgetbv XCR0 at the end", SNIP(xgetbv), .in = { .rcx = 0 },
+      .trap = NONE, .check = { EQ(edx_eax, 3) } },
+};
+
+/*
+ * The x87, SSE and AVX registers across what the hypervisor does for the
+ * guest: loaded before these, compared after (the C code here never touches
+ * them: -mno-sse). XCR0 has AVX for the duration where L0 allows it.
+ */
+static const struct insn_case fpu_cases[] = {
+    { "with FPU state: #BP int3", SNIP(int3),
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "with FPU state: #PF read of an unmapped address", SNIP(read_rdi),
+      .in = { .rdi = ADDR_UNMAPPED, .rax = POISON },
+      .trap = TRAP(X86_EXC_PF, 0, AT_INSN) },
+    { "with FPU state: forced cpuid leaf 1", SNIP(cpuid_forced),
+      .in = { .rax = 1 }, .trap = NONE, .check = { EQ(rax, CPUID_1_EAX_L0) } },
+    { "with FPU state: rdmsr PAT", SNIP(rdmsr), .in = { .rcx = MSR_PAT },
+      .trap = NONE, .check = { EQ(edx_eax, PAT_L0) } },
+    { "with FPU state: xen_version with an event pending",
+      SNIP(xen_version_pending), .in = { .rdi = XENVER_version },
+      .trap = NONE, .upcall = UPCALL_AT_XENVER,
+      .check = { EQ(rax, 0x40011) } },
+    { "with FPU state: #NM fnop after fpu_taskswitch(1)", SNIP(fnop),
+      .pre = pre_ts, .trap = TRAP(X86_EXC_NM, NO_EC, AT_INSN) },
+    { "with FPU state: clts after fpu_taskswitch(1)", SNIP(clts),
+      .pre = pre_ts, .trap = NONE },
+};
+
+/*
+ * Guest user mode (the same page tables as NEW_USER_BASEPTR, entered by
+ * iret to ring 3; exceptions bounce to the kernel stack stack_switch gave):
+ * the instructions emulated for the kernel are #GP(0) here, as Xen's
+ * emulator sees user mode as ring 3. CPUID and "int3" stay allowed.
+ */
+static const struct insn_case user_cases[] = {
+    { "user mode: #GP rdmsr FS_BASE", SNIP(rdmsr),
+      .in = { .rcx = MSR_FS_BASE, .rax = POISON },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN), .check = { SAME(rax) } },
+    { "user mode: #GP wrmsr SHADOW_GS_BASE", SNIP(wrmsr),
+      .in = { .rcx = MSR_SHADOW_GS_BASE, .rax = 0x1000, .rdx = 0 },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP mov from cr0", SNIP(read_cr0), .in = { .rax = POISON },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN), .check = { SAME(rax) } },
+    { "user mode: #GP mov from cr3", SNIP(read_cr3),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP mov to cr0 (TS)", SNIP(write_cr0),
+      .in = { .rax = CR0_L0 | CR0_TS }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP clts", SNIP(clts),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP mov from dr7", SNIP(read_dr7),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP wbinvd", SNIP(wbinvd),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP hlt", SNIP(hlt), .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP xsetbv XCR0 := x87|SSE", SNIP(xsetbv),
+      .in = { .rcx = 0, .rax = 3 }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP cli (IOPL 0)", SNIP(cli),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: xgetbv (not trapped)", SNIP(xgetbv), .in = { .rcx = 0 },
+      .trap = NONE, .check = { EQ(edx_eax, 3) } },
+    { "user mode: forced cpuid leaf 0", SNIP(cpuid_forced), .in = { .rax = 0 },
+      .trap = NONE, .check = { EQ(rax, CPUID_0_EAX_L0) } },
+    { "user mode: #BP int3", SNIP(int3), .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
 };
 
 /* ------------------------------------------------------------ the handler */
@@ -1364,6 +1512,215 @@ static void run_case(const struct insn_case *c)
     }
 }
 
+/* ------------------------------------------------------------ user mode */
+
+/*
+ * run_user(code, in): save the kernel context and iret to user mode
+ * (rflags IF: events on) at user_tramp with rdi = code, rsi = in. There,
+ * rax, rcx and rdx come from *in, the snippet is called, its rax and rdx are
+ * kept, and a SYSCALL leaves user mode for good: its callback, user_back,
+ * takes the kernel context back and returns from run_user.
+ */
+void run_user(const char *code, const struct cpu_regs *in);
+extern const char user_back[];
+unsigned long user_saved_rsp, user_out_rax, user_out_rdx;
+uint8_t user_stack[4096] __aligned(16);
+static uint8_t kernel_stack[8192] __aligned(16);
+
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl run_user\n"
+    "run_user:\n"
+    "    push %rbx\n"
+    "    push %rbp\n"
+    "    push %r12\n"
+    "    push %r13\n"
+    "    push %r14\n"
+    "    push %r15\n"
+    "    mov  %rsp, user_saved_rsp(%rip)\n"
+    "    push $" STR(FLAT_USER_SS) "\n"
+    "    lea  user_stack + 4096(%rip), %rax\n"
+    "    push %rax\n"
+    "    push $" STR(EFLAGS_MBS | EFLAGS_IF) "\n"
+    "    push $" STR(FLAT_USER_CS) "\n"
+    "    lea  user_tramp(%rip), %rax\n"
+    "    push %rax\n"
+    "    push $0\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "user_tramp:\n"
+    "    mov  0*8(%rsi), %rax\n"
+    "    mov  2*8(%rsi), %rcx\n"
+    "    mov  3*8(%rsi), %rdx\n"
+    "    call *%rdi\n"
+    "    mov  %rax, user_out_rax(%rip)\n"
+    "    mov  %rdx, user_out_rdx(%rip)\n"
+    "    syscall\n"
+    "    ud2\n"
+    "    .globl user_back\n"
+    "user_back:\n"
+    "    mov  user_saved_rsp(%rip), %rsp\n"
+    "    pop  %r15\n"
+    "    pop  %r14\n"
+    "    pop  %r13\n"
+    "    pop  %r12\n"
+    "    pop  %rbp\n"
+    "    pop  %rbx\n"
+    "    ret\n"
+    "    .popsection\n"
+);
+
+static void run_user_case(const struct insn_case *c)
+{
+    const struct expect_trap *t = &c->trap;
+    struct cpu_regs in = c->in, out = c->in;
+    char g[160], e[160];
+    unsigned int i;
+
+    memset(&seen, 0, sizeof(seen));
+    seen.vector = NO_TRAP;
+    seen.ec = NO_EC;
+    user_out_rax = user_out_rdx = 0;
+    cur = c;
+    barrier();
+    run_user(c->code.start, &in);
+    barrier();
+    cur = NULL;
+    vcpu->evtchn_upcall_mask = 1;
+    out.rax = user_out_rax;
+    out.rdx = user_out_rdx;
+
+    show_trap(g, sizeof(g), seen.vector, seen.ec, seen.rip, seen.cr2, c);
+    show_trap(e, sizeof(e), t->vector, t->ec,
+              t->rip == AT_INSN ? (unsigned long)c->code.insn :
+              (unsigned long)c->code.next, 0, c);
+    check_line(c->name, "", g, e);
+
+    /* The frame says user mode: its CS and SS, events on (mask 0). */
+    if ( t->vector != NO_TRAP )
+    {
+        if ( seen.vector == NO_TRAP )
+            snprintf(g, sizeof(g), "no frame");
+        else
+            snprintf(g, sizeof(g), "cs %#lx ss %#lx rsp %s", seen.cs, seen.ss,
+                     seen.rsp_ok ? "ok" : "BAD");
+        snprintf(e, sizeof(e), "cs %#x ss %#x rsp ok", FLAT_USER_CS,
+                 FLAT_USER_SS);
+        check_line(c->name, " frame", g, e);
+    }
+
+    for ( i = 0; i < ARRAY_SIZE(c->check) && c->check[i].reg; i++ )
+        check_reg(c, &c->check[i], &in, &out);
+}
+
+/* ------------------------------------------------------------ FPU state */
+
+/*
+ * fpu_load(buf, avx) / fpu_save(buf, avx): ymm1-15 (xmm1-15 without AVX)
+ * at buf + 32 * n, the x87 control word at buf + 512, MXCSR at buf + 516.
+ */
+struct fpu_image
+{
+    uint8_t reg[16][32];
+    uint16_t fcw, pad;
+    uint32_t mxcsr;
+} __aligned(32);
+
+void fpu_load(const struct fpu_image *f, bool avx);
+void fpu_save(struct fpu_image *f, bool avx);
+
+#define FPU_REGS(op, r)                                                 \
+    "    " op " 32*1(%rdi), %" r "1\n    " op " 32*2(%rdi), %" r "2\n"  \
+    "    " op " 32*3(%rdi), %" r "3\n    " op " 32*4(%rdi), %" r "4\n"  \
+    "    " op " 32*5(%rdi), %" r "5\n    " op " 32*6(%rdi), %" r "6\n"  \
+    "    " op " 32*7(%rdi), %" r "7\n    " op " 32*8(%rdi), %" r "8\n"  \
+    "    " op " 32*9(%rdi), %" r "9\n    " op " 32*10(%rdi), %" r "10\n" \
+    "    " op " 32*11(%rdi), %" r "11\n    " op " 32*12(%rdi), %" r "12\n" \
+    "    " op " 32*13(%rdi), %" r "13\n    " op " 32*14(%rdi), %" r "14\n" \
+    "    " op " 32*15(%rdi), %" r "15\n"
+#define FPU_STORE(op, r)                                                \
+    "    " op " %" r "1, 32*1(%rdi)\n    " op " %" r "2, 32*2(%rdi)\n"  \
+    "    " op " %" r "3, 32*3(%rdi)\n    " op " %" r "4, 32*4(%rdi)\n"  \
+    "    " op " %" r "5, 32*5(%rdi)\n    " op " %" r "6, 32*6(%rdi)\n"  \
+    "    " op " %" r "7, 32*7(%rdi)\n    " op " %" r "8, 32*8(%rdi)\n"  \
+    "    " op " %" r "9, 32*9(%rdi)\n    " op " %" r "10, 32*10(%rdi)\n" \
+    "    " op " %" r "11, 32*11(%rdi)\n    " op " %" r "12, 32*12(%rdi)\n" \
+    "    " op " %" r "13, 32*13(%rdi)\n    " op " %" r "14, 32*14(%rdi)\n" \
+    "    " op " %" r "15, 32*15(%rdi)\n"
+
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl fpu_load, fpu_save\n"
+    "fpu_load:\n"
+    "    fldcw 512(%rdi)\n"
+    "    ldmxcsr 516(%rdi)\n"
+    "    test %esi, %esi\n"
+    "    jz   1f\n"
+    FPU_REGS("vmovdqu", "ymm")
+    "    ret\n"
+    "1:\n"
+    FPU_REGS("movdqu", "xmm")
+    "    ret\n"
+    "fpu_save:\n"
+    "    fnstcw 512(%rdi)\n"
+    "    stmxcsr 516(%rdi)\n"
+    "    test %esi, %esi\n"
+    "    jz   1f\n"
+    FPU_STORE("vmovdqu", "ymm")
+    "    ret\n"
+    "1:\n"
+    FPU_STORE("movdqu", "xmm")
+    "    ret\n"
+    "    .popsection\n"
+);
+
+static const struct insn_case xcr0_avx_case = {
+    "xsetbv XCR0 := x87|SSE|AVX for the FPU state cases", SNIP(xsetbv),
+    .in = { .rcx = 0, .rax = 7 }, .trap = XSETBV_AVX_L0,
+};
+static const struct insn_case xcr0_back_case = {
+    "xsetbv XCR0 := x87|SSE after them", SNIP(xsetbv),
+    .in = { .rcx = 0, .rax = 3 }, .trap = NONE,
+};
+
+static void fpu_state_cases(void)
+{
+    static struct fpu_image want, got;
+    bool avx, ok;
+    unsigned int i, j, n;
+
+    run_case(&xcr0_avx_case);
+    avx = seen.vector == NO_TRAP;
+
+    for ( i = 0; i < 16; i++ )
+        for ( j = 0; j < 32; j++ )
+            want.reg[i][j] = (uint8_t)(i * 37 + j * 11 + 1);
+    memset(want.reg[0], 0, sizeof(want.reg[0]));    /* xmm0/ymm0: not used */
+    if ( !avx )
+        for ( i = 0; i < 16; i++ )
+            memset(want.reg[i] + 16, 0, 16);
+    want.fcw = 0x0e7f;                  /* round up, 64-bit precision, masked */
+    want.mxcsr = 0x7f80;                /* round to zero, all masked */
+    memset(&got, 0, sizeof(got));
+
+    fpu_load(&want, avx);
+    for ( i = 0; i < ARRAY_SIZE(fpu_cases); i++ )
+        run_case(&fpu_cases[i]);
+    fpu_save(&got, avx);
+
+    ok = !memcmp(&got, &want, sizeof(got));
+    for ( n = 0, i = 1; i < 16; i++ )
+        n += !!memcmp(got.reg[i], want.reg[i], sizeof(got.reg[i]));
+    printk("case x87/SSE%s state across %u bounces, emulations and an upcall: "
+           "got %s (fcw %#x mxcsr %#x, %u registers differ) expected intact "
+           "(fcw %#x mxcsr %#x, 0 registers differ)%s\n", avx ? "/AVX" : "",
+           (unsigned int)ARRAY_SIZE(fpu_cases), ok ? "intact" : "changed",
+           got.fcw, got.mxcsr, n, want.fcw, want.mxcsr, ok ? "" : " MISMATCH");
+    if ( !ok )
+        xtf_failure("Failure: FPU state changed\n");
+
+    run_case(&xcr0_back_case);
+}
+
 /* ------------------------------------------------------------ the test */
 
 static void setup(void)
@@ -1418,6 +1775,32 @@ static void setup(void)
     upcalls = 0;
 }
 
+/* User mode on the kernel's own page tables; bounces to kernel_stack. */
+static bool user_setup(void)
+{
+    const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
+    unsigned long pfn = (start_info->pt_base - GUEST_VIRT_BASE) >>
+                        GUEST_PAGE_SHIFT;
+    mmuext_op_t op = { .cmd = MMUEXT_NEW_USER_BASEPTR, .arg1.mfn = p2m[pfn] };
+    struct callback_register cb = {
+        .type = CALLBACKTYPE_syscall,
+        .flags = CALLBACKF_mask_events,
+        .address = (unsigned long)user_back,
+    };
+    long rc;
+
+    if ( (rc = hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF)) ||
+         (rc = hypercall_raw(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
+                             (unsigned long)kernel_stack + sizeof(kernel_stack),
+                             0, 0, 0)) ||
+         (rc = hypercall_callback_op(CALLBACKOP_register, &cb)) )
+    {
+        xtf_error("user mode setup: %ld\n", rc);
+        return false;
+    }
+    return true;
+}
+
 void test_main(void)
 {
     unsigned int i;
@@ -1426,6 +1809,10 @@ void test_main(void)
 
     for ( i = 0; i < ARRAY_SIZE(cases); i++ )
         run_case(&cases[i]);
+    fpu_state_cases();
+    if ( user_setup() )
+        for ( i = 0; i < ARRAY_SIZE(user_cases); i++ )
+            run_user_case(&user_cases[i]);
 
     /* Leave things as the framework found them. */
     set_iopl(0);
@@ -1435,6 +1822,7 @@ void test_main(void)
     set_segment_base(SEGBASE_GS_USER, 0);
 
     printk("%u cases run, %lu event upcalls\n",
-           (unsigned int)ARRAY_SIZE(cases), upcalls);
+           (unsigned int)(ARRAY_SIZE(cases) + ARRAY_SIZE(fpu_cases) +
+                          ARRAY_SIZE(user_cases) + 2), upcalls);
     xtf_success(NULL);
 }
