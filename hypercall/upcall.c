@@ -122,7 +122,9 @@ void upcall_block(void)
     for ( ; ; )
     {
         l0_events();
-        if ( READ_ONCE(v->vcpu_info->evtchn_upcall_pending) )
+        /* An NMI wakes it too (Xen's vcpu_kick); delivered on the way out. */
+        if ( READ_ONCE(v->vcpu_info->evtchn_upcall_pending) || nmi_raised ||
+             v->nmi_pending )
             return;
         /* "sti; hlt": an interrupt after the check still ends the halt. */
         __asm__ volatile ( "sti; hlt; cli" ::: "memory" );

@@ -101,6 +101,13 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
     case VCPUOP_get_physid:
         return -XEN_EINVAL;
 
+    /* An NMI for that vCPU; taken on its next way back to the guest. */
+    case VCPUOP_send_nmi:
+        if ( arg )
+            return -XEN_EINVAL;
+        v->nmi_pending = true;
+        return 0;
+
     case VCPUOP_set_singleshot_timer:
     case VCPUOP_stop_singleshot_timer:
     case VCPUOP_set_periodic_timer:
@@ -108,8 +115,8 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
         return vcpu_timer_op(cmd, v, arg);
 
     /*
-     * initialise/up/down: SMP. Timers, send_nmi, time areas: the event-
-     * channel and time step.
+     * initialise/up/down: SMP. Time areas: the event-channel and time
+     * step.
      */
     default:
         return -XEN_ENOSYS;

@@ -538,12 +538,15 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     return true;
 }
 
+static bool guest_entered;
+
 void domain_enter(struct cpu_regs *regs)
 {
     static struct cpu_regs entry_regs;
     extern char return_to_guest[];
 
     entry_regs = *regs;
+    guest_entered = true;
     write_cr3(dom.vcpu[0]->guest_table);
     /* Onto the top of this CPU's stack, where guest entries build frames. */
     __asm__ volatile ( "mov %0, %%rsp\n\t"
@@ -557,6 +560,33 @@ void domain_enter(struct cpu_regs *regs)
     __builtin_unreachable();
 }
 
+/*
+ * The guest's registers when it entered the shim for the last time: every
+ * entry from the guest leaves them at the top of the stack (x86/entry.S).
+ * What Xen prints for a crashed domain (__domain_crash: show_execution_state).
+ */
+static void show_guest_state(void)
+{
+    const struct cpu_regs *r = (const struct cpu_regs *)cpu_stack_top - 1;
+    const struct vcpu *v = current_vcpu();
+
+    if ( !guest_entered || !v )
+        return;
+    pr_err("d%uv%u guest state (%s mode):\n", dom.domid, v->id,
+           v->kernel_mode ? "kernel" : "user");
+    pr_err("RIP: %04lx:%016lx  RFLAGS: %016lx  RSP: %04lx:%016lx\n",
+           r->cs, r->rip, r->rflags, r->ss, r->rsp);
+    pr_err("RAX: %016lx RBX: %016lx RCX: %016lx\n", r->rax, r->rbx, r->rcx);
+    pr_err("RDX: %016lx RSI: %016lx RDI: %016lx\n", r->rdx, r->rsi, r->rdi);
+    pr_err("RBP: %016lx R8:  %016lx R9:  %016lx\n", r->rbp, r->r8, r->r9);
+    pr_err("R10: %016lx R11: %016lx R12: %016lx\n", r->r10, r->r11, r->r12);
+    pr_err("R13: %016lx R14: %016lx R15: %016lx\n", r->r13, r->r14, r->r15);
+    pr_err("CR2: %016lx CR3: %016lx (user %016lx) event mask %u\n",
+           v->vcpu_info ? (unsigned long)v->vcpu_info->arch.cr2 : 0UL,
+           (unsigned long)v->guest_table, (unsigned long)v->guest_table_user,
+           v->vcpu_info ? v->vcpu_info->evtchn_upcall_mask : 1);
+}
+
 void guest_crash(const char *fmt, ...)
 {
     char reason[200];
@@ -566,6 +596,7 @@ void guest_crash(const char *fmt, ...)
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     pr_err("d%u: guest crash: %s\n", dom.domid, reason);
+    show_guest_state();
     printk_flush();
     if ( panic_hook )
         panic_hook(reason);

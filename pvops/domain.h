@@ -22,13 +22,15 @@ struct vcpu {
     unsigned long kernel_ss, kernel_sp;     /* stack_switch */
     struct trap_info trap_ctxt[256];        /* set_trap_table */
     unsigned long event_callback, failsafe_callback, syscall_callback;
-    unsigned long syscall32_callback, sysenter_callback, nmi_callback;
+    unsigned long syscall32_callback, sysenter_callback;
     unsigned int callback_flags;    /* CALLBACKF_mask_events per type */
     unsigned long fs_base, gs_base_kernel, gs_base_user;
     bool fpu_ts;                    /* fpu_taskswitch: virtual CR0.TS */
     uint64_t xcr0;                  /* XSETBV: the CPU's while the vCPU runs */
     unsigned long cr4;              /* the CR4 bits the guest controls */
     bool up;                        /* running (VCPUOP_is_up) */
+    bool nmi_pending;               /* an NMI for the guest (L0's, send_nmi) */
+    bool nmi_masked;                /* in its NMI handler, until an iret */
     unsigned int iopl;              /* virtual IOPL (physdev set_iopl) */
     unsigned long iobmp, iobmp_nr;  /* physdev set_iobitmap: guest VA, ports */
     vcpu_info_t *vcpu_info;

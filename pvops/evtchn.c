@@ -101,6 +101,10 @@ void pv_deliver_events(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 
+    /* An NMI first; its handler runs with events masked. */
+    if ( v->nmi_pending )
+        pv_deliver_nmi(regs);
+
     if ( !v->vcpu_info || !READ_ONCE(v->vcpu_info->evtchn_upcall_pending) ||
          READ_ONCE(v->vcpu_info->evtchn_upcall_mask) || !v->event_callback )
         return;

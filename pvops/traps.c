@@ -80,7 +80,6 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
 
     if ( !handler )
     {
-        show_registers(regs);
         guest_crash("%s %#x with no handler registered (rip %#lx)",
                     what_name(what), what, regs->rip);
     }
@@ -220,8 +219,8 @@ static void pv_guest_trap(struct cpu_regs *regs)
         break;
     }
 
-    case 2:                                     /* NMI, #MC: not the guest's */
-    case 18:
+    case 2:                     /* NMIs come by x86/entry.S entry_nmi */
+    case 18:                    /* #MC: not the guest's */
         return;
 
     case 0x80:
@@ -302,6 +301,8 @@ long pv_iret(struct cpu_regs *regs)
         regs->vector = 0;               /* IRETQ restores rcx and r11 */
     }
     v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+    /* Any iret ends the NMI handler (Xen's async_exception_cleanup). */
+    v->nmi_masked = false;
     return c.rax;
 }
 
@@ -316,7 +317,36 @@ void pv_iret_fault(struct cpu_regs *regs)
     pv_inject_exception(regs, 13, 0);
 }
 
+/*
+ * An NMI for the guest (pv64-abi.md; Xen's process_nmi): unless it is in
+ * its NMI handler already, into the trap table's vector 2 (the NMI callback)
+ * with NMIs masked until its next iret; with no handler it is dropped. The
+ * pending NMI is consumed either way, as Xen does.
+ */
+bool pv_deliver_nmi(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+    const struct trap_info *ti = &v->trap_ctxt[2];
+
+    if ( !v->nmi_pending || v->nmi_masked )
+        return false;
+    v->nmi_pending = false;
+    if ( !ti->address )
+        return false;
+    v->nmi_masked = true;
+    bounce(regs, ti->address, -1, TI_GET_IF(ti), 2);
+    return true;
+}
+
+/* From x86/entry.S: an NMI L0 sent reached this CPU. */
+static void pv_nmi(struct cpu_regs *regs)
+{
+    current_vcpu()->nmi_pending = true;
+    pv_deliver_events(regs);
+}
+
 void pv_traps_init(void)
 {
     traps_set_guest_handler(pv_guest_trap);
+    traps_set_nmi_handler(pv_nmi);
 }

@@ -24,6 +24,9 @@ void pv_user_syscall(struct cpu_regs *regs);
 /* The iret hypercall: regs becomes the context the guest asked for. */
 long pv_iret(struct cpu_regs *regs);
 
+/* Deliver a pending NMI if the guest can take it now; true if it did. */
+bool pv_deliver_nmi(struct cpu_regs *regs);
+
 /* Kernel <-> user: swap GS bases, flip the mode, load the other L4. */
 void pv_toggle_guest_mode(struct vcpu *v);
 

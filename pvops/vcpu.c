@@ -47,7 +47,16 @@ long vcpu_register_callback(struct vcpu *v, unsigned int type,
     case CALLBACKTYPE_syscall:   slot = &v->syscall_callback; break;
     case CALLBACKTYPE_syscall32: slot = &v->syscall32_callback; break;
     case CALLBACKTYPE_sysenter:  slot = &v->sysenter_callback; break;
-    case CALLBACKTYPE_nmi:       slot = &v->nmi_callback; break;
+    case CALLBACKTYPE_nmi:
+        /*
+         * The NMI handler is vector 2 of the trap table, entered with events
+         * masked (Xen's register_guest_nmi_callback; flags are ignored).
+         */
+        v->trap_ctxt[2] = (struct trap_info){
+            .vector = 2, .cs = FLAT_KERNEL_CS, .address = address,
+        };
+        TI_SET_IF(&v->trap_ctxt[2], 1);
+        return 0;
     default:
         return -XEN_ENOSYS;
     }
@@ -64,7 +73,7 @@ long vcpu_unregister_callback(struct vcpu *v, unsigned int type)
     switch ( type )
     {
     case CALLBACKTYPE_nmi:
-        v->nmi_callback = 0;
+        memset(&v->trap_ctxt[2], 0, sizeof(v->trap_ctxt[2]));
         return 0;
     /* Xen lets only the NMI callback go (pv/callback.c unregister_guest_callback). */
     case CALLBACKTYPE_event:

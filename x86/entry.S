@@ -120,6 +120,30 @@ handle_exception:
         iretq
         .size handle_exception, . - handle_exception
 
+        /*
+         * NMI, on its IST stack: x86/traps.c nmi_handler() notes it and says
+         * where to go on. NULL: back where it hit (in the shim). Otherwise it
+         * came from the guest and the frame has moved to the normal stack:
+         * out to the guest from there, which delivers it.
+         */
+        .balign 16
+        .globl entry_nmi
+entry_nmi:
+        push    $0
+        push    $2
+        sub     $REGS_vector, %rsp
+        SAVE_ALL
+        cld
+        mov     %rsp, %rdi
+        call    nmi_handler
+        test    %rax, %rax
+        jnz     1f
+        RESTORE_ALL
+        add     $REGS_rip, %rsp
+        iretq
+1:      mov     %rax, %rsp
+        jmp     return_to_guest
+
 /*
  * SYSCALL from the guest, in 64-bit (LSTAR) or 32-bit (CSTAR) code. The CPU
  * left RCX = RIP, R11 = RFLAGS, RSP = the guest's, IF clear (SFMASK). One
@@ -164,16 +188,25 @@ entry_cstar:
  * canonical RIP: XSA-7, a SYSRET to a non-canonical
  * RIP faults in ring 0 on Intel), else IRETQ. The guest never runs with
  * IOPL > 0 or IF clear: its virtual IF is the upcall mask.
+ *
+ * An NMI raised on the way (nmi_raised) is handed to the guest first. One
+ * that hits between that check and the SYSRET/IRETQ restarts this from the
+ * top (nmi_handler: the frame is always at the top of the stack here). After
+ * an NMI from the guest the CPU blocks NMIs until an IRETQ: nmi_iret_needed.
  */
         .balign 16
-        .globl return_to_guest
+        .globl return_to_guest, return_to_guest_end
         .type return_to_guest, @function
 return_to_guest:
         cli
+        cmpb    $0, nmi_raised(%rip)
+        jne     .Lnmi
         andq    $~EFLAGS_IOPL, REGS_rflags(%rsp)
         orq     $EFLAGS_IF, REGS_rflags(%rsp)
         orq     $3, REGS_cs(%rsp)
         orq     $3, REGS_ss(%rsp)
+        cmpb    $0, nmi_iret_needed(%rip)
+        jne     .Liret_nmi
         cmpq    $ENTRY_SYSCALL, REGS_vector(%rsp)     /* rcx, r11 are not live */
         jne     .Liret
         cmpq    $FLAT_RING3_CS64, REGS_cs(%rsp)
@@ -191,11 +224,18 @@ return_to_guest:
         mov     REGS_rflags(%rsp), %r11
         mov     REGS_rsp(%rsp), %rsp
         sysretq
+.Liret_nmi:
+        movb    $0, nmi_iret_needed(%rip)
 .Liret:
         RESTORE_ALL
         add     $REGS_rip, %rsp
 .Lft_iret:
         iretq
+return_to_guest_end:
+.Lnmi:
+        mov     %rsp, %rdi
+        call    nmi_deliver
+        jmp     return_to_guest
         .size return_to_guest, . - return_to_guest
 
         /*

@@ -9,6 +9,7 @@
  * once there is a guest.
  */
 #include "x86/cpu.h"
+#include "x86/desc.h"
 #include "x86/layout.h"
 #include "x86/traps.h"
 #include "lib/printk.h"
@@ -33,10 +34,12 @@ enum { IST_NONE, IST_DF, IST_NMI, IST_MC };
 
 static struct idt_gate idt[256] __aligned(16);
 static void (*guest_trap)(struct cpu_regs *regs);
+static void (*nmi_hook)(struct cpu_regs *regs);
 static unsigned int irq_vector;
 static void (*irq_handler)(struct cpu_regs *regs);
 
 extern const char exception_stubs_start[], entry_unexpected[], entry_int80[];
+extern const char entry_nmi[], return_to_guest[], return_to_guest_end[];
 extern const struct exception_table_entry __start_ex_table[], __stop_ex_table[];
 
 static const char *const vector_names[32] = {
@@ -76,6 +79,7 @@ void traps_init(void)
      * As Xen's IDT: int3, into and int $0x80 may be used from ring 3 (the
      * PV guest) and arrive as themselves; every other "int n" is a #GP.
      */
+    set_gate(2, entry_nmi);
     set_gate(0x80, entry_int80);
     idt[3].type_attr = idt[4].type_attr = idt[0x80].type_attr = 0xee;
     __asm__ volatile ( "lidt %0" :: "m" (idtr) : "memory" );
@@ -105,6 +109,55 @@ void traps_set_irq_handler(unsigned int vec, void (*fn)(struct cpu_regs *regs))
 void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs))
 {
     guest_trap = fn;
+}
+
+void traps_set_nmi_handler(void (*fn)(struct cpu_regs *regs))
+{
+    nmi_hook = fn;
+}
+
+/*
+ * NMIs (L0's "xl trigger nmi") are the guest's. The handler runs on its IST
+ * stack whatever was interrupted, so it only notes the NMI; the way out to
+ * the guest (x86/entry.S return_to_guest) hands it over.
+ */
+volatile bool nmi_raised;
+bool nmi_iret_needed;
+
+struct cpu_regs *nmi_handler(struct cpu_regs *regs);
+struct cpu_regs *nmi_handler(struct cpu_regs *regs)
+{
+    /* Where every frame from the guest is: the top of the one stack. */
+    struct cpu_regs *frame = (struct cpu_regs *)cpu_stack_top - 1;
+
+    nmi_raised = true;
+    if ( regs->cs & 3 )
+    {
+        /*
+         * From the guest: nothing runs on the normal stack, so go on from
+         * there (the IST stack is free for the next NMI), and leave by IRETQ,
+         * which ends the CPU's NMI blocking.
+         */
+        *frame = *regs;
+        nmi_iret_needed = true;
+        return frame;
+    }
+    /* In the shim on its way out: that way out may have checked already. */
+    if ( regs->rip >= (unsigned long)return_to_guest &&
+         regs->rip < (unsigned long)return_to_guest_end )
+    {
+        regs->rip = (unsigned long)return_to_guest;
+        regs->rsp = (unsigned long)frame;
+    }
+    return NULL;
+}
+
+void nmi_deliver(struct cpu_regs *regs);
+void nmi_deliver(struct cpu_regs *regs)
+{
+    nmi_raised = false;
+    if ( nmi_hook )
+        nmi_hook(regs);
 }
 
 static const struct exception_table_entry *search_extable(unsigned long rip)

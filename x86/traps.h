@@ -25,6 +25,15 @@ void traps_set_irq_handler(unsigned int vec, void (*fn)(struct cpu_regs *regs));
 /* Where exceptions raised by the guest (ring 3) go: set by the PV layer. */
 void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs));
 
+/*
+ * Where an NMI goes, on the way back to the guest (with IF clear, the frame
+ * being the guest's context): set by the PV layer.
+ */
+void traps_set_nmi_handler(void (*fn)(struct cpu_regs *regs));
+
+/* An NMI arrived and was not handed to the PV layer yet. */
+extern volatile bool nmi_raised;
+
 /* Called by x86/entry.S for every exception. */
 void trap_handler(struct cpu_regs *regs);
 

@@ -15,6 +15,7 @@ fail() { echo "FAIL lab/$1: $2"; fails=$((fails + 1)); }
 res() { sed -n "s/^$2=//p" "$out/$1/result" 2>/dev/null; }
 # has CASE FILE TEXT: the file holds a line containing TEXT (fixed string)
 has() { grep -qF -- "$3" "$out/$1/$2" 2>/dev/null; }
+hasnt() { [ -f "$out/$1/$2" ] && ! grep -qF -- "$3" "$out/$1/$2"; }
 check() {   # check NAME CONDITION-COMMAND... ; on failure the last 5 console lines help
   local name=$1; shift
   if "$@"; then pass "$name"; else fail "$name" "not true: $*"; fi
@@ -126,6 +127,28 @@ for g in $(cd "$out" && ls -d guest-*-pv 2>/dev/null); do
     grep '^case .*MISMATCH$' "$out/$t-debshim/console.log" | sed 's/^case /INFO   /; s/ MISMATCH$//' | cut -c1-150
   fi
 done
+
+# ---- exceptions that cannot be delivered end the guest (tests/guests/crash), not the shim
+for m in stack nohandler iret; do
+  c=crash-$m
+  check "$c-pv: reached its crash directly on L0" has $c-pv console.log "CRASH-TEST $m: starting"
+  check "$c-pv: L0 sees shutdown reason crash" [ "$(res $c-pv shutdown)" = crash ]
+  check "$c-shim: reached its crash under our shim" has $c-shim console.log "CRASH-TEST $m: starting"
+  check "$c-shim: L0 sees shutdown reason crash" [ "$(res $c-shim shutdown)" = crash ]
+  check "$c-shim: nothing after the crash (no failure line)" hasnt $c-shim console.log "still running"
+  check "$c-shim: the guest's registers are printed (port 0xe9: the console ring is the guest's)" \
+    has $c-shim e9.log "guest state (kernel mode)"
+done
+check "crash-stack-shim: says why" has crash-stack-shim e9.log \
+  "guest crash: exception 0x3: cannot write the bounce frame at 0xffc8"
+check "crash-stack-shim: rax is the test's marker" grep -q "RAX: 000000005354414b" \
+  "$out/crash-stack-shim/e9.log"
+check "crash-nohandler-shim: says why" grep -q "guest crash: exception 0x6 with no handler" \
+  "$out/crash-nohandler-shim/e9.log"
+check "crash-nohandler-shim: rax is the test's marker" grep -q "RAX: 000000004e4f4841" \
+  "$out/crash-nohandler-shim/e9.log"
+check "crash-iret-shim: says why" has crash-iret-shim e9.log \
+  "guest crash: iret: frame at 0x10000 is unreadable"
 
 # ---- the same harness runs Debian's xen-shim with the same guest
 c=shim-debian

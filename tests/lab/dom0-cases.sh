@@ -11,7 +11,9 @@
 # state: gone (shut down and destroyed), shutdown (kept), crashed, timeout, create-failed.
 # shutdown: poweroff, reboot, suspend, crash, watchdog, soft_reset or none (from xl's log).
 # A config may say "#@timeout: N" (seconds, default 120) and "#@end-on: TEXT" (end the
-# case as soon as the console shows TEXT: for guests that are expected to hang).
+# case as soon as the console shows TEXT: for guests that are expected to hang), and any
+# number of "#@nmi-on: TEXT" (run "xl trigger <domain> nmi" once, when the console first
+# shows TEXT; logged as "X|<case>| nmi-on: TEXT").
 up() { cut -d' ' -f1 /proc/uptime; }
 rc=0
 for cfg in /lab/cases/*.cfg; do
@@ -19,6 +21,7 @@ for cfg in /lab/cases/*.cfg; do
   name=$(sed -n 's/^[[:space:]]*name[[:space:]]*=[[:space:]]*["'\'']\([^"'\'']*\).*/\1/p' "$cfg" | head -1)
   tmo=$(sed -n 's/^#@timeout: *\([0-9]*\).*/\1/p' "$cfg"); tmo=${tmo:-120}
   endon=$(sed -n 's/^#@end-on: *//p' "$cfg")
+  sed -n 's/^#@nmi-on: *//p' "$cfg" > /tmp/nmi-on
   log=/var/log/xen/console/guest-$name.log
   rm -f "$log" "/var/log/xen/xl-$name.log"
   xl dmesg -c > /dev/null
@@ -43,6 +46,15 @@ for cfg in /lab/cases/*.cfg; do
         seen=$nl
       fi
       if [ -n "$endon" ] && grep -qF "$endon" "$log"; then state=end-on; break; fi
+      if [ -s /tmp/nmi-on ]; then
+        while IFS= read -r t; do
+          if grep -qF "$t" "$log"; then
+            xl trigger "$name" nmi > /tmp/trigger.log 2>&1
+            echo "X|$case| nmi-on: $t: xl trigger rc=$? $(cat /tmp/trigger.log)"
+            grep -vxF "$t" /tmp/nmi-on > /tmp/nmi-on.new; mv /tmp/nmi-on.new /tmp/nmi-on
+          fi
+        done < /tmp/nmi-on
+      fi
     fi
     n=$((n + 1))
     if [ $((n % 3)) -eq 0 ]; then
