@@ -52,6 +52,7 @@ CFLAGS   := -include lib/compiler.h -std=gnu11 -O2 -g -ffreestanding \
             -mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fno-common \
             -fno-asynchronous-unwind-tables -fcf-protection=none \
             -fno-strict-aliasing -fno-delete-null-pointer-checks \
+            -fno-jump-tables \
             -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
             -Wmissing-declarations -Wshadow -Wundef -Wpointer-arith \
             -Wno-unused-parameter -MMD -MP

@@ -35,6 +35,10 @@ SECTIONS
 
     .text : LOAD(.text) {
         *(.text.head)
+        . = ALIGN(PAGE_SIZE);
+        __hot_text_start = .;
+        *(EXCLUDE_FILE(INIT_OBJS) .text.hot)
+        __hot_text_end = .;
         *(EXCLUDE_FILE(INIT_OBJS) .text EXCLUDE_FILE(INIT_OBJS) .text.*)
         *(.fixup)
     } :text
@@ -64,6 +68,9 @@ SECTIONS
 
     . = ALIGN(PAGE_SIZE);
     .data : LOAD(.data) {
+        __hot_data_start = .;
+        *(.data.hot)
+        __hot_data_end = .;
         *(.data .data.*)
         __got_start = .;
         *(.got .got.plt .igot.plt)
@@ -109,6 +116,8 @@ SECTIONS
 ASSERT(__image_start == SHIM_VIRT_BASE + SHIM_PHYS_START, "image not at its base")
 ASSERT((__image_start & (L2_PAGE_SIZE - 1)) == 0, "image not 2 MiB aligned")
 ASSERT((__bss_start & (PAGE_SIZE - 1)) == 0, ".bss not page aligned")
+ASSERT(__hot_data_end - __hot_data_start <= PAGE_SIZE, ".data.hot is more than a page")
+ASSERT(__hot_text_end - __hot_text_start <= 2 * PAGE_SIZE, ".text.hot is more than two pages")
 ASSERT(__image_end - __image_start <= SHIM_IMAGE_MAX, "image too big for its layout")
 ASSERT(SHIM_PHYS_START + SHIM_IMAGE_MAX <= SHIM_MAP_SIZE, "image outside the boot map")
 ASSERT(__got_end - __got_start <= 24, "GOT entries: is some code not RIP-relative?")

@@ -12,9 +12,9 @@
 #include "x86/uaccess.h"
 #include "lib/printk.h"
 
-bool trace_hypercalls;
+bool trace_hypercalls __hot_data;
 
-long hypercall_dispatch(unsigned long op, const unsigned long a[5])
+__hot_text long hypercall_dispatch(unsigned long op, const unsigned long a[5])
 {
     unsigned long a1 = a[0], a2 = a[1], a3 = a[2];
 
@@ -111,12 +111,12 @@ long hypercall_dispatch(unsigned long op, const unsigned long a[5])
  * The call itself fails only for an unreadable list (-EFAULT) or when
  * nested (-EINVAL, as the inner entry's result).
  */
-static bool in_multicall;
+static bool in_multicall __hot_data;
 
 static struct {
     bool pending;
     unsigned long op, args[5];
-} cont;
+} cont __hot_data;
 
 bool hypercall_preempt_check(void)
 {
@@ -167,7 +167,7 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
     return 0;
 }
 
-void pv_syscall(struct cpu_regs *regs)
+__hot_text void pv_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
     unsigned long op = regs->rax;

@@ -22,7 +22,7 @@
 
 #define UPCALL_VECTOR  0xf3
 
-static shared_info_t *l0_si;
+static shared_info_t *l0_si __hot_data;
 static evtchn_port_t l0_timer_port;
 static uint64_t guest_deadline;         /* system time (ns); 0: none */
 

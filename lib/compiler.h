@@ -32,6 +32,14 @@
 #define __printf(f, a)       __attribute__((format(printf, f, a)))
 #define __section(s)         __attribute__((section(s)))
 #define __used               __attribute__((used))
+/*
+ * Data every guest entry and exit touches: kept together in one page (the
+ * linker script checks), so that a guest CR3 switch, which flushes the TLB,
+ * costs one refill for it rather than one per variable.
+ */
+#define __hot_data           __section(".data.hot")
+/* The code of those entries and exits, likewise (.text.hot, first in .text). */
+#define __hot_text           __section(".text.hot")
 #define barrier()            __asm__ volatile ( "" ::: "memory" )
 
 #define MIN(a, b)            ((a) < (b) ? (a) : (b))

@@ -36,7 +36,7 @@
 #define UPPER_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | \
                     _PAGE_USER)
 
-struct domain dom;
+struct domain dom __hot_data;
 
 static uint8_t guest_shared_info[PAGE_SIZE] __aligned(PAGE_SIZE)
     __section(".bss.page_aligned");

@@ -20,7 +20,6 @@ struct vcpu {
     paddr_t guest_table;            /* kernel L4, as a CR3 value */
     paddr_t guest_table_user;       /* user L4, 0 if none */
     unsigned long kernel_ss, kernel_sp;     /* stack_switch */
-    struct trap_info trap_ctxt[256];        /* set_trap_table */
     unsigned long event_callback, failsafe_callback, syscall_callback;
     unsigned long syscall32_callback, sysenter_callback;
     unsigned int callback_flags;    /* CALLBACKF_mask_events per type */
@@ -44,6 +43,8 @@ struct vcpu {
     unsigned long debugreg[8];      /* set_debugreg */
     uint32_t tsc_aux;               /* MSR_TSC_AUX */
     uint64_t runstate_since_tsc;    /* vCPU up since (TSC) */
+    /* Last: 4 KiB that only bounces index, so the fields above share a page. */
+    struct trap_info trap_ctxt[256];        /* set_trap_table */
 };
 
 struct domain {

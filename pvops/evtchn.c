@@ -97,7 +97,7 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq)
         evtchn_set_pending(port);
 }
 
-void pv_deliver_events(struct cpu_regs *regs)
+__hot_text void pv_deliver_events(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 

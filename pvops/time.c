@@ -11,7 +11,7 @@
 #include "x86/cpu.h"
 #include "lib/string.h"
 
-static const shared_info_t *l0_si;
+static const shared_info_t *l0_si __hot_data;
 
 void pv_time_init(const shared_info_t *l0_shared_info)
 {
@@ -23,7 +23,7 @@ void pv_time_init(const shared_info_t *l0_shared_info)
     dom.shared_info->wc_sec_hi = READ_ONCE(l0_si->wc_sec_hi);
 }
 
-void pv_time_update(struct vcpu *v)
+__hot_text void pv_time_update(struct vcpu *v)
 {
     struct vcpu_time_info t, *g;
     uint32_t ver;

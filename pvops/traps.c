@@ -48,7 +48,7 @@ static inline void swapgs(void)
     __asm__ volatile ( "swapgs" ::: "memory" );
 }
 
-void pv_toggle_guest_mode(struct vcpu *v)
+__hot_text void pv_toggle_guest_mode(struct vcpu *v)
 {
     swapgs();
     v->kernel_mode = !v->kernel_mode;
@@ -70,7 +70,7 @@ static const char *what_name(unsigned int what)
            what == WHAT_SYSCALL ? "syscall" : "exception";
 }
 
-static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
+__hot_text static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
                    bool mask_events, unsigned int what)
 {
     struct vcpu *v = current_vcpu();
@@ -131,12 +131,12 @@ static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
 }
 
 /* The event callback: always with events masked (pv64-abi.md 5.2). */
-void pv_event_callback(struct cpu_regs *regs)
+__hot_text void pv_event_callback(struct cpu_regs *regs)
 {
     bounce(regs, current_vcpu()->event_callback, -1, true, WHAT_EVENT);
 }
 
-void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
+__hot_text void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
 {
     const struct trap_info *ti = &current_vcpu()->trap_ctxt[vec & 255];
     if ( vec == 8 )
@@ -144,7 +144,7 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
     bounce(regs, ti->address, ec, TI_GET_IF(ti), vec);
 }
 
-static void pv_guest_trap(struct cpu_regs *regs)
+__hot_text static void pv_guest_trap(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
     unsigned int vec = regs->vector;
@@ -187,7 +187,8 @@ static void pv_guest_trap(struct cpu_regs *regs)
         /* Read first: the shim's own recoverable faults below reload CR2. */
         unsigned long cr2 = read_cr2();
 
-        if ( pv_ptwr_fault(regs, cr2) )
+        /* Only a write to a present, read-only page can be a PTE write. */
+        if ( (regs->error_code & 0x1b) == 0x3 && pv_ptwr_fault(regs, cr2) )
             return;
         /*
          * A descriptor the guest's GDT does not have (the window beyond
@@ -244,7 +245,7 @@ static void pv_guest_trap(struct cpu_regs *regs)
     pv_deliver_events(regs);
 }
 
-void pv_user_syscall(struct cpu_regs *regs)
+__hot_text void pv_user_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
     bool compat = regs->cs == FLAT_RING3_CS32;
@@ -268,7 +269,7 @@ void pv_user_syscall(struct cpu_regs *regs)
  * rflags, cs, rip, flags and the stub rcx, r11, rax; returns to that
  * context, in user mode when cs says ring 3.
  */
-long pv_iret(struct cpu_regs *regs)
+__hot_text long pv_iret(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
     struct iret_context c;
@@ -323,7 +324,7 @@ void pv_iret_fault(struct cpu_regs *regs)
  * with NMIs masked until its next iret; with no handler it is dropped. The
  * pending NMI is consumed either way, as Xen does.
  */
-bool pv_deliver_nmi(struct cpu_regs *regs)
+__hot_text bool pv_deliver_nmi(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
     const struct trap_info *ti = &v->trap_ctxt[2];

@@ -36,7 +36,7 @@ BUILD_BUG_ON(sizeof(struct tss64) != 104);
 extern char boot_stack[];
 extern void entry_syscall(void), entry_cstar(void);
 
-unsigned long cpu_stack_top;
+unsigned long cpu_stack_top __hot_data;
 
 static uint64_t gdt_page[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
 static struct tss64 tss __aligned(64);

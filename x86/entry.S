@@ -28,7 +28,8 @@
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
                         (v) == 21 || (v) == 29 || (v) == 30)
 
-        .text
+        /* Every guest entry and exit: with the hot C code (lib/compiler.h). */
+        .section .text.hot, "ax", @progbits
         .balign 16
         .globl exception_stubs_start
 exception_stubs_start:
@@ -256,7 +257,7 @@ return_to_guest_end:
         .quad   .Lft_iret, .Lfix_iret
         .popsection
 
-        .data
+        .section .data.hot, "aw"
         .balign 8
 syscall_guest_rsp:
         .quad 0

@@ -121,8 +121,8 @@ void traps_set_nmi_handler(void (*fn)(struct cpu_regs *regs))
  * stack whatever was interrupted, so it only notes the NMI; the way out to
  * the guest (x86/entry.S return_to_guest) hands it over.
  */
-volatile bool nmi_raised;
-bool nmi_iret_needed;
+volatile bool nmi_raised __hot_data;
+bool nmi_iret_needed __hot_data;
 
 struct cpu_regs *nmi_handler(struct cpu_regs *regs);
 struct cpu_regs *nmi_handler(struct cpu_regs *regs)
@@ -153,7 +153,7 @@ struct cpu_regs *nmi_handler(struct cpu_regs *regs)
 }
 
 void nmi_deliver(struct cpu_regs *regs);
-void nmi_deliver(struct cpu_regs *regs)
+__hot_text void nmi_deliver(struct cpu_regs *regs)
 {
     nmi_raised = false;
     if ( nmi_hook )
@@ -182,7 +182,7 @@ void show_registers(const struct cpu_regs *r)
            read_cr0(), read_cr2(), read_cr3(), read_cr4());
 }
 
-void trap_handler(struct cpu_regs *regs)
+__hot_text void trap_handler(struct cpu_regs *regs)
 {
     static unsigned int depth;
     const char *name = regs->vector < 32 ? vector_names[regs->vector]
