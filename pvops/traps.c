@@ -265,6 +265,25 @@ __hot_text void pv_user_syscall(struct cpu_regs *regs)
 }
 
 /*
+ * SYSENTER from the guest (Intel only: x86/entry.S entry_sysenter built a
+ * frame with a null RIP and RSP, as Xen's). Into the sysenter callback,
+ * events masked if it was registered so; with none, #GP(0) (Xen's
+ * sysenter_entry).
+ */
+void pv_sysenter(struct cpu_regs *regs);
+void pv_sysenter(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+
+    if ( !v->sysenter_callback )
+        pv_inject_exception(regs, 13, 0);
+    else
+        bounce(regs, v->sysenter_callback, -1,
+               v->callback_flags & (1u << CALLBACKTYPE_sysenter), WHAT_SYSCALL);
+    pv_deliver_events(regs);
+}
+
+/*
  * The iret hypercall (xen/arch/x86/pv/iret.c): the guest pushed ss, rsp,
  * rflags, cs, rip, flags and the stub rcx, r11, rax; returns to that
  * context, in user mode when cs says ring 3.

@@ -34,7 +34,26 @@ struct tss64 {
 BUILD_BUG_ON(sizeof(struct tss64) != 104);
 
 extern char boot_stack[];
-extern void entry_syscall(void), entry_cstar(void);
+extern void entry_syscall(void), entry_cstar(void), entry_sysenter(void);
+
+#define MSR_SYSENTER_CS  0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+
+/*
+ * SYSENTER works in long mode on Intel (and the VIA/Zhaoxin CPUs), not on
+ * AMD or Hygon, which raise #UD: where it works, into entry_sysenter (as Xen
+ * sets it up for PV guests).
+ */
+static bool sysenter_in_long_mode(void)
+{
+    struct cpuid_regs v = cpuid(0);
+
+    if ( (v.ebx == 0x68747541 && v.edx == 0x69746e65) ||    /* AuthenticAMD */
+         (v.ebx == 0x6f677948 && v.edx == 0x6e65476e) )     /* HygonGenuine */
+        return false;
+    return cpuid(1).edx & (1u << 11);                       /* SEP */
+}
 
 unsigned long cpu_stack_top __hot_data;
 
@@ -106,5 +125,11 @@ void desc_init_cpu(unsigned int cpu)
     wrmsrl(MSR_LSTAR, (uint64_t)entry_syscall);
     wrmsrl(MSR_CSTAR, (uint64_t)entry_cstar);
     wrmsrl(MSR_SFMASK, SYSCALL_MASK);
+    if ( sysenter_in_long_mode() )
+    {
+        wrmsrl(MSR_SYSENTER_CS, SEL_HYPERVISOR_CS);
+        wrmsrl(MSR_SYSENTER_ESP, cpu_stack_top);
+        wrmsrl(MSR_SYSENTER_EIP, (uint64_t)entry_sysenter);
+    }
     wrmsrl(MSR_EFER, rdmsrl(MSR_EFER) | EFER_SCE);
 }

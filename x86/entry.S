@@ -21,6 +21,7 @@
 /* The vector field of a frame built by a SYSCALL entry (not an exception). */
 #define ENTRY_SYSCALL   0x100
 #define ENTRY_SYSCALL32 0x101
+#define ENTRY_SYSENTER  0x103
 #define EFLAGS_IF       0x200
 #define EFLAGS_IOPL     0x3000
 
@@ -182,6 +183,38 @@ entry_syscall:
 entry_cstar:
         SYSCALL_ENTRY FLAT_RING3_CS32, ENTRY_SYSCALL32
         .size entry_cstar, . - entry_cstar
+
+/*
+ * SYSENTER from the guest (Intel, and only there: AMD raises #UD for it in
+ * long mode). The CPU saved nothing: RSP is the stack top (SYSENTER_ESP),
+ * and the frame says what Xen's does, ring-3 null CS and RIP, RSP 0 and the
+ * user SS; the guest's sysenter callback knows its own convention. RFLAGS
+ * as the guest had them (bar IF and VM, which SYSENTER clears) go into the
+ * frame, then none of TF, NT, AC or DF stays on in the shim: a single step
+ * stops here at most three times (trap_handler ignores those), and an IRETQ
+ * with NT set would fault.
+ */
+        .balign 16
+        .globl entry_sysenter, sysenter_eflags_saved
+        .type entry_sysenter, @function
+entry_sysenter:
+        pushq   $FLAT_USER_SS
+        pushq   $0
+        pushfq
+sysenter_eflags_saved:
+        pushq   $2
+        popfq
+        pushq   $3
+        pushq   $0
+        pushq   $0
+        pushq   $ENTRY_SYSENTER
+        sub     $REGS_vector, %rsp
+        SAVE_ALL
+        cld
+        mov     %rsp, %rdi
+        call    pv_sysenter
+        jmp     return_to_guest
+        .size entry_sysenter, . - entry_sysenter
 
 /*
  * Back to the guest from the frame at RSP. SYSRET when the frame allows it

@@ -204,8 +204,8 @@ __hot_text void trap_handler(struct cpu_regs *regs)
 
     /*
      * A data breakpoint the guest set (set_debugreg) hit by the shim while
-     * touching guest memory: a trap, nothing to undo; the guest's own
-     * accesses raise it in guest mode.
+     * touching guest memory, or a single step the guest's TF takes into
+     * entry_sysenter before it clears TF: a trap, nothing to undo.
      */
     if ( regs->vector == 1 )
         return;

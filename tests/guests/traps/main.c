@@ -359,6 +359,7 @@ SNIPPET(int3, "int3");
 SNIPPET(int_3, "int  $3");
 SNIPPET(int_4, "int  $4");
 SNIPPET(into, ".byte 0xce");
+SNIPPET(sysenter, "sysenter");
 SNIPPET(ud2, "ud2");
 SNIPPET_FULL(ud2_rsp16, "sub  $8, %rsp", "ud2", "add  $8, %rsp");
 SNIPPET(ud2_xen_nop, FORCED_PREFIX "nop");
@@ -788,6 +789,8 @@ static const struct insn_case cases[] = {
     { "#OF int $4", SNIP(int_4),
       .trap = TRAP(X86_EXC_OF, NO_EC, AT_NEXT) },
     { "#UD into (invalid in 64-bit mode)", SNIP(into),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "#UD sysenter (AMD: not in long mode; Intel would take it)", SNIP(sysenter),
       .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
     { "#UD ud2", SNIP(ud2),
       .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
