@@ -45,7 +45,7 @@ __hot_text long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     case __HYPERVISOR_multicall:
         return do_multicall(a1, a2);
     case __HYPERVISOR_iret:
-        /* Only as a direct call (pv_syscall); in a multicall it ends the batch. */
+        /* Never here: pv_syscall and do_multicall call pv_iret themselves. */
         return -XEN_EINVAL;
     case __HYPERVISOR_memory_op:
         return do_memory_op(a1, a2);
@@ -112,6 +112,8 @@ __hot_text long hypercall_dispatch(unsigned long op, const unsigned long a[5])
  * nested (-EINVAL, as the inner entry's result).
  */
 static bool in_multicall __hot_data;
+/* The guest context of the hypercall being served (for an iret in a batch). */
+static struct cpu_regs *hypercall_regs __hot_data;
 
 static struct {
     bool pending;
@@ -155,6 +157,21 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
         }
         for ( unsigned int k = 0; k < 5; k++ )
             args[k] = mc.args[k];
+        if ( mc.op == __HYPERVISOR_iret )
+        {
+            /*
+             * An iret in a batch (Xen's pv_do_multicall_call, mc_exit): its
+             * frame is on the guest stack as the multicall found it, it
+             * replaces the context, and it ends the batch. Its result, the
+             * rax it restores, is stored (best effort) and is the
+             * multicall's, through Xen's "int rc": sign-extended low half.
+             */
+            mc.result = pv_iret(hypercall_regs);
+            copy_to_guest(list + offsetof(multicall_entry_t, result),
+                          &mc.result, sizeof(mc.result));
+            in_multicall = false;
+            return (int)mc.result;
+        }
         mc.result = hypercall_dispatch(mc.op, args);
         if ( copy_to_guest(list + offsetof(multicall_entry_t, result),
                            &mc.result, sizeof(mc.result)) )
@@ -179,6 +196,7 @@ __hot_text void pv_syscall(struct cpu_regs *regs)
         pv_deliver_events(regs);
         return;
     }
+    hypercall_regs = regs;
 
     pv_time_update(v);
 

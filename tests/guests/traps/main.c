@@ -477,6 +477,34 @@ SNIPPET_SETUP(iret_if1_pending,
 SNIPPET_SETUP(xen_version_pending, SET_PENDING,
               "call " HYPERCALL_XENVER);
 
+/*
+ * An iret as the first entry of a multicall (list at %rdi, 2 entries): Xen
+ * takes the iret frame from the stack the multicall stub left, that is
+ * r11 and rcx (pushed by the stub), the stub's return address, then the
+ * frame pushed here (flags 0, rip, cs, rflags, rsp, ss): rax := r11, r11
+ * := rcx, rcx := the return address; the batch ends there. rdx says how it
+ * came back: 1 by the iret, 0 by the multicall simply returning.
+ */
+#define HYPERCALL_MULTICALL "hypercall_page + " STR(__HYPERVISOR_multicall) \
+                            " * 32"
+SNIPPET_SETUP(multicall_iret,
+              "mov  %rsp, %rax\n"
+              "    push $" STR(FLAT_KERNEL_SS) "\n"
+              "    push %rax\n"
+              "    push $" STR(EFLAGS_MBS | EFLAGS_IF) "\n"
+              "    push $" STR(FRAME_CS_KERNEL) "\n"
+              "    lea  .Lmulticall_iret_target(%rip), %rax\n"
+              "    push %rax\n"
+              "    push $0\n"
+              "    mov  $2, %esi",
+              "call " HYPERCALL_MULTICALL "\n"
+              "    add  $48, %rsp\n"
+              "    xor  %edx, %edx\n"
+              "    jmp  1f\n"
+              ".Lmulticall_iret_target:\n"
+              "    mov  $1, %edx\n"
+              "1:");
+
 /* ------------------------------------------------------------ the cases */
 
 #define NO_EC           (-1L)
@@ -1171,6 +1199,49 @@ static const struct insn_case fpu_cases[] = {
       .pre = pre_ts, .trap = NONE },
 };
 
+/* The batch the multicall_iret snippet runs: the iret, then one not run. */
+static multicall_entry_t mc_iret_list[2];
+
+static void pre_multicall_iret(struct cpu_regs *in)
+{
+    memset(mc_iret_list, 0, sizeof(mc_iret_list));
+    mc_iret_list[0].op = __HYPERVISOR_iret;
+    mc_iret_list[0].result = POISON;
+    mc_iret_list[1].op = __HYPERVISOR_xen_version;
+    mc_iret_list[1].args[0] = XENVER_version;
+    mc_iret_list[1].result = POISON;
+    in->rdi = (unsigned long)mc_iret_list;
+}
+
+static unsigned long mc_iret_result0(void) { return mc_iret_list[0].result; }
+static unsigned long mc_iret_result1(void) { return mc_iret_list[1].result; }
+
+static const struct insn_case multicall_iret_case = {
+    "multicall [iret, xen_version]: the iret ends the batch", SNIP(multicall_iret),
+    .pre = pre_multicall_iret, .masked = true,
+    .in = { .r11 = MAGIC_R11, .rcx = MAGIC_RCX }, .trap = NONE,
+    .mask_after = MASK_CLEAR,
+    /* rax: the multicall's result, Xen's "int rc" (do_multicall) of it. */
+    .check = { EQ(rdx, 1), EQ(rax, (unsigned long)(long)(int)MAGIC_R11),
+               EQ(r11, MAGIC_RCX) },
+};
+
+static void check_line(const char *name, const char *what, const char *got,
+                       const char *expected);
+
+/* What the batch holds afterwards: the iret's result, the other untouched. */
+static void multicall_iret_results(void)
+{
+    char g[24], e[24];
+
+    snprintf(g, sizeof(g), "%#lx", mc_iret_result0());
+    snprintf(e, sizeof(e), "%#lx", MAGIC_R11);
+    check_line(multicall_iret_case.name, " entry 0 result", g, e);
+    snprintf(g, sizeof(g), "%#lx", mc_iret_result1());
+    snprintf(e, sizeof(e), "%#lx", POISON);
+    check_line(multicall_iret_case.name, " entry 1 result (not run)", g, e);
+}
+
 /*
  * Guest user mode (the same page tables as NEW_USER_BASEPTR, entered by
  * iret to ring 3; exceptions bounce to the kernel stack stack_switch gave):
@@ -1813,6 +1884,8 @@ void test_main(void)
     for ( i = 0; i < ARRAY_SIZE(cases); i++ )
         run_case(&cases[i]);
     fpu_state_cases();
+    run_case(&multicall_iret_case);
+    multicall_iret_results();
     if ( user_setup() )
         for ( i = 0; i < ARRAY_SIZE(user_cases); i++ )
             run_user_case(&user_cases[i]);
@@ -1826,6 +1899,6 @@ void test_main(void)
 
     printk("%u cases run, %lu event upcalls\n",
            (unsigned int)(ARRAY_SIZE(cases) + ARRAY_SIZE(fpu_cases) +
-                          ARRAY_SIZE(user_cases) + 2), upcalls);
+                          ARRAY_SIZE(user_cases) + 3), upcalls);
     xtf_success(NULL);
 }
