@@ -77,6 +77,7 @@ const char test_title[] = "exceptions, int $n, emulated instructions, iret";
 #define CR0_TS          0x00000008
 #define CR0_WP          0x00010000
 #define CR4_OSXSAVE     0x00040000
+#define CR4_FSGSBASE    0x00010000
 
 /* The flags a bounce frame is checked on; the arithmetic ones are noise. */
 #define EFLAGS_CHECKED  (EFLAGS_MBS | EFLAGS_TF | EFLAGS_IF | EFLAGS_DF | \
@@ -407,6 +408,15 @@ SNIPPET(xsetbv, "xsetbv");
 SNIPPET_SETUP(cr4_set_osxsave, "mov  %cr4, %rax; or $" STR(CR4_OSXSAVE) ", %rax",
               "mov  %rax, %cr4");
 SNIPPET(write_cr0, "mov  %rax, %cr0");
+SNIPPET_SETUP(cr4_set_fsgsbase, "mov  %cr4, %rax; or $" STR(CR4_FSGSBASE) ", %rax",
+              "mov  %rax, %cr4");
+SNIPPET_SETUP(cr4_clear_fsgsbase,
+              "mov  %cr4, %rax; and $~" STR(CR4_FSGSBASE) ", %rax",
+              "mov  %rax, %cr4");
+SNIPPET(rdfsbase, "rdfsbase %rax");
+SNIPPET(wrfsbase, "wrfsbase %rax");
+SNIPPET(rdgsbase, "rdgsbase %rax");
+SNIPPET(wrgsbase, "wrgsbase %rax");
 SNIPPET(invd, "invd");
 SNIPPET(rdtsc, "rdtsc");
 SNIPPET(in_imm, "in   $0x80, %al");
@@ -783,6 +793,10 @@ static unsigned long expect_cr3(void)
 #define CPUID_D2_EBX_L0         0x240UL
 #define XSETBV_AVX_L0           NONE
 #define XCR0_AVX_L0             0x7UL
+
+/* FSGSBASE on that L0: the guest may turn it on. */
+#define CR4_FSGSBASE_L0         (CR4_L0 | CR4_OSXSAVE | CR4_FSGSBASE)
+#define FSGSBASE_TRAP_L0        NONE
 
 /*
  * Debug registers. DR6 in the #DB handler (mov from dr6 and get_debugreg
@@ -1172,6 +1186,49 @@ static const struct insn_case cases[] = {
       .in = { .rcx = 0, .rax = 3 }, .trap = NONE },
     { "xgetbv XCR0 at the end", SNIP(xgetbv), .in = { .rcx = 0 },
       .trap = NONE, .check = { EQ(edx_eax, 3) } },
+
+    /*
+     * FSGSBASE as Xen gives it to a PV guest: off until the guest sets its
+     * CR4.FSGSBASE (which the hardware then follows), and then the guest's
+     * own: RDFSBASE/WRFSBASE and the GS pair act on the hardware bases the
+     * MSRs and set_segment_base see.
+     */
+    { "#UD rdfsbase before CR4.FSGSBASE", SNIP(rdfsbase),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "mov to cr4 setting FSGSBASE", SNIP(cr4_set_fsgsbase), .trap = NONE },
+    { "mov from cr4 after it (FSGSBASE)", SNIP(read_cr4), .trap = NONE,
+      .check = { EQ(rax, CR4_FSGSBASE_L0) } },
+    { "wrfsbase", SNIP(wrfsbase), .in = { .rax = (unsigned long)&fs_probe2 },
+      .trap = FSGSBASE_TRAP_L0 },
+    { "read %fs (offset 0) after wrfsbase", SNIP(read_fs0), .trap = NONE,
+      .check = { EQ(rax, FS_WORD_2) } },
+    { "rdmsr FS_BASE after wrfsbase", SNIP(rdmsr), .in = { .rcx = MSR_FS_BASE },
+      .trap = NONE, .check = { EQ(edx_eax, (unsigned long)&fs_probe2) } },
+    { "rdfsbase after it", SNIP(rdfsbase), .trap = FSGSBASE_TRAP_L0,
+      .check = { EQ(rax, (unsigned long)&fs_probe2) } },
+    { "wrgsbase (the kernel's GS)", SNIP(wrgsbase),
+      .in = { .rax = (unsigned long)&gs_probe2 }, .trap = FSGSBASE_TRAP_L0 },
+    { "rdmsr GS_BASE after wrgsbase", SNIP(rdmsr), .in = { .rcx = MSR_GS_BASE },
+      .trap = NONE, .check = { EQ(edx_eax, (unsigned long)&gs_probe2) } },
+    { "rdgsbase after it", SNIP(rdgsbase), .trap = FSGSBASE_TRAP_L0,
+      .check = { EQ(rax, (unsigned long)&gs_probe2) } },
+    /*
+     * A real CPU raises #GP(0) here; QEMU 7.2 (the lab's CPU) takes the
+     * base, so the guest, directly or under a shim, has it. Not the
+     * hypervisor's doing either way: the instruction is not intercepted.
+     */
+    { "wrfsbase of a non-canonical base (QEMU: taken; real CPUs: #GP)",
+      SNIP(wrfsbase), .in = { .rax = ADDR_NONCANONICAL }, .trap = NONE },
+    { "rdmsr FS_BASE after it", SNIP(rdmsr), .in = { .rcx = MSR_FS_BASE },
+      .trap = NONE, .check = { EQ(edx_eax, ADDR_NONCANONICAL) } },
+    { "wrfsbase back to a good base", SNIP(wrfsbase),
+      .in = { .rax = (unsigned long)&fs_probe2 }, .trap = FSGSBASE_TRAP_L0 },
+    { "mov to cr4 clearing FSGSBASE", SNIP(cr4_clear_fsgsbase), .trap = NONE },
+    { "#UD rdgsbase after it", SNIP(rdgsbase),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "rdmsr FS_BASE still the one wrfsbase set", SNIP(rdmsr),
+      .in = { .rcx = MSR_FS_BASE }, .trap = NONE,
+      .check = { EQ(edx_eax, (unsigned long)&fs_probe2) } },
 };
 
 /*
