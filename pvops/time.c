@@ -12,15 +12,44 @@
 #include "lib/string.h"
 
 static const shared_info_t *l0_si __hot_data;
+static uint32_t l0_wc_version __hot_data;   /* of the wallclock last copied */
+
+/*
+ * The wallclock at system time 0: L0's for our domain, as the guest would
+ * see it directly. L0 writes it for an HVM domain only once that sets its
+ * callback (hvm_latch_shinfo_size), and again on a settime: copied whenever
+ * its version moves.
+ */
+static __hot_text void wallclock_update(void)
+{
+    uint32_t ver = READ_ONCE(l0_si->wc_version), sec, nsec, hi;
+    shared_info_t *g = dom.shared_info;
+
+    if ( ver == l0_wc_version || (ver & 1) )
+        return;
+    barrier();
+    sec = READ_ONCE(l0_si->wc_sec);
+    nsec = READ_ONCE(l0_si->wc_nsec);
+    hi = READ_ONCE(l0_si->wc_sec_hi);
+    barrier();
+    if ( ver != READ_ONCE(l0_si->wc_version) )
+        return;                                 /* being updated: next time */
+    l0_wc_version = ver;
+    WRITE_ONCE(g->wc_version, (g->wc_version + 1) | 1);
+    barrier();
+    g->wc_sec = sec;
+    g->wc_nsec = nsec;
+    g->wc_sec_hi = hi;
+    barrier();
+    WRITE_ONCE(g->wc_version, g->wc_version + 1);
+}
 
 void pv_time_init(const shared_info_t *l0_shared_info)
 {
     l0_si = l0_shared_info;
-    /* Wallclock at system time 0: L0's, as the guest would see it directly. */
-    dom.shared_info->wc_version = 2;
-    dom.shared_info->wc_sec = READ_ONCE(l0_si->wc_sec);
-    dom.shared_info->wc_nsec = READ_ONCE(l0_si->wc_nsec);
-    dom.shared_info->wc_sec_hi = READ_ONCE(l0_si->wc_sec_hi);
+    l0_wc_version = 0;
+    dom.shared_info->wc_version = 0;
+    wallclock_update();
 }
 
 __hot_text void pv_time_update(struct vcpu *v)
@@ -30,6 +59,7 @@ __hot_text void pv_time_update(struct vcpu *v)
 
     if ( !l0_si || !v->vcpu_info )
         return;
+    wallclock_update();
     /* A consistent snapshot of L0's record (retry while L0 updates it). */
     do {
         ver = READ_ONCE(l0_si->vcpu_info[0].time.version);

@@ -51,6 +51,9 @@ check "$c: Linux boots to its initramfs as a PV guest of our shim" has $c consol
   "guest_type=PV xen=4.17"
 check "$c: the initramfs ran to GUEST-RESULT: 0" has $c console.log "GUEST-RESULT: 0"
 check "$c: L0 sees shutdown reason poweroff" [ "$(res $c shutdown)" = poweroff ]
+# Linux's wallclock is shared_info's: L0's for the domain, not 0 (1970)
+wc=$(sed -n 's/.*GUEST: wallclock .* epoch \([0-9]*\).*/\1/p' "$out/$c/console.log" | head -1)
+check "$c: the guest's wallclock is L0's (epoch ${wc:-none}, after 2024)" [ "${wc:-0}" -gt 1704067200 ]
 stop=$(grep -E "kernel BUG at|Kernel panic|PANIC" "$out/$c/console.log" | head -1 | tr -d '\r')
 [ -z "$stop" ] || echo "INFO $c: Debian's kernel stopped at: $stop"
 
