@@ -22,6 +22,7 @@
 #include "pvops/time.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/traps.h"
 #include "x86/xstate.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -574,13 +575,7 @@ static void show_guest_state(void)
         return;
     pr_err("d%uv%u guest state (%s mode):\n", dom.domid, v->id,
            v->kernel_mode ? "kernel" : "user");
-    pr_err("RIP: %04lx:%016lx  RFLAGS: %016lx  RSP: %04lx:%016lx\n",
-           r->cs, r->rip, r->rflags, r->ss, r->rsp);
-    pr_err("RAX: %016lx RBX: %016lx RCX: %016lx\n", r->rax, r->rbx, r->rcx);
-    pr_err("RDX: %016lx RSI: %016lx RDI: %016lx\n", r->rdx, r->rsi, r->rdi);
-    pr_err("RBP: %016lx R8:  %016lx R9:  %016lx\n", r->rbp, r->r8, r->r9);
-    pr_err("R10: %016lx R11: %016lx R12: %016lx\n", r->r10, r->r11, r->r12);
-    pr_err("R13: %016lx R14: %016lx R15: %016lx\n", r->r13, r->r14, r->r15);
+    show_gprs(r);
     pr_err("CR2: %016lx CR3: %016lx (user %016lx) event mask %u\n",
            v->vcpu_info ? (unsigned long)v->vcpu_info->arch.cr2 : 0UL,
            (unsigned long)v->guest_table, (unsigned long)v->guest_table_user,

@@ -169,7 +169,7 @@ static const struct exception_table_entry *search_extable(unsigned long rip)
     return NULL;
 }
 
-void show_registers(const struct cpu_regs *r)
+void show_gprs(const struct cpu_regs *r)
 {
     pr_err("RIP: %04lx:%016lx  RFLAGS: %016lx\n", r->cs, r->rip, r->rflags);
     pr_err("RSP: %04lx:%016lx\n", r->ss, r->rsp);
@@ -178,6 +178,11 @@ void show_registers(const struct cpu_regs *r)
     pr_err("RBP: %016lx R8:  %016lx R9:  %016lx\n", r->rbp, r->r8, r->r9);
     pr_err("R10: %016lx R11: %016lx R12: %016lx\n", r->r10, r->r11, r->r12);
     pr_err("R13: %016lx R14: %016lx R15: %016lx\n", r->r13, r->r14, r->r15);
+}
+
+void show_registers(const struct cpu_regs *r)
+{
+    show_gprs(r);
     pr_err("CR0: %016lx CR2: %016lx CR3: %016lx CR4: %016lx\n",
            read_cr0(), read_cr2(), read_cr3(), read_cr4());
 }

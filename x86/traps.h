@@ -40,4 +40,7 @@ void trap_handler(struct cpu_regs *regs);
 /* Print a register frame (used by the exception path and by panics). */
 void show_registers(const struct cpu_regs *regs);
 
+/* Just the frame's registers, not this CPU's control registers. */
+void show_gprs(const struct cpu_regs *regs);
+
 #endif /* X86_TRAPS_H */

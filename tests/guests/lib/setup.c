@@ -65,6 +65,21 @@ static void traps_init(void)
         xtf_error("set_trap_table: %ld\n", rc);
 }
 
+long guest_events_init(void *page, const void *handler)
+{
+    const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
+    unsigned long pfn = ((unsigned long)page - GUEST_VIRT_BASE) >> GUEST_PAGE_SHIFT;
+    struct vcpu_register_vcpu_info info = { .mfn = p2m[pfn] };
+    struct callback_register cb = {
+        .type = CALLBACKTYPE_event,
+        .flags = CALLBACKF_mask_events,
+        .address = (unsigned long)handler,
+    };
+    long rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info);
+
+    return rc ?: hypercall_callback_op(CALLBACKOP_register, &cb);
+}
+
 void guest_start(const start_info_t *si)
 {
     const char *why;

@@ -23,6 +23,13 @@ void test_main(void);
 extern const start_info_t *start_info;
 
 /*
+ * vCPU 0's vcpu_info onto page (page aligned, in this image), and the event
+ * callback at handler, entered with events masked. (Xen crashes a domain
+ * that unmasks events with no callback.) 0, or the failing call's error.
+ */
+long guest_events_init(void *page, const void *handler);
+
+/*
  * Assembly for an exception entry: save the registers C may clobber (bar
  * rcx and r11, which Xen's bounce frame already holds), call fn(frame) on
  * an aligned stack with frame the words pushed before this sequence (the

@@ -218,19 +218,9 @@ static void wait_nmis(unsigned int n, uint64_t seconds)
 
 static bool setup(void)
 {
-    const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
-    unsigned long pfn = ((unsigned long)vcpu_page - GUEST_VIRT_BASE) >>
-                        GUEST_PAGE_SHIFT;
-    struct vcpu_register_vcpu_info info = { .mfn = p2m[pfn] };
-    struct callback_register cb = {
-        .type = CALLBACKTYPE_event,
-        .flags = CALLBACKF_mask_events,
-        .address = (unsigned long)event_entry,
-    };
-    long rc;
+    long rc = guest_events_init(vcpu_page, event_entry);
 
-    if ( (rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info)) ||
-         (rc = hypercall_callback_op(CALLBACKOP_register, &cb)) )
+    if ( rc )
     {
         xtf_error("setup: %ld\n", rc);
         return false;

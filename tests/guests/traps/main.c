@@ -1759,24 +1759,15 @@ struct fpu_image
 void fpu_load(const struct fpu_image *f, bool avx);
 void fpu_save(struct fpu_image *f, bool avx);
 
-#define FPU_REGS(op, r)                                                 \
-    "    " op " 32*1(%rdi), %" r "1\n    " op " 32*2(%rdi), %" r "2\n"  \
-    "    " op " 32*3(%rdi), %" r "3\n    " op " 32*4(%rdi), %" r "4\n"  \
-    "    " op " 32*5(%rdi), %" r "5\n    " op " 32*6(%rdi), %" r "6\n"  \
-    "    " op " 32*7(%rdi), %" r "7\n    " op " 32*8(%rdi), %" r "8\n"  \
-    "    " op " 32*9(%rdi), %" r "9\n    " op " 32*10(%rdi), %" r "10\n" \
-    "    " op " 32*11(%rdi), %" r "11\n    " op " 32*12(%rdi), %" r "12\n" \
-    "    " op " 32*13(%rdi), %" r "13\n    " op " 32*14(%rdi), %" r "14\n" \
-    "    " op " 32*15(%rdi), %" r "15\n"
-#define FPU_STORE(op, r)                                                \
-    "    " op " %" r "1, 32*1(%rdi)\n    " op " %" r "2, 32*2(%rdi)\n"  \
-    "    " op " %" r "3, 32*3(%rdi)\n    " op " %" r "4, 32*4(%rdi)\n"  \
-    "    " op " %" r "5, 32*5(%rdi)\n    " op " %" r "6, 32*6(%rdi)\n"  \
-    "    " op " %" r "7, 32*7(%rdi)\n    " op " %" r "8, 32*8(%rdi)\n"  \
-    "    " op " %" r "9, 32*9(%rdi)\n    " op " %" r "10, 32*10(%rdi)\n" \
-    "    " op " %" r "11, 32*11(%rdi)\n    " op " %" r "12, 32*12(%rdi)\n" \
-    "    " op " %" r "13, 32*13(%rdi)\n    " op " %" r "14, 32*14(%rdi)\n" \
-    "    " op " %" r "15, 32*15(%rdi)\n"
+/* ymm/xmm 1-15 from or to buf + 32 * n (the assembler's .irp loop). */
+#define FPU_LOAD_ALL(op, r)                                             \
+    "    .irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"                 \
+    "    " op " 32*\\n(%rdi), %" r "\\n\n"                              \
+    "    .endr\n"
+#define FPU_STORE_ALL(op, r)                                            \
+    "    .irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"                 \
+    "    " op " %" r "\\n, 32*\\n(%rdi)\n"                              \
+    "    .endr\n"
 
 __asm__ (
     "    .pushsection .text, \"ax\", @progbits\n"
@@ -1786,20 +1777,20 @@ __asm__ (
     "    ldmxcsr 516(%rdi)\n"
     "    test %esi, %esi\n"
     "    jz   1f\n"
-    FPU_REGS("vmovdqu", "ymm")
+    FPU_LOAD_ALL("vmovdqu", "ymm")
     "    ret\n"
     "1:\n"
-    FPU_REGS("movdqu", "xmm")
+    FPU_LOAD_ALL("movdqu", "xmm")
     "    ret\n"
     "fpu_save:\n"
     "    fnstcw 512(%rdi)\n"
     "    stmxcsr 516(%rdi)\n"
     "    test %esi, %esi\n"
     "    jz   1f\n"
-    FPU_STORE("vmovdqu", "ymm")
+    FPU_STORE_ALL("vmovdqu", "ymm")
     "    ret\n"
     "1:\n"
-    FPU_STORE("movdqu", "xmm")
+    FPU_STORE_ALL("movdqu", "xmm")
     "    ret\n"
     "    .popsection\n"
 );
@@ -1856,35 +1847,16 @@ static void fpu_state_cases(void)
 
 static void setup(void)
 {
-    const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
-    unsigned long pfn = ((unsigned long)vcpu_page - GUEST_VIRT_BASE) >>
-                        GUEST_PAGE_SHIFT;
-    struct vcpu_register_vcpu_info info = { .mfn = p2m[pfn] };
-    struct callback_register cb = {
-        .type = CALLBACKTYPE_event,
-        .flags = CALLBACKF_mask_events,
-        .address = (unsigned long)trap_entry_0x100,
-    };
-    long rc;
+    long rc = guest_events_init(vcpu_page, trap_entry_0x100);
 
-    rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info);
     if ( rc )
     {
-        xtf_error("VCPUOP_register_vcpu_info: %ld\n", rc);
+        xtf_error("vcpu_info and event callback: %ld\n", rc);
         xtf_exit();
     }
     vcpu = (vcpu_info_t *)vcpu_page;
-    printk("vcpu_info at %p (mfn %#lx): pending %u mask %u\n",
-           (void *)vcpu, (unsigned long)info.mfn,
+    printk("vcpu_info at %p: pending %u mask %u\n", (void *)vcpu,
            vcpu->evtchn_upcall_pending, vcpu->evtchn_upcall_mask);
-
-    /* Xen crashes a domain that unmasks events with no callback. */
-    rc = hypercall_callback_op(CALLBACKOP_register, &cb);
-    if ( rc )
-    {
-        xtf_error("CALLBACKOP_register event: %ld\n", rc);
-        xtf_exit();
-    }
 
     /* Only L1 page tables may be written through (not that we do). */
     rc = hypercall_vm_assist(VMASST_CMD_disable,
