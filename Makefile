@@ -35,7 +35,7 @@ PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
 HC_SRCS   := hypercall/l0.c hypercall/dispatch.c hypercall/version.c \
              hypercall/sched.c hypercall/event.c hypercall/cpu.c \
              hypercall/memory.c hypercall/vcpu.c hypercall/mm.c \
-             hypercall/upcall.c
+             hypercall/upcall.c hypercall/privileged.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
 # boot-time decompression: our glue, and Debian's static liblzma and libdeflate
 DECOMP_SRCS := boot/decompress.c

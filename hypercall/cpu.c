@@ -133,7 +133,8 @@ long do_set_debugreg(int reg, unsigned long value)
 
 long do_get_debugreg(int reg)
 {
-    if ( reg < 0 || reg > 7 || reg == 4 || reg == 5 )
-        return -XEN_EINVAL;
-    return current_vcpu()->debugreg[reg];
+    int r = reg < 0 ? -1 : vcpu_debugreg_alias(current_vcpu(), reg);
+
+    /* Xen's x86emul_read_dr: anything else is -ENODEV. */
+    return r < 0 ? -XEN_ENODEV : (long)current_vcpu()->debugreg[r];
 }

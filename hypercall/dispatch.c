@@ -87,18 +87,30 @@ __hot_text long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     case __HYPERVISOR_physdev_op_compat:
         return -XEN_ENOSYS;
 
-    /* Refused for a PV domU, as by Xen's shim (see xen-pv-shim.md section 2). */
-    case __HYPERVISOR_xsm_op:
-    case __HYPERVISOR_xenpmu_op:
+    /* Control operations: refused as Xen refuses a domU (privileged.c). */
     case __HYPERVISOR_platform_op:
+        return do_platform_op(a1);
     case __HYPERVISOR_sysctl:
+        return do_sysctl(a1);
     case __HYPERVISOR_domctl:
+        return do_domctl(a1);
+    case __HYPERVISOR_kexec_op:
+    case __HYPERVISOR_hypfs_op:
+        return -XEN_EPERM;          /* XSM_PRIV before anything else */
+    case __HYPERVISOR_xenpmu_op:
+        return -XEN_EOPNOTSUPP;     /* no vPMU (L0's default) */
+
+    /*
+     * Not for this guest, or not yet: hvm_op and dm_op answer for HVM
+     * domains and device models (a PV domU only reaches their early
+     * argument checks on Xen), xsm_op is -ENOSYS under the dummy XSM, the
+     * rest are gone or not built (Debian's Xen has no argo, tmem, xenoprof).
+     */
+    case __HYPERVISOR_xsm_op:
     case __HYPERVISOR_hvm_op:
     case __HYPERVISOR_dm_op:
-    case __HYPERVISOR_kexec_op:
     case __HYPERVISOR_xenoprof_op:
     case __HYPERVISOR_argo_op:
-    case __HYPERVISOR_hypfs_op:
     case __HYPERVISOR_tmem_op:
     default:
         return -XEN_ENOSYS;

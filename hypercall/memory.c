@@ -9,6 +9,9 @@
 #include "pvops/domain.h"
 #include "x86/uaccess.h"
 
+/* Xen's own limit on a set_memory_map (asm/e820.h E820MAX; not ABI). */
+#define XEN_E820MAX 1024
+
 /* Xen splits cmd: low 6 bits the op, the rest a continuation start. */
 #define MEMOP_CMD_MASK 0x3f
 
@@ -86,10 +89,29 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
         return copy_to_guest(arg, &map, sizeof(map)) ? -XEN_EFAULT : 0;
     }
 
-    /* The host's map and the toolstack's ops: privileged. */
+    /* The host's map: privileged before anything is read. */
     case XENMEM_machine_memory_map:
-    case XENMEM_set_memory_map:
         return -XEN_EPERM;
+
+    case XENMEM_set_memory_map:
+    {
+        /*
+         * The toolstack's call, in Xen's order: the request, its size
+         * (E820MAX, Xen's limit), the domain, then xsm_domain_memory_map:
+         * -EPERM for another domain. Xen lets a domain set its own map;
+         * the shim does not keep one (-EPERM, a known difference).
+         */
+        struct xen_foreign_memory_map fmap;
+
+        if ( copy_from_guest(&fmap, arg, sizeof(fmap)) )
+            return -XEN_EFAULT;
+        if ( fmap.map.nr_entries > XEN_E820MAX )
+            return -XEN_EINVAL;
+        if ( fmap.domid == DOMID_SELF || fmap.domid == dom.domid )
+            return -XEN_EPERM;
+        return l0_memory_op(XENMEM_current_reservation, &fmap.domid) == -XEN_ESRCH
+               ? -XEN_ESRCH : -XEN_EPERM;
+    }
 
     /*
      * Reservation changes, exchange, machphys_mfn_list (its 2 MiB extents

@@ -15,8 +15,7 @@
 #define MMU_UPDATE_PREEMPTED (~(~0U >> 1))
 
 /*
- * The domain a batch names. Ours (DOMID_SELF or our id) is the only one in
- * the shim; for any other the guest gets the errno it would get directly,
+ * Other domains are L0's: the guest gets the errno it would get directly,
  * which L0 knows: -EPERM for a domain that exists, -ESRCH otherwise (asked
  * with a query a domU may make of any domid).
  */
@@ -26,18 +25,37 @@ static int other_domain_errno(domid_t d)
            ? -XEN_ESRCH : -XEN_EPERM;
 }
 
-static int check_foreigndom(unsigned int foreigndom, bool io_ok)
-{
-    domid_t d = foreigndom & 0xffff, pt = foreigndom >> 16;
+/*
+ * The domain a call names for the frames (Xen 4.17's get_pg_owner): ours as
+ * DOMID_SELF only (our own id as a number is refused: "Cannot specify itself
+ * as foreign domain"), DOMID_IO and DOMID_XEN, or one L0 has.
+ */
+enum pg_owner { OWNER_SELF, OWNER_IO, OWNER_XEN, OWNER_OTHER };
 
-    /* mmu_update: the upper half names the page tables' owner, plus one. */
-    if ( pt && (domid_t)(pt - 1) != DOMID_SELF && (domid_t)(pt - 1) != dom.domid )
-        return other_domain_errno(pt - 1);
-    if ( d == DOMID_SELF || d == dom.domid || (d == DOMID_IO && io_ok) )
-        return 0;
-    if ( d == DOMID_IO )
-        return -XEN_EPERM;
-    return other_domain_errno(d);
+static int get_pg_owner(domid_t d, enum pg_owner *o)
+{
+    if ( d == dom.domid )
+        return -XEN_ESRCH;
+    switch ( d )
+    {
+    case DOMID_SELF:    *o = OWNER_SELF; return 0;
+    case DOMID_IO:      *o = OWNER_IO; return 0;
+    case DOMID_XEN:     *o = OWNER_XEN; return 0;
+    }
+    if ( other_domain_errno(d) == -XEN_ESRCH )
+        return -XEN_ESRCH;
+    *o = OWNER_OTHER;
+    return 0;
+}
+
+/*
+ * Xen's guest_handle_okay: the count must not overflow and the list must
+ * start in guest space (its end is left to the copies).
+ */
+static bool list_ok(unsigned long list, unsigned int count, size_t size)
+{
+    return count < ~0UL / size &&
+           (list < (1UL << 47) || list >= HYPERVISOR_VIRT_END);
 }
 
 /*
@@ -80,14 +98,33 @@ static bool batch_preempt(unsigned long op, unsigned int i, unsigned int count,
 long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
                    unsigned int foreigndom)
 {
-    unsigned int before = batch_start(&count, pdone), done = 0;
+    unsigned int before, done = 0, pt = foreigndom >> 16;
+    enum pg_owner owner;
+    bool foreign_pt = false;
     long rc = 0;
 
-    /* A list reaching into the hypervisor's range: refused before anything. */
-    if ( !guest_range_ok(reqs, (unsigned long)count * sizeof(struct mmu_update)) )
+    /* Xen's continuation of a final result (harmless to mimic). */
+    if ( count == MMU_UPDATE_PREEMPTED && !reqs )
+        return (int)foreigndom;
+    before = batch_start(&count, pdone);
+    /* Xen 4.17's order: the list, the page-table owner, the frames' owner. */
+    if ( !list_ok(reqs, count, sizeof(struct mmu_update)) )
         return -XEN_EFAULT;
-    if ( (rc = check_foreigndom(foreigndom, true)) )
+    if ( pt && (domid_t)(pt - 1) != dom.domid )
+    {
+        /* Looked up by id only: DOMID_SELF and friends are not ids. */
+        if ( pt - 1 >= DOMID_FIRST_RESERVED ||
+             other_domain_errno(pt - 1) == -XEN_ESRCH )
+            return -XEN_ESRCH;
+        foreign_pt = true;
+    }
+    if ( (rc = get_pg_owner(foreigndom, &owner)) )
+    {
+        /* Xen's "goto out": *pdone is written, as after a batch. */
+        if ( pdone )
+            copy_to_guest(pdone, &before, sizeof(before));
         return rc;
+    }
 
     for ( ; done < count; done++ )
     {
@@ -102,16 +139,28 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
             rc = -XEN_EFAULT;
             break;
         }
+        /*
+         * Another domain's frames or tables: refused here, after the copy
+         * (Xen's xsm_mmu_update per request; DOMID_IO's frames pass it).
+         */
         switch ( req.ptr & 7 )
         {
         case MMU_NORMAL_PT_UPDATE:
         case MMU_PT_UPDATE_NO_TRANSLATE:    /* the same for a PV guest */
         case MMU_PT_UPDATE_PRESERVE_AD:
-            rc = mm_update_pte(req.ptr & ~7UL, req.val,
-                               (req.ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
+            if ( foreign_pt || (owner != OWNER_SELF && owner != OWNER_IO) )
+                rc = -XEN_EPERM;
+            else
+                rc = mm_update_pte(req.ptr & ~7UL, req.val,
+                                   (req.ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
             break;
         case MMU_MACHPHYS_UPDATE:
-            rc = mm_machphys_update(req.ptr >> PAGE_SHIFT, req.val);
+            if ( foreign_pt || (owner != OWNER_SELF && owner != OWNER_IO) )
+                rc = -XEN_EPERM;
+            else if ( owner == OWNER_IO )
+                rc = -XEN_EINVAL;           /* no frame is DOMID_IO's */
+            else
+                rc = mm_machphys_update(req.ptr >> PAGE_SHIFT, req.val);
             break;
         default:
             rc = -XEN_ENOSYS;
@@ -122,8 +171,9 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
     }
     mm_flush_if_needed();
     done += before;
-    if ( pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc )
-        rc = -XEN_EFAULT;
+    /* As Xen: *pdone is best effort, a bad pointer changes nothing. */
+    if ( pdone )
+        copy_to_guest(pdone, &done, sizeof(done));
     return rc;
 }
 
@@ -149,9 +199,14 @@ long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
 long do_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
                                       unsigned long flags, unsigned int d)
 {
-    long rc = check_foreigndom(d, false);
+    enum pg_owner owner;
+    long rc = get_pg_owner(d, &owner);
 
-    return rc ? rc : do_update_va_mapping(va, val, flags);
+    if ( rc )
+        return rc;
+    /* xsm_update_va_mapping: only our own (DOMID_IO is not exempt here). */
+    return owner == OWNER_SELF ? do_update_va_mapping(va, val, flags)
+                               : -XEN_EPERM;
 }
 
 static long mmuext_one(const struct mmuext_op *op)
@@ -234,13 +289,20 @@ static long mmuext_one(const struct mmuext_op *op)
 long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
                   unsigned int foreigndom)
 {
-    unsigned int before = batch_start(&count, pdone), done = 0;
+    unsigned int before, done = 0;
+    enum pg_owner owner;
     long rc;
 
-    if ( !guest_range_ok(ops, (unsigned long)count * sizeof(struct mmuext_op)) )
+    if ( count == MMU_UPDATE_PREEMPTED && !ops )
+        return (int)foreigndom;
+    before = batch_start(&count, pdone);
+    /* Xen 4.17: the list, the owner, then xsm_mmuext_op before any entry. */
+    if ( !list_ok(ops, count, sizeof(struct mmuext_op)) )
         return -XEN_EFAULT;
-    if ( (rc = check_foreigndom(foreigndom, false)) )
+    if ( (rc = get_pg_owner(foreigndom, &owner)) )
         return rc;
+    if ( owner != OWNER_SELF )
+        return -XEN_EPERM;
 
     for ( ; done < count; done++ )
     {
@@ -267,7 +329,8 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
     }
     mm_flush_if_needed();
     done += before;
-    if ( pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc )
-        rc = -XEN_EFAULT;
+    /* As Xen: *pdone is best effort, a bad pointer changes nothing. */
+    if ( pdone )
+        copy_to_guest(pdone, &done, sizeof(done));
     return rc;
 }

@@ -70,6 +70,23 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
     case VCPUOP_is_up:
         return v->up;
 
+    case VCPUOP_initialise:
+    {
+        /*
+         * Xen reads the whole context first (-EFAULT), then refuses a vCPU
+         * that runs already (-EEXIST). Starting another vCPU is SMP's.
+         */
+        uint8_t chunk[256];
+
+        for ( size_t off = 0; off < sizeof(struct vcpu_guest_context);
+              off += sizeof(chunk) )
+            if ( copy_from_guest(chunk, arg + off,
+                                 MIN(sizeof(chunk),
+                                     sizeof(struct vcpu_guest_context) - off)) )
+                return -XEN_EFAULT;
+        return v->up ? -XEN_EEXIST : -XEN_ENOSYS;
+    }
+
     case VCPUOP_get_runstate_info:
     {
         struct vcpu_runstate_info r;

@@ -387,15 +387,22 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         break;
 
     case OP_MOV_FROM_DR:
-        if ( in.reg > 7 || in.reg == 4 || in.reg == 5 )
-            return false;
-        *regs_gpr(regs, in.rm) = v->debugreg[in.reg];
-        break;
-
     case OP_MOV_TO_DR:
-        if ( vcpu_set_debugreg(v, in.reg, *regs_gpr(regs, in.rm)) )
+    {
+        int r = vcpu_debugreg_alias(v, in.reg);
+
+        if ( r < 0 )
+        {
+            /* DR4/5 with CR4.DE, DR8-15: #UD, as x86_emulate gives. */
+            pv_inject_exception(regs, 6, -1);
+            return true;
+        }
+        if ( in.op == OP_MOV_FROM_DR )
+            *regs_gpr(regs, in.rm) = v->debugreg[r];
+        else if ( vcpu_set_debugreg(v, r, *regs_gpr(regs, in.rm)) )
             return false;
         break;
+    }
 
     case OP_XSETBV:
     {

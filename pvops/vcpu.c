@@ -170,8 +170,30 @@ long vcpu_set_segment_base(struct vcpu *v, unsigned int which, unsigned long bas
 #define DR7_GD             (1UL << 13)     /* general detect: refused */
 #define DR6_RESERVED_ONE   0xffff0ff0UL
 
+#define CR4_DE             (1UL << 3)
+
+int vcpu_debugreg_alias(const struct vcpu *v, unsigned int reg)
+{
+    switch ( reg )
+    {
+    case 0: case 1: case 2: case 3: case 6: case 7:
+        return reg;
+    case 4: case 5:
+        /* DR4/DR5 are DR6/DR7 unless CR4.DE (then #UD, or -ENODEV). */
+        return v->cr4 & CR4_DE ? -1 : (int)reg + 2;
+    default:
+        return -1;
+    }
+}
+
 long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
 {
+    unsigned long hw;
+    int r = vcpu_debugreg_alias(v, reg);
+
+    if ( r < 0 )
+        return -XEN_ENODEV;             /* Xen's set_debugreg */
+    reg = r;
     switch ( reg )
     {
     case 0: case 1: case 2: case 3:
@@ -193,10 +215,26 @@ long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
             return -XEN_EPERM;
         value = (value & ~DR7_RESERVED_ZERO) | 0x400;   /* bit 10 reads as 1 */
         break;
-    default:
-        return -XEN_EINVAL;
+    }
+    hw = value;
+    if ( reg == 7 && (value & 0xff) )
+    {
+        /*
+         * I/O breakpoints (R/W 10b) need CR4.DE; Xen then emulates them on
+         * the port accesses it emulates. They read back, but never reach the
+         * hardware (every guest port access is emulated); the shim does not
+         * raise #DB for them.
+         */
+        for ( unsigned int i = 0; i < 4; i++ )
+            if ( ((value >> (16 + 4 * i)) & 3) == 2 )
+            {
+                if ( !(v->cr4 & CR4_DE) )
+                    return -XEN_EPERM;
+                hw &= ~(3UL << (2 * i));
+            }
     }
     v->debugreg[reg] = value;
+    value = hw;
     switch ( reg )
     {
     case 0: __asm__ volatile ( "mov %0, %%db0" :: "r" (value) ); break;

@@ -104,6 +104,8 @@ static struct xen_memory_map machine_memmap = {
 static struct physdev_set_iopl iopl_1 = { .iopl = 1 };
 static struct physdev_set_iopl iopl_0 = { .iopl = 0 };
 static struct physdev_set_iopl iopl_4 = { .iopl = 4 };
+static struct physdev_set_iopl iopl_big = { .iopl = 0x646e6172 };
+static const char iopl_text[] = "random";
 
 static multicall_entry_t mc_mixed[2] = {
     { .op = __HYPERVISOR_xen_version, .args = { XENVER_version, 0 } },
@@ -437,6 +439,12 @@ static const struct hc_case cases[] = {
       EXPECT_EQ, 0 },
     { "physdev_op set_iopl 4",
       __HYPERVISOR_physdev_op, { PHYSDEVOP_set_iopl, P(&iopl_4) },
+      EXPECT_EQ, -XEN_EINVAL },
+    { "physdev_op set_iopl 0x646e6172 (from read-only text)",
+      __HYPERVISOR_physdev_op, { PHYSDEVOP_set_iopl, P(iopl_text) },
+      EXPECT_EQ, -XEN_EINVAL },
+    { "physdev_op set_iopl 0x646e6172 (writable data)",
+      __HYPERVISOR_physdev_op, { PHYSDEVOP_set_iopl, P(&iopl_big) },
       EXPECT_EQ, -XEN_EINVAL },
     { "physdev_op set_iopl, arg unmapped",
       __HYPERVISOR_physdev_op, { PHYSDEVOP_set_iopl, BAD_UNMAPPED },
