@@ -171,10 +171,25 @@ long do_physdev_op(int cmd, unsigned long arg)
         return 0;
     }
 
-    /* This guest owns no physical IRQs: nothing to query or acknowledge. */
+    /*
+     * This guest owns no physical IRQs: nothing to acknowledge, and the
+     * query is refused too (Xen answers an unbound PIRQ below the domain's
+     * nr_pirqs, which depends on L0's GSI count: a known difference). Both
+     * read their argument first, as Xen does.
+     */
     case PHYSDEVOP_irq_status_query:
     case PHYSDEVOP_eoi:
+    {
+        union {
+            struct physdev_eoi eoi;
+            struct physdev_irq_status_query query;
+        } u;
+
+        if ( copy_from_guest(&u, arg, cmd == PHYSDEVOP_eoi ? sizeof(u.eoi)
+                                                           : sizeof(u.query)) )
+            return -XEN_EFAULT;
         return -XEN_EINVAL;
+    }
 
     /* Device and interrupt management: the hardware domain's. */
     case PHYSDEVOP_map_pirq:

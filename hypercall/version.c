@@ -94,8 +94,11 @@ long do_xen_version(int cmd, unsigned long arg)
 
     case XENVER_commandline:
     {
-        /* Denied to a domU by XSM, which still gets a string (as on L0). */
-        static const xen_commandline_t denied = "<denied>";
+        /*
+         * Denied to a domU by XSM, which still gets a string (as on L0):
+         * the string and its NUL only, not a whole xen_commandline_t.
+         */
+        static const char denied[] = "<denied>";
 
         return copy_to_guest(arg, denied, sizeof(denied)) ? -XEN_EFAULT : 0;
     }

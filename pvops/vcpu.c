@@ -205,7 +205,8 @@ long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
     case 6:
         if ( value >> 32 )
             return -XEN_EINVAL;
-        value |= DR6_RESERVED_ONE;
+        /* Bit 12 reads as zero, bits 4-11 and 16-31 as one (Xen 4.17). */
+        value = (value & ~(1UL << 12)) | DR6_RESERVED_ONE;
         break;
     case 7:
         /* As Xen: no upper half, no general detect, reserved bits dropped. */
