@@ -24,9 +24,10 @@
  * Left out because our shim does not answer as L0 yet (each for the issue
  * that owns it): event channels and grant tables (their port and frame
  * numbers are the shim's own anyway), memory_op reservations and exchange
- * and the newer XENMEM commands, the privileged physdev_ops (Xen copies
- * and checks their arguments before refusing) and irq_status_query (its
- * answer depends on L0's GSI count), the periodic timer, hvm_op and dm_op.
+ * and the newer XENMEM commands, the physdev_ops whose answer depends on
+ * L0's hardware or PIRQ state (irq_status_query, restore_msi, setup_gsi,
+ * get_free_pirq) or that register a page (pirq_eoi_gmfn), the periodic
+ * timer, hvm_op and dm_op.
  */
 #include "tests/guests/lib/test.h"
 
@@ -143,9 +144,14 @@ static bool make_call(unsigned int op, unsigned long a[5], char *what, size_t n)
     }
     case __HYPERVISOR_physdev_op:
     {
-        /* set_iopl, set_iobitmap, eoi, an unknown one (not irq_status_query:
-         * see the top). */
-        static const unsigned long cmds[] = { 6, 7, 12, 99 };
+        /*
+         * Not irq_status_query (5), pirq_eoi_gmfn (17, 28), restore_msi (19,
+         * 27), setup_gsi (21), get_free_pirq (23): see the top.
+         */
+        static const unsigned long cmds[] = {
+            4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 25, 26,
+            29, 30, 31, 32, 99,
+        };
 
         a[0] = PICK(cmds);
         a[1] = pointer();
