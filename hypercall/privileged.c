@@ -6,10 +6,9 @@
  *
  *   platform_op, sysctl   copy the request (-EFAULT), its interface version
  *                         (-EACCES), then XSM_PRIV: -EPERM
- *   domctl                the same, but the domain is looked up before the
- *                         permission check (-ESRCH for one that does not
- *                         exist): L0 answers that, for our domain, which is
- *                         the one the guest is (its domid is L0's for us)
+ *   domctl                the same, but the domain is looked up by id before
+ *                         the permission check (-ESRCH for one that does not
+ *                         exist, which L0 tells us; ours is the guest's)
  *   kexec_op, hypfs_op    XSM_PRIV first: -EPERM
  *   xenpmu_op             -EOPNOTSUPP: L0's vPMU is off by default, and a
  *                         PV guest's answer would be L0's
@@ -20,6 +19,7 @@
 #define __XEN_TOOLS__ 1     /* domctl.h and friends are "for tools only" */
 #include "hypercall/handlers.h"
 #include "hypercall/l0.h"
+#include "pvops/domain.h"
 #include "x86/uaccess.h"
 #include <xen/domctl.h>
 #include <xen/platform.h>
@@ -50,17 +50,42 @@ long do_sysctl(unsigned long arg)
 long do_domctl(unsigned long arg)
 {
     struct xen_domctl op;
-    long rc;
+    domid_t d;
 
     if ( copy_from_guest(&op, arg, sizeof(op)) )
         return -XEN_EFAULT;
     if ( op.interface_version != XEN_DOMCTL_INTERFACE_VERSION )
         return -XEN_EACCES;
+
+    /* The lookup of common/domctl.c; xsm_domctl then refuses a domU. */
+    d = op.domain;
+    switch ( op.cmd )
+    {
+    case XEN_DOMCTL_assign_device:
+    case XEN_DOMCTL_deassign_device:
+        if ( d == DOMID_IO )
+            return -XEN_EPERM;
+        if ( d == DOMID_INVALID )
+            return -XEN_ESRCH;
+        /* fall through */
+    case XEN_DOMCTL_test_assign_device:
+    case XEN_DOMCTL_vm_event_op:
+        if ( d == DOMID_INVALID )
+            return -XEN_EPERM;          /* no domain: straight to XSM */
+        break;
+    case XEN_DOMCTL_createdomain:
+    case XEN_DOMCTL_gdbsx_guestmemio:
+        return -XEN_EPERM;
     /*
-     * The domain lookup, then the refusal: L0's, for the container (the
-     * same domU to it). It can only refuse: nothing is done, and its copy
-     * stays in the shim.
+     * getdomaininfo of a missing domain: RELEASE-4.17.0 goes on to XSM, but
+     * Debian's 4.17 (the lab's L0) gives -ESRCH like any other: as L0.
      */
-    rc = l0_hypercall(__HYPERVISOR_domctl, (unsigned long)&op, 0, 0, 0, 0);
-    return rc ? rc : -XEN_EPERM;
+    }
+    /* rcu_lock_domain_by_id: real ids only (not DOMID_SELF). */
+    if ( d == dom.domid )
+        return -XEN_EPERM;
+    if ( d >= DOMID_FIRST_RESERVED ||
+         l0_memory_op(XENMEM_current_reservation, &d) == -XEN_ESRCH )
+        return -XEN_ESRCH;
+    return -XEN_EPERM;
 }

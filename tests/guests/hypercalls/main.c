@@ -11,7 +11,11 @@
  * start_info or only for its range. Some cases then check what the call
  * wrote (post hooks), each as a "case" line of its own.
  */
+#define __XEN_TOOLS__ 1         /* the control interfaces are "for tools only" */
 #include "tests/guests/lib/test.h"
+#include <xen/domctl.h>
+#include <xen/platform.h>
+#include <xen/sysctl.h>
 
 const char test_title[] = "hypercall return values";
 
@@ -116,6 +120,29 @@ static multicall_entry_t mc_unknown[1] = {
 };
 
 static const char hello[] = "hello from a PV test kernel\n";
+
+/* Control requests with the right interface versions (domain set below). */
+#define DOMCTL(c, d) { .cmd = (c), .interface_version = XEN_DOMCTL_INTERFACE_VERSION, \
+                       .domain = (d) }
+static struct xen_domctl dc_info0 = DOMCTL(XEN_DOMCTL_getdomaininfo, 0);
+static struct xen_domctl dc_info_absent = DOMCTL(XEN_DOMCTL_getdomaininfo, DOMID_ABSENT);
+static struct xen_domctl dc_pause0 = DOMCTL(XEN_DOMCTL_pausedomain, 0);
+static struct xen_domctl dc_pause_absent = DOMCTL(XEN_DOMCTL_pausedomain, DOMID_ABSENT);
+static struct xen_domctl dc_pause_self = DOMCTL(XEN_DOMCTL_pausedomain, DOMID_SELF);
+static struct xen_domctl dc_create = DOMCTL(XEN_DOMCTL_createdomain, 0);
+static struct xen_domctl dc_assign_io = DOMCTL(XEN_DOMCTL_assign_device, DOMID_IO);
+static struct xen_domctl dc_assign_invalid = DOMCTL(XEN_DOMCTL_assign_device, DOMID_INVALID);
+static struct xen_domctl dc_test_assign_invalid =
+    DOMCTL(XEN_DOMCTL_test_assign_device, DOMID_INVALID);
+static struct xen_domctl dc_old = { .cmd = XEN_DOMCTL_getdomaininfo,
+                                    .interface_version = XEN_DOMCTL_INTERFACE_VERSION - 1 };
+static struct xen_sysctl sc_physinfo = { .cmd = XEN_SYSCTL_physinfo,
+                                         .interface_version = XEN_SYSCTL_INTERFACE_VERSION };
+static struct xen_sysctl sc_old = { .cmd = XEN_SYSCTL_physinfo,
+                                    .interface_version = XEN_SYSCTL_INTERFACE_VERSION + 1 };
+static struct xen_platform_op pf_settime = { .cmd = XENPF_settime64,
+                                             .interface_version = XENPF_INTERFACE_VERSION };
+static struct xen_platform_op pf_old = { .cmd = XENPF_settime64, .interface_version = 1 };
 
 #define P(x) ((unsigned long)(x))
 
@@ -449,6 +476,41 @@ static const struct hc_case cases[] = {
     { "physdev_op set_iopl, arg unmapped",
       __HYPERVISOR_physdev_op, { PHYSDEVOP_set_iopl, BAD_UNMAPPED },
       EXPECT_EQ, -XEN_EFAULT },
+    /* Control operations a domU is refused, in Xen's order of checks. */
+    { "domctl getdomaininfo dom0", __HYPERVISOR_domctl, { P(&dc_info0) },
+      EXPECT_EQ, -XEN_EPERM },
+    { "domctl getdomaininfo of an absent domain", __HYPERVISOR_domctl,
+      { P(&dc_info_absent) }, EXPECT_EQ, -XEN_ESRCH },
+    { "domctl pausedomain dom0", __HYPERVISOR_domctl, { P(&dc_pause0) },
+      EXPECT_EQ, -XEN_EPERM },
+    { "domctl pausedomain of an absent domain", __HYPERVISOR_domctl,
+      { P(&dc_pause_absent) }, EXPECT_EQ, -XEN_ESRCH },
+    { "domctl pausedomain DOMID_SELF (not an id)", __HYPERVISOR_domctl,
+      { P(&dc_pause_self) }, EXPECT_EQ, -XEN_ESRCH },
+    { "domctl createdomain", __HYPERVISOR_domctl, { P(&dc_create) },
+      EXPECT_EQ, -XEN_EPERM },
+    { "domctl assign_device DOMID_IO", __HYPERVISOR_domctl, { P(&dc_assign_io) },
+      EXPECT_EQ, -XEN_EPERM },
+    { "domctl assign_device DOMID_INVALID", __HYPERVISOR_domctl,
+      { P(&dc_assign_invalid) }, EXPECT_EQ, -XEN_ESRCH },
+    { "domctl test_assign_device DOMID_INVALID", __HYPERVISOR_domctl,
+      { P(&dc_test_assign_invalid) }, EXPECT_EQ, -XEN_EPERM },
+    { "domctl with an old interface version", __HYPERVISOR_domctl, { P(&dc_old) },
+      EXPECT_EQ, -XEN_EACCES },
+    { "domctl, arg unmapped", __HYPERVISOR_domctl, { BAD_UNMAPPED },
+      EXPECT_EQ, -XEN_EFAULT },
+    { "sysctl physinfo", __HYPERVISOR_sysctl, { P(&sc_physinfo) },
+      EXPECT_EQ, -XEN_EPERM },
+    { "sysctl with another interface version", __HYPERVISOR_sysctl, { P(&sc_old) },
+      EXPECT_EQ, -XEN_EACCES },
+    { "platform_op settime64", __HYPERVISOR_platform_op, { P(&pf_settime) },
+      EXPECT_EQ, -XEN_EPERM },
+    { "platform_op with interface version 1", __HYPERVISOR_platform_op,
+      { P(&pf_old) }, EXPECT_EQ, -XEN_EACCES },
+    { "kexec_op 0", __HYPERVISOR_kexec_op, { 0, 0 }, EXPECT_EQ, -XEN_EPERM },
+    { "hypfs_op 0", __HYPERVISOR_hypfs_op, { 0, 0 }, EXPECT_EQ, -XEN_EPERM },
+    { "xenpmu_op 0 (no vPMU)", __HYPERVISOR_xenpmu_op, { 0, 0 },
+      EXPECT_EQ, -XEN_EOPNOTSUPP },
     { "physdev_op cmd 99",
       __HYPERVISOR_physdev_op, { 99, 0 },
       EXPECT_EQ, -XEN_ENOSYS },
