@@ -253,6 +253,33 @@ static bool op_needs_ring0(enum insn_op op)
     }
 }
 
+/*
+ * The guest's I/O breakpoints (DR7 R/W 10b, with CR4.DE) that an access to
+ * [port, port + bytes) hits: a DR6 B0-B3 mask (Xen's
+ * check_guest_io_breakpoint). They never reach the hardware.
+ */
+static unsigned int io_breakpoints(const struct vcpu *v, unsigned int port,
+                                   unsigned int bytes)
+{
+    static const unsigned int width[4] = { 1, 2, 8, 4 };    /* LEN 00 01 10 11 */
+    unsigned long dr7 = v->debugreg[7];
+    unsigned int match = 0;
+
+    if ( !(v->cr4 & X86_CR4_DE) )
+        return 0;
+    for ( unsigned int i = 0; i < 4; i++ )
+    {
+        unsigned int ctl = (dr7 >> (16 + 4 * i)) & 0xf;
+        unsigned long start = v->debugreg[i];
+
+        if ( !(dr7 & (3UL << (2 * i))) || (ctl & 3) != 2 )
+            continue;
+        if ( start < port + bytes && start + width[ctl >> 2] > port )
+            match |= 1u << i;
+    }
+    return match;
+}
+
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 {
     struct vcpu *v = current_vcpu();
@@ -260,6 +287,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     unsigned long avail = sizeof(buf);
     struct insn in;
     uint64_t val;
+    unsigned int bpmatch = 0;
 
     /* Read what the guest can read (the instruction may end a mapping early). */
     while ( avail && copy_from_guest(buf, regs->rip, avail) )
@@ -439,6 +467,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 
         if ( !io_permitted(v, port, in.opsize) )
             return false;
+        bpmatch = io_breakpoints(v, port, in.opsize);
         /* No ports are the guest's: reads float high (Xen's admin_io_okay). */
         if ( in.opsize == 4 )
             regs->rax = 0xffffffffUL;
@@ -449,10 +478,14 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 
     case OP_OUT_IMM:
     case OP_OUT_DX:
-        if ( !io_permitted(v, in.op == OP_OUT_IMM ? in.imm8 : (uint16_t)regs->rdx,
-                           in.opsize) )
+    {
+        unsigned int port = in.op == OP_OUT_IMM ? in.imm8 : (uint16_t)regs->rdx;
+
+        if ( !io_permitted(v, port, in.opsize) )
             return false;
+        bpmatch = io_breakpoints(v, port, in.opsize);
         break;                          /* and dropped */
+    }
 
     case OP_INT:
     {
@@ -479,5 +512,11 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     }
 
     regs->rip += in.len;
+    if ( bpmatch )
+    {
+        /* An I/O breakpoint: a trap after the instruction, as on Xen. */
+        v->debugreg[6] |= bpmatch | 0xffff0ff0UL;
+        pv_inject_exception(regs, 1, -1);
+    }
     return true;
 }

@@ -78,6 +78,9 @@ const char test_title[] = "exceptions, int $n, emulated instructions, iret";
 #define CR0_WP          0x00010000
 #define CR4_OSXSAVE     0x00040000
 #define CR4_FSGSBASE    0x00010000
+#define CR4_DE          0x00000008
+/* DR7: breakpoint 0 enabled (L0), R/W 10b (I/O), length 1. */
+#define DR7_IO_BP0      0x20001UL
 
 /* The flags a bounce frame is checked on; the arithmetic ones are noise. */
 #define EFLAGS_CHECKED  (EFLAGS_MBS | EFLAGS_TF | EFLAGS_IF | EFLAGS_DF | \
@@ -413,6 +416,11 @@ SNIPPET_SETUP(cr4_set_fsgsbase, "mov  %cr4, %rax; or $" STR(CR4_FSGSBASE) ", %ra
 SNIPPET_SETUP(cr4_clear_fsgsbase,
               "mov  %cr4, %rax; and $~" STR(CR4_FSGSBASE) ", %rax",
               "mov  %rax, %cr4");
+SNIPPET_SETUP(cr4_set_de, "mov  %cr4, %rax; or $" STR(CR4_DE) ", %rax",
+              "mov  %rax, %cr4");
+SNIPPET_SETUP(cr4_clear_de, "mov  %cr4, %rax; and $~" STR(CR4_DE) ", %rax",
+              "mov  %rax, %cr4");
+SNIPPET(in_imm_81, "in   $0x81, %al");
 SNIPPET(rdfsbase, "rdfsbase %rax");
 SNIPPET(wrfsbase, "wrfsbase %rax");
 SNIPPET(rdgsbase, "rdgsbase %rax");
@@ -1229,6 +1237,33 @@ static const struct insn_case cases[] = {
     { "rdmsr FS_BASE still the one wrfsbase set", SNIP(rdmsr),
       .in = { .rcx = MSR_FS_BASE }, .trap = NONE,
       .check = { EQ(edx_eax, (unsigned long)&fs_probe2) } },
+
+    /*
+     * I/O breakpoints: DR7 R/W 10b needs CR4.DE; then the hypervisor, which
+     * emulates the guest's port accesses (here under IOPL 1), raises the
+     * #DB after the instruction, with the breakpoint's bit in DR6.
+     */
+    { "set_debugreg(7, I/O breakpoint) without CR4.DE", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = DR7_IO_BP0 }, .trap = NONE,
+      .check = { EQ(rax, (unsigned long)-XEN_EPERM) } },
+    { "mov to cr4 setting DE", SNIP(cr4_set_de), .trap = NONE },
+    { "set_debugreg(0, port 0x80)", SNIP(set_debugreg),
+      .in = { .rdi = 0, .rsi = 0x80 }, .trap = NONE, .check = { EQ(rax, 0) } },
+    { "set_debugreg(7, I/O breakpoint 0, one byte)", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = DR7_IO_BP0 }, .trap = NONE,
+      .check = { EQ(rax, 0) } },
+    { "get_debugreg(7) with the I/O breakpoint", SNIP(get_debugreg),
+      .in = { .rdi = 7 }, .trap = NONE, .check = { EQ(rax, DR7_IO_BP0 | 0x400) } },
+    { "#DB in $0x80 (IOPL 1) on the I/O breakpoint", SNIP(in_imm),
+      .pre = pre_iopl1, .trap = TRAP(X86_EXC_DB, NO_EC, AT_NEXT),
+      .dr6 = DR6_B0_L0 },
+    { "in $0x81 beside it", SNIP(in_imm_81), .trap = NONE },
+    { "set_debugreg(7, 0) after the I/O breakpoint", SNIP(set_debugreg),
+      .in = { .rdi = 7, .rsi = 0 }, .trap = NONE, .check = { EQ(rax, 0) } },
+    { "mov to cr4 clearing DE", SNIP(cr4_clear_de), .trap = NONE },
+    { "#GP in $0x80 with IOPL 0 again", SNIP(in_imm), .pre = pre_iopl0,
+      .in = { .rax = MAGIC_RAX }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN),
+      .check = { SAME(rax) } },
 };
 
 /*
