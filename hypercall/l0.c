@@ -88,6 +88,11 @@ long l0_evtchn_send(evtchn_port_t port)
     return l0_event_channel_op(EVTCHNOP_send, &send);
 }
 
+bool l0_domain_exists(domid_t d)
+{
+    return l0_memory_op(XENMEM_current_reservation, &d) != -XEN_ESRCH;
+}
+
 long l0_shutdown(unsigned int reason)
 {
     struct sched_shutdown s = { .reason = reason };

@@ -71,4 +71,10 @@ long l0_hvm_get_param(uint32_t index, uint64_t *value);
 long l0_evtchn_send(evtchn_port_t port);
 long l0_shutdown(unsigned int reason);
 
+/*
+ * Whether L0 has domain d (by id): asked with a query a domU may make of any
+ * domid, which fails -ESRCH only for one that does not exist.
+ */
+bool l0_domain_exists(domid_t d);
+
 #endif /* HYPERCALL_L0_H */

@@ -109,8 +109,7 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
             return -XEN_EINVAL;
         if ( fmap.domid == DOMID_SELF || fmap.domid == dom.domid )
             return -XEN_EPERM;
-        return l0_memory_op(XENMEM_current_reservation, &fmap.domid) == -XEN_ESRCH
-               ? -XEN_ESRCH : -XEN_EPERM;
+        return l0_domain_exists(fmap.domid) ? -XEN_EPERM : -XEN_ESRCH;
     }
 
     /*

@@ -15,17 +15,6 @@
 #define MMU_UPDATE_PREEMPTED (~(~0U >> 1))
 
 /*
- * Other domains are L0's: the guest gets the errno it would get directly,
- * which L0 knows: -EPERM for a domain that exists, -ESRCH otherwise (asked
- * with a query a domU may make of any domid).
- */
-static int other_domain_errno(domid_t d)
-{
-    return l0_memory_op(XENMEM_current_reservation, &d) == -XEN_ESRCH
-           ? -XEN_ESRCH : -XEN_EPERM;
-}
-
-/*
  * The domain a call names for the frames (Xen 4.17's get_pg_owner): ours as
  * DOMID_SELF only (our own id as a number is refused: "Cannot specify itself
  * as foreign domain"), DOMID_IO and DOMID_XEN, or one L0 has.
@@ -42,7 +31,7 @@ static int get_pg_owner(domid_t d, enum pg_owner *o)
     case DOMID_IO:      *o = OWNER_IO; return 0;
     case DOMID_XEN:     *o = OWNER_XEN; return 0;
     }
-    if ( other_domain_errno(d) == -XEN_ESRCH )
+    if ( !l0_domain_exists(d) )
         return -XEN_ESRCH;
     *o = OWNER_OTHER;
     return 0;
@@ -76,6 +65,18 @@ static unsigned int batch_start(unsigned int *count, unsigned long pdone)
             copy_from_guest(&done, pdone, sizeof(done));
     }
     return done;
+}
+
+/*
+ * The end of a batch: the flushes it owes, then *pdone, which Xen writes
+ * best effort (a bad pointer changes nothing).
+ */
+static long batch_end(unsigned long pdone, unsigned int done, long rc)
+{
+    mm_flush_if_needed();
+    if ( pdone )
+        copy_to_guest(pdone, &done, sizeof(done));
+    return rc;
 }
 
 static bool batch_preempt(unsigned long op, unsigned int i, unsigned int count,
@@ -113,18 +114,12 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
     if ( pt && (domid_t)(pt - 1) != dom.domid )
     {
         /* Looked up by id only: DOMID_SELF and friends are not ids. */
-        if ( pt - 1 >= DOMID_FIRST_RESERVED ||
-             other_domain_errno(pt - 1) == -XEN_ESRCH )
+        if ( pt - 1 >= DOMID_FIRST_RESERVED || !l0_domain_exists(pt - 1) )
             return -XEN_ESRCH;
         foreign_pt = true;
     }
     if ( (rc = get_pg_owner(foreigndom, &owner)) )
-    {
-        /* Xen's "goto out": *pdone is written, as after a batch. */
-        if ( pdone )
-            copy_to_guest(pdone, &before, sizeof(before));
-        return rc;
-    }
+        return batch_end(pdone, before, rc);    /* Xen's "goto out" */
 
     for ( ; done < count; done++ )
     {
@@ -169,12 +164,7 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
         if ( rc )
             break;
     }
-    mm_flush_if_needed();
-    done += before;
-    /* As Xen: *pdone is best effort, a bad pointer changes nothing. */
-    if ( pdone )
-        copy_to_guest(pdone, &done, sizeof(done));
-    return rc;
+    return batch_end(pdone, before + done, rc);
 }
 
 /* A vCPU mask pointer (UVMF_MULTI, MMUEXT_*_MULTI) must be readable. */
@@ -327,10 +317,5 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
             break;
         }
     }
-    mm_flush_if_needed();
-    done += before;
-    /* As Xen: *pdone is best effort, a bad pointer changes nothing. */
-    if ( pdone )
-        copy_to_guest(pdone, &done, sizeof(done));
-    return rc;
+    return batch_end(pdone, before + done, rc);
 }

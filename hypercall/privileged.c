@@ -84,8 +84,7 @@ long do_domctl(unsigned long arg)
     /* rcu_lock_domain_by_id: real ids only (not DOMID_SELF). */
     if ( d == dom.domid )
         return -XEN_EPERM;
-    if ( d >= DOMID_FIRST_RESERVED ||
-         l0_memory_op(XENMEM_current_reservation, &d) == -XEN_ESRCH )
+    if ( d >= DOMID_FIRST_RESERVED || !l0_domain_exists(d) )
         return -XEN_ESRCH;
     return -XEN_EPERM;
 }

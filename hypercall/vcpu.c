@@ -143,8 +143,7 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
 /* The domain a PIRQ call names exists (rcu_lock_domain_by_any_id)? */
 static bool domain_exists(domid_t d)
 {
-    return d == DOMID_SELF || d == dom.domid ||
-           l0_memory_op(XENMEM_current_reservation, &d) != -XEN_ESRCH;
+    return d == DOMID_SELF || d == dom.domid || l0_domain_exists(d);
 }
 
 /*

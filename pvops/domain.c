@@ -554,7 +554,7 @@ void domain_enter(struct cpu_regs *regs)
                        "mov %%rsp, %%rdi\n\t"
                        "rep movsq\n\t"
                        "jmp *%3"
-                       :: "r" (cpu_stack_top - sizeof(entry_regs)),
+                       :: "r" (guest_entry_frame()),
                           "S" (&entry_regs), "c" (sizeof(entry_regs) / 8),
                           "r" (return_to_guest)
                        : "rdi", "memory" );
@@ -568,7 +568,7 @@ void domain_enter(struct cpu_regs *regs)
  */
 static void show_guest_state(void)
 {
-    const struct cpu_regs *r = (const struct cpu_regs *)cpu_stack_top - 1;
+    const struct cpu_regs *r = guest_entry_frame();
     const struct vcpu *v = current_vcpu();
 
     if ( !guest_entered || !v )

@@ -9,6 +9,7 @@
 
 #include "lib/xen.h"      /* FIRST_RESERVED_GDT_PAGE/ENTRY, FLAT_* selectors */
 #include "x86/paging.h"
+#include "x86/regs.h"
 #define SEL_HYPERVISOR_CS         0xe008
 #define SEL_HYPERVISOR_DS         0xe010
 #define SEL_TSS                   0xe040
@@ -20,6 +21,12 @@
 
 /* Top of this CPU's stack: where exceptions and SYSCALLs from the guest land. */
 extern unsigned long cpu_stack_top;
+
+/* The guest's registers as every entry from it leaves them (x86/entry.S). */
+static inline struct cpu_regs *guest_entry_frame(void)
+{
+    return (struct cpu_regs *)cpu_stack_top - 1;
+}
 
 /*
  * Move this CPU to its final GDT (with the PV selectors), its TSS and the

@@ -128,7 +128,7 @@ struct cpu_regs *nmi_handler(struct cpu_regs *regs);
 struct cpu_regs *nmi_handler(struct cpu_regs *regs)
 {
     /* Where every frame from the guest is: the top of the one stack. */
-    struct cpu_regs *frame = (struct cpu_regs *)cpu_stack_top - 1;
+    struct cpu_regs *frame = guest_entry_frame();
 
     nmi_raised = true;
     if ( regs->cs & 3 )
