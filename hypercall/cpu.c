@@ -22,7 +22,7 @@ long do_set_trap_table(unsigned long list)
         vcpu_clear_traps(v);
         return 0;
     }
-    for ( ; ; list += sizeof(ti) )
+    for ( ; ; )
     {
         if ( copy_from_guest(&ti, list, sizeof(ti)) )
             return -XEN_EFAULT;
@@ -30,6 +30,14 @@ long do_set_trap_table(unsigned long list)
             return 0;
         if ( (rc = vcpu_set_trap(v, &ti)) )
             return rc;
+        list += sizeof(ti);
+        /* No end but the guest's: the rest later if an event waits (Xen too). */
+        if ( hypercall_preempt_check() )
+        {
+            const unsigned long a[5] = { list };
+
+            return hypercall_create_continuation(__HYPERVISOR_set_trap_table, a);
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
 #include "pvops/evtchn.h"
+#include "pvops/mm.h"
 #include "pvops/time.h"
 #include "pvops/traps.h"
 #include "x86/uaccess.h"
@@ -137,9 +138,8 @@ bool hypercall_preempt_check(void)
     const struct vcpu *v = current_vcpu();
 
     /* An event the guest would take now, or one L0 has for us. */
-    return !in_multicall &&
-           ((READ_ONCE(v->vcpu_info->evtchn_upcall_pending) &&
-             !READ_ONCE(v->vcpu_info->evtchn_upcall_mask)) || upcall_pending());
+    return (READ_ONCE(v->vcpu_info->evtchn_upcall_pending) &&
+            !READ_ONCE(v->vcpu_info->evtchn_upcall_mask)) || upcall_pending();
 }
 
 long hypercall_create_continuation(unsigned long op, const unsigned long a[5])
@@ -149,6 +149,15 @@ long hypercall_create_continuation(unsigned long op, const unsigned long a[5])
     for ( unsigned int i = 0; i < 5; i++ )
         cont.args[i] = a[i];
     return 0;
+}
+
+/* The rest of a batch, from the entry at list, runs when the guest is back. */
+static long multicall_continue(unsigned long list, unsigned int nr_calls)
+{
+    const unsigned long a[5] = { list, nr_calls };
+
+    in_multicall = false;
+    return hypercall_create_continuation(__HYPERVISOR_multicall, a);
 }
 
 long do_multicall(unsigned long list, unsigned int nr_calls)
@@ -162,6 +171,9 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
     {
         unsigned long args[5];
 
+        /* Between entries, an event for the guest or L0 comes first (Xen too). */
+        if ( i && hypercall_preempt_check() )
+            return multicall_continue(list, nr_calls - i);
         if ( copy_from_guest(&mc, list, sizeof(mc)) )
         {
             in_multicall = false;
@@ -185,6 +197,26 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
             return (int)mc.result;
         }
         mc.result = hypercall_dispatch(mc.op, args);
+        /* Before the next entry may touch the frame through a guest address. */
+        mm_flush_if_needed();
+        if ( cont.pending )
+        {
+            /*
+             * The entry stopped part way (Xen's MCSF_call_preempted): what
+             * is left of it goes back into the entry, no result, and the
+             * batch goes on from this entry later.
+             */
+            cont.pending = false;
+            for ( unsigned int k = 0; k < 5; k++ )
+                mc.args[k] = cont.args[k];
+            if ( copy_to_guest(list + offsetof(multicall_entry_t, args),
+                               mc.args, sizeof(mc.args)) )
+            {
+                in_multicall = false;
+                return -XEN_EFAULT;
+            }
+            return multicall_continue(list, nr_calls - i);
+        }
         if ( copy_to_guest(list + offsetof(multicall_entry_t, result),
                            &mc.result, sizeof(mc.result)) )
         {

@@ -11,6 +11,7 @@
 #include "hypercall/l0.h"
 #include "pvops/evtchn.h"
 #include "x86/uaccess.h"
+#include "lib/string.h"
 
 /* Pass a sub-op's structure through to L0 and its results back. */
 static long forward(int cmd, unsigned long arg, void *buf, size_t size)
@@ -90,6 +91,9 @@ long do_event_channel_op(int cmd, unsigned long arg)
     case EVTCHNOP_close:
         if ( copy_from_guest(&u.close, arg, sizeof(u.close)) )
             return -XEN_EFAULT;
+        /* The shim's port is free as the guest sees it: Xen's -EINVAL. */
+        if ( upcall_port_is_shims(u.close.port) )
+            return -XEN_EINVAL;
         /* A VIRQ: unbind locally, then release the number at L0. */
         evtchn_close_virq(u.close.port);
         return l0_event_channel_op(EVTCHNOP_close, &u.close);
@@ -103,9 +107,33 @@ long do_event_channel_op(int cmd, unsigned long arg)
     case EVTCHNOP_bind_vcpu:
         return forward(cmd, arg, &u.bind_vcpu, sizeof(u.bind_vcpu));
     case EVTCHNOP_status:
-        return forward(cmd, arg, &u.status, sizeof(u.status));
+    {
+        long rc = forward(cmd, arg, &u.status, sizeof(u.status));
+
+        /* The shim's port, asked for by number: a free port to the guest. */
+        if ( !rc && upcall_port_is_shims(u.status.port) &&
+             (u.status.dom == DOMID_SELF || (l0.domid_valid && u.status.dom == l0.domid)) )
+        {
+            memset(&u.status.u, 0, sizeof(u.status.u));
+            u.status.status = EVTCHNSTAT_closed;
+            u.status.vcpu = 0;
+            if ( copy_to_guest(arg, &u.status, sizeof(u.status)) )
+                return -XEN_EFAULT;
+        }
+        return rc;
+    }
     case EVTCHNOP_reset:
-        return forward(cmd, arg, &u.reset, sizeof(u.reset));
+    {
+        long rc = forward(cmd, arg, &u.reset, sizeof(u.reset));
+
+        /* Our own domain's ports (L0 refuses any other): the shim's went too. */
+        if ( !rc )
+        {
+            evtchn_reset_virqs();
+            upcall_after_reset();
+        }
+        return rc;
+    }
 
     /*
      * FIFO event channels and physical IRQs: not yet (as Xen's shim, whose

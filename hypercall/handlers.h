@@ -56,6 +56,9 @@ long vcpu_timer_op(int cmd, struct vcpu *v, unsigned long arg);
 void upcall_init(shared_info_t *l0_shared_info);
 void upcall_block(void);
 bool upcall_pending(void);
+/* The shim's own L0 port (never the guest's), and what a reset of L0's ports owes it. */
+bool upcall_port_is_shims(evtchn_port_t port);
+void upcall_after_reset(void);
 
 /*
  * A long batch stops early to let an event through and asks to be called

@@ -90,9 +90,37 @@ static void upcall_interrupt(struct cpu_regs *regs)
         pv_deliver_events(regs);
 }
 
-void upcall_init(shared_info_t *l0_shared_info)
+/* The shim's own L0 port: L0's VIRQ_TIMER of our vCPU. */
+static void bind_l0_timer(void)
 {
     struct evtchn_bind_virq b = { .virq = VIRQ_TIMER, .vcpu = l0.vcpu_id };
+    long rc;
+
+    if ( (rc = l0_event_channel_op(EVTCHNOP_bind_virq, &b)) )
+        panic("L0 refused its VIRQ_TIMER (%ld)", rc);
+    l0_timer_port = b.port;
+}
+
+/*
+ * The shim's own L0 port is not the guest's: to the guest it is a port it
+ * never bound (a direct PV guest has no such port), so it cannot close it
+ * and sleep for ever in SCHEDOP_block, nor read its binding.
+ */
+bool upcall_port_is_shims(evtchn_port_t port)
+{
+    return port == l0_timer_port;
+}
+
+/* After the guest's EVTCHNOP_reset closed every port at L0, ours too. */
+void upcall_after_reset(void)
+{
+    bind_l0_timer();
+    if ( guest_deadline )
+        l0_arm(guest_deadline);
+}
+
+void upcall_init(shared_info_t *l0_shared_info)
+{
     struct xen_hvm_param p = {
         .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
         .value = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | UPCALL_VECTOR,
@@ -101,9 +129,7 @@ void upcall_init(shared_info_t *l0_shared_info)
 
     l0_si = l0_shared_info;
     traps_set_irq_handler(UPCALL_VECTOR, upcall_interrupt);
-    if ( (rc = l0_event_channel_op(EVTCHNOP_bind_virq, &b)) )
-        panic("L0 refused its VIRQ_TIMER (%ld)", rc);
-    l0_timer_port = b.port;
+    bind_l0_timer();
     if ( (rc = l0_hvm_op(HVMOP_set_param, &p)) )
         panic("L0 refused the event callback vector (%ld)", rc);
     WRITE_ONCE(l0_si->vcpu_info[l0.vcpu_id].evtchn_upcall_mask, 0);

@@ -6,6 +6,7 @@
 #include "hypercall/handlers.h"
 #include "hypercall/l0.h"
 #include "pvops/domain.h"
+#include "pvops/vcpu.h"
 #include "x86/cpu.h"
 #include "x86/uaccess.h"
 #include "lib/string.h"
@@ -29,33 +30,14 @@ static void fill_runstate(const struct vcpu *v, struct vcpu_runstate_info *r)
     r->time[r->state] = now - r->state_entry_time;
 }
 
-/*
- * VCPUOP_register_vcpu_info (common/domain.c map_vcpu_info): once per vCPU,
- * inside one guest-owned frame; the current contents move along and every
- * event selector is set so the guest rescans.
- */
 static long register_vcpu_info(struct vcpu *v, unsigned long arg)
 {
     struct vcpu_register_vcpu_info info;
-    vcpu_info_t *new;
 
     if ( copy_from_guest(&info, arg, sizeof(info)) )
         return -XEN_EFAULT;
-    if ( info.offset > PAGE_SIZE - sizeof(vcpu_info_t) || info.rsvd )
-        return -XEN_EINVAL;
-    if ( v->vcpu_info_registered )
-        return -XEN_EINVAL;
-    if ( info.mfn > dom.max_mfn || !mfn_owned(info.mfn) ||
-         info.mfn == dom.store_mfn || info.mfn == dom.console_mfn )
-        return -XEN_EINVAL;
-
-    new = (vcpu_info_t *)((uint8_t *)__va(info.mfn << PAGE_SHIFT) + info.offset);
-    memcpy(new, v->vcpu_info, sizeof(*new));
-    new->evtchn_upcall_pending = 1;
-    new->evtchn_pending_sel = ~0UL;
-    v->vcpu_info = new;
-    v->vcpu_info_registered = true;
-    return 0;
+    /* Xen ignores info.rsvd. */
+    return vcpu_register_info(v, info.mfn, info.offset);
 }
 
 long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)

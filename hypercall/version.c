@@ -169,6 +169,13 @@ long do_console_io(int cmd, unsigned int count, unsigned long buf)
             printk_guest(chunk, n);
             buf += n;
             count -= n;
+            /* Any count: the rest later if an event waits (Xen too). */
+            if ( count && hypercall_preempt_check() )
+            {
+                const unsigned long a[5] = { CONSOLEIO_write, count, buf };
+
+                return hypercall_create_continuation(__HYPERVISOR_console_io, a);
+            }
         }
         return 0;
     case CONSOLEIO_read:

@@ -75,9 +75,30 @@ static void emit_lines(const char *s, size_t len)
     emit_stream(false, s, len);
 }
 
+/*
+ * The guest's bytes reach L0's log and an administrator's terminal: only
+ * printable ASCII, tab and newline go through, anything else (escape
+ * sequences, carriage returns that would overwrite our prefix, NULs) shows
+ * as '?'.
+ */
 void printk_guest(const char *s, size_t len)
 {
-    emit_stream(true, s, len);
+    char buf[128];
+
+    while ( len )
+    {
+        size_t n = MIN(len, sizeof(buf));
+
+        for ( size_t i = 0; i < n; i++ )
+        {
+            unsigned char c = s[i];
+
+            buf[i] = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? c : '?';
+        }
+        emit_stream(true, buf, n);
+        s += n;
+        len -= n;
+    }
 }
 
 void vprintk_level(enum log_level lvl, const char *fmt, va_list ap)

@@ -11,6 +11,7 @@
 #include "pvops/mm.h"
 #include "x86/desc.h"
 #include "x86/paging.h"
+#include "x86/uaccess.h"
 #include "lib/printk.h"
 
 /* frame_table hook: every descriptor of a frame taking PGT_seg_desc. */
@@ -63,6 +64,8 @@ long pv_set_gdt(struct vcpu *v, const unsigned long *mfns, unsigned int entries)
         return rc;
     }
 
+    /* No writable TLB entry may outlive the type change. */
+    mm_flush_if_needed();
     unmap_gdt_frames(v);
     for ( i = 0; i < nr; i++ )
     {
@@ -119,15 +122,17 @@ static void unmap_ldt(struct vcpu *v)
 }
 
 /*
- * MMUEXT_SET_LDT (Xen's pv/mm.c): a page-aligned guest address outside the
- * hypervisor's range and at most 8192 entries. The LDT descriptor (0xe050
+ * MMUEXT_SET_LDT (Xen's pv/mm.c): a page-aligned, canonical guest address
+ * outside the hypervisor's range and at most 8192 entries. The LDT descriptor (0xe050
  * in the hypervisor's GDT page) points at the vCPU's LDT window, whose pages
  * are mapped lazily, on the first fault there (pv_ldt_fault).
  */
 long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
 {
-    if ( (base & (PAGE_SIZE - 1)) || ents > 8192 ||
-         (ents && (base >= HYPERVISOR_VIRT_START && base < HYPERVISOR_VIRT_END)) )
+    /* Xen looks at the address only when there are entries. */
+    if ( !ents )
+        base = 0;
+    if ( (base & (PAGE_SIZE - 1)) || !guest_addr_ok(base) || ents > 8192 )
         return -XEN_EINVAL;
 
     unmap_ldt(v);
@@ -163,6 +168,7 @@ bool pv_ldt_fault(struct vcpu *v, unsigned long addr)
     mfn = (pte & PTE_MFN_MASK) >> PAGE_SHIFT;
     if ( get_page_and_type(&frames, mfn, PGT_seg_desc) )
         return false;
+    mm_flush_if_needed();
     if ( !paging_map(boot_l4, LDT_VIRT(v->id) + page * PAGE_SIZE,
                      mfn << PAGE_SHIFT, _PAGE_PRESENT | _PAGE_RW) )
     {

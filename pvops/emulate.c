@@ -223,13 +223,26 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
     }
 }
 
+/*
+ * The virtual IOPL allows cli/sti and port I/O (Xen's iopl_ok): the guest
+ * kernel counts as ring 1, or as ring 0 with VMASST architectural_iopl (it
+ * then runs as if in ring 0, POPF and IRET semantics included); user mode
+ * as ring 3.
+ */
+static bool iopl_ok(const struct vcpu *v)
+{
+    unsigned int cpl = !v->kernel_mode ? 3 :
+        (dom.vm_assist & (1UL << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
+
+    return cpl <= v->iopl;
+}
+
 /* Port I/O: allowed by the virtual IOPL or the I/O bitmap, never real. */
 static bool io_permitted(struct vcpu *v, unsigned int port, unsigned int bytes)
 {
     uint8_t map[2];
 
-    /* 64-bit PV: the guest kernel counts as ring 1 for IOPL (Xen iopl_ok). */
-    if ( v->iopl >= (v->kernel_mode ? 1u : 3u) )
+    if ( iopl_ok(v) )
         return true;
     if ( !v->kernel_mode || port + bytes > v->iobmp_nr )
         return false;
@@ -456,7 +469,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 
     case OP_CLI:
     case OP_STI:
-        if ( v->iopl < (v->kernel_mode ? 1u : 3u) )
+        if ( !iopl_ok(v) )
             return false;
         break;
 

@@ -6,6 +6,7 @@
 #include "pvops/evtchn.h"
 #include "pvops/time.h"
 #include "pvops/traps.h"
+#include "lib/string.h"
 
 #define NR_VIRQS 24
 
@@ -87,6 +88,11 @@ bool evtchn_close_virq(evtchn_port_t port)
                 return true;
             }
     return false;
+}
+
+void evtchn_reset_virqs(void)
+{
+    memset(virq_port, 0, sizeof(virq_port));
 }
 
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)

@@ -26,6 +26,8 @@ evtchn_port_t evtchn_virq_port(const struct vcpu *v, unsigned int virq);
 int evtchn_bind_virq(struct vcpu *v, unsigned int virq, evtchn_port_t port);
 /* A VIRQ port: unbind it (true), or false if port is not one of ours. */
 bool evtchn_close_virq(evtchn_port_t port);
+/* EVTCHNOP_reset closed every port at L0: no VIRQ is bound any more. */
+void evtchn_reset_virqs(void);
 
 /* Raise virq on v if the guest bound it. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);

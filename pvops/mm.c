@@ -7,6 +7,7 @@
 #include "pvops/mm.h"
 #include "x86/cpu.h"
 #include "x86/paging.h"
+#include "x86/uaccess.h"
 #include "lib/printk.h"
 
 struct frame_table frames;
@@ -25,6 +26,7 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
     frames.extra_mfn[1] = dom.console_mfn;
     frames.extra_mfn[2] = __pa(dom.shared_info) >> PAGE_SHIFT;
     frames.map = map_frame;
+    frames.flush_owed = &tlb_flush_owed;
     frames.xen_l4 = &boot_l4[256];
     frames.nx = cpuid(0x80000001).edx & (1u << 20);
     /* Frames in the range that are the shim's (M2P, this table...) are not the guest's. */
@@ -38,12 +40,12 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
 void mm_flush_tlb(void)
 {
     write_cr3(read_cr3());
-    frames.need_flush = false;
+    tlb_flush_owed = false;
 }
 
 void mm_flush_if_needed(void)
 {
-    if ( frames.need_flush )
+    if ( tlb_flush_owed )
         mm_flush_tlb();
 }
 
@@ -140,8 +142,8 @@ int mm_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
     unsigned int idx;
     int rc;
 
-    /* Only the guest's own halves of the address space. */
-    if ( va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END )
+    /* Only the guest's own halves of the address space (Xen's access_ok). */
+    if ( !guest_addr_ok(va) )
         return -XEN_EINVAL;
     if ( (rc = find_l1(va, &l1mfn, &idx)) ||
          (rc = mod_pt_entry(&frames, l1mfn, 1, idx, val, false)) )
@@ -184,7 +186,7 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
     if ( v->kernel_mode != user )
     {
         write_cr3(*slot);
-        frames.need_flush = false;
+        tlb_flush_owed = false;
     }
     return 0;
 }

@@ -152,8 +152,8 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
      * other tables finds a conflicting type, or an unvalidated one, and is
      * refused (only the one-level linear entries of get_linear pass).
      */
-    if ( page_type(pg) == PGT_writable && type != PGT_writable )
-        ft->need_flush = true;          /* stale writable TLB entries */
+    if ( page_type(pg) != PGT_none && page_type(pg) != type )
+        *ft->flush_owed = true;         /* stale TLB entries of the old use */
     pg->type_info = (type << PGT_TYPE_SHIFT) | 1;
     if ( type == PGT_seg_desc &&
          (!ft->check_desc_page || !ft->check_desc_page(mfn)) )

@@ -73,8 +73,14 @@ struct frame_table {
     uint64_t *(*map)(unsigned long mfn);
     /* the hypervisor's L4 slots 256-271, put into every guest L4 */
     const uint64_t *xen_l4;
-    /* set when a frame stops being writable and becomes a table: flush TLB */
-    bool need_flush;
+    /*
+     * Set when a frame that had a type takes another (Xen's _get_page_type
+     * flushes then): a TLB entry from the old use, say writable, or the
+     * paging-structure caches' view of an old table, must go before the
+     * guest, or the shim through a guest address, uses the frame again.
+     * The shim's owner flushes on the way out to the guest at the latest.
+     */
+    bool *flush_owed;
     /* checks every descriptor of a frame taking PGT_seg_desc (pvops/descriptors.c) */
     bool (*check_desc_page)(unsigned long mfn);
     bool nx;                    /* the CPU has NX: bit 63 allowed */

@@ -23,14 +23,6 @@
 #include "lib/printk.h"
 #include "lib/vsnprintf.h"
 
-#define X86_EFLAGS_TF    0x00000100UL
-#define X86_EFLAGS_IF    0x00000200UL
-#define X86_EFLAGS_DF    0x00000400UL
-#define X86_EFLAGS_IOPL  0x00003000UL
-#define X86_EFLAGS_NT    0x00004000UL
-#define X86_EFLAGS_RF    0x00010000UL
-#define X86_EFLAGS_VM    0x00020000UL
-#define X86_EFLAGS_AC    0x00040000UL
 /* The bits an iret may set (Xen's X86_EFLAGS_ARITH_MASK and friends). */
 #define EFLAGS_GUEST     0x003f7fd7UL
 #define X86_CR0_TS       (1UL << 3)
@@ -327,14 +319,20 @@ __hot_text long pv_iret(struct cpu_regs *regs)
 }
 
 /*
- * The IRETQ back to the guest faulted (a bad selector or RIP the guest gave
- * to iret): the guest gets the fault, as if its target context raised it
- * (Xen's .Lft0 fixup in restore_all_guest). Called from x86/entry.S.
+ * The IRETQ back to the guest faulted on what the guest gave its iret: #NP
+ * or #SS for a selector not present, #GP for a bad selector, a null SS or
+ * a non-canonical RIP, #PF on the LDT window. As Xen (its pre-exception
+ * table entry on the IRETQ), the fault is the target context's own, and
+ * handled as one from the guest: bounced to its handler, the LDT page
+ * mapped, a #GP(0) emulated at the target if it is a privileged
+ * instruction. Called from x86/entry.S, which then tries the way out again.
  */
 void pv_iret_fault(struct cpu_regs *regs);
 void pv_iret_fault(struct cpu_regs *regs)
 {
-    pv_inject_exception(regs, 13, 0);
+    regs->vector = fixed_fault.vector;
+    regs->error_code = fixed_fault.error_code;
+    pv_guest_trap(regs);
 }
 
 /*

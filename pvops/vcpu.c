@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* pvops/vcpu.c - the CPU state a PV guest sets through hypercalls. */
+#include "pvops/descriptors.h"
+#include "pvops/mm.h"
 #include "pvops/vcpu.h"
 #include "x86/cpu.h"
+#include "x86/desc.h"
 #include "lib/string.h"
 
 #define MSR_FS_BASE         0xc0000100
@@ -94,6 +97,43 @@ long vcpu_stack_switch(struct vcpu *v, unsigned long ss, unsigned long sp)
     return 0;
 }
 
+/*
+ * VCPUOP_register_vcpu_info (Xen's common/domain.c map_vcpu_info): once per
+ * vCPU, inside one guest frame that can be writable. The shim writes the
+ * vcpu_info from then on (pending bits, CR2, time), so the frame keeps a
+ * PGT_writable type reference for as long as it is registered, which is
+ * for ever: it can never become a page table or a descriptor page under
+ * the shim's writes. The current contents move along and every event
+ * selector is set so the guest rescans.
+ */
+long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
+{
+    vcpu_info_t *new;
+
+    /* Inside the frame, and aligned: Xen's -ENXIO. */
+    if ( offset > PAGE_SIZE - sizeof(vcpu_info_t) ||
+         (offset & (__alignof__(vcpu_info_t) - 1)) )
+        return -XEN_ENXIO;
+    if ( v->vcpu_info_registered )
+        return -XEN_EINVAL;
+    /* Only the guest's RAM: the rings are L0's to write, shared_info the shim's. */
+    if ( mfn > dom.max_mfn || !mfn_owned(mfn) || mfn == dom.store_mfn ||
+         mfn == dom.console_mfn )
+        return -XEN_EINVAL;
+    /* Not the guest's, or in use as a table or descriptors: Xen's -EINVAL. */
+    if ( get_page_and_type(&frames, mfn, PGT_writable) )
+        return -XEN_EINVAL;
+    mm_flush_if_needed();            /* it may have been a table */
+
+    new = (vcpu_info_t *)((uint8_t *)frames.map(mfn) + offset);
+    memcpy(new, v->vcpu_info, sizeof(*new));
+    new->evtchn_upcall_pending = 1;
+    new->evtchn_pending_sel = ~0UL;
+    v->vcpu_info = new;
+    v->vcpu_info_registered = true;
+    return 0;
+}
+
 /* The guest's virtual CR0.TS is the real one while it runs (lazy FPU). */
 long vcpu_fpu_taskswitch(struct vcpu *v, bool set)
 {
@@ -106,21 +146,32 @@ long vcpu_fpu_taskswitch(struct vcpu *v, bool set)
     return 0;
 }
 
-/* Load %gs in the user context; a bad selector loads the null one (Xen's way). */
+/*
+ * Load %gs in the user context, as Xen's do_set_segment_base: RPL 3 for a
+ * selector that is not NUL; a bad selector (#GP, #NP or a #PF on its
+ * descriptor: x86/traps.c fixes each up) loads NUL instead, and the call
+ * still succeeds (Linux BUG()s otherwise). AMD keeps the old base on a NUL
+ * load, so a flat selector goes first there.
+ */
 static void load_user_gs(uint16_t sel)
 {
-    __asm__ volatile ( "swapgs\n"
-                       "1: movl %k0, %%gs\n"
-                       "2: swapgs\n"
+    if ( sel > 3 )
+        sel |= 3;
+    __asm__ volatile ( "swapgs" ::: "memory" );
+    if ( sel <= 3 && cpu_is_amd_like() )
+        __asm__ volatile ( "movl %k0, %%gs" :: "r" (FLAT_USER_DS32) );
+    __asm__ volatile ( "1: movl %k0, %%gs\n"
                        ".pushsection .fixup, \"ax\"\n"
-                       "3: xorl %k0, %k0\n"
+                       "2: movl %k1, %%gs\n"
+                       "   xorl %k0, %k0\n"
                        "   jmp 1b\n"
                        ".popsection\n"
                        ".pushsection .ex_table, \"a\"\n"
                        ".balign 8\n"
-                       ".quad 1b, 3b\n"
+                       ".quad 1b, 2b\n"
                        ".popsection"
-                       : "+r" (sel) :: "memory" );
+                       : "+r" (sel) : "r" (FLAT_USER_DS32) : "memory" );
+    __asm__ volatile ( "swapgs" ::: "memory" );
 }
 
 long vcpu_set_segment_base(struct vcpu *v, unsigned int which, unsigned long base)
@@ -150,6 +201,13 @@ long vcpu_set_segment_base(struct vcpu *v, unsigned int which, unsigned long bas
         return 0;
 
     case SEGBASE_GS_USER_SEL:
+        /*
+         * An LDT selector's page may not be in the LDT window yet: map it
+         * now, as Xen's fault path does for a load in the hypervisor, or
+         * the load below would fault and take NUL.
+         */
+        if ( base & 4 )
+            pv_ldt_fault(v, LDT_VIRT(v->id) + (base & 0xfff8));
         load_user_gs(base);
         v->gs_base_user = rdmsrl(MSR_SHADOW_GS_BASE);
         return 0;

@@ -23,6 +23,12 @@ long vcpu_register_callback(struct vcpu *v, unsigned int type,
                             unsigned long address, unsigned int flags);
 long vcpu_unregister_callback(struct vcpu *v, unsigned int type);
 
+/*
+ * VCPUOP_register_vcpu_info: the vCPU's vcpu_info moves into a guest frame
+ * that holds a writable type reference from then on (the shim writes it).
+ */
+long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset);
+
 long vcpu_stack_switch(struct vcpu *v, unsigned long ss, unsigned long sp);
 long vcpu_fpu_taskswitch(struct vcpu *v, bool set);
 /* The debug register reg stands for (DR4/5: DR6/7 without CR4.DE), or -1. */

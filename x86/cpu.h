@@ -24,6 +24,15 @@ static inline struct cpuid_regs cpuid(uint32_t leaf)
     return cpuid_count(leaf, 0);
 }
 
+/* AMD and Hygon: a NUL selector load keeps the old base (and no SYSENTER in long mode). */
+static inline bool cpu_is_amd_like(void)
+{
+    struct cpuid_regs v = cpuid(0);
+
+    return (v.ebx == 0x68747541 && v.edx == 0x69746e65) ||     /* AuthenticAMD */
+           (v.ebx == 0x6f677948 && v.edx == 0x6e65476e);       /* HygonGenuine */
+}
+
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
@@ -77,6 +86,15 @@ static inline void write_cr##n(unsigned long v)                       \
 DEFINE_WRITE_CR(0)
 DEFINE_WRITE_CR(4)
 #undef DEFINE_WRITE_CR
+
+#define X86_EFLAGS_TF       0x00000100UL
+#define X86_EFLAGS_IF       0x00000200UL
+#define X86_EFLAGS_DF       0x00000400UL
+#define X86_EFLAGS_IOPL     0x00003000UL
+#define X86_EFLAGS_NT       0x00004000UL
+#define X86_EFLAGS_RF       0x00010000UL
+#define X86_EFLAGS_VM       0x00020000UL
+#define X86_EFLAGS_AC       0x00040000UL
 
 #define X86_CR0_MP          (1UL << 1)
 #define X86_CR0_EM          (1UL << 2)

@@ -21,7 +21,8 @@
 #define EFER_SCE     (1UL << 0)
 
 /* RFLAGS bits SYSCALL clears, as Xen's XEN_SYSCALL_MASK: AC VM RF NT DF IF TF. */
-#define SYSCALL_MASK 0x00070700UL
+#define SYSCALL_MASK (X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT | \
+                      X86_EFLAGS_DF | X86_EFLAGS_IF | X86_EFLAGS_TF)
 
 struct tss64 {
     uint32_t reserved0;
@@ -47,19 +48,14 @@ extern void entry_syscall(void), entry_cstar(void), entry_sysenter(void);
  */
 static bool sysenter_in_long_mode(void)
 {
-    struct cpuid_regs v = cpuid(0);
-
-    if ( (v.ebx == 0x68747541 && v.edx == 0x69746e65) ||    /* AuthenticAMD */
-         (v.ebx == 0x6f677948 && v.edx == 0x6e65476e) )     /* HygonGenuine */
-        return false;
-    return cpuid(1).edx & (1u << 11);                       /* SEP */
+    return !cpu_is_amd_like() && (cpuid(1).edx & (1u << 11));  /* SEP */
 }
 
 unsigned long cpu_stack_top __hot_data;
 
 static uint64_t gdt_page[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
 static struct tss64 tss __aligned(64);
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+static uint8_t ist_stacks[NR_IST][IST_STACK_SIZE] __aligned(16);
 
 static uint64_t *gdte(unsigned int sel)
 {

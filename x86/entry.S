@@ -123,27 +123,44 @@ handle_exception:
         .size handle_exception, . - handle_exception
 
         /*
-         * NMI, on its IST stack: x86/traps.c nmi_handler() notes it and says
-         * where to go on. NULL: back where it hit (in the shim). Otherwise it
-         * came from the guest and the frame has moved to the normal stack:
-         * out to the guest from there, which delivers it.
+         * NMI and #DB, each on its own IST stack (XSA-260: a #DB can hit the
+         * first instruction of entry_syscall, after "mov ss; syscall" with
+         * a data breakpoint the guest set, while RSP is still the guest's).
+         * x86/traps.c ist_handler() deals with one from the shim in place
+         * and says NULL: back where it hit. One from the guest has been
+         * moved to the normal stack, which is free then, and goes on from
+         * there: a #DB through trap_handler (its bounce may write a guest
+         * stack that has a breakpoint on it, a nested #DB that would reuse
+         * this IST stack), an NMI straight out, which delivers it.
          */
+        .balign 16
+        .globl entry_db
+entry_db:
+        push    $0
+        push    $1
+        jmp     ist_common
+
         .balign 16
         .globl entry_nmi
 entry_nmi:
         push    $0
         push    $2
+ist_common:
         sub     $REGS_vector, %rsp
         SAVE_ALL
         cld
         mov     %rsp, %rdi
-        call    nmi_handler
+        call    ist_handler
         test    %rax, %rax
         jnz     1f
         RESTORE_ALL
         add     $REGS_rip, %rsp
         iretq
 1:      mov     %rax, %rsp
+        cmpq    $2, REGS_vector(%rsp)
+        je      return_to_guest
+        mov     %rsp, %rdi
+        call    trap_handler
         jmp     return_to_guest
 
 /*
@@ -223,7 +240,8 @@ sysenter_eflags_saved:
  * RIP faults in ring 0 on Intel), else IRETQ. The guest never runs with
  * IOPL > 0 or IF clear: its virtual IF is the upcall mask.
  *
- * An NMI raised on the way (nmi_raised) is handed to the guest first. One
+ * An NMI raised on the way (nmi_raised) is handed to the guest first, and
+ * a TLB flush still owed (tlb_flush_owed) is done. One
  * that hits between that check and the SYSRET/IRETQ restarts this from the
  * top (nmi_handler: the frame is always at the top of the stack here). After
  * an NMI from the guest the CPU blocks NMIs until an IRETQ: nmi_iret_needed.
@@ -235,6 +253,8 @@ return_to_guest:
         cli
         cmpb    $0, nmi_raised(%rip)
         jne     .Lnmi
+        cmpb    $0, tlb_flush_owed(%rip)
+        jne     .Lflush
         andq    $~EFLAGS_IOPL, REGS_rflags(%rsp)
         orq     $EFLAGS_IF, REGS_rflags(%rsp)
         orq     $3, REGS_cs(%rsp)
@@ -270,17 +290,28 @@ return_to_guest_end:
         mov     %rsp, %rdi
         call    nmi_deliver
         jmp     return_to_guest
+.Lflush:
+        /* A frame changed type (x86/paging.h tlb_flush_owed); no PGE. */
+        movb    $0, tlb_flush_owed(%rip)
+        mov     %cr3, %rax
+        mov     %rax, %cr3
+        jmp     return_to_guest
         .size return_to_guest, . - return_to_guest
 
         /*
          * The IRETQ above faulted in ring 0 (a selector or RIP from the
          * guest's iret): trap_handler sent us here with RSP back at the
-         * frame's RIP slot and the frame still in memory. Hand the fault
-         * to the guest and try again with the context it gets.
+         * frame's RIP slot and the frame from there up still in memory.
+         * Below it, where the frame's registers were, the fault's own
+         * frame went; the registers themselves are the guest's again (the
+         * fault's exit restored them), so save them back first. Then hand
+         * the fault to the guest and try again with the context it gets.
          */
         .pushsection .fixup, "ax"
 .Lfix_iret:
         sub     $REGS_rip, %rsp
+        SAVE_ALL
+        cld
         mov     %rsp, %rdi
         call    pv_iret_fault
         jmp     return_to_guest

@@ -6,6 +6,8 @@
 
 extern uint64_t boot_l2[4 * 512];
 
+bool tlb_flush_owed __hot_data;
+
 paddr_t (*paging_alloc_frame)(void);
 paddr_t (*paging_alloc_frames)(unsigned long n);
 

@@ -85,6 +85,13 @@ bool paging_map(uint64_t *l4, unsigned long va, paddr_t pa, uint64_t flags);
 /* The L1 entry for va, or NULL when no 4 KiB mapping path exists. */
 uint64_t *paging_l1e(uint64_t *l4, unsigned long va);
 
+/*
+ * A TLB flush the shim owes the guest (pvops/pagetype.h flush_owed): done
+ * on the way out to the guest (x86/entry.S return_to_guest) at the latest,
+ * earlier where the shim may touch the frame through a guest address.
+ */
+extern bool tlb_flush_owed;
+
 static inline void write_cr3(paddr_t cr3)
 {
     __asm__ volatile ( "mov %0, %%cr3" :: "r" (cr3) : "memory" );

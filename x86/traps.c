@@ -29,8 +29,6 @@ BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
 
 #define BOOT_SEL_CODE 0x08      /* boot/head.S's GDT */
 
-/* IST slots set up by x86/desc.c's TSS. */
-enum { IST_NONE, IST_DF, IST_NMI, IST_MC };
 
 static struct idt_gate idt[256] __aligned(16);
 static void (*guest_trap)(struct cpu_regs *regs);
@@ -39,7 +37,8 @@ static unsigned int irq_vector;
 static void (*irq_handler)(struct cpu_regs *regs);
 
 extern const char exception_stubs_start[], entry_unexpected[], entry_int80[];
-extern const char entry_nmi[], return_to_guest[], return_to_guest_end[];
+extern const char entry_nmi[], entry_db[], return_to_guest[], return_to_guest_end[];
+extern const char entry_sysenter[], sysenter_eflags_saved[];
 extern const struct exception_table_entry __start_ex_table[], __stop_ex_table[];
 
 static const char *const vector_names[32] = {
@@ -79,6 +78,7 @@ void traps_init(void)
      * As Xen's IDT: int3, into and int $0x80 may be used from ring 3 (the
      * PV guest) and arrive as themselves; every other "int n" is a #GP.
      */
+    set_gate(1, entry_db);
     set_gate(2, entry_nmi);
     set_gate(0x80, entry_int80);
     idt[3].type_attr = idt[4].type_attr = idt[0x80].type_attr = 0xee;
@@ -89,7 +89,11 @@ void traps_set_selector(uint16_t cs)
 {
     for ( unsigned int v = 0; v < ARRAY_SIZE(idt); v++ )
         idt[v].selector = cs;
-    /* #DF, NMI and #MC on their own stacks, now that there is a TSS. */
+    /*
+     * #DB, #DF, NMI and #MC on their own stacks, now that there is a TSS:
+     * each can arrive where RSP is not the shim's (XSA-260).
+     */
+    idt[1].ist = IST_DB;
     idt[8].ist = IST_DF;
     idt[2].ist = IST_NMI;
     idt[18].ist = IST_MC;
@@ -124,25 +128,50 @@ void traps_set_nmi_handler(void (*fn)(struct cpu_regs *regs))
 volatile bool nmi_raised __hot_data;
 bool nmi_iret_needed __hot_data;
 
-struct cpu_regs *nmi_handler(struct cpu_regs *regs);
-struct cpu_regs *nmi_handler(struct cpu_regs *regs)
+/*
+ * NMI or #DB on its IST stack (x86/entry.S ist_common). From the guest, the
+ * frame moves to the normal stack (nothing runs there while the guest
+ * does) and goes on from there; NULL: back to where it hit, in the shim.
+ */
+struct cpu_regs *ist_handler(struct cpu_regs *regs);
+struct cpu_regs *ist_handler(struct cpu_regs *regs)
 {
     /* Where every frame from the guest is: the top of the one stack. */
     struct cpu_regs *frame = guest_entry_frame();
 
-    nmi_raised = true;
     if ( regs->cs & 3 )
     {
-        /*
-         * From the guest: nothing runs on the normal stack, so go on from
-         * there (the IST stack is free for the next NMI), and leave by IRETQ,
-         * which ends the CPU's NMI blocking.
-         */
         *frame = *regs;
-        nmi_iret_needed = true;
+        if ( regs->vector == 2 )
+        {
+            /* Leave by IRETQ: it ends the CPU's NMI blocking. */
+            nmi_raised = true;
+            nmi_iret_needed = true;
+        }
         return frame;
     }
-    /* In the shim on its way out: that way out may have checked already. */
+
+    if ( regs->vector == 1 )
+    {
+        /*
+         * In the shim: a data breakpoint the guest set, hit while the shim
+         * touched guest memory or by "mov ss" just before a SYSCALL (the
+         * first instruction of entry_syscall, on the guest's RSP: the IST
+         * stack kept the frame off it), or the guest's TF single-stepping
+         * entry_sysenter until it clears TF. Each is a trap: the
+         * instruction is done, or never ran, and nothing is owed. DR6 is
+         * reset so the guest's next #DB reports only its own.
+         */
+        __asm__ volatile ( "mov %0, %%db6" :: "r" (0xffff0ff0UL) );
+        if ( (regs->rflags & X86_EFLAGS_TF) &&
+             !(regs->rip >= (unsigned long)entry_sysenter &&
+               regs->rip <= (unsigned long)sysenter_eflags_saved) )
+            regs->rflags &= ~X86_EFLAGS_TF;
+        return NULL;
+    }
+
+    /* An NMI in the shim on its way out: that way out may have checked already. */
+    nmi_raised = true;
     if ( regs->rip >= (unsigned long)return_to_guest &&
          regs->rip < (unsigned long)return_to_guest_end )
     {
@@ -159,6 +188,8 @@ __hot_text void nmi_deliver(struct cpu_regs *regs)
     if ( nmi_hook )
         nmi_hook(regs);
 }
+
+struct fixed_fault fixed_fault;
 
 static const struct exception_table_entry *search_extable(unsigned long rip)
 {
@@ -208,20 +239,18 @@ __hot_text void trap_handler(struct cpu_regs *regs)
     }
 
     /*
-     * A data breakpoint the guest set (set_debugreg) hit by the shim while
-     * touching guest memory, or a single step the guest's TF takes into
-     * entry_sysenter before it clears TF: a trap, nothing to undo.
+     * A fault the shim expects (copy_from_guest and friends, a selector or
+     * frame the guest gave): fix it up. Loading a segment or IRETQ raises
+     * #NP, #SS, #GP or #PF (Intel SDM vol. 2, MOV and IRET).
      */
-    if ( regs->vector == 1 )
-        return;
-
-    /* A fault the shim expects (copy_from_guest and friends): fix it up. */
-    if ( regs->vector == 13 || regs->vector == 14 )
+    if ( regs->vector >= 11 && regs->vector <= 14 )
     {
         const struct exception_table_entry *e = search_extable(regs->rip);
 
         if ( e )
         {
+            fixed_fault.vector = regs->vector;
+            fixed_fault.error_code = regs->error_code;
             regs->rip = e->fixup;
             return;
         }

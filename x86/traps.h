@@ -13,6 +13,15 @@ struct exception_table_entry {
     unsigned long insn, fixup;
 };
 
+/* The last fault the exception table caught: what a fixup may pass on. */
+struct fixed_fault {
+    unsigned long vector, error_code;
+};
+extern struct fixed_fault fixed_fault;
+
+/* The TSS's interrupt stacks (x86/desc.c), for what can arrive anywhere. */
+enum { IST_NONE, IST_DF, IST_NMI, IST_MC, IST_DB, NR_IST = IST_DB };
+
 /* Load the IDT (boot GDT selectors, no IST yet). */
 void traps_init(void);
 

@@ -9,6 +9,36 @@
  * only) is caught through the exception table and reported as bytes left,
  * which handlers turn into -EFAULT. Never dereference a guest pointer
  * anywhere else.
+ *
+ * Every place the shim writes guest memory or loads guest-given state, the
+ * reference that makes it safe, and what catches its fault (add new ones
+ * here; tests/guests/attack tries each against L0):
+ *
+ *   what                          | held while writing          | fault
+ *   ------------------------------|-----------------------------|-----------
+ *   copy_to_guest (hypercall      | the guest's own PTE (CR0.WP | ex_table:
+ *   results, bounce frames,       | on: read-only stays so); no | -EFAULT,
+ *   runstate area, multicall      | flush owed (tlb_flush_owed: | or the
+ *   results)                      | multicall, exit path)       | guest dies
+ *   vcpu_info (events, CR2, time) | PGT_writable, for ever      | none: RAM
+ *                                 | (pvops/vcpu.c)              |
+ *   page-table entries (mmu_update| the table's own type, held  | none
+ *   ptwr, validation)             | by the caller (pagetype.c)  |
+ *   update_descriptor, ordinary   | PGT_seg_desc held, else a   | none
+ *   mmu_update stores, COPY/CLEAR | PGT_writable taken for the  |
+ *   _PAGE                         | store                       |
+ *   shared_info, the M2P          | the shim's own frames       | none
+ *   IRETQ to the guest's context  | -                           | #NP #SS #GP
+ *   (x86/entry.S return_to_guest) |                             | #PF: the
+ *                                 |                             | guest's
+ *   SYSRET                        | only flat selectors and a   | -
+ *                                 | canonical RIP               |
+ *   %gs (set_segment_base)        | -                           | NUL loaded
+ *   GDT/LDT descriptors           | PGT_seg_desc, checked when  | the guest's
+ *                                 | typed; flushed on the type  | (windows)
+ *   the guest's RSP at SYSCALL    | never used as a stack: #DB, | -
+ *                                 | NMI, #MC on IST stacks      |
+ *   instruction bytes to emulate  | copy_from_guest             | ex_table
  */
 #ifndef X86_UACCESS_H
 #define X86_UACCESS_H
@@ -16,7 +46,13 @@
 #include "lib/compiler.h"
 #include "x86/paging.h"
 
-/* Xen's __addr_ok: the whole range is canonical and below or above the hole. */
+/* Xen's __addr_ok: a guest address, canonical and outside the hypervisor's hole. */
+static inline bool guest_addr_ok(unsigned long addr)
+{
+    return addr < 0x0000800000000000UL || addr >= 0xffff880000000000UL;
+}
+
+/* Xen's __addr_ok for a range: the whole range is canonical and below or above the hole. */
 static inline bool guest_range_ok(unsigned long addr, unsigned long len)
 {
     unsigned long end = addr + len;

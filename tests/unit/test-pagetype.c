@@ -34,6 +34,7 @@
  * 64-66 the extra frames; each has 4 KiB of fake memory.
  */
 static struct frame_table ft;
+static bool flush_owed;      /* ft.flush_owed */
 static struct page_info *pages;
 static uint64_t *mem;
 static uint64_t xen_l4[16];
@@ -189,12 +190,14 @@ static int setup(void **state)
     /* The hypervisor's slots map the shim's own frames (not in the range). */
     for ( unsigned int i = 0; i < 16; i++ )
         xen_l4[i] = pte_mfn(0xf0000 + i, PTE_PRESENT | PTE_RW | PTE_ACCESSED);
+    flush_owed = false;
     ft = (struct frame_table){
         .pages = pages,
         .first_mfn = FIRST_MFN,
         .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
         .map = fake_map,
+        .flush_owed = &flush_owed,
         .xen_l4 = xen_l4,
         .check_desc_page = fake_check_desc,
         .nx = true,
@@ -362,7 +365,7 @@ static void test_writable_cannot_become_table(void **state)
     assert_int_equal(get_page_and_type(&ft, M(5), PGT_seg_desc), -XEN_EINVAL);
     assert_int_equal(desc_checks, 0);
     ASSERT_UNCHANGED(before);
-    assert_false(ft.need_flush);
+    assert_false(flush_owed);
 
     /* Nor through an L2 entry. */
     tab(2)[0] = pte(5, UP);
@@ -817,7 +820,7 @@ static void test_validate_fails_deep(void **state)
     assert_int_equal(get_page_and_type(&ft, M(11), PGT_writable), 0);
     assert_int_equal(get_page_and_type(&ft, M(0), PGT_writable), 0);
     put_page_and_type(&ft, M(0));       /* a stale writable type */
-    ft.need_flush = false;
+    flush_owed = false;
     snap_take(&before);
 
     assert_int_equal(pin_table(&ft, M(0), PGT_l4), -XEN_EPERM);
@@ -1280,47 +1283,57 @@ static void test_unpin_last_devalidates(void **state)
 
 /* ------------------------------------------------------------ TLB flush */
 
-static void test_need_flush(void **state)
+static void test_flush_owed(void **state)
 {
     /* Writable, then an L1: the old writable TLB entries must go. */
     assert_int_equal(get_page_and_type(&ft, M(10), PGT_writable), 0);
     put_page_and_type(&ft, M(10));
-    assert_false(ft.need_flush);
+    assert_false(flush_owed);
     assert_int_equal(pin_table(&ft, M(10), PGT_l1), 0);
-    assert_true(ft.need_flush);
+    assert_true(flush_owed);
 
-    /* Untyped, or a table before: no flush. */
-    ft.need_flush = false;
+    /* Untyped, or the same type again: no flush. */
+    flush_owed = false;
     assert_int_equal(unpin_table(&ft, M(10)), 0);
     assert_int_equal(pin_table(&ft, M(10), PGT_l1), 0);
     assert_int_equal(pin_table(&ft, M(11), PGT_l1), 0);
-    assert_false(ft.need_flush);
+    assert_false(flush_owed);
     /* Writable to writable: none either. */
     assert_int_equal(get_page_and_type(&ft, M(12), PGT_writable), 0);
     put_page_and_type(&ft, M(12));
     assert_int_equal(get_page_and_type(&ft, M(12), PGT_writable), 0);
-    assert_false(ft.need_flush);
-    /* Nor a table becoming writable. */
+    assert_false(flush_owed);
+    /*
+     * A table becoming writable: the paging-structure caches may still
+     * walk it as a table while the guest writes it (Xen flushes too).
+     */
     assert_int_equal(unpin_table(&ft, M(11)), 0);
     assert_int_equal(get_page_and_type(&ft, M(11), PGT_writable), 0);
-    assert_false(ft.need_flush);
+    assert_true(flush_owed);
+    /* One table level to another. */
+    flush_owed = false;
+    assert_int_equal(unpin_table(&ft, M(10)), 0);
+    assert_int_equal(pin_table(&ft, M(10), PGT_l2), 0);
+    assert_true(flush_owed);
+    flush_owed = false;
+    assert_int_equal(unpin_table(&ft, M(10)), 0);
 
     /* Through an upper level: the L1 an L2 entry brings in was writable. */
     assert_int_equal(pin_table(&ft, M(3), PGT_l1), 0);
     assert_int_equal(MOD(3, 1, 0, pte(13, RW)), 0);
     assert_int_equal(MOD(3, 1, 0, 0), 0);
-    assert_false(ft.need_flush);
+    assert_false(flush_owed);
     tab(2)[4] = pte(13, UP);
     assert_int_equal(pin_table(&ft, M(2), PGT_l2), 0);
-    assert_true(ft.need_flush);
+    assert_true(flush_owed);
     EXPECT_FRAME(13, 1, PGT_l1, 1);
 
     /* A descriptor page that was writable. */
-    ft.need_flush = false;
+    flush_owed = false;
     assert_int_equal(get_page_and_type(&ft, M(14), PGT_writable), 0);
     put_page_and_type(&ft, M(14));
     assert_int_equal(get_page_and_type(&ft, M(14), PGT_seg_desc), 0);
-    assert_true(ft.need_flush);
+    assert_true(flush_owed);
 }
 
 /* ------------------------------------------------------------ seg_desc */
@@ -1590,8 +1603,8 @@ static struct held {
 } held[MAX_HELD];
 static unsigned int nr_held;
 static bool model_pinned[NR_SLOTS];
-/* Frames seen with writable references since the last TLB flush. */
-static bool stale[NR_SLOTS];
+/* The type each frame was seen in use with since the last TLB flush (0: none). */
+static unsigned int stale[NR_SLOTS];
 
 static uint64_t disallowed(unsigned int level)
 {
@@ -1728,20 +1741,24 @@ static void check_counts(void)
             stress_fail("extra frame %u has type %u", s, page_type(p));
     }
 
-    /* Nothing that may still be writable in a TLB is a table, unflushed. */
+    /*
+     * Nothing that may still be in a TLB or paging-structure cache with
+     * another type (writable, or a table of some level) has a new one,
+     * unflushed.
+     */
     for ( unsigned int s = 0; s < NR_SLOTS; s++ )
         if ( stale[s] && page_type_count(pg(s)) &&
-             page_type(pg(s)) != PGT_writable && !ft.need_flush )
-            stress_fail("frame %u was writable, is now type %u, no flush", s,
-                        page_type(pg(s)));
-    if ( ft.need_flush )
+             page_type(pg(s)) != stale[s] && !flush_owed )
+            stress_fail("frame %u had type %u, is now type %u, no flush", s,
+                        stale[s], page_type(pg(s)));
+    if ( flush_owed )
     {
         memset(stale, 0, sizeof(stale));
-        ft.need_flush = false;
+        flush_owed = false;
     }
     for ( unsigned int s = 0; s < NR_SLOTS; s++ )
-        if ( page_type(pg(s)) == PGT_writable && page_type_count(pg(s)) )
-            stale[s] = true;
+        if ( page_type(pg(s)) != PGT_none && page_type_count(pg(s)) )
+            stale[s] = page_type(pg(s));
 }
 
 static void stress_refused(const struct snap *before, int rc)
@@ -2015,7 +2032,7 @@ int main(void)
         T(test_pin_bad_type),
         T(test_unpin_not_pinned),
         T(test_unpin_last_devalidates),
-        T(test_need_flush),
+        T(test_flush_owed),
         T(test_seg_desc),
         T(test_extra_frames),
         T(test_extra_frames_writable_only),

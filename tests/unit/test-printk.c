@@ -412,6 +412,28 @@ static void test_prefix(void **state)
     assert_int_equal(harness_log_len(), 0);
 }
 
+/* The guest's console bytes: printable ASCII, tab and newline only. */
+static void test_guest_text_filtered(void **state)
+{
+    static const char evil[] = "ok\x1b[2J\rX\0\x7f\xc3\xa9\tend\nnext\n";
+
+    printk_guest(evil, sizeof(evil) - 1);
+    assert_string_equal(harness_log_text(),
+                        GUEST_LOG_PREFIX "ok?[2J?X????\tend\n"
+                        GUEST_LOG_PREFIX "next\n");
+    /* Longer than the filter's buffer: nothing lost, nothing unfiltered. */
+    harness_log_clear();
+    {
+        char big[300];
+
+        memset(big, '\r', sizeof(big));
+        big[sizeof(big) - 1] = '\n';
+        printk_guest(big, sizeof(big));
+        assert_int_equal(harness_log_len(), sizeof(GUEST_LOG_PREFIX) - 1 + 300);
+        assert_null(strchr(harness_log_text(), '\r'));
+    }
+}
+
 static void test_prefix_split_lines(void **state)
 {
     /* One line over several calls gets one prefix. */
@@ -668,6 +690,7 @@ int main(void)
         T(test_replay),
         T(test_prefix),
         T(test_prefix_split_lines),
+        T(test_guest_text_filtered),
         T(test_levels),
         T(test_filtered_text_is_not_logged),
         T(test_replay_wrapped),
