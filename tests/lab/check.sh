@@ -3,8 +3,9 @@
 #
 #   check.sh OUTDIR
 #
-# Prints one "PASS <name>" or "FAIL <name>: <why>" line per check and "INFO ..." timing lines;
-# exits non-zero if any check failed.
+# Prints one "PASS <name>" or "FAIL <name>: <why>" line per check, "INFO ..." lines, and under
+# a FAIL line "  - <what>" lines that name each difference (tests/run counts only PASS and
+# FAIL lines); exits non-zero if any check failed.
 set -uo pipefail
 out=$1
 ART=${LAB_ART:-${XDG_CACHE_HOME:-$HOME/.cache}/pvshim-lab}
@@ -102,54 +103,89 @@ check "$c: a corrupt xz payload is refused" has $c console.log \
 check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
 
 # ---- our PV test kernels: directly on L0 (the reference) and under our shim
-known=$(dirname "$(readlink -f "$0")")/known-differences
+# Directly on L0 a kernel must end with "Test result: SUCCESS" (tests/guests/README.md: every
+# kernel does) and power off. Under our shim (tests/lab/compare-guest.awk does the reading):
+# it must end the same way; each case line L0 printed must be there with the same name and
+# "got" value, none missing, none extra, the same number; a value may differ only where
+# tests/lab/known-differences explains it, or where the kernel computes its expectation from
+# its own domain (MFNs, nr_pages, addresses: "expected" differs from L0's, and "got" is our
+# run's own expectation, no MISMATCH); no error or failure message L0 did not print (the messages are those the
+# kernels pass to xtf_error/xtf_failure, read from tests/guests); and the final result line is
+# SUCCESS, L0's own, or FAILURE from known differences only.
+here=$(dirname "$(readlink -f "$0")")
+known=$here/known-differences
+# the start of each message a kernel can print through xtf_error/xtf_failure (up to its first
+# conversion), and the usual "Failure: "/"Error: " in case a new one is not found
+msgs=$({ grep -ho 'xtf_\(error\|failure\)("[^"%\\]*' "$here"/../guests/*/*.c 2>/dev/null |
+           sed 's/^xtf_[a-z]*("//'
+         printf '%s\n' "Failure: " "Error: " "Unexpected " "Test did not report a status"; } | sort -u)
+# detail LINES: at most 10 detail lines per kernel (after its FAIL line), then a count
+detail() {
+  local l
+  while IFS= read -r l; do
+    [ -n "$l" ] || continue
+    if [ "$shown" -lt 10 ]; then echo "  - $t: $l" | cut -c1-250; shown=$((shown + 1))
+    else hidden=$((hidden + 1)); fi
+  done <<< "$1"
+}
+field() { awk -F'\t' -v k="$1" '$1 == k { sub(/^[^\t]*\t/, ""); print }' <<< "$cmp"; }
 for g in $(cd "$out" && ls -d guest-*-pv 2>/dev/null); do
-  t=${g%-pv}; name=${t#guest-}
-  check "$g: Test result: SUCCESS directly on L0" has $g console.log "Test result: SUCCESS"
-  check "$g: L0 sees shutdown reason poweroff" [ "$(res $g shutdown)" = poweroff ]
-  check "$t-shim: ran to its result line under our shim" grep -q "^Test result: " "$out/$t-shim/console.log"
-  check "$t-shim: L0 sees shutdown reason poweroff" [ "$(res $t-shim shutdown)" = poweroff ]
-  # the same cases both ways ("got" values may differ only where the expectation is
-  # relative to the domain's own nr_pages, which the shim's share of memory changes)
-  # (a case L0's "(XEN)" messages cut in its log is there, if not readable)
-  d=$(diff <(sed -n 's/^\(case [^:]*\): got .*/\1/p' "$out/$g/console.log") \
-           <(sed -n 's/^\(case [^:]*\): got .*/\1/p' "$out/$t-shim/console.log") |
-      sed -n 's/^\([<>]\) /\1 /p' | while read -r side c; do
-        [ "$side" = ">" ] && grep -qF -- "${c%%(*}(" "$out/$g/console.log" || echo "$side $c"
-      done)
-  check "$t: the same cases run directly and under our shim" [ -z "$d" ]
-  # every case that differs from L0 under our shim must be a known, explained difference
-  unknown=""; nknown=0
-  while read -r line; do
-    c=${line#case }; c=${c%%: got*}
-    why=$(awk -F' *[|] *' -v t="$name" -v c="$c" '$1 == t && index(c, $2) == 1 { print $3; exit }' \
-          <(grep -v '^#' "$known"))
-    if [ -n "$why" ]; then nknown=$((nknown + 1)); echo "INFO $t known difference: $c ($why)"
-    else unknown="$unknown; $c"; fi
-  done < <(grep '^case .*MISMATCH$' "$out/$t-shim/console.log")
-  # cases whose answer only L0 knows ("expected any": tests/guests/fuzz): what our shim
-  # got must be what L0 gave, line for line
-  # (matched by case name; L0's own "(XEN)" messages can cut a line of its console log,
-  # and such a line is left out and counted)
-  while IFS=$'\t' read -r c lp ls; do
-    if [ "$c" = "#unreadable" ]; then
-      [ "$lp" = 0 ] || echo "INFO $t: $lp \"expected any\" lines cut by L0's messages, not compared"
-      continue
-    fi
-    c=${c#case }
-    why=$(awk -F' *[|] *' -v t="$name" -v c="$c" '$1 == t && index(c, $2) == 1 { print $3; exit }' \
-          <(grep -v '^#' "$known"))
-    if [ -n "$why" ]; then nknown=$((nknown + 1)); echo "INFO $t known difference: $c ($why)"
-    else unknown="$unknown; $c (L0 $lp, ours $ls)"; fi
-  done < <(awk -F'\t' 'NR == FNR { pv[$1] = $2; next }
-                       !($1 in pv) { cut++; next }
-                       pv[$1] != $2 { print $1 "\t" pv[$1] "\t" $2 }
-                       END { print "#unreadable\t" cut + 0 "\t" }' \
-             <(any_lines "$out/$g/console.log") <(any_lines "$out/$t-shim/console.log"))
-  check "$t: no differences from L0 under our shim but the known ones${unknown:+ (new:$unknown)}" \
-    [ -z "$unknown" ]
-  n=$(grep -c '^case ' "$out/$t-shim/console.log")
-  echo "INFO $t: $n case lines under our shim, $nknown known differences"
+  t=${g%-pv}; name=${t#guest-}; s=$t-shim; shown=0; hidden=0
+  pvlog=$out/$g/console.log; shlog=$out/$s/console.log
+  cmp=$(awk -v t="$name" -f "$here/compare-guest.awk" side=k "$known" side=x <(printf '%s\n' "$msgs") \
+          side=p "$( [ -f "$pvlog" ] && echo "$pvlog" || echo /dev/null)" \
+          side=s "$( [ -f "$shlog" ] && echo "$shlog" || echo /dev/null)")
+  IFS=$'\t' read -r pres sres <<< "$(field RESULT)"
+  IFS=$'\t' read -r np ns <<< "$(field COUNT)"
+  if [ "$pres" = "Test result: SUCCESS" ]; then pass "$g: Test result: SUCCESS directly on L0"
+  else fail "$g: Test result: SUCCESS directly on L0" "its last result line is '${pres:-none}'"; fi
+  pshut=$(res $g shutdown); sshut=$(res $s shutdown)
+  if [ "$pshut" = poweroff ]; then pass "$g: L0 sees shutdown reason poweroff"
+  else fail "$g: L0 sees shutdown reason poweroff" "shutdown reason '${pshut:-none}'"; fi
+  if [ -n "$sres" ]; then pass "$s: ran to its result line under our shim"
+  else fail "$s: ran to its result line under our shim" "no 'Test result:' line in $shlog"; fi
+  if [ "$sshut" = poweroff ] && [ "$sshut" = "$pshut" ]; then
+    pass "$s: L0 sees shutdown reason poweroff"
+  else fail "$s: L0 sees shutdown reason poweroff" "shutdown reason '${sshut:-none}', directly on L0 '${pshut:-none}'"; fi
+  # what differs: value differences, lines on one side only, messages
+  diffs=$(field DIFF); missing=$(field MISSING); extra=$(field EXTRA); newmsg=$(field MSG)
+  nknown=0
+  while IFS=$'\t' read -r c why; do
+    [ -n "$c" ] || continue
+    nknown=$((nknown + 1)); echo "INFO $t known difference: $c ($why)"
+  done <<< "$(field KNOWN)"
+  kmsg=$(field KNOWNMSG | grep -c .)
+  # the final result: SUCCESS, L0's own line, or FAILURE when every failure is a known difference
+  if [ "$sres" = "Test result: SUCCESS" ] || { [ -n "$sres" ] && [ "$sres" = "$pres" ]; } ||
+     { [ "$sres" = "Test result: FAILURE" ] && [ "$kmsg" -gt 0 ] && [ -z "$newmsg" ] &&
+       [ -z "$diffs$missing$extra" ]; }; then
+    pass "$s: the final result is SUCCESS or L0's own"
+    [ "$sres" = "$pres" ] || echo "INFO $s: '$sres' from $kmsg known differences only"
+  else
+    fail "$s: the final result is SUCCESS or L0's own" \
+      "ours '${sres:-none}', directly on L0 '${pres:-none}'$( [ -z "$newmsg" ] || echo ', see the messages below')"
+  fi
+  if [ -z "$newmsg" ]; then pass "$s: no error or failure message that L0 did not print"
+  else
+    fail "$s: no error or failure message that L0 did not print" "$(grep -c . <<< "$newmsg") such lines"
+    detail "$(sed 's/^/message under our shim only: /' <<< "$newmsg")"
+  fi
+  if [ -z "$missing$extra" ]; then pass "$t: the same cases run directly and under our shim"
+  else
+    fail "$t: the same cases run directly and under our shim" \
+      "$(grep -c . <<< "$missing") only directly on L0, $(grep -c . <<< "$extra") only under our shim"
+    detail "$missing"; detail "$extra"
+  fi
+  if [ "$np" = "$ns" ] && [ "${np:-0}" -gt 0 ]; then pass "$t: the same number of case lines directly and under our shim"
+  else fail "$t: the same number of case lines directly and under our shim" "L0 ${np:-0}, ours ${ns:-0}"; fi
+  if [ -z "$diffs" ]; then pass "$t: no differences from L0 under our shim but the known ones"
+  else
+    fail "$t: no differences from L0 under our shim but the known ones" "$(grep -c . <<< "$diffs") case values differ"
+    detail "$diffs"
+  fi
+  [ "$hidden" = 0 ] || echo "  - $t: $hidden more lines not shown"
+  n=$(field CUT); [ "$n" = 0 ] || echo "INFO $t: $n case lines cut by L0's messages, matched by their start, not compared"
+  echo "INFO $t: ${ns:-0} case lines under our shim, $nknown known differences, $(field ENV) with an expectation from the domain itself"
   # the same kernel under Debian's xen-shim: where Xen's own shim differs from direct PV
   if [ -f "$out/$t-debshim/console.log" ]; then
     m=$(grep -c '^case .*MISMATCH$' "$out/$t-debshim/console.log")
