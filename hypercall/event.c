@@ -136,14 +136,28 @@ long do_event_channel_op(int cmd, unsigned long arg)
     }
 
     /*
-     * FIFO event channels and physical IRQs: not yet (as Xen's shim, whose
-     * answer this is; a guest falls back to the 2-level ABI).
+     * FIFO event channels: not yet (as Xen's shim, whose answer this is; a
+     * guest falls back to the 2-level ABI).
      */
     case EVTCHNOP_init_control:
     case EVTCHNOP_expand_array:
     case EVTCHNOP_set_priority:
-    case EVTCHNOP_bind_pirq:
         return -XEN_EOPNOTSUPP;
+
+    /*
+     * A PV domU is given no PIRQs: Xen's evtchn_bind_pirq says -EINVAL
+     * below 0 or past the domain's nr_pirqs (the host's GSIs, at least 16,
+     * plus 32), else -EPERM. A PVH container has no PIRQ calls to learn
+     * nr_pirqs from L0, so past it is -EPERM here too.
+     */
+    case EVTCHNOP_bind_pirq:
+    {
+        struct evtchn_bind_pirq b;
+
+        if ( copy_from_guest(&b, arg, sizeof(b)) )
+            return -XEN_EFAULT;
+        return (int)b.pirq < 0 ? -XEN_EINVAL : -XEN_EPERM;
+    }
 
     default:
         return -XEN_ENOSYS;

@@ -42,7 +42,12 @@ static void timer_expired(void)
 {
     if ( !guest_deadline )
         return;
-    if ( pv_time_now() < guest_deadline )
+    /*
+     * Xen's deadlines are signed (s_time_t): one "before 0" has passed
+     * already, and L0 fires it at once. Compared unsigned, it never came,
+     * and re-arming it at L0 fired again at once, for ever.
+     */
+    if ( (int64_t)pv_time_now() < (int64_t)guest_deadline )
     {
         l0_arm(guest_deadline);         /* early: L0's slack; wait again */
         return;

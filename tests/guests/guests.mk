@@ -6,6 +6,8 @@
 #   make guests-lab      build them and run each tests/lab/cfg/guest-<name>-pv.cfg
 #                        directly on the lab's L0 (one boot); results in
 #                        $(O)/lab-guests/<cfg>/console.log, verdict lines printed
+#   make fuzz-lab        the fuzz kernel at length (FUZZ_ROUNDS, default 100000) on L0 and
+#                        under our shim, compared call by call (tests/lab/fuzz-lab.sh)
 #
 # Each kernel is lib/ (entry, hypercalls, console, verdict) plus its main.c,
 # with the project's lib/string.c and lib/vsnprintf.c, linked at
@@ -41,7 +43,7 @@ GUEST_ASFLAGS  := -D__ASSEMBLY__ -fno-pic -MMD -MP -Wa,--noexecstack
 GUEST_LDFLAGS  := -nostdlib -static -no-pie --no-dynamic-linker -z noexecstack \
                   -z max-page-size=0x1000 --build-id=none --orphan-handling=error
 
-.PHONY: guests guests-lab
+.PHONY: guests guests-lab fuzz-lab
 guests: $(GUEST_ELFS)
 
 # the Xen public headers, and nothing else from /usr/include
@@ -84,3 +86,10 @@ guests-lab: $(GUEST_ELFS)
 	done; exit $$rc
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GUEST_MAIN_OBJS:.o=.d)
+
+# The differential fuzz kernel at length (FUZZ_ROUNDS calls from FUZZ_SEED), directly on L0
+# and under our shim, compared call by call: tests/lab/fuzz-lab.sh.
+FUZZ_ROUNDS ?= 100000
+FUZZ_SEED   ?= 1
+fuzz-lab: $(GUEST_O)/fuzz.elf $(O)/xen-shim
+	$(Q)tests/lab/fuzz-lab.sh $(FUZZ_ROUNDS) $(FUZZ_SEED)

@@ -184,7 +184,7 @@ for g in $(cd "$out" && ls -d guest-*-pv 2>/dev/null); do
     detail "$diffs"
   fi
   [ "$hidden" = 0 ] || echo "  - $t: $hidden more lines not shown"
-  n=$(field CUT); [ "$n" = 0 ] || echo "INFO $t: $n case lines cut by L0's messages, matched by their start, not compared"
+  n=$(field CUT); [ "$n" = 0 ] || echo "INFO $t: $n case lines cut by L0's log lines, matched by their start, not compared"
   echo "INFO $t: ${ns:-0} case lines under our shim, $nknown known differences, $(field ENV) with an expectation from the domain itself"
   # the same kernel under Debian's xen-shim: where Xen's own shim differs from direct PV
   if [ -f "$out/$t-debshim/console.log" ]; then

@@ -15,15 +15,19 @@
  * Left out, because they would end or blind the test rather than answer:
  * sched_op (shutdown), set_trap_table and multicall (a NULL or zeroed
  * table clears the trap table), set_gdt, vCPU up/down, the calls that make
- * the hypervisor write somewhere later (runstate and time areas,
- * register_vcpu_info), send_nmi, DR7 values that arm breakpoints, and
+ * the hypervisor write somewhere later (runstate and time areas, and
+ * register_vcpu_info with arguments that could succeed: only frames that
+ * are not ours or are page tables, or bad offsets, are given), send_nmi,
+ * DR7 values that arm breakpoints, event channel calls that would bind a
+ * port (the number L0 picks differs under a shim, whose own ports take
+ * some) or touch the console and xenstore ports, and
  * mappings of valid addresses (update_va_mapping only on addresses the
  * kernel does not use), foreign domids other than the reserved ones and 0
  * (which domains exist differs between two lab runs).
  *
  * Left out because our shim does not answer as L0 yet (each for the issue
- * that owns it): event channels and grant tables (their port and frame
- * numbers are the shim's own anyway), memory_op reservations and exchange
+ * that owns it): FIFO event channels and grant tables, memory_op
+ * reservations and exchange
  * and the newer XENMEM commands, the physdev_ops whose answer depends on
  * L0's hardware or PIRQ state (irq_status_query, restore_msi, setup_gsi,
  * get_free_pirq) or that register a page (pirq_eoi_gmfn), the periodic
@@ -33,7 +37,8 @@
 
 const char test_title[] = "random hypercalls, compared with L0";
 
-#define ROUNDS          2000
+/* Calls made, and the generator's seed: "rounds=N seed=N" on the command line. */
+static unsigned long rounds = 2000;
 
 /* Addresses a guest cannot pass, and one page nothing uses. */
 #define BAD_UNMAPPED            0x1000UL
@@ -48,6 +53,12 @@ const char test_title[] = "random hypercalls, compared with L0";
  */
 static uint8_t scratch[2 * 4096] __aligned(4096);
 static uint8_t pattern[4096] __aligned(4096);
+/*
+ * Argument structures a call reads (and may write back): summed too, but
+ * for the last 16 bytes, register_vcpu_info's, which hold frame numbers
+ * (ours differ from L0's by construction; Xen writes nothing back there).
+ */
+static uint8_t argbuf[4096] __aligned(4096);
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -114,6 +125,105 @@ static unsigned long number_or_pointer(void)
     return rnd() & 1 ? PICK(numbers) : pointer();
 }
 
+/*
+ * register_vcpu_info that must fail (a success would have the hypervisor
+ * write time records into our memory from then on): frames that are not
+ * ours or are our page tables, offsets past the frame or unaligned, in the
+ * scratch buffer the call reads, or a bad pointer.
+ */
+static unsigned long vcpu_info_arg(void)
+{
+    struct vcpu_register_vcpu_info *r = (void *)(argbuf + 4096 - 16);
+    static const unsigned long offs[] = { 4096, 4033, 4095, 0x10000, ~0U, 4, 1 };
+
+    if ( rnd() % 5 == 0 )
+        return pointer();
+    switch ( rnd() % 3 )
+    {
+    case 0:                                 /* the boot L4, a pinned table */
+        r->mfn = ((const unsigned long *)start_info->mfn_list)
+                 [(start_info->pt_base - GUEST_VIRT_BASE) >> 12];
+        r->offset = rnd() & 1 ? 0 : PICK(offs);
+        break;
+    case 1:                                 /* not ours, or not RAM */
+        r->mfn = rnd() & 1 ? 0 : PICK(numbers) | (1UL << 40);
+        r->offset = rnd() & 1 ? 0 : PICK(offs);
+        break;
+    default:                                /* ours, at a bad offset */
+        r->mfn = ((const unsigned long *)start_info->mfn_list)
+                 [((unsigned long)pattern - GUEST_VIRT_BASE) >> 12];
+        r->offset = PICK(offs);
+        break;
+    }
+    r->rsvd = rnd() % 4 ? 0 : PICK(numbers);
+    return (unsigned long)r;
+}
+
+/*
+ * event_channel_op that binds nothing and leaves the console and xenstore
+ * ports alone: status, close, send, unmask, bind_vcpu on other ports
+ * (ports the guest never bound: a shim's own among them), and binds with
+ * an argument L0 refuses. The argument goes in the scratch buffer.
+ */
+static bool event_channel_arg(unsigned long a[5])
+{
+    static const unsigned long cmds[] = {
+        EVTCHNOP_close, EVTCHNOP_send, EVTCHNOP_status, EVTCHNOP_unmask,
+        EVTCHNOP_bind_vcpu, EVTCHNOP_bind_virq, EVTCHNOP_bind_ipi,
+        EVTCHNOP_bind_interdomain, EVTCHNOP_alloc_unbound, EVTCHNOP_bind_pirq,
+        15, 99,
+    };
+    uint32_t *w = (uint32_t *)(argbuf + 4096 - 32);
+    uint32_t port = rnd() % 3 ? 1 + rnd() % 40 : PICK(numbers);
+
+    if ( port == start_info->store_evtchn || port == start_info->console.domU.evtchn )
+        port = 0;
+    a[0] = PICK(cmds);
+    a[1] = (unsigned long)w;
+    /* A zeroed argument would bind vCPU 0's IPI: a bad pointer instead. */
+    if ( rnd() % 6 == 0 )
+        a[1] = pointer() == (unsigned long)scratch ? BAD_UNMAPPED : pointer();
+    switch ( a[0] )
+    {
+    case EVTCHNOP_close: case EVTCHNOP_send: case EVTCHNOP_unmask:
+        w[0] = port;
+        break;
+    case EVTCHNOP_status:                   /* dom, port */
+        w[0] = rnd() % 3 ? DOMID_SELF : domid() & 0xffff;
+        w[1] = port;
+        break;
+    case EVTCHNOP_bind_vcpu:                /* port, vcpu */
+        w[0] = port;
+        w[1] = rnd() & 1 ? 0 : PICK(numbers);
+        break;
+    case EVTCHNOP_bind_virq:                /* virq, vcpu: refused ones only */
+        w[0] = rnd() & 1 ? 24 + rnd() % 8 : PICK(numbers) | 0x100;
+        w[1] = rnd() % 3 ? 0 : PICK(numbers);
+        break;
+    case EVTCHNOP_bind_ipi:                 /* vcpu: one we do not have */
+        w[0] = 1 + rnd() % 200;
+        break;
+    case EVTCHNOP_bind_interdomain:         /* remote dom, remote port */
+        w[0] = domid() & 0xffff;
+        w[1] = rnd() % 3 ? 0 : PICK(numbers);
+        if ( w[0] == DOMID_SELF || w[0] == 0 )
+            w[0] = DOMID_INVALID;
+        break;
+    case EVTCHNOP_alloc_unbound:            /* dom, remote: never ourselves twice */
+        w[0] = rnd() & 1 ? DOMID_INVALID : 0x7ff6;
+        w[1] = rnd() & 1 ? DOMID_SELF : 0x7ff6;
+        break;
+    case EVTCHNOP_bind_pirq:
+        /*
+         * A domU has no PIRQs. Below 48 (16 GSIs at least, plus 32) or
+         * negative: past the domain's nr_pirqs depends on the host.
+         */
+        w[0] = rnd() % 4 ? rnd() % 48 : (uint32_t)-(long)(1 + rnd() % 4);
+        break;
+    }
+    return true;
+}
+
 /* One hypercall with generated arguments; false: not one we make. */
 static bool make_call(unsigned int op, unsigned long a[5], char *what, size_t n)
 {
@@ -166,18 +276,23 @@ static bool make_call(unsigned int op, unsigned long a[5], char *what, size_t n)
     {
         /*
          * Not up (1), down (2), runstate info and area (4, 5), the periodic
-         * timer (6), vcpu_info (10), send_nmi (11), time area (13): see the
-         * top.
+         * timer (6), send_nmi (11), time area (13): see the top.
          */
         static const unsigned long cmds[] = {
-            0, 3, 7, 8, 9, 12, 14, 15, 16, 17, 99,
+            0, 3, 7, 8, 9, 10, 12, 14, 15, 16, 17, 99,
         };
 
         a[0] = PICK(cmds);
         a[1] = rnd() % 3 ? 0 : PICK(numbers);               /* the vCPU */
         a[2] = pointer();
+        if ( a[0] == VCPUOP_register_vcpu_info )
+            a[2] = vcpu_info_arg();
         break;
     }
+    case __HYPERVISOR_event_channel_op:
+        if ( !event_channel_arg(a) )
+            return false;
+        break;
     case __HYPERVISOR_set_debugreg:
         /* DR7 and its alias DR5: never armed (off, or the refused GD). */
         a[0] = rnd() % 10;
@@ -252,25 +367,51 @@ static void pattern_fill(void)
         pattern[i] = (uint8_t)(i * 7 + 0x5b);
 }
 
+/* "name=N" in the guest's command line, or def. */
+static unsigned long cmdline_number(const char *name, unsigned long def)
+{
+    const char *p = (const char *)start_info->cmd_line;
+    size_t n = strlen(name);
+
+    for ( ; *p; p++ )
+        if ( (p == (const char *)start_info->cmd_line || p[-1] == ' ') &&
+             !strncmp(p, name, n) && p[n] == '=' )
+        {
+            unsigned long v = 0;
+
+            for ( p += n + 1; *p >= '0' && *p <= '9'; p++ )
+                v = v * 10 + (*p - '0');
+            return v;
+        }
+    return def;
+}
+
 void test_main(void)
 {
-    unsigned int done = 0;
+    unsigned long done = 0;
 
-    for ( unsigned int n = 0; done < ROUNDS; n++ )
+    rounds = cmdline_number("rounds", rounds);
+    rng_state ^= cmdline_number("seed", 0) * 0x2545f4914f6cdd1dULL;
+    if ( !rng_state )
+        rng_state = 1;
+    printk("%lu calls, seed %lu\n", rounds, cmdline_number("seed", 0));
+    for ( unsigned long n = 0; done < rounds; n++ )
     {
         unsigned int op = rnd() % 64;
         unsigned long a[5];
         char what[160], g[32];
         long rc;
 
+        memset(argbuf, 0, sizeof(argbuf));
         if ( !make_call(op, a, what, sizeof(what)) )
             continue;
         memset(scratch, 0, sizeof(scratch));
         pattern_fill();
         rc = hypercall_raw(op, a[0], a[1], a[2], a[3], a[4]);
-        printk("case fuzz %u %s: got %s scratch %#x pattern %#x expected any\n",
+        printk("case fuzz %lu %s: got %s scratch %#x pattern %#x arg %#x expected any\n",
                done, what, show_value(g, sizeof(g), rc),
-               sum(scratch, sizeof(scratch)), sum(pattern, sizeof(pattern)));
+               sum(scratch, sizeof(scratch)), sum(pattern, sizeof(pattern)),
+               sum(argbuf, sizeof(argbuf) - 16));
         done++;
 
         /* Undo what would change the rest of the run for no answer. */
