@@ -33,6 +33,18 @@ static bool virq_is_global(unsigned int virq)
              virq == VIRQ_XENPMU);
 }
 
+/*
+ * Whether L0 has port in the container's table (Xen's port_is_valid: the
+ * ports it has allocated buckets for), as L0 would say to a direct guest.
+ * Its status of our own port tells, and changes nothing.
+ */
+static bool l0_port_valid(evtchn_port_t port)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+
+    return l0_event_channel_op(EVTCHNOP_status, &st) != -XEN_EINVAL;
+}
+
 static long bind_virq(unsigned long arg)
 {
     struct evtchn_bind_virq b;
@@ -83,7 +95,7 @@ long do_event_channel_op(int cmd, unsigned long arg)
     case EVTCHNOP_unmask:
         if ( copy_from_guest(&u.unmask, arg, sizeof(u.unmask)) )
             return -XEN_EFAULT;
-        if ( u.unmask.port >= NR_GUEST_PORTS )
+        if ( u.unmask.port >= NR_GUEST_PORTS || !l0_port_valid(u.unmask.port) )
             return -XEN_EINVAL;
         evtchn_unmask(u.unmask.port);
         return 0;

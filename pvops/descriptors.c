@@ -100,6 +100,8 @@ long pv_update_descriptor(unsigned long maddr, uint64_t desc)
     frames.map(mfn)[(maddr & (PAGE_SIZE - 1)) / 8] = desc;
     if ( !seg )
         put_page_type(&frames, mfn);
+    /* It may have been a table: a stale walk must not read the new word. */
+    mm_flush_if_needed();
     return 0;
 }
 

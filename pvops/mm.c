@@ -39,14 +39,13 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
 
 void mm_flush_tlb(void)
 {
-    write_cr3(read_cr3());
-    tlb_flush_owed = false;
+    tlb_flush_owed = true;
+    tlb_flush_if_owed();
 }
 
 void mm_flush_if_needed(void)
 {
-    if ( tlb_flush_owed )
-        mm_flush_tlb();
+    tlb_flush_if_owed();
 }
 
 int mm_adopt_boot_table(struct vcpu *v, unsigned long l4_mfn)

@@ -144,8 +144,16 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
 
     switch ( vec )
     {
+    case 13:
+        /*
+         * Only a #GP(0) is a privileged instruction, and an "int n" the
+         * IDT refused is (n << 3) | 2 (Xen's do_general_protection): a
+         * selector's #GP is the guest's as it is.
+         */
+        if ( regs->error_code && (regs->error_code & 3) != 2 )
+            break;
+        /* fall through */
     case 6:                                     /* #UD: forced emulation */
-    case 13:                                    /* #GP: privileged ops, int n */
         if ( pv_emulate_privileged(regs, vec) )
         {
             pv_deliver_events(regs);

@@ -123,7 +123,7 @@ handle_exception:
         .size handle_exception, . - handle_exception
 
         /*
-         * NMI and #DB, each on its own IST stack (XSA-260: a #DB can hit the
+         * NMI, #DB and #MC, each on its own IST stack (XSA-260: a #DB can hit the
          * first instruction of entry_syscall, after "mov ss; syscall" with
          * a data breakpoint the guest set, while RSP is still the guest's).
          * x86/traps.c ist_handler() deals with one from the shim in place
@@ -138,6 +138,13 @@ handle_exception:
 entry_db:
         push    $0
         push    $1
+        jmp     ist_common
+
+        .balign 16
+        .globl entry_mc
+entry_mc:
+        push    $0
+        push    $18
         jmp     ist_common
 
         .balign 16
@@ -251,10 +258,10 @@ sysenter_eflags_saved:
         .type return_to_guest, @function
 return_to_guest:
         cli
-        cmpb    $0, nmi_raised(%rip)
-        jne     .Lnmi
         cmpb    $0, tlb_flush_owed(%rip)
         jne     .Lflush
+        cmpb    $0, nmi_raised(%rip)
+        jne     .Lnmi
         andq    $~EFLAGS_IOPL, REGS_rflags(%rsp)
         orq     $EFLAGS_IF, REGS_rflags(%rsp)
         orq     $3, REGS_cs(%rsp)
@@ -314,6 +321,14 @@ return_to_guest_end:
         cld
         mov     %rsp, %rdi
         call    pv_iret_fault
+        /*
+         * A window for L0's event interrupt before trying again: a guest
+         * iret-ing into a fault again and again (its own loop) must not
+         * keep L0's events from the shim meanwhile.
+         */
+        sti
+        nop
+        cli
         jmp     return_to_guest
         .popsection
         .pushsection .ex_table, "a"

@@ -97,6 +97,24 @@ static inline void write_cr3(paddr_t cr3)
     __asm__ volatile ( "mov %0, %%cr3" :: "r" (cr3) : "memory" );
 }
 
+static inline paddr_t read_cr3_raw(void)
+{
+    paddr_t cr3;
+
+    __asm__ volatile ( "mov %%cr3, %0" : "=r" (cr3) );
+    return cr3;
+}
+
+/* The flush owed, now: before the shim touches memory through a guest address. */
+static inline void tlb_flush_if_owed(void)
+{
+    if ( tlb_flush_owed )
+    {
+        tlb_flush_owed = false;
+        write_cr3(read_cr3_raw());
+    }
+}
+
 static inline void invlpg(const void *va)
 {
     __asm__ volatile ( "invlpg (%0)" :: "r" (va) : "memory" );

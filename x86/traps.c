@@ -37,7 +37,8 @@ static unsigned int irq_vector;
 static void (*irq_handler)(struct cpu_regs *regs);
 
 extern const char exception_stubs_start[], entry_unexpected[], entry_int80[];
-extern const char entry_nmi[], entry_db[], return_to_guest[], return_to_guest_end[];
+extern const char entry_nmi[], entry_db[], entry_mc[];
+extern const char return_to_guest[], return_to_guest_end[];
 extern const char entry_sysenter[], sysenter_eflags_saved[];
 extern const struct exception_table_entry __start_ex_table[], __stop_ex_table[];
 
@@ -80,6 +81,7 @@ void traps_init(void)
      */
     set_gate(1, entry_db);
     set_gate(2, entry_nmi);
+    set_gate(18, entry_mc);
     set_gate(0x80, entry_int80);
     idt[3].type_attr = idt[4].type_attr = idt[0x80].type_attr = 0xee;
     __asm__ volatile ( "lidt %0" :: "m" (idtr) : "memory" );
@@ -129,9 +131,10 @@ volatile bool nmi_raised __hot_data;
 bool nmi_iret_needed __hot_data;
 
 /*
- * NMI or #DB on its IST stack (x86/entry.S ist_common). From the guest, the
- * frame moves to the normal stack (nothing runs there while the guest
- * does) and goes on from there; NULL: back to where it hit, in the shim.
+ * NMI, #DB or #MC on its IST stack (x86/entry.S ist_common). From the
+ * guest, the frame moves to the normal stack (nothing runs there while the
+ * guest does) and goes on from there; NULL: back to where it hit, in the
+ * shim. A #MC in the shim is fatal (trap_handler reports it).
  */
 struct cpu_regs *ist_handler(struct cpu_regs *regs);
 struct cpu_regs *ist_handler(struct cpu_regs *regs)
@@ -167,6 +170,12 @@ struct cpu_regs *ist_handler(struct cpu_regs *regs)
              !(regs->rip >= (unsigned long)entry_sysenter &&
                regs->rip <= (unsigned long)sysenter_eflags_saved) )
             regs->rflags &= ~X86_EFLAGS_TF;
+        return NULL;
+    }
+
+    if ( regs->vector == 18 )
+    {
+        trap_handler(regs);
         return NULL;
     }
 

@@ -18,8 +18,8 @@
  *   ------------------------------|-----------------------------|-----------
  *   copy_to_guest (hypercall      | the guest's own PTE (CR0.WP | ex_table:
  *   results, bounce frames,       | on: read-only stays so); no | -EFAULT,
- *   runstate area, multicall      | flush owed (tlb_flush_owed: | or the
- *   results)                      | multicall, exit path)       | guest dies
+ *   runstate area, multicall      | flush owed (both copies do  | or the
+ *   results), copy_from_guest     | it first; the exit path too)| guest dies
  *   vcpu_info (events, CR2, time) | PGT_writable, for ever      | none: RAM
  *                                 | (pvops/vcpu.c)              |
  *   page-table entries (mmu_update| the table's own type, held  | none
@@ -37,7 +37,8 @@
  *   GDT/LDT descriptors           | PGT_seg_desc, checked when  | the guest's
  *                                 | typed; flushed on the type  | (windows)
  *   the guest's RSP at SYSCALL    | never used as a stack: #DB, | -
- *                                 | NMI, #MC on IST stacks      |
+ *                                 | NMI, #MC on IST stacks,     |
+ *                                 | moved off them from guests  |
  *   instruction bytes to emulate  | copy_from_guest             | ex_table
  */
 #ifndef X86_UACCESS_H
@@ -80,11 +81,17 @@ static inline unsigned long raw_copy_guest(void *dst, const void *src,
     return n;
 }
 
+/*
+ * Both first do the TLB flush a type change owes (x86/paging.h): a stale
+ * entry, or a paging-structure cache entry to a frame that was a table,
+ * must not carry the shim's access to what the guest put there since.
+ */
 static inline unsigned long copy_from_guest(void *dst, unsigned long gva,
                                             unsigned long n)
 {
     if ( !guest_range_ok(gva, n) )
         return n;
+    tlb_flush_if_owed();
     return raw_copy_guest(dst, (const void *)gva, n);
 }
 
@@ -93,6 +100,7 @@ static inline unsigned long copy_to_guest(unsigned long gva, const void *src,
 {
     if ( !guest_range_ok(gva, n) )
         return n;
+    tlb_flush_if_owed();
     return raw_copy_guest((void *)gva, src, n);
 }
 

@@ -180,9 +180,16 @@ static bool event_channel_arg(unsigned long a[5])
         port = 0;
     a[0] = PICK(cmds);
     a[1] = (unsigned long)w;
-    /* A zeroed argument would bind vCPU 0's IPI: a bad pointer instead. */
+    /*
+     * Or a pointer of pointer()'s, but not into the zeroed scratch buffer:
+     * zeroes would bind vCPU 0's IPI or VIRQ_TIMER (see the top).
+     */
     if ( rnd() % 6 == 0 )
-        a[1] = pointer() == (unsigned long)scratch ? BAD_UNMAPPED : pointer();
+    {
+        a[1] = pointer();
+        if ( a[1] - (unsigned long)scratch < sizeof(scratch) )
+            a[1] = BAD_UNMAPPED;
+    }
     switch ( a[0] )
     {
     case EVTCHNOP_close: case EVTCHNOP_send: case EVTCHNOP_unmask:
