@@ -127,9 +127,10 @@ static bool decode_write(const uint8_t *b, size_t avail, struct wins *w)
         return false;
     }
 
-    w->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
-    if ( (m = modrm_len(b + i, avail - i)) < 0 )
+    /* The ModRM: the opcode may have been the last byte there is. */
+    if ( i >= avail || (m = modrm_len(b + i, avail - i)) < 0 )
         return false;
+    w->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
     i += m;
     if ( w->has_imm )
     {

@@ -227,6 +227,18 @@ static void test_fifteen_bytes(void **state)
     assert_true(fault(insn, 15, VA, &r));
     assert_int_equal(r.rip, 15);
     assert_int_equal(mem[L1][0], pte(DATA, PTE_PRESENT | PTE_USER));
+
+    /*
+     * 14 prefixes and the opcode: no room for a ModRM in the 15 bytes. Not
+     * understood, and the decoder must not read the byte after the buffer
+     * (ASan: stack-buffer-overflow on the handler's copy).
+     */
+    memset(insn, 0x3e, 14);
+    insn[14] = 0x89;
+    assert_false(fault(insn, 15, VA + 8, &r));
+    assert_int_equal(mem[L1][1], 0);
+    insn[14] = 0x87;
+    assert_false(fault(insn, 15, VA + 8, &r));
 }
 
 int main(void)
