@@ -200,6 +200,23 @@ static void test_refused(void **state)
     assert_int_equal(mem[L1][0], 0);
     assert_int_equal(pages[DATA].count, 0);
 
+    /*
+     * lock btsq $4 (PCD) on a present entry: refused, so the guest's #PF
+     * comes with its registers as they were, CF included.
+     */
+    r.rax = pte(DATA, PTE_PRESENT | PTE_USER);
+    assert_true(fault(INSN(0x48, 0x89, 0x07), VA, &r));
+    r.rflags = 0x203;
+    assert_false(fault(INSN(0xf0, 0x48, 0x0f, 0xba, 0x2f, 0x04), VA, &r));
+    assert_int_equal(r.rflags, 0x203);
+    assert_int_equal(r.rip, 0);
+    r.rflags = 0x202;
+    assert_false(fault(INSN(0xf0, 0x48, 0x0f, 0xba, 0x2f, 0x04), VA, &r));
+    assert_int_equal(r.rflags, 0x202);
+    assert_int_equal(mem[L1][0], pte(DATA, PTE_PRESENT | PTE_USER));
+    r.rax = 0;
+    assert_true(fault(INSN(0x48, 0x89, 0x07), VA, &r));
+
     /* Not a store the handler knows (ret), a store across two entries. */
     r.rax = pte(DATA, PTE_PRESENT);
     assert_false(fault(INSN(0xc3), VA, &r));
