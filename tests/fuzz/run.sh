@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Run libFuzzer harnesses built by "make fuzz-build" and print one line each:
 #   PASS fuzz/<name>: <execs> execs, cov <cov>, ft <ft>, corpus <n> (<s> s)
+# (cov, ft and corpus as libFuzzer's last status line: edges, features, inputs)
 #   FAIL fuzz/<name>: <what> (input: <reproducer>, log: <log>)
 #
 #   run.sh [-o dir] [-t seconds | -r runs] [-j jobs] name...
@@ -42,9 +43,9 @@ run_one() {
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  corp=$(ls "$dir/corpus/$n" | wc -l)
+  corp=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   if [ $rc = 0 ]; then
-    echo "PASS fuzz/$n: ${execs:-0} execs, cov ${cov:-0}, ft ${ft:-0}, corpus $corp ($((SECONDS - t0)) s)"
+    echo "PASS fuzz/$n: ${execs:-0} execs, cov ${cov:-0}, ft ${ft:-0}, corpus ${corp:-0} ($((SECONDS - t0)) s)"
   else
     local what input
     what=$(grep -m1 -E 'check failed|ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error|SUMMARY' "$log" |
