@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * tests/fuzz/fuzz-ptwr.c - pvops/ptwr.c (included: its decoder is static).
- * Input: 4 bytes of scenario (fault offset, old entry, register values),
- * then instruction bytes.
+ * Input: 4 bytes of scenario (fault offset and NX, old entries, register
+ * values, rax and the faults not to handle), then instruction bytes.
  *
  * decode_write() on an exact-size copy: a success is 2..avail bytes, a
  * sane operand, the same from exactly its own bytes, a failure from one
@@ -33,14 +33,24 @@ static uint64_t *fake_map(unsigned long mfn)
     return mem[mfn - FIRST_MFN];
 }
 
+/* What maps VA: the L1 read-only, or else (bad_map) something ptwr refuses. */
+static unsigned int bad_map;
+
 int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
                   uint64_t *pte)
 {
+    static const uint64_t bad[4] = {
+        (FIRST_MFN << 12) | PTE_PRESENT | PTE_USER,
+        (FIRST_MFN << 12) | PTE_USER,
+        (FIRST_MFN << 12) | PTE_PRESENT | PTE_RW | PTE_USER,
+        ((FIRST_MFN + 1) << 12) | PTE_PRESENT | PTE_USER,
+    };
+
     if ( (va & ~(PAGE_SIZE - 1)) != VA )
         return -XEN_EFAULT;
     *l1mfn = FIRST_MFN + 3;
     *idx = 0;
-    *pte = (FIRST_MFN << 12) | PTE_PRESENT | PTE_USER;
+    *pte = bad[bad_map];
     return 0;
 }
 
@@ -126,13 +136,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
         .map = fake_map, .nx = data[0] & 0x80,
     };
-    vcpu0 = (struct vcpu){ .kernel_mode = true };
+    /* data[3] bits 3-7: the faults ptwr must leave to the guest */
+    vcpu0 = (struct vcpu){ .kernel_mode = !(data[3] & 0x08) };
     dom.vcpu[0] = &vcpu0;
-    dom.vm_assist = 1UL << VMASST_TYPE_writable_pagetables;
+    dom.vm_assist = (data[3] & 0x10) ? 0 : 1UL << VMASST_TYPE_writable_pagetables;
+    bad_map = (data[3] >> 5) & 3;
     CHECK(get_page_type(&frames, FIRST_MFN, PGT_l1) == 0);
 
     /* Entries 0-3 around the faulting one: set through the real rules. */
-    addr = VA + (data[0] % 32);
+    addr = VA + (data[0] % 32) + ((data[3] & 0x80) ? PAGE_SIZE : 0);
     for ( unsigned int i = 0; i < 4; i++ )
         CHECK(!mod_pt_entry(&frames, FIRST_MFN, 1, i,
                             vals[olds[(data[1] >> (2 * i)) & 3]], false));
@@ -146,7 +158,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(code, 0x90, sizeof(code));
     memcpy(code, data + 4, MIN(n, sizeof(code)));
     regs.rip = (unsigned long)code;
-    regs.error_code = 0x3;
+    /* data[2] bit 7: another error code (bits 3-6: P, W, U, RSVD) */
+    regs.error_code = (data[2] & 0x80) ? (data[2] >> 3) & 0xf : 0x3;
     before = regs;
     memcpy(mem[3], mem[0], sizeof(mem[0]));    /* slot 3: the copy before */
 

@@ -22,7 +22,8 @@ def note(ntype, desc):
     return struct.pack("<III", len(name), len(desc), ntype) + name + desc + b"\0" * pad
 
 
-def elf(notes_in="segment", guest=None):
+def elf(notes_in="segment", guest=None, features="!writable_page_tables|pae_pgdir_above_4gb",
+        init_p2m=0x8000000000):
     """An ELF64 x86-64 kernel: one PT_LOAD at 0x1000, Xen notes at 0x200."""
     s = lambda t: t.encode() + b"\0"
     q = lambda v: struct.pack("<Q", v)
@@ -32,9 +33,9 @@ def elf(notes_in="segment", guest=None):
                  note(3, q(VIRT)) + note(4, q(0)) + note(1, q(KSTART + 0x100)) +
                  note(2, q(KSTART + 0x1000)) + note(8, s("generic")) +
                  note(9, s("yes")) + note(12, q(0xffff800000000000)) +
-                 note(10, s("!writable_page_tables|pae_pgdir_above_4gb")) +
+                 note(10, s(features)) + note(15, q(init_p2m)) +
                  note(17, struct.pack("<I", 0x801)) + note(14, q(1)) +
-                 note(16, q(1)))
+                 note(16, q(1)) + note(18, struct.pack("<I", 0x100000)))
     strtab = b"\0.text\0.note.Xen\0__xen_guest\0.shstrtab\0"
     img = bytearray(0x1100)
     phdrs = [(1, 7, 0x1000, KSTART, PADDR, 0x100, 0x2000, 0x1000)]
@@ -87,7 +88,9 @@ def main():
     out, kernels = sys.argv[1], sys.argv[2:]
     k = elf()
     seeds = {
-        "elf": [k, elf("section"),
+        "elf": [k, elf("section"), elf(features="!dom0|!auto_translated_physmap"),
+                elf(features="!hvm_callback_vector|supervisor_mode_kernel"),
+                elf(init_p2m=KSTART + 0x800),
                 elf("none", "GUEST_OS=linux,XEN_VER=xen-3.0,VIRT_BASE=0xffffffff80000000,"
                             "ELF_PADDR_OFFSET=0x0,HYPERCALL_PAGE=0x1001,LOADER=generic,"
                             "PAE=yes[extended-cr3],FEATURES=writable_page_tables")],
