@@ -5,6 +5,7 @@
 #   make menuconfig      edit $(O)/.config         make savedefconfig  write shim.config
 #   make olddefconfig    update $(O)/.config       make allnoconfig / allyesconfig
 #   make check           host unit tests (cmocka)  make test   the whole suite (tests/run)
+#   make fuzz            libFuzzer harnesses on the validators, FUZZ_TIME s each (tests/fuzz/fuzz.mk)
 #   make run             boot our shim in the lab and show its console and timings
 #   make deps            install the Debian packages the build, tests and lab need
 #
@@ -135,6 +136,7 @@ $(O)/xen-shim: $(OBJS) $(O)/shim.lds
 
 # ---------------------------------------------------------------- tests and lab
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 include tests/guests/guests.mk
 include tests/bench/bench.mk
 

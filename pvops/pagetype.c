@@ -73,7 +73,11 @@ static bool l4_slot_is_guest(unsigned int idx)
     return idx < HYPERVISOR_L4_FIRST || idx > HYPERVISOR_L4_LAST;
 }
 
-/* Take references for every entry of a new table; undo all on failure. */
+/*
+ * Take references for every entry of a new table; undo all on failure. An
+ * L4 gets the hypervisor's slots only once it is valid: a frame that fails
+ * stays the guest's data, and must not show it the shim's entries.
+ */
 static int validate_table(struct frame_table *ft, unsigned long mfn,
                           unsigned int level)
 {
@@ -83,13 +87,7 @@ static int validate_table(struct frame_table *ft, unsigned long mfn,
     for ( unsigned int i = 0; i < 512; i++ )
     {
         if ( level == 4 && !l4_slot_is_guest(i) )
-        {
-            /* The hypervisor's slots: ours, whatever the guest wrote. */
-            t[i] = ft->xen_l4[i - HYPERVISOR_L4_FIRST];
-            if ( i == HYPERVISOR_L4_FIRST && !ft->ro_mpt_at_promotion )
-                t[i] = 0;
             continue;
-        }
         if ( (rc = get_page_from_entry(ft, mfn, level, i, &t[i])) )
         {
             while ( i-- )
@@ -98,6 +96,11 @@ static int validate_table(struct frame_table *ft, unsigned long mfn,
             return rc;
         }
     }
+    /* The hypervisor's slots: ours, whatever the guest wrote. */
+    for ( unsigned int i = HYPERVISOR_L4_FIRST;
+          level == 4 && i <= HYPERVISOR_L4_LAST; i++ )
+        t[i] = i == HYPERVISOR_L4_FIRST && !ft->ro_mpt_at_promotion
+               ? 0 : ft->xen_l4[i - HYPERVISOR_L4_FIRST];
     return 0;
 }
 

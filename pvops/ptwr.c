@@ -127,9 +127,10 @@ static bool decode_write(const uint8_t *b, size_t avail, struct wins *w)
         return false;
     }
 
-    w->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
-    if ( (m = modrm_len(b + i, avail - i)) < 0 )
+    /* The ModRM: the opcode may have been the last byte there is. */
+    if ( i >= avail || (m = modrm_len(b + i, avail - i)) < 0 )
         return false;
+    w->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
     i += m;
     if ( w->has_imm )
     {
@@ -157,7 +158,7 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     struct vcpu *v = current_vcpu();
     unsigned long l1mfn, ptmfn, off, mask, *r;
     unsigned int idx;
-    uint64_t pte, old, new, src, opval;
+    uint64_t pte, old, new, src, opval, cf = 0;
     uint8_t buf[15];
     size_t avail = sizeof(buf);
     struct page_info *pg;
@@ -230,8 +231,7 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     {
         unsigned int bit = (w.imm & (8 * w.size - 1)) + 8 * off;
 
-        regs->rflags = (regs->rflags & ~X86_EFLAGS_CF) |
-                       ((old >> bit) & 1 ? X86_EFLAGS_CF : 0);
+        cf = (old >> bit) & 1 ? X86_EFLAGS_CF : 0;
         new = w.op == W_BTS ? old | (1UL << bit) : old & ~(1UL << bit);
         break;
     }
@@ -251,6 +251,9 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
              : (*r & ~(mask >> (8 * off))) | opval);
     else if ( w.op == W_CMPXCHG )
         regs->rflags |= X86_EFLAGS_ZF;
+    else if ( w.op == W_BTS || w.op == W_BTR )
+        /* Only now: a refused store leaves the guest's flags alone. */
+        regs->rflags = (regs->rflags & ~X86_EFLAGS_CF) | cf;
     mm_flush_if_needed();
     regs->rip += w.len;
     return true;

@@ -13,26 +13,26 @@
 
 bool check_descriptor(uint64_t *d)
 {
-    uint32_t b = *d >> 32;
+    uint32_t a = (uint32_t)*d, b = *d >> 32;
 
     /* Not present: any use faults, so anything goes. */
     if ( !(b & SEG_P) )
         return true;
 
-    /* Never more privileged than the guest kernel's ring (3 for 64-bit PV). */
-    if ( (b & SEG_DPL) != SEG_DPL )
-    {
-        b |= SEG_DPL;
-        *d = ((uint64_t)b << 32) | (uint32_t)*d;
-    }
+    /*
+     * Never more privileged than the guest kernel's ring (3 for 64-bit PV).
+     * Only an accepted descriptor is written back: a refused one stays as
+     * the guest wrote it (it may sit in a frame that fails to become a GDT).
+     */
+    b |= SEG_DPL;
 
     /* Code and data: a 64-bit guest's need no base or limit checks. */
     if ( b & SEG_S )
-        return true;
+        goto good;
 
     /* System descriptors: type 0 (the upper half of a 16-byte one) ... */
     if ( SEG_TYPE(b) == 0 )
-        return true;
+        goto good;
 
     /*
      * ... and 64-bit call gates to a guest code selector (one of the
@@ -44,7 +44,6 @@ bool check_descriptor(uint64_t *d)
      */
     if ( SEG_TYPE(b) == 0xc )
     {
-        uint32_t a = (uint32_t)*d;
         uint16_t sel = a >> 16;
 
         if ( !(sel & 4) && (sel >> 3) >= FIRST_RESERVED_GDT_ENTRY &&
@@ -52,9 +51,12 @@ bool check_descriptor(uint64_t *d)
             return false;
         a = (a & ~(3u << 16)) | (((b & SEG_DPL) >> 13) << 16);
         b &= ~SEG_DPL;
-        *d = ((uint64_t)b << 32) | a;
-        return true;
+        goto good;
     }
     return false;
+
+ good:
+    *d = ((uint64_t)b << 32) | a;
+    return true;
 }
 

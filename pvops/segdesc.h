@@ -7,7 +7,8 @@
 
 /*
  * Is *desc acceptable in a 64-bit PV guest's GDT or LDT? Adjusts it as Xen
- * does: DPL raised to 3; a call gate's DPL moved to its target RPL.
+ * does: DPL raised to 3; a call gate's DPL moved to its target RPL. A
+ * refused descriptor is left unchanged.
  */
 bool check_descriptor(uint64_t *desc);
 

@@ -4,10 +4,13 @@
 #   build:  gcc make binutils python3-kconfiglib (Kconfiglib) libxen-dev (Xen public headers)
 #           liblzma-dev libdeflate-dev (static decompressors linked into the image)
 #   unit:   libcmocka-dev
+#   fuzz:   clang (clang-14 on Debian 12) and libclang-rt-14-dev (libFuzzer and the
+#           sanitizer runtimes: libclang_rt.fuzzer-x86_64.a)
 #   lab:    qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64
 #           busybox-static grub-xen-host cpio e2fsprogs iproute2 mount kmod xz-utils perl
 set -euo pipefail
 pkgs="gcc make binutils git python3 python3-kconfiglib libxen-dev liblzma-dev libdeflate-dev libcmocka-dev
+  clang libclang-rt-14-dev
   qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
   grub-xen-host cpio e2fsprogs iproute2 mount bash kmod xz-utils gzip perl"
 missing=""

@@ -30,8 +30,9 @@
  * - opsize means something only for the I/O instructions, and is only
  *   checked for them.
  *
- * The fuzz checks also run as a libFuzzer target (from the top of the tree,
- * once make has generated build/config.h):
+ * The fuzz checks also run as a libFuzzer target: "make fuzz" builds it as
+ * build/fuzz/fuzz-decode (tests/fuzz/fuzz.mk), or by hand from the top of
+ * the tree, once make has generated build/config.h:
  *
  *   clang -std=gnu11 -g -O1 -I. -Ibuild -include build/config.h \
  *       -include lib/compiler.h -DUNIT_TEST -DFUZZ \

@@ -9,7 +9,8 @@
  * out_size: the libraries are not built with ASan, so the guard is what
  * proves they never write past the end.
  *
- * libFuzzer entry point (the same file, built with -DFUZZ):
+ * libFuzzer entry point (the same file, built with -DFUZZ; "make fuzz"
+ * builds it as build/fuzz/fuzz-decompress, tests/fuzz/fuzz.mk), by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ -DUNIT_TEST \
  *     -I. -Ibuild -include build/config.h -include lib/compiler.h \
  *     -Dvsnprintf=shim_vsnprintf -Dsnprintf=shim_snprintf \

@@ -1003,6 +1003,21 @@ static void test_l4_xen_slots(void **state)
     EXPECT_FRAME(30, 1, PGT_none, 0);
     EXPECT_FREE(31);
 
+    /*
+     * An L4 that fails validation after the hypervisor's slots (a bad entry
+     * in slot 300) is still the guest's data: none of the shim's entries
+     * show in it, its own bytes there are as it wrote them.
+     */
+    for ( unsigned int i = 256; i <= 271; i++ )
+        tab(0)[i] = i;
+    tab(0)[300] = pte(3, UP | PTE_PCD);
+    snap_take(&before);
+    assert_int_equal(pin_table(&ft, M(0), PGT_l4), -XEN_EINVAL);
+    ASSERT_UNCHANGED(before);
+    for ( unsigned int i = 256; i <= 271; i++ )
+        assert_int_equal(tab(0)[i], i);
+    tab(0)[300] = 0;
+
     /* With m2p_strict the read-only M2P slot is filled at promotion too. */
     ft.ro_mpt_at_promotion = true;
     tab(0)[256] = pte(10, RW);
