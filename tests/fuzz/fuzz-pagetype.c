@@ -8,8 +8,8 @@
  * After every step the counts of every frame must equal those recomputed
  * from scratch (held references, pins, and the entries of every validated
  * table), so nothing leaks or underflows; no table is mapped writable; a
- * refused operation changes nothing; a frame that stops being writable to
- * become a table asks for a TLB flush. At the end everything is unpinned
+ * refused operation changes nothing; a frame in use as one type (writable,
+ * a table level, descriptors) that takes another asks for a TLB flush. At the end everything is unpinned
  * and released, and every count must be back to zero.
  *
  * Op byte o, then arguments (slots modulo the 15; missing bytes are 0):
@@ -39,7 +39,9 @@ static uint64_t mem[NS][512];
 static uint64_t xen_l4[16];
 static struct { unsigned int s, type; } held[MAX_HELD];
 static unsigned int nr_held;
-static bool pinned[NS], stale[NS];
+static bool pinned[NS], flush_owed;
+/* The type each frame was seen in use with since the last flush (0: none). */
+static unsigned int stale[NS];
 
 static const uint8_t *in;
 static size_t in_left;
@@ -237,16 +239,17 @@ static void check_counts(void)
         CHECK(!!(p->type_info & PGT_pinned) == pinned[s]);
         CHECK(!(lin_out[s] && lin_in[s]) && p->linear == lin_out[s] - lin_in[s]);
         CHECK(s < NR_FRAMES || !tc || page_type(p) == PGT_writable);
-        /* Writable once, a table now: only after a flush was asked for. */
-        CHECK(!stale[s] || !tc || page_type(p) == PGT_writable || ft.need_flush);
+        /* In use as one type, now another: only after a flush was asked for. */
+        CHECK(!stale[s] || !tc || page_type(p) == stale[s] || flush_owed);
     }
-    if ( ft.need_flush )
+    if ( flush_owed )
     {
         memset(stale, 0, sizeof(stale));
-        ft.need_flush = false;
+        flush_owed = false;
     }
     for ( unsigned int s = 0; s < NS; s++ )
-        stale[s] |= page_type(P(s)) == PGT_writable && page_type_count(P(s));
+        if ( page_type_count(P(s)) )
+            stale[s] = page_type(P(s));
 }
 
 /* ---------------------------------------------------------------- steps */
@@ -372,6 +375,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(mem, 0, sizeof(mem));
     memset(pinned, 0, sizeof(pinned));
     memset(stale, 0, sizeof(stale));
+    flush_owed = false;
     nr_held = 0;
     for ( unsigned int s = NOT_GUEST; s < NR_FRAMES; s++ )
         pages[s].type_info = PGT_not_guest;
@@ -380,7 +384,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft = (struct frame_table){
         .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
-        .map = fake_map, .xen_l4 = xen_l4,
+        .map = fake_map, .xen_l4 = xen_l4, .flush_owed = &flush_owed,
         .check_desc_page = fake_check_desc,
         .nx = size && (data[0] & 1),
     };

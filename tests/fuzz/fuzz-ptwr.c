@@ -54,8 +54,11 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
     return 0;
 }
 
+bool tlb_flush_owed;                    /* x86/paging.c's, for pagetype.c */
+
 void mm_flush_if_needed(void)
 {
+    tlb_flush_owed = false;
 }
 
 static bool wins_equal(const struct wins *a, const struct wins *b)
@@ -134,7 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(mem, 0, sizeof(mem));
     frames = (struct frame_table){
         .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
-        .map = fake_map, .nx = data[0] & 0x80,
+        .map = fake_map, .nx = data[0] & 0x80, .flush_owed = &tlb_flush_owed,
     };
     /* data[3] bits 3-7: the faults ptwr must leave to the guest */
     vcpu0 = (struct vcpu){ .kernel_mode = !(data[3] & 0x08) };
