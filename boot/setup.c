@@ -402,7 +402,7 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
 
     console_early_init();           /* port 0xe9 */
     traps_init();                   /* our IDT */
-    paging_init();                  /* direct map of the low 4 GiB */
+    paging_init();                  /* W^X image, NX direct map of the low 4 GiB */
     sse_enable();                   /* the guest's FPU/SSE world (and the decompressors') */
     xstate_init();                  /* XSAVE, XCR0 as a PV vCPU starts */
     smep_enable();                  /* the shim never runs guest (user) pages */
