@@ -18,6 +18,7 @@
 #include "x86/desc.h"
 #include "x86/layout.h"
 #include "x86/paging.h"
+#include "x86/smap.h"
 #include "x86/traps.h"
 #include "x86/xstate.h"
 #include "lib/rangeset.h"
@@ -402,6 +403,7 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
 
     console_early_init();           /* port 0xe9 */
     traps_init();                   /* our IDT */
+    smap_init();                    /* SMAP, or STAC/CLAC patched out: text still writable */
     paging_init();                  /* W^X image, NX direct map of the low 4 GiB */
     sse_enable();                   /* the guest's FPU/SSE world (and the decompressors') */
     xstate_init();                  /* XSAVE, XCR0 as a PV vCPU starts */

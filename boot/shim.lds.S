@@ -64,6 +64,11 @@ SECTIONS
         __start_ex_table = .;
         *(.ex_table)
         __stop_ex_table = .;
+        /* x86/smap.h: where the STAC and CLAC instructions are. */
+        . = ALIGN(4);
+        __start_smap_sites = .;
+        *(.smap_sites)
+        __stop_smap_sites = .;
     } :rodata
     .init.rodata : LOAD(.init.rodata) {
         INIT_INPUT(.rodata .rodata.*)

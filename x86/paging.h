@@ -72,7 +72,7 @@ extern uint64_t paging_nx;
  * 4 KiB pages, W^X (text RX, rodata R, data RW NX), and the direct map of
  * the low 4 GiB, NX (free: it reuses the boot L2 tables), where the
  * image's text and rodata are read-only as well. Any code patching must be
- * done before: the text is read-only afterwards.
+ * done before (x86/smap.c smap_init()): the text is read-only afterwards.
  */
 void paging_init(void);
 
