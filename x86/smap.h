@@ -21,7 +21,7 @@
  * visible, but QEMU 7.2's TCG pops IRETQ's frame with supervisor,
  * SMAP-checked accesses even at CPL 3, so a PV kernel's own ring-3 IRETQ
  * (Linux's sync_core) takes a #PF (error code 1) that real CPUs do not
- * raise: Debian's kernel dies in early boot there, our test kernels run.
+ * raise: Debian's kernel may die in early boot there; our test kernels run.
  */
 #ifndef X86_SMAP_H
 #define X86_SMAP_H
