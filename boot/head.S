@@ -9,7 +9,9 @@
  *   2. clear .bss (the page tables below live there),
  *   3. build boot page tables: the low 4 GiB identity-mapped, and the first
  *      1 GiB again at SHIM_VIRT_BASE where the image is linked (both 2 MiB
- *      pages, sharing the same L2 tables),
+ *      pages, sharing the same L2 tables, RWX: x86/paging.c paging_init()
+ *      gives the image its own W^X tables and makes these NX as soon as
+ *      we run in C),
  *   4. enable PAE, long mode, NX if present and paging,
  *   5. jump to the high mapping, load the stack and call
  *      boot_main(start_info_pa, entry_tsc), which never returns.
@@ -145,7 +147,7 @@ boot_start_info_pa:     .long 0
 
         .section .bss.page_aligned, "aw", @nobits
         .balign PAGE_SIZE
-        .globl boot_l4, boot_l2
+        .globl boot_l4, boot_l3_high, boot_l2
 boot_l4:        .skip PAGE_SIZE
 boot_l3_ident:  .skip PAGE_SIZE
 boot_l3_high:   .skip PAGE_SIZE

@@ -18,6 +18,7 @@
 #include "x86/desc.h"
 #include "x86/layout.h"
 #include "x86/paging.h"
+#include "x86/smap.h"
 #include "x86/traps.h"
 #include "x86/xstate.h"
 #include "lib/rangeset.h"
@@ -34,6 +35,7 @@ static struct shim_options opts;
 static uint8_t l0_shared_info_page[PAGE_SIZE] __aligned(PAGE_SIZE)
     __section(".bss.page_aligned");
 static shared_info_t *l0_shared_info;
+static bool smep_on, smap_on;
 
 static uint64_t virt_to_phys(const void *p)
 {
@@ -103,6 +105,21 @@ static void memmap_from_l0(void)
         panic("L0's memory map: %s", err);
 }
 
+/* What the CPU enforces for the shim (boot_main), in one line. */
+static void print_protections(void)
+{
+    bool nx = paging_nx != 0;
+    char missing[48] = "";
+
+    if ( !nx || !smep_on || !smap_on )
+        snprintf(missing, sizeof(missing), "; the CPU offers no%s%s%s",
+                 nx ? "" : " NX", smep_on ? "" : " SMEP", smap_on ? "" : " SMAP");
+    printk("protections: %s, %s%s%s (CR4 %#lx)%s\n",
+           nx ? "NX direct map" : "executable direct map",
+           nx ? "W^X image" : "read-only text", smep_on ? ", SMEP" : "",
+           smap_on ? ", SMAP" : "", read_cr4(), missing);
+}
+
 static void print_banner(void)
 {
     const struct boot_info *bi = &boot_info;
@@ -139,6 +156,7 @@ static void print_banner(void)
                memmap_type_name(bi->memmap[i].type));
     printk("RAM: %llu MiB (%llu KiB)\n", (unsigned long long)(bi->ram_bytes >> 20),
            (unsigned long long)(bi->ram_bytes >> 10));
+    print_protections();
     printk("shim image: [%#llx, %#llx), %llu KiB\n",
            (unsigned long long)virt_to_phys(__image_start),
            (unsigned long long)virt_to_phys(__image_end),
@@ -402,10 +420,11 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
 
     console_early_init();           /* port 0xe9 */
     traps_init();                   /* our IDT */
-    paging_init();                  /* direct map of the low 4 GiB */
+    smap_on = smap_init();          /* SMAP, or STAC/CLAC patched out: text still writable */
+    paging_init();                  /* W^X image, NX direct map of the low 4 GiB */
     sse_enable();                   /* the guest's FPU/SSE world (and the decompressors') */
     xstate_init();                  /* XSAVE, XCR0 as a PV vCPU starts */
-    smep_enable();                  /* the shim never runs guest (user) pages */
+    smep_on = smep_enable();        /* the shim never runs guest (user) pages */
     pr_info("pv-shim %s starting, hvm_start_info at %#x\n", SHIM_VERSION,
             start_info_pa);
 

@@ -20,6 +20,14 @@ PHDRS
 #define LOAD(sec) AT(ADDR(sec) - SHIM_VIRT_BASE)
 
 /*
+ * Three page-aligned parts, each mapped with its own rights by
+ * x86/paging.c (4 KiB pages): [__text_start, __text_end) read-only and
+ * executable, [__rodata_start, __rodata_end) read-only, and everything from
+ * __data_start on (.data, .bss, the rest of the shim's window) writable and
+ * never executable. Code goes in the first part only.
+ */
+
+/*
  * Boot-only code and constants: Debian's static decompressor libraries and
  * their glue (boot/decompress.c) go to .init.text and .init.rodata, so that
  * .text is the shim's run-time code.
@@ -32,6 +40,7 @@ SECTIONS
 {
     . = SHIM_VIRT_BASE + SHIM_PHYS_START;
     __image_start = .;
+    __text_start = .;
 
     .text : LOAD(.text) {
         *(.text.head)
@@ -47,12 +56,19 @@ SECTIONS
     } :text
 
     . = ALIGN(PAGE_SIZE);
+    __text_end = .;
+    __rodata_start = .;
     .rodata : LOAD(.rodata) {
         *(EXCLUDE_FILE(INIT_OBJS) .rodata EXCLUDE_FILE(INIT_OBJS) .rodata.*)
         . = ALIGN(8);
         __start_ex_table = .;
         *(.ex_table)
         __stop_ex_table = .;
+        /* x86/smap.h: where the STAC and CLAC instructions are. */
+        . = ALIGN(4);
+        __start_smap_sites = .;
+        *(.smap_sites)
+        __stop_smap_sites = .;
     } :rodata
     .init.rodata : LOAD(.init.rodata) {
         INIT_INPUT(.rodata .rodata.*)
@@ -67,6 +83,8 @@ SECTIONS
     } :rodata :note
 
     . = ALIGN(PAGE_SIZE);
+    __rodata_end = .;
+    __data_start = .;
     .data : LOAD(.data) {
         __hot_data_start = .;
         *(.data.hot)
@@ -116,6 +134,14 @@ SECTIONS
 ASSERT(__image_start == SHIM_VIRT_BASE + SHIM_PHYS_START, "image not at its base")
 ASSERT((__image_start & (L2_PAGE_SIZE - 1)) == 0, "image not 2 MiB aligned")
 ASSERT((__bss_start & (PAGE_SIZE - 1)) == 0, ".bss not page aligned")
+ASSERT(__text_start == __image_start, "text not first in the image")
+ASSERT((__text_end & (PAGE_SIZE - 1)) == 0, "end of text not page aligned")
+ASSERT(__rodata_start == __text_end && (__rodata_start & (PAGE_SIZE - 1)) == 0,
+       ".rodata not page aligned")
+ASSERT(__rodata_end == __data_start && (__data_start & (PAGE_SIZE - 1)) == 0,
+       ".data not page aligned")
+ASSERT(ADDR(.rodata) == __rodata_start && ADDR(.data) == __data_start,
+       "a section between the protection boundaries")
 ASSERT(__hot_data_end - __hot_data_start <= PAGE_SIZE, ".data.hot is more than a page")
 ASSERT(__hot_text_end - __hot_text_start <= 2 * PAGE_SIZE, ".text.hot is more than two pages")
 ASSERT(__image_end - __image_start <= SHIM_IMAGE_MAX, "image too big for its layout")

@@ -117,12 +117,14 @@ static inline void xsetbv(uint32_t index, uint64_t v)
                        "d" ((uint32_t)(v >> 32)) );
 }
 
-/* SMEP when the CPU has it: every guest page is a user page to the CPU. */
-static inline void smep_enable(void)
+/* SMEP when the CPU has it (true): every guest page is a user page to the CPU. */
+static inline bool smep_enable(void)
 {
-    if ( cpuid_count(7, 0).ebx & (1u << 7) )
-        __asm__ volatile ( "mov %%cr4, %%rax; bts $20, %%rax; mov %%rax, %%cr4"
-                           ::: "rax" );
+    if ( cpuid(0).eax < 7 || !(cpuid_count(7, 0).ebx & (1u << 7)) )
+        return false;
+    __asm__ volatile ( "mov %%cr4, %%rax; bts $20, %%rax; mov %%rax, %%cr4"
+                       ::: "rax" );
+    return true;
 }
 
 static inline void sse_enable(void)

@@ -16,6 +16,7 @@
  * it returns, the registers are restored from the frame and we iretq.
  */
 #include "asm-offsets.h"
+#include "x86/smap.h"
 #include <xen/xen.h>
 
 /* The vector field of a frame built by a SYSCALL entry (not an exception). */
@@ -107,9 +108,18 @@ entry_unexpected:
         mov     REGS_r15(%rsp), %r15
         .endm
 
+        /*
+         * SMAP (x86/smap.h): the shim never runs on with the AC flag of
+         * what it interrupted, the guest's (which sets it at will in ring
+         * 3) or a copy's. Each entry clears it on its common path, before
+         * any C: the stubs above only push onto the shim's own stack. An
+         * IRETQ gives the interrupted code its own AC back. SYSCALL clears
+         * AC by SFMASK (x86/desc.c), SYSENTER by its popfq below.
+         */
         .balign 16
         .type handle_exception, @function
 handle_exception:
+        ASM_CLAC
         sub     $REGS_vector, %rsp
         SAVE_ALL
         cld
@@ -153,6 +163,7 @@ entry_nmi:
         push    $0
         push    $2
 ist_common:
+        ASM_CLAC
         sub     $REGS_vector, %rsp
         SAVE_ALL
         cld
@@ -214,7 +225,7 @@ entry_cstar:
  * and the frame says what Xen's does, ring-3 null CS and RIP, RSP 0 and the
  * user SS; the guest's sysenter callback knows its own convention. RFLAGS
  * as the guest had them (bar IF and VM, which SYSENTER clears) go into the
- * frame, then none of TF, NT, AC or DF stays on in the shim: a single step
+ * frame, then none of TF, NT, AC (SMAP) or DF stays on in the shim: a single step
  * stops here at most three times (trap_handler ignores those), and an IRETQ
  * with NT set would fault.
  */

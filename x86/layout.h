@@ -9,7 +9,8 @@
  * Xen keeps its own text), so a PV guest's page tables can later carry the
  * shim unchanged. head.S maps the first SHIM_MAP_SIZE of physical memory
  * there with 2 MiB pages, and identity-maps the low 4 GiB for start of day
- * (hvm_start_info, boot modules, the console ring).
+ * (hvm_start_info, boot modules, the console ring), all RWX; x86/paging.c
+ * then maps the image with 4 KiB pages (text RX, rodata R, the rest RW NX).
  */
 #ifndef X86_LAYOUT_H
 #define X86_LAYOUT_H

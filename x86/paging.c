@@ -1,17 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* x86/paging.c - the shim's page tables: direct map and 4 KiB mappings. */
 #include "x86/paging.h"
+#include "x86/cpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
-extern uint64_t boot_l2[4 * 512];
+extern uint64_t boot_l2[4 * 512], boot_l3_high[512];
+extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 
 bool tlb_flush_owed __hot_data;
+uint64_t paging_nx;
 
 paddr_t (*paging_alloc_frame)(void);
 paddr_t (*paging_alloc_frames)(unsigned long n);
 
 static uint64_t l3_direct[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
+
+/*
+ * The shim's window (SHIM_VIRT_BASE, SHIM_MAP_SIZE): 2 MiB pages, but the
+ * ones the image may occupy are split into 4 KiB pages with the rights of
+ * each part of the image (boot/shim.lds.S). The direct map does the same.
+ */
+#define IMAGE_L1_TABLES (SHIM_IMAGE_MAX / L2_PAGE_SIZE)
+static uint64_t image_l2[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
+static uint64_t image_l1[IMAGE_L1_TABLES][512] __aligned(PAGE_SIZE)
+    __section(".bss.page_aligned");
+/* The same 2 MiB pages in the direct (and identity) map. */
+static uint64_t direct_l1[IMAGE_L1_TABLES][512] __aligned(PAGE_SIZE)
+    __section(".bss.page_aligned");
+BUILD_BUG_ON(SHIM_PHYS_START % L2_PAGE_SIZE || SHIM_IMAGE_MAX % L2_PAGE_SIZE);
+
+#define MSR_EFER    0xc0000080
+#define EFER_NXE    (1UL << 11)
 
 paddr_t __pa(const void *va)
 {
@@ -30,13 +50,72 @@ static paddr_t image_pa(const void *va)
     return (unsigned long)va - SHIM_VIRT_BASE;
 }
 
+/*
+ * The rights of the 4 KiB page at physical address pa in the image's
+ * window (exec) or in the direct map (!exec, where the image's text and
+ * rodata are read-only too: no writable alias of the code).
+ */
+static uint64_t image_page_flags(paddr_t pa, bool exec)
+{
+    if ( pa >= image_pa(__text_start) && pa < image_pa(__text_end) )
+        return _PAGE_PRESENT | (exec ? 0 : paging_nx);  /* RX */
+    if ( pa >= image_pa(__rodata_start) && pa < image_pa(__rodata_end) )
+        return _PAGE_PRESENT | paging_nx;               /* R */
+    return _PAGE_PRESENT | _PAGE_RW | paging_nx;        /* RW */
+}
+
+/*
+ * Fill l2 (512 entries from physical 0, flags for its 2 MiB pages) and
+ * split the 2 MiB pages the image may occupy into the 4 KiB pages of l1.
+ */
+static void map_first_gib(uint64_t *l2, uint64_t (*l1)[512], bool exec)
+{
+    for ( unsigned int i = 0; i < 512; i++ )
+    {
+        paddr_t pa = (paddr_t)i * L2_PAGE_SIZE;
+        unsigned int t = (pa - SHIM_PHYS_START) / L2_PAGE_SIZE;
+
+        if ( pa >= SHIM_PHYS_START && t < IMAGE_L1_TABLES )
+        {
+            for ( unsigned int j = 0; j < 512; j++ )
+                l1[t][j] = (pa + j * PAGE_SIZE) |
+                           image_page_flags(pa + j * PAGE_SIZE, exec);
+            l2[i] = image_pa(l1[t]) | _PAGE_PRESENT | _PAGE_RW;
+        }
+        else
+            l2[i] = pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE | paging_nx;
+    }
+}
+
 void paging_init(void)
 {
-    /* Slot 262: the first 4 GiB through head.S's four L2 tables. */
+    paging_nx = (rdmsrl(MSR_EFER) & EFER_NXE) ? _PAGE_NX : 0;
+
+    /*
+     * The shim's window on tables of its own, no longer head.S's first L2
+     * (shared with the identity map and the direct map): W^X for the
+     * image, RW and NX for the rest. We run in it, on the same frames: one
+     * store of the L3 entry, then the flush.
+     */
+    map_first_gib(image_l2, image_l1, true);
+    boot_l3_high[L3_SLOT(SHIM_VIRT_BASE)] =
+        image_pa(image_l2) | _PAGE_PRESENT | _PAGE_RW;
+    write_cr3(read_cr3());
+
+    /*
+     * Slot 262: the first 4 GiB through head.S's four L2 tables, never
+     * executable, with the image's text and rodata read-only there too.
+     * Those are the identity map's tables as well, which then gets the same
+     * rights: nothing runs there once head.S has jumped to the image.
+     */
+    map_first_gib(boot_l2, direct_l1, false);
+    for ( unsigned int i = 512; i < 4 * 512; i++ )
+        boot_l2[i] |= paging_nx;
     for ( unsigned int i = 0; i < 4; i++ )
         l3_direct[i] = image_pa(&boot_l2[i * 512]) | _PAGE_PRESENT | _PAGE_RW;
     boot_l4[L4_SLOT(DIRECTMAP_VIRT_START)] =
-        image_pa(l3_direct) | _PAGE_PRESENT | _PAGE_RW;
+        image_pa(l3_direct) | _PAGE_PRESENT | _PAGE_RW | paging_nx;
+    write_cr3(read_cr3());
 }
 
 static uint64_t *alloc_table(void)
@@ -65,7 +144,7 @@ bool paging_map_direct(paddr_t end)
         }
         l2 = pt_of(*l3e);
         l2[L2_SLOT(DIRECTMAP_VIRT_START + pa)] =
-            pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
+            pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE | paging_nx;
     }
     return true;
 }
@@ -91,7 +170,7 @@ bool paging_map(uint64_t *l4, unsigned long va, paddr_t pa, uint64_t flags)
          !(l2 = next_table(&l3[L3_SLOT(va)], flags)) ||
          !(l1 = next_table(&l2[L2_SLOT(va)], flags)) )
         return false;
-    l1[L1_SLOT(va)] = pa | flags;
+    l1[L1_SLOT(va)] = pa | flags | paging_nx;
     return true;
 }
 

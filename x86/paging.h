@@ -7,10 +7,13 @@
  *
  *   slot 256  0xffff800000000000  read-only M2P for the guest (RO_MPT)
  *   slot 260  0xffff820000000000  per-vCPU GDT/LDT windows
- *   slot 261  0xffff82d040000000  the shim image (first GiB of RAM, 2 MiB pages)
- *   slot 262+ 0xffff830000000000  direct map of physical memory
+ *   slot 261  0xffff82d040000000  the shim image (first GiB of RAM, 2 MiB pages;
+ *                                  the image's own in 4 KiB pages: text RX,
+ *                                  rodata R, the rest RW, all NX but the text)
+ *   slot 262+ 0xffff830000000000  direct map of physical memory (RW, NX)
  *
- * Slot 0 holds an identity map of the low 4 GiB during start of day only.
+ * Slot 0 holds an identity map of the low 4 GiB during start of day only
+ * (NX once paging_init() has run). NX only where the CPU has it.
  */
 #ifndef X86_PAGING_H
 #define X86_PAGING_H
@@ -61,7 +64,16 @@ static inline uint64_t *pt_of(uint64_t pte)
     return __va(pte & PTE_ADDR_MASK);
 }
 
-/* Direct map of the low 4 GiB (free: it reuses the boot L2 tables). */
+/* _PAGE_NX where the CPU has NX (boot/head.S set EFER.NXE), else 0. */
+extern uint64_t paging_nx;
+
+/*
+ * Start of day, running in the image: the image's window remapped with
+ * 4 KiB pages, W^X (text RX, rodata R, data RW NX), and the direct map of
+ * the low 4 GiB, NX (free: it reuses the boot L2 tables), where the
+ * image's text and rodata are read-only as well. Any code patching must be
+ * done before (x86/smap.c smap_init()): the text is read-only afterwards.
+ */
 void paging_init(void);
 
 /*
@@ -72,13 +84,15 @@ extern paddr_t (*paging_alloc_frame)(void);
 /* n physically contiguous zeroed frames (the first's address), or 0. */
 extern paddr_t (*paging_alloc_frames)(unsigned long n);
 
-/* Extend the direct map to cover [0, end) with 2 MiB pages. */
+/* Extend the direct map to cover [0, end) with 2 MiB pages (NX). */
 bool paging_map_direct(paddr_t end);
 
 /*
  * Map one 4 KiB page at va in the tables rooted at l4 (a direct-map
  * pointer), allocating missing tables. Intermediate entries get P|RW, plus
- * U when flags has U. Fails on a large page in the way or no memory.
+ * U when flags has U; the page gets flags and NX (paging_nx: nothing the
+ * shim maps this way is code). Fails on a large page in the way or no
+ * memory.
  */
 bool paging_map(uint64_t *l4, unsigned long va, paddr_t pa, uint64_t flags);
 

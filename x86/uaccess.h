@@ -8,7 +8,8 @@
  * and outside the hypervisor's slots. A fault in the copy (unmapped, read-
  * only) is caught through the exception table and reported as bytes left,
  * which handlers turn into -EFAULT. Never dereference a guest pointer
- * anywhere else.
+ * anywhere else: guest pages are user pages, and with SMAP (x86/smap.h)
+ * the copy below is the only code that runs with RFLAGS.AC set.
  *
  * Every place the shim writes guest memory or loads guest-given state, the
  * reference that makes it safe, and what catches its fault (add new ones
@@ -46,6 +47,7 @@
 
 #include "lib/compiler.h"
 #include "x86/paging.h"
+#include "x86/smap.h"
 
 /* Xen's __addr_ok: a guest address, canonical and outside the hypervisor's hole. */
 static inline bool guest_addr_ok(unsigned long addr)
@@ -67,12 +69,17 @@ static inline bool guest_range_ok(unsigned long addr, unsigned long len)
            (addr >= 0xffff880000000000UL && end != 0);
 }
 
-/* rep movsb that may fault; returns the number of bytes NOT copied. */
+/*
+ * rep movsb that may fault; returns the number of bytes NOT copied. With
+ * AC set for it alone (SMAP, x86/smap.h): a fault lands on the CLAC too.
+ */
 static inline unsigned long raw_copy_guest(void *dst, const void *src,
                                            unsigned long n)
 {
-    __asm__ volatile ( "1: rep movsb\n"
-                       "2:\n"
+    __asm__ volatile ( SMAP_STAC
+                       "1: rep movsb\n"
+                       "2:\n\t"
+                       SMAP_CLAC
                        ".pushsection .ex_table, \"a\"\n"
                        ".balign 8\n"
                        ".quad 1b, 2b\n"
