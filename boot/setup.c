@@ -156,6 +156,8 @@ static void print_banner(void)
                memmap_type_name(bi->memmap[i].type));
     printk("RAM: %llu MiB (%llu KiB)\n", (unsigned long long)(bi->ram_bytes >> 20),
            (unsigned long long)(bi->ram_bytes >> 10));
+    if ( paging_nx )
+        paging_check_wx();
     print_protections();
     printk("shim image: [%#llx, %#llx), %llu KiB\n",
            (unsigned long long)virt_to_phys(__image_start),

@@ -7,6 +7,7 @@
 
 extern uint64_t boot_l2[4 * 512], boot_l3_high[512];
 extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern const char __image_end[];
 
 bool tlb_flush_owed __hot_data;
 uint64_t paging_nx;
@@ -85,6 +86,58 @@ static void map_first_gib(uint64_t *l2, uint64_t (*l1)[512], bool exec)
         else
             l2[i] = pa | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE | paging_nx;
     }
+}
+
+/* What the live tables let va be: bit 0 written, bit 1 executed; -1 unmapped. */
+static int rights(unsigned long va)
+{
+    const uint64_t *t = pt_of(read_cr3());
+    bool w = true, x = true;
+
+    for ( unsigned int shift = 39; ; shift -= 9 )
+    {
+        uint64_t e = t[(va >> shift) & 511];
+
+        if ( !(e & _PAGE_PRESENT) )
+            return -1;
+        w &= !!(e & _PAGE_RW);
+        x &= !(e & _PAGE_NX);
+        if ( shift == 12 || (shift < 39 && (e & _PAGE_PSE)) )
+            return w | (x << 1);
+        t = pt_of(e);
+    }
+}
+
+/*
+ * Check what paging_init built, page by page, on the tables the CPU walks
+ * (once L0 is known, so that a panic reaches it as a crash):
+ * the image's text read-only and executable only at its link address,
+ * rodata read-only, everything else writable and never executable, in the
+ * image's window and in the direct map. A mistake here is a shim that
+ * can be written where it runs, or run where the guest's frames are.
+ */
+void paging_check_wx(void)
+{
+    const int R = 0, W = 1, X = 2;
+    unsigned long pa;
+
+    for ( pa = image_pa(__text_start); pa < image_pa(__image_end) + PAGE_SIZE;
+          pa += PAGE_SIZE )
+    {
+        bool text = pa < image_pa(__text_end);
+        int want = text ? R | X : pa < image_pa(__rodata_end) ? R : W;
+
+        if ( rights(SHIM_VIRT_BASE + pa) != want ||
+             rights(DIRECTMAP_VIRT_START + pa) != (want & ~X) )
+            panic("W^X: physical %#lx has rights %d in the image, %d in the "
+                  "direct map, not %d", pa, rights(SHIM_VIRT_BASE + pa),
+                  rights(DIRECTMAP_VIRT_START + pa), want);
+    }
+    for ( pa = 0; pa < BOOT_IDENT_SIZE; pa += L2_PAGE_SIZE )
+        if ( (pa < image_pa(__text_start) || pa > image_pa(__image_end)) &&
+             rights(DIRECTMAP_VIRT_START + pa) != W )
+            panic("W^X: direct map of %#lx has rights %d", pa,
+                  rights(DIRECTMAP_VIRT_START + pa));
 }
 
 void paging_init(void)

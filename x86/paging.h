@@ -75,6 +75,8 @@ extern uint64_t paging_nx;
  * done before (x86/smap.c smap_init()): the text is read-only afterwards.
  */
 void paging_init(void);
+/* The W^X image and NX direct map paging_init built, checked page by page: panics if not. */
+void paging_check_wx(void);
 
 /*
  * Where page-table frames come from: returns the physical address of a
