@@ -431,24 +431,7 @@ void event_handle(unsigned long *f)
 
 static uint64_t now_ns(void)
 {
-    const volatile struct vcpu_time_info *t = &vcpu->time;
-    uint32_t ver, lo, hi;
-    uint64_t ns, delta;
-
-    do {
-        ver = t->version;
-        barrier();
-        __asm__ volatile ( "rdtsc" : "=a" (lo), "=d" (hi) );
-        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        if ( t->tsc_shift >= 0 )
-            delta <<= t->tsc_shift;
-        else
-            delta >>= -t->tsc_shift;
-        ns = t->system_time +
-             (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        barrier();
-    } while ( (ver & 1) || ver != t->version );
-    return ns;
+    return guest_now_ns(vcpu);
 }
 
 /* Arm the timer delay_ns ahead and block (events unmasked) until it fires. */

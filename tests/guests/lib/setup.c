@@ -102,3 +102,25 @@ void guest_start(const start_info_t *si)
     test_main();
     xtf_exit();
 }
+
+uint64_t guest_now_ns(const volatile vcpu_info_t *vcpu)
+{
+    const volatile struct vcpu_time_info *t = &vcpu->time;
+    uint32_t ver, lo, hi;
+    uint64_t ns, delta;
+
+    do {
+        ver = t->version;
+        barrier();
+        __asm__ volatile ( "rdtsc" : "=a" (lo), "=d" (hi) );
+        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
+        if ( t->tsc_shift >= 0 )
+            delta <<= t->tsc_shift;
+        else
+            delta >>= -t->tsc_shift;
+        ns = t->system_time +
+             (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        barrier();
+    } while ( (ver & 1) || ver != t->version );
+    return ns;
+}

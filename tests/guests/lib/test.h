@@ -29,6 +29,9 @@ extern const start_info_t *start_info;
  */
 long guest_events_init(void *page, const void *handler);
 
+/* Nanoseconds of system time, from the time record in vcpu (pvclock). */
+uint64_t guest_now_ns(const volatile vcpu_info_t *vcpu);
+
 /*
  * Assembly for an exception entry: save the registers C may clobber (bar
  * rcx and r11, which Xen's bounce frame already holds), call fn(frame) on

@@ -185,24 +185,7 @@ static void send_from_handler(void)
 /* Nanoseconds of system time, from this vCPU's time record. */
 static uint64_t now_ns(void)
 {
-    const volatile struct vcpu_time_info *t = &vcpu->time;
-    uint32_t ver, lo, hi;
-    uint64_t ns, delta;
-
-    do {
-        ver = t->version;
-        barrier();
-        __asm__ volatile ( "rdtsc" : "=a" (lo), "=d" (hi) );
-        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        if ( t->tsc_shift >= 0 )
-            delta <<= t->tsc_shift;
-        else
-            delta >>= -t->tsc_shift;
-        ns = t->system_time +
-             (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        barrier();
-    } while ( (ver & 1) || ver != t->version );
-    return ns;
+    return guest_now_ns(vcpu);
 }
 
 /* Yield until the NMI count reaches n or the time is up. */
