@@ -14,7 +14,7 @@
  */
 #include "boot/cmdline.h"
 #include "boot/console.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "x86/cpu.h"
 #include "x86/paging.h"
 #include "lib/printk.h"

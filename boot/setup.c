@@ -10,7 +10,7 @@
 #include "boot/decompress.h"
 #include "boot/module.h"
 #include "boot/pvh.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
 #include "pvops/traps.h"
@@ -32,9 +32,6 @@ extern char __image_start[], __image_end[];
 
 static struct boot_info boot_info;
 static struct shim_options opts;
-static uint8_t l0_shared_info_page[PAGE_SIZE] __aligned(PAGE_SIZE)
-    __section(".bss.page_aligned");
-static shared_info_t *l0_shared_info;
 static bool smep_on, smap_on;
 
 static uint64_t virt_to_phys(const void *p)
@@ -63,22 +60,6 @@ static __noreturn void boot_crash(const char *reason)
     printk_flush();
     l0_shutdown(SHUTDOWN_crash);
     halt_forever();
-}
-
-/* L0's shared_info page, mapped over a page of our own .bss. */
-static void map_l0_shared_info(void)
-{
-    struct xen_add_to_physmap xatp = {
-        .domid = DOMID_SELF,
-        .space = XENMAPSPACE_shared_info,
-        .idx = 0,
-        .gpfn = virt_to_phys(l0_shared_info_page) >> PAGE_SHIFT,
-    };
-    long rc = l0_memory_op(XENMEM_add_to_physmap, &xatp);
-
-    if ( rc )
-        panic("L0 refused to map shared_info (XENMEM_add_to_physmap: %ld)", rc);
-    l0_shared_info = (shared_info_t *)l0_shared_info_page;
 }
 
 /* hvm_start_info v0 (or an empty v1 table): ask L0 for the e820 map. */
@@ -143,8 +124,8 @@ static void print_banner(void)
     printk("command line: \"%s\"\n", bi->cmdline);
     printk("console: %s, log level %d\n", cons, printk_get_level());
     printk("L0 shared_info at pfn %#llx, vCPU 0 system time %llu ms\n",
-           (unsigned long long)(virt_to_phys(l0_shared_info) >> PAGE_SHIFT),
-           (unsigned long long)READ_ONCE(l0_shared_info->vcpu_info[0].time.system_time)
+           (unsigned long long)(virt_to_phys(l0.shared_info) >> PAGE_SHIFT),
+           (unsigned long long)READ_ONCE(l0.shared_info->vcpu_info[0].time.system_time)
            / 1000000);
 
     printk("memory map (%s):\n", bi->version >= 1 ? "hvm_start_info v1"
@@ -396,7 +377,6 @@ static __noreturn void build_guest(void)
              kernel->cmdline[0] || !opts.has_guest_cmdline ? kernel->cmdline
                                                            : opts.guest_cmdline);
     in.cmdline = cmdline;
-    in.l0_shared_info = l0_shared_info;
     in.free = &free;
     in.dirty = &dirty;
 
@@ -409,7 +389,7 @@ static __noreturn void build_guest(void)
             (shim_frames + SHIM_RESERVE_FRAMES) * 4,
             (unsigned long)(__image_end - __image_start) >> 10, shim_frames,
             SHIM_RESERVE_FRAMES, dom.nr_pages * 4);
-    upcall_init(l0_shared_info);    /* L0's events and the guest's timer */
+    upcall_init();    /* L0's events and the guest's timer */
     console_pv_release();
     pr_info("entering the guest at %#lx\n", regs.rip);
     domain_enter(&regs);
@@ -435,7 +415,7 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
               "this image only runs as a PVH guest of Xen (xl pvshim_path)");
     panic_hook = boot_crash;        /* from now on, crashes are reported to L0 */
     console_pv_init();              /* L0's PV console ring, replaying the log */
-    map_l0_shared_info();
+    l0_map_shared_info();
 
     if ( !pvh_parse(start_info_pa, boot_phys_map, &boot_info, err, sizeof(err)) )
         panic("bad start of day: %s", err);

@@ -8,7 +8,7 @@
  * in the guest's shared_info; L0's stay unmasked.
  */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/evtchn.h"
 #include "x86/uaccess.h"
 #include "lib/string.h"

@@ -53,7 +53,7 @@ struct vcpu;
 long vcpu_timer_op(int cmd, struct vcpu *v, unsigned long arg);
 
 /* Events from L0 (hypercall/upcall.c): set up, and wait for one (block). */
-void upcall_init(shared_info_t *l0_shared_info);
+void upcall_init(void);
 void upcall_block(void);
 bool upcall_pending(void);
 /* The shim's own L0 port (never the guest's), and what a reset of L0's ports owes it. */

@@ -5,7 +5,7 @@
  * memory-management step.
  */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/domain.h"
 #include "x86/uaccess.h"
 

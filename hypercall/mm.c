@@ -5,7 +5,7 @@
  * what they mean.
  */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/descriptors.h"
 #include "pvops/mm.h"
 #include "x86/paging.h"

@@ -18,7 +18,7 @@
  */
 #define __XEN_TOOLS__ 1     /* domctl.h and friends are "for tools only" */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/domain.h"
 #include "x86/uaccess.h"
 #include <xen/domctl.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* hypercall/sched.c - sched_op: yield, block, shutdown. */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/domain.h"
 #include "x86/uaccess.h"
 #include "lib/printk.h"

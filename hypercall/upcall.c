@@ -13,7 +13,7 @@
  * raises the guest's VIRQ_TIMER.
  */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/evtchn.h"
 #include "pvops/time.h"
 #include "x86/traps.h"
@@ -22,7 +22,6 @@
 
 #define UPCALL_VECTOR  0xf3
 
-static shared_info_t *l0_si __hot_data;
 static evtchn_port_t l0_timer_port;
 static uint64_t guest_deadline;         /* system time (ns); 0: none */
 
@@ -59,7 +58,7 @@ static void timer_expired(void)
 /* Everything L0 has pending for us. */
 static void l0_events(void)
 {
-    vcpu_info_t *vi = &l0_si->vcpu_info[l0.vcpu_id];
+    vcpu_info_t *vi = &l0.shared_info->vcpu_info[l0.vcpu_id];
 
     while ( READ_ONCE(vi->evtchn_upcall_pending) )
     {
@@ -73,7 +72,7 @@ static void l0_events(void)
             xen_ulong_t bits;
 
             sel &= sel - 1;
-            bits = __atomic_exchange_n(&l0_si->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
+            bits = __atomic_exchange_n(&l0.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
             while ( bits )
             {
                 evtchn_port_t port = w * 64 + __builtin_ctzl(bits);
@@ -124,7 +123,7 @@ void upcall_after_reset(void)
         l0_arm(guest_deadline);
 }
 
-void upcall_init(shared_info_t *l0_shared_info)
+void upcall_init(void)
 {
     struct xen_hvm_param p = {
         .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
@@ -132,17 +131,16 @@ void upcall_init(shared_info_t *l0_shared_info)
     };
     long rc;
 
-    l0_si = l0_shared_info;
     traps_set_irq_handler(UPCALL_VECTOR, upcall_interrupt);
     bind_l0_timer();
     if ( (rc = l0_hvm_op(HVMOP_set_param, &p)) )
         panic("L0 refused the event callback vector (%ld)", rc);
-    WRITE_ONCE(l0_si->vcpu_info[l0.vcpu_id].evtchn_upcall_mask, 0);
+    WRITE_ONCE(l0.shared_info->vcpu_info[l0.vcpu_id].evtchn_upcall_mask, 0);
 }
 
 bool upcall_pending(void)
 {
-    return l0_si && READ_ONCE(l0_si->vcpu_info[l0.vcpu_id].evtchn_upcall_pending);
+    return l0.shared_info && READ_ONCE(l0.shared_info->vcpu_info[l0.vcpu_id].evtchn_upcall_pending);
 }
 
 /* Wait for something to deliver to the guest (SCHEDOP_block). */

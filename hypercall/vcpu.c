@@ -4,7 +4,7 @@
  * Timers come with the event-channel step, bringing vCPUs up with SMP.
  */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/domain.h"
 #include "pvops/vcpu.h"
 #include "x86/cpu.h"

@@ -4,7 +4,7 @@
  * hypercalls with no subsystem of their own.
  */
 #include "hypercall/handlers.h"
-#include "hypercall/l0.h"
+#include "x86/l0.h"
 #include "pvops/domain.h"
 #include "pvops/mm.h"
 #include "x86/uaccess.h"

@@ -509,7 +509,7 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
         if ( i < XEN_LEGACY_MAX_VCPUS )
             v->vcpu_info = &dom.shared_info->vcpu_info[i];
     }
-    pv_time_init(in->l0_shared_info);
+    pv_time_init();
     pv_time_update(dom.vcpu[0]);
 
     /*

@@ -82,7 +82,6 @@ struct build_input {
     unsigned int nr_vcpus;
     xen_pfn_t store_mfn, console_mfn;       /* L0's ring frames */
     evtchn_port_t store_evtchn, console_evtchn;
-    const shared_info_t *l0_shared_info;    /* for the guest's time */
 };
 
 /*

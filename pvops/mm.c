@@ -25,6 +25,8 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
     frames.extra_mfn[0] = dom.store_mfn;
     frames.extra_mfn[1] = dom.console_mfn;
     frames.extra_mfn[2] = __pa(dom.shared_info) >> PAGE_SHIFT;
+    for ( unsigned int i = 0; i < FT_EXTRA; i++ )
+        frames.extra[i] = (struct page_info){ .kind = PGK_shared };
     frames.map = map_frame;
     frames.flush_owed = &tlb_flush_owed;
     frames.xen_l4 = &boot_l4[256];

@@ -34,6 +34,12 @@ struct page_info *frame_info(struct frame_table *ft, unsigned long mfn)
 
         return (pg->type_info & PGT_not_guest) ? NULL : pg;
     }
+    if ( mfn - ft->win_first < ft->win_nr )
+    {
+        struct page_info *pg = &ft->win[mfn - ft->win_first];
+
+        return (pg->type_info & PGT_not_guest) ? NULL : pg;
+    }
     return NULL;
 }
 
@@ -127,8 +133,10 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
      * the shim, the rings by L0's backends): writable only, as Xen's
      * share_xen_page_with_guest pins their type, never a table or GDT/LDT.
      */
-    if ( pg >= ft->extra && pg < ft->extra + FT_EXTRA && type != PGT_writable )
-        return refuse(-XEN_EINVAL, "mfn %#lx is shared: writable only\n", mfn);
+    if ( (pg->kind & PGK_grant) ||
+         ((pg->kind & PGK_shared) && type != PGT_writable) )
+        return refuse(-XEN_EINVAL, "mfn %#lx is shared: %s\n", mfn,
+                      (pg->kind & PGK_grant) ? "no type" : "writable only");
     count = page_type_count(pg);
 
     if ( count )
@@ -277,6 +285,9 @@ static int get_page_from_entry(struct frame_table *ft, unsigned long self,
         if ( !frame_info(ft, mfn) )
             return refuse(mfn == (PTE_MFN_MASK >> 12) ? -XEN_EINVAL : -XEN_EPERM,
                           "L1 entry %u: mfn %#lx is not the guest's\n", idx, mfn);
+        /* A grant-table frame: read-only, stores emulated (PTE_WR_EMUL). */
+        if ( (frame_info(ft, mfn)->kind & PGK_grant) && (v & PTE_RW) )
+            v = (v & ~PTE_RW) | PTE_WR_EMUL;
         rc = (v & PTE_RW) ? get_page_and_type(ft, mfn, PGT_writable)
                           : get_page(ft, mfn);
         if ( rc )

@@ -42,7 +42,19 @@ struct page_info {
      * so linearity is one level deep.
      */
     int16_t linear;
+    uint8_t kind;               /* PGK_*: what sort of frame, beyond its type */
 };
+
+/*
+ * Frames that are not ordinary guest memory. Shared frames (the extra
+ * frames, grant status frames) are written behind the guest's back: they
+ * take the writable type only. Grant-table frames are L0's table of the
+ * container: the guest maps them, but every store into them is checked
+ * (pvops/grant.c), so their mappings are made read-only and marked
+ * PTE_WR_EMUL when the guest asked for writable; they take no type at all.
+ */
+#define PGK_shared        0x01
+#define PGK_grant         0x02
 
 /* Bits of a PV guest's page-table entries (the x86 PTE layout). */
 #define PTE_PRESENT       0x001UL
@@ -56,6 +68,13 @@ struct page_info {
 #define PTE_GLOBAL        0x100UL
 #define PTE_GUEST_KERNEL  (1UL << 52)   /* Xen's _PAGE_GUEST_KERNEL */
 #define PTE_NX            (1UL << 63)
+/*
+ * In an L1 entry of a grant-table frame: the guest asked for a writable
+ * mapping, the shim made it read-only and emulates the stores. A bit the
+ * guest may set itself (Xen lets it have 52-62): then its stores through a
+ * read-only mapping of a grant frame are emulated too, a known difference.
+ */
+#define PTE_WR_EMUL       (1UL << 62)
 #define PTE_MFN_MASK      0x000ffffffffff000UL
 
 struct frame_table {
@@ -69,6 +88,12 @@ struct frame_table {
 #define FT_EXTRA 3
     unsigned long extra_mfn[FT_EXTRA];
     struct page_info extra[FT_EXTRA];
+    /*
+     * A window of frames L0 maps into holes of the container on demand
+     * (grant-table and status frames): absent ones are PGT_not_guest.
+     */
+    struct page_info *win;
+    unsigned long win_first, win_nr;
     /* page-table frame contents: 512 entries */
     uint64_t *(*map)(unsigned long mfn);
     /* the hypervisor's L4 slots 256-271, put into every guest L4 */

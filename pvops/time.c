@@ -9,9 +9,9 @@
  */
 #include "pvops/time.h"
 #include "x86/cpu.h"
+#include "x86/l0.h"
 #include "lib/string.h"
 
-static const shared_info_t *l0_si __hot_data;
 static uint32_t l0_wc_version __hot_data;   /* of the wallclock last copied */
 
 /*
@@ -22,17 +22,17 @@ static uint32_t l0_wc_version __hot_data;   /* of the wallclock last copied */
  */
 static __hot_text void wallclock_update(void)
 {
-    uint32_t ver = READ_ONCE(l0_si->wc_version), sec, nsec, hi;
+    uint32_t ver = READ_ONCE(l0.shared_info->wc_version), sec, nsec, hi;
     shared_info_t *g = dom.shared_info;
 
     if ( ver == l0_wc_version || (ver & 1) )
         return;
     barrier();
-    sec = READ_ONCE(l0_si->wc_sec);
-    nsec = READ_ONCE(l0_si->wc_nsec);
-    hi = READ_ONCE(l0_si->wc_sec_hi);
+    sec = READ_ONCE(l0.shared_info->wc_sec);
+    nsec = READ_ONCE(l0.shared_info->wc_nsec);
+    hi = READ_ONCE(l0.shared_info->wc_sec_hi);
     barrier();
-    if ( ver != READ_ONCE(l0_si->wc_version) )
+    if ( ver != READ_ONCE(l0.shared_info->wc_version) )
         return;                                 /* being updated: next time */
     l0_wc_version = ver;
     WRITE_ONCE(g->wc_version, (g->wc_version + 1) | 1);
@@ -44,9 +44,8 @@ static __hot_text void wallclock_update(void)
     WRITE_ONCE(g->wc_version, g->wc_version + 1);
 }
 
-void pv_time_init(const shared_info_t *l0_shared_info)
+void pv_time_init(void)
 {
-    l0_si = l0_shared_info;
     l0_wc_version = 0;
     dom.shared_info->wc_version = 0;
     wallclock_update();
@@ -57,16 +56,16 @@ __hot_text void pv_time_update(struct vcpu *v)
     struct vcpu_time_info t, *g;
     uint32_t ver;
 
-    if ( !l0_si || !v->vcpu_info )
+    if ( !l0.shared_info || !v->vcpu_info )
         return;
     wallclock_update();
     /* A consistent snapshot of L0's record (retry while L0 updates it). */
     do {
-        ver = READ_ONCE(l0_si->vcpu_info[0].time.version);
+        ver = READ_ONCE(l0.shared_info->vcpu_info[0].time.version);
         barrier();
-        t = l0_si->vcpu_info[0].time;
+        t = l0.shared_info->vcpu_info[0].time;
         barrier();
-    } while ( (ver & 1) || ver != READ_ONCE(l0_si->vcpu_info[0].time.version) );
+    } while ( (ver & 1) || ver != READ_ONCE(l0.shared_info->vcpu_info[0].time.version) );
 
     g = &v->vcpu_info->time;
     if ( g->tsc_timestamp == t.tsc_timestamp && g->system_time == t.system_time )
@@ -89,9 +88,9 @@ uint64_t pv_time_now(void)
     uint32_t ver;
     uint64_t now, delta;
 
-    if ( !l0_si )
+    if ( !l0.shared_info )
         return 0;
-    t = &l0_si->vcpu_info[0].time;
+    t = &l0.shared_info->vcpu_info[0].time;
     do {
         ver = READ_ONCE(t->version);
         barrier();

@@ -6,7 +6,7 @@
 #include "pvops/domain.h"
 
 /* Remember L0's shared_info (read only) and set the guest's wallclock. */
-void pv_time_init(const shared_info_t *l0_shared_info);
+void pv_time_init(void);
 
 /* Bring v's vcpu_info time record up to date with L0's. */
 void pv_time_update(struct vcpu *v);

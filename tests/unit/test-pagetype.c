@@ -196,6 +196,8 @@ static int setup(void **state)
         .first_mfn = FIRST_MFN,
         .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
+        .extra = { { .kind = PGK_shared }, { .kind = PGK_shared },
+                   { .kind = PGK_shared } },
         .map = fake_map,
         .flush_owed = &flush_owed,
         .xen_l4 = xen_l4,

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hypercall/l0.h - the way out to L0: finding the outer Xen and calling it.
+ * x86/l0.h - the way out to L0: finding the outer Xen and calling it.
  *
  * The shim is an HVM (PVH) guest of L0, so its hypercalls are vmcall on Intel
  * and vmmcall on AMD/Hygon, with the number in rax and arguments in rdi, rsi,
  * rdx, r10, r8 (xen/include/public/arch-x86/xen-x86_64.h). Names say the
  * direction: l0_<xen name>() calls L0, do_<xen name>() serves the guest.
  */
-#ifndef HYPERCALL_L0_H
-#define HYPERCALL_L0_H
+#ifndef X86_L0_H
+#define X86_L0_H
 
 #include "lib/xen.h"
 
@@ -21,6 +21,7 @@ struct l0_info {
     uint32_t vcpu_id;
     uint32_t tsc_khz;           /* CPUID base+3: guest TSC frequency, 0 if unknown */
     char vendor[13];
+    shared_info_t *shared_info;  /* L0's, over a page of ours (l0_map_shared_info) */
 };
 
 extern struct l0_info l0;
@@ -66,6 +67,9 @@ static inline long l0_console_io(int cmd, unsigned int count, const char *buf)
                         0, 0);
 }
 
+/* Map L0's shared_info page into the image (panics if L0 refuses). */
+void l0_map_shared_info(void);
+
 /* Small typed helpers over the calls above. */
 long l0_hvm_get_param(uint32_t index, uint64_t *value);
 long l0_evtchn_send(evtchn_port_t port);
@@ -77,4 +81,4 @@ long l0_shutdown(unsigned int reason);
  */
 bool l0_domain_exists(domid_t d);
 
-#endif /* HYPERCALL_L0_H */
+#endif /* X86_L0_H */

@@ -1,10 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* hypercall/l0.c - finding the outer Xen (L0) and calling it. */
-#include "hypercall/l0.h"
+/* x86/l0.c - finding the outer Xen (L0) and calling it. */
+#include "x86/l0.h"
 #include "x86/cpu.h"
+#include "x86/paging.h"
+#include "lib/printk.h"
 #include "lib/string.h"
 
 struct l0_info l0;
+
+static uint8_t l0_shared_info_page[PAGE_SIZE] __aligned(PAGE_SIZE)
+    __section(".bss.page_aligned");
+
+void l0_map_shared_info(void)
+{
+    struct xen_add_to_physmap xatp = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_shared_info,
+        .idx = 0,
+        .gpfn = __pa(l0_shared_info_page) >> PAGE_SHIFT,
+    };
+    long rc = l0_memory_op(XENMEM_add_to_physmap, &xatp);
+
+    if ( rc )
+        panic("L0 refused to map shared_info (XENMEM_add_to_physmap: %ld)", rc);
+    l0.shared_info = (shared_info_t *)l0_shared_info_page;
+}
 
 bool l0_detect(void)
 {
