@@ -13,6 +13,7 @@
 #include "x86/l0.h"
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
+#include "pvops/grant.h"
 #include "pvops/traps.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
@@ -288,6 +289,44 @@ static paddr_t alloc_frames(unsigned long n)
     return mfn << PAGE_SHIFT;
 }
 
+/*
+ * Where L0 puts the grant-table frames: the highest hole of the memory map
+ * below the local APIC's page and the rest of the top 20 MiB under 4 GiB
+ * (so the direct map and the M2P cover it, and nothing L0 emulates is
+ * there), above the first MiB. No hole, no grant table: the guest's
+ * setup_table fails then.
+ */
+#define GRANT_WINDOW_END 0xfec00UL
+
+static void grant_window(const struct boot_info *bi, unsigned long store,
+                         unsigned long console)
+{
+    static struct range holes_r[BOOT_MAX_MEMMAP + 4];
+    struct rangeset holes;
+    unsigned long n = grant_probe();
+    uint64_t first;
+
+    if ( !n )
+    {
+        pr_warn("L0 offers no grant table: the guest will have none\n");
+        return;
+    }
+    rangeset_init(&holes, holes_r, ARRAY_SIZE(holes_r));
+    rangeset_add(&holes, 0x100, GRANT_WINDOW_END);
+    for ( unsigned int i = 0; i < bi->nr_memmap; i++ )
+    {
+        const struct mem_region *m = &bi->memmap[i];
+
+        rangeset_remove(&holes, m->addr >> PAGE_SHIFT,
+                        (m->addr + m->size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+    }
+    rangeset_remove(&holes, store, store + 1);
+    rangeset_remove(&holes, console, console + 1);
+    if ( !rangeset_take_top(&holes, n, 1, ~0UL, &first) || !grant_init(first) )
+        pr_warn("no room for %lu grant frames below 4 GiB: the guest will have "
+                "no grant table\n", n);
+}
+
 static __noreturn void build_guest(void)
 {
     static char cmdline[BOOT_CMDLINE_MAX];
@@ -355,6 +394,7 @@ static __noreturn void build_guest(void)
     l0_hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &v);
     in.console_evtchn = v;
     in.max_mfn = MAX(in.max_mfn, MAX(in.store_mfn, in.console_mfn));
+    grant_window(bi, in.store_mfn, in.console_mfn);
 
     module_detect(__va(kernel->paddr), kernel->size, &d);
     if ( d.kind == MOD_BZIMAGE )

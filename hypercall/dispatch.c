@@ -78,9 +78,8 @@ __hot_text long hypercall_dispatch(unsigned long op, const unsigned long a[5])
     case __HYPERVISOR_set_timer_op:
         return do_set_timer_op(a1);
 
-    /* Grant tables: after the event-channel step. */
     case __HYPERVISOR_grant_table_op:
-        return -XEN_ENOSYS;
+        return do_grant_table_op(a1, a2, a3);
 
     /* Old ABIs a 64-bit guest may still use: with their modern twins. */
     case __HYPERVISOR_sched_op_compat:

@@ -40,6 +40,7 @@ long do_get_debugreg(int reg);
 long do_memory_op(unsigned long cmd, unsigned long arg);
 long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg);
 long do_physdev_op(int cmd, unsigned long arg);
+long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count);
 long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
                    unsigned int foreigndom);
 long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags);

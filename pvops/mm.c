@@ -5,6 +5,7 @@
  * walk it.
  */
 #include "pvops/mm.h"
+#include "pvops/grant.h"
 #include "x86/cpu.h"
 #include "x86/paging.h"
 #include "x86/uaccess.h"
@@ -87,6 +88,10 @@ int mm_update_pte(unsigned long ptr, uint64_t val, bool preserve_ad)
     type = page_type(pg);
     if ( type >= PGT_l1 && type <= PGT_l4 && page_type_count(pg) )
         return mod_pt_entry(&frames, mfn, type, idx, val, preserve_ad);
+
+    /* A grant-table frame: the store is checked (pvops/grant.c). */
+    if ( pg->kind & PGK_grant )
+        return grant_update_entry(mfn, idx, val);
 
     /* Not a page table: an ordinary 8-byte store, if it may be writable. */
     if ( (rc = get_page_type(&frames, mfn, PGT_writable)) )

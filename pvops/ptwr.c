@@ -12,6 +12,7 @@
  * register (21, 09), lock bts/btr with an immediate (0F BA /5, /6). The
  * address is CR2, so only the operand matters, never the ModRM address.
  */
+#include "pvops/grant.h"
 #include "pvops/mm.h"
 #include "pvops/traps.h"
 #include "x86/uaccess.h"
@@ -150,40 +151,29 @@ static bool decode_write(const uint8_t *b, size_t avail, struct wins *w)
 }
 
 /*
- * A #PF in guest kernel mode: is it a store into an L1 table we can do for
- * the guest? Returns true when handled (the guest continues after it).
+ * Emulate the guest's store at regs->rip, which faulted writing addr,
+ * into the aligned 8-byte entry *slot (which addr falls in): decode it,
+ * work out the new entry and hand old and new to commit, which checks and
+ * performs it (0), finds the entry changed under it (-EAGAIN: read it
+ * again, as a locked instruction would), or refuses it (the guest then
+ * gets its #PF). Returns true when the store is done (or a cmpxchg found a
+ * different value): the guest continues after it.
  */
-bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
+bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
+                      const uint64_t *slot, store_commit_t commit, void *ctx)
 {
-    struct vcpu *v = current_vcpu();
-    unsigned long l1mfn, ptmfn, off, mask, *r;
-    unsigned int idx;
-    uint64_t pte, old, new, src, opval, cf = 0;
+    unsigned long off, mask, *r;
+    uint64_t old, new, src, opval, cf = 0;
     uint8_t buf[15];
     size_t avail = sizeof(buf);
-    struct page_info *pg;
     struct wins w;
     int rc;
-
-    /* Present, write, not user/reserved/fetch (Xen: ptwr_do_page_fault). */
-    if ( !(dom.vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) ||
-         !v->kernel_mode || (regs->error_code & 0x1b) != 0x3 )
-        return false;
-
-    /* The read-only mapping, and the frame it maps, must be an L1 table. */
-    if ( mm_lookup_l1e(addr, &l1mfn, &idx, &pte) || !(pte & PTE_PRESENT) ||
-         (pte & PTE_RW) )
-        return false;
-    ptmfn = (pte & PTE_MFN_MASK) >> 12;
-    if ( !(pg = frame_info(&frames, ptmfn)) || page_type(pg) != PGT_l1 ||
-         !page_type_count(pg) )
-        return false;
 
     while ( avail && copy_from_guest(buf, regs->rip, avail) )
         avail--;
     if ( !decode_write(buf, avail, &w) )
     {
-        pr_debug("ptwr at %#lx: store not understood\n", regs->rip);
+        pr_debug("store at %#lx not understood\n", regs->rip);
         return false;
     }
 
@@ -191,57 +181,58 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     off = addr & 7;
     if ( off + w.size > 8 || (addr & (PAGE_SIZE - 1)) + w.size > PAGE_SIZE )
         return false;
-    idx = (addr & (PAGE_SIZE - 1)) / 8;
-    old = frames.map(ptmfn)[idx];
     mask = (w.size == 8 ? ~0UL : ((1UL << (8 * w.size)) - 1)) << (8 * off);
-
     r = regs_gpr(regs, w.reg);
     src = w.has_imm ? w.imm : *r;
-    opval = (old & mask) >> (8 * off);
 
-    switch ( w.op )
-    {
-    case W_MOV:
-    case W_XCHG:
-        new = (old & ~mask) | ((src << (8 * off)) & mask);
-        break;
-    case W_CMPXCHG:
-    {
-        uint64_t cmp = regs->rax & (mask >> (8 * off));
+    do {
+        old = READ_ONCE(*slot);
+        opval = (old & mask) >> (8 * off);
 
-        if ( opval != cmp )
+        switch ( w.op )
         {
-            /* Unequal: no store, the old value to rax, ZF clear. */
-            regs->rax = w.size == 4 ? (uint32_t)opval : opval;
-            regs->rflags &= ~X86_EFLAGS_ZF;
-            regs->rip += w.len;
-            return true;
+        case W_MOV:
+        case W_XCHG:
+            new = (old & ~mask) | ((src << (8 * off)) & mask);
+            break;
+        case W_CMPXCHG:
+        {
+            uint64_t cmp = regs->rax & (mask >> (8 * off));
+
+            if ( opval != cmp )
+            {
+                /* Unequal: no store, the old value to rax, ZF clear. */
+                regs->rax = w.size == 4 ? (uint32_t)opval : opval;
+                regs->rflags &= ~X86_EFLAGS_ZF;
+                regs->rip += w.len;
+                return true;
+            }
+            new = (old & ~mask) | ((src << (8 * off)) & mask);
+            break;
         }
-        new = (old & ~mask) | ((src << (8 * off)) & mask);
-        break;
-    }
-    case W_AND:
-        new = old & (~mask | (src << (8 * off)));
-        break;
-    case W_OR:
-        new = old | ((src << (8 * off)) & mask);
-        break;
-    case W_BTS:
-    case W_BTR:
-    {
-        unsigned int bit = (w.imm & (8 * w.size - 1)) + 8 * off;
+        case W_AND:
+            new = old & (~mask | (src << (8 * off)));
+            break;
+        case W_OR:
+            new = old | ((src << (8 * off)) & mask);
+            break;
+        case W_BTS:
+        case W_BTR:
+        {
+            unsigned int bit = (w.imm & (8 * w.size - 1)) + 8 * off;
 
-        cf = (old >> bit) & 1 ? X86_EFLAGS_CF : 0;
-        new = w.op == W_BTS ? old | (1UL << bit) : old & ~(1UL << bit);
-        break;
-    }
-    default:
-        return false;
-    }
+            cf = (old >> bit) & 1 ? X86_EFLAGS_CF : 0;
+            new = w.op == W_BTS ? old | (1UL << bit) : old & ~(1UL << bit);
+            break;
+        }
+        default:
+            return false;
+        }
+    } while ( (rc = commit(ctx, old, new)) == -XEN_EAGAIN );
 
-    if ( (rc = mod_pt_entry(&frames, ptmfn, 1, idx, new, false)) )
+    if ( rc )
     {
-        pr_debug("ptwr at %#lx: entry %#lx refused (%d)\n", regs->rip,
+        pr_debug("store at %#lx: entry %#lx refused (%d)\n", regs->rip,
                  (unsigned long)new, rc);
         return false;           /* the guest gets its #PF */
     }
@@ -257,4 +248,52 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     mm_flush_if_needed();
     regs->rip += w.len;
     return true;
+}
+
+struct l1_store {
+    unsigned long mfn;
+    unsigned int idx;
+};
+
+static int l1_commit(void *ctx, uint64_t old, uint64_t new)
+{
+    const struct l1_store *c = ctx;
+
+    return mod_pt_entry(&frames, c->mfn, 1, c->idx, new, false);
+}
+
+/*
+ * A #PF on a store to a present read-only page: a store into an L1 table
+ * (guest kernel mode, writable page tables on) or into a grant-table frame
+ * we can do for the guest? Returns true when handled (the guest continues
+ * after it).
+ */
+bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
+{
+    struct vcpu *v = current_vcpu();
+    struct l1_store c;
+    unsigned long ptmfn;
+    uint64_t pte;
+    struct page_info *pg;
+
+    /* Present, write, not reserved/fetch (Xen: ptwr_do_page_fault). */
+    if ( (regs->error_code & 0x1b) != 0x3 )
+        return false;
+
+    /* The read-only mapping, and the frame it maps. */
+    if ( mm_lookup_l1e(addr, &c.mfn, &c.idx, &pte) || !(pte & PTE_PRESENT) ||
+         (pte & PTE_RW) )
+        return false;
+    ptmfn = (pte & PTE_MFN_MASK) >> 12;
+    if ( !(pg = frame_info(&frames, ptmfn)) )
+        return false;
+    if ( (pg->kind & PGK_grant) && (pte & PTE_WR_EMUL) )
+        return grant_store_fault(regs, addr, ptmfn);
+
+    if ( !(dom.vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) ||
+         !v->kernel_mode || page_type(pg) != PGT_l1 || !page_type_count(pg) )
+        return false;
+    c.mfn = ptmfn;
+    c.idx = (addr & (PAGE_SIZE - 1)) / 8;
+    return pv_emulate_store(regs, addr, &frames.map(ptmfn)[c.idx], l1_commit, &c);
 }

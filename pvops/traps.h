@@ -33,6 +33,14 @@ void pv_toggle_guest_mode(struct vcpu *v);
 /* A store into a read-only-mapped L1 table: done for the guest if allowed. */
 bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr);
 
+/*
+ * The store emulator under pv_ptwr_fault, for any 8-byte entry the shim
+ * checks (page tables, grant entries): see pvops/ptwr.c.
+ */
+typedef int (*store_commit_t)(void *ctx, uint64_t old, uint64_t new);
+bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
+                      const uint64_t *slot, store_commit_t commit, void *ctx);
+
 /* Emulate the privileged instruction at regs->rip (#GP or #UD from guest). */
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec);
 

@@ -56,6 +56,13 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
 
 bool tlb_flush_owed;                    /* x86/paging.c's, for pagetype.c */
 
+/* No grant frames here: their kind never appears in these frame tables. */
+bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
+                       unsigned long mfn)
+{
+    abort();
+}
+
 void mm_flush_if_needed(void)
 {
     tlb_flush_owed = false;

@@ -12,6 +12,7 @@
  */
 #include "harness.h"
 
+#include "pvops/grant.h"
 #include "pvops/mm.h"
 #include "pvops/traps.h"
 
@@ -47,6 +48,13 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
     *idx = 0;
     *pte = ((FIRST_MFN + L1) << 12) | PTE_PRESENT | PTE_USER;
     return 0;
+}
+
+/* No grant frames here: their kind never appears in these frame tables. */
+bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
+                       unsigned long mfn)
+{
+    abort();
 }
 
 void mm_flush_if_needed(void)

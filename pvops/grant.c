@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/grant.c - the guest's grant table: L0's grant table of the
+ * container, mapped into a window of the container's frame space (as Xen's
+ * shim does), with every store into a shared entry checked (which Xen's
+ * shim does not: there the guest can grant the shim's own frames, or its
+ * live page tables, to a backend).
+ *
+ * The rules for a store into entry ref (Xen's common/grant_table.c and the
+ * protocol in public/grant_table.h, seen from the granting side):
+ *   - An entry that permits access names a frame the guest owns (its RAM,
+ *     or L0's xenstore and console rings), never the shim's, a grant frame
+ *     or shared_info. On activation the frame takes a reference, and the
+ *     writable type unless GTF_readonly: it cannot become a page table or
+ *     descriptor page while a backend may write it. That hold is what
+ *     held[]/held_rw[] record.
+ *   - The hold ends when the entry is inactive and not in use: GTF_reading
+ *     and GTF_writing clear, in the entry (v1, set by L0 with a cmpxchg on
+ *     the same word, so our cmpxchg sees them) or in the status frame (v2:
+ *     the guest clears flags first, then reads the status, and L0 sets the
+ *     status first, then reads the flags again; we do as the guest does).
+ *     Until then the frame of a held entry cannot change.
+ *   - GTF_accept_transfer is refused: L0 would place a page at the named
+ *     frame of the container, which may be the shim's.
+ * A refused store is not done and the guest gets its #PF (an mmu_update,
+ * -EPERM or -EBUSY).
+ */
+#include "pvops/grant.h"
+#include "pvops/mm.h"
+#include "pvops/traps.h"
+#include "x86/l0.h"
+#include "x86/uaccess.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+#define refuse(rc, ...) ({ pr_debug("grant: " __VA_ARGS__); (rc); })
+
+/* Version 1 entries are 8 bytes, version 2 entries 16 (status: 2 bytes). */
+#define V1_PER_FRAME   (PAGE_SIZE / sizeof(grant_entry_v1_t))
+#define V2_PER_FRAME   (PAGE_SIZE / sizeof(grant_entry_v2_t))
+#define ST_PER_FRAME   (PAGE_SIZE / sizeof(grant_status_t))
+/* A limit of our own on L0's (Xen's default for a domU is 64 frames). */
+#define GNT_MAX_FRAMES 1024u
+
+static struct {
+    unsigned long first;            /* window: [first, first + max_frames) shared, */
+    unsigned int max_frames;        /* then max_status status frames */
+    unsigned int max_status;
+    unsigned int nr_shared;         /* shared frames L0 has mapped, in order */
+    unsigned int version;           /* as L0 has it: 0 until setup_table */
+    unsigned long *held, *held_rw;  /* one bit per version 1 ref */
+    xen_pfn_t *list;                /* L0's frame lists land here */
+} gnt;
+
+static bool test_bit(const unsigned long *map, unsigned long n)
+{
+    return map[n / 64] & (1UL << (n % 64));
+}
+
+static void assign_bit(unsigned long *map, unsigned long n, bool val)
+{
+    if ( val )
+        map[n / 64] |= 1UL << (n % 64);
+    else
+        map[n / 64] &= ~(1UL << (n % 64));
+}
+
+static unsigned int status_frames(unsigned int shared)
+{
+    return (shared * V2_PER_FRAME + ST_PER_FRAME - 1) / ST_PER_FRAME;
+}
+
+static bool self(domid_t d)
+{
+    return d == DOMID_SELF || d == dom.domid;
+}
+
+/* ---------------------------------------------------------------- window */
+
+unsigned long grant_probe(void)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+
+    if ( l0_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
+                      (unsigned long)&q, 1, 0, 0) || q.status != GNTST_okay ||
+         !q.max_nr_frames )
+        return 0;
+    gnt.max_frames = MIN(q.max_nr_frames, GNT_MAX_FRAMES);
+    gnt.max_status = status_frames(gnt.max_frames);
+    return gnt.max_frames + gnt.max_status;
+}
+
+bool grant_init(unsigned long first)
+{
+    unsigned long nr = gnt.max_frames + gnt.max_status;
+    unsigned long bits = (unsigned long)gnt.max_frames * V1_PER_FRAME;
+    size_t pi = nr * sizeof(struct page_info), bm = bits / 8,
+           li = gnt.max_frames * sizeof(xen_pfn_t);
+    unsigned long pages = (pi + 2 * bm + li + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    paddr_t pa;
+    uint8_t *p;
+
+    if ( !nr || !(pa = paging_alloc_frames(pages)) )
+        return false;
+    p = __va(pa);
+    frames.win = (struct page_info *)p;
+    gnt.held = (unsigned long *)(p + pi);
+    gnt.held_rw = (unsigned long *)(p + pi + bm);
+    gnt.list = (xen_pfn_t *)(p + pi + 2 * bm);
+    for ( unsigned long i = 0; i < nr; i++ )
+        frames.win[i] = (struct page_info){ .type_info = PGT_not_guest };
+    gnt.first = first;
+    frames.win_first = first;
+    frames.win_nr = nr;
+    pr_info("grant table: up to %u frames from L0, window at frames %#lx-%#lx\n",
+            gnt.max_frames, first, first + nr - 1);
+    return true;
+}
+
+static unsigned long shared_gfn(unsigned int i)
+{
+    return gnt.first + i;
+}
+
+static unsigned long status_gfn(unsigned int i)
+{
+    return gnt.first + gnt.max_frames + i;
+}
+
+/* Have L0 put shared (or status) frame i of our table at its window slot. */
+static int map_l0_frame(unsigned int i, bool status)
+{
+    unsigned long gfn = status ? status_gfn(i) : shared_gfn(i);
+    struct page_info *pg = &frames.win[gfn - gnt.first];
+    struct xen_add_to_physmap x = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_grant_table,
+        .idx = i | (status ? XENMAPIDX_grant_table_status : 0),
+        .gpfn = gfn,
+    };
+    long rc;
+
+    if ( !(pg->type_info & PGT_not_guest) )
+        return 0;
+    if ( (rc = l0_memory_op(XENMEM_add_to_physmap, &x)) )
+        return refuse(rc, "L0 would not map %s frame %u at %#lx: %ld\n",
+                      status ? "status" : "shared", i, gfn, rc);
+    *pg = (struct page_info){ .kind = status ? PGK_shared : PGK_grant };
+    return 0;
+}
+
+/* Status frames: L0 takes them back when the table goes to version 1. */
+static void forget_status_frames(void)
+{
+    for ( unsigned int i = 0; i < gnt.max_status; i++ )
+        frames.win[status_gfn(i) - gnt.first] =
+            (struct page_info){ .type_info = PGT_not_guest };
+}
+
+/* The v2 status of ref, as L0 keeps it (mapping the status frame if need be). */
+static uint16_t status_of(unsigned long ref)
+{
+    unsigned int i = ref / ST_PER_FRAME;
+
+    if ( i >= gnt.max_status || map_l0_frame(i, true) )
+        return GTF_reading | GTF_writing;       /* unknown: assume in use */
+    return READ_ONCE(((volatile grant_status_t *)__va(status_gfn(i) << PAGE_SHIFT))
+                     [ref % ST_PER_FRAME]);
+}
+
+/* ---------------------------------------------------------------- entries */
+
+/* What a store changes: one entry's type, flags and frame, before and after. */
+struct entry {
+    uint16_t flags;
+    uint64_t frame;
+};
+
+static bool grants_access(const struct entry *e)
+{
+    return (e->flags & GTF_type_mask) == GTF_permit_access;
+}
+
+/* Take a hold on the frame a new entry names (as the guest's page, nothing else). */
+static int hold(const struct entry *e, bool rw)
+{
+    unsigned long mfn = e->frame;
+    struct page_info *pg = frame_info(&frames, mfn);
+
+    if ( !pg ||
+         ((pg->kind & (PGK_shared | PGK_grant)) &&
+          mfn != dom.store_mfn && mfn != dom.console_mfn) )
+        return refuse(-XEN_EPERM, "frame %#lx is not the guest's to grant\n",
+                      (unsigned long)e->frame);
+    return rw ? get_page_and_type(&frames, mfn, PGT_writable) : get_page(&frames, mfn);
+}
+
+static void unhold(unsigned long mfn, bool rw)
+{
+    if ( rw )
+        put_page_and_type(&frames, mfn);
+    else
+        put_page(&frames, mfn);
+}
+
+struct gstore {
+    unsigned long mfn;              /* the grant frame */
+    unsigned int slot;              /* 8-byte slot in it */
+};
+
+/*
+ * The store turns old into new in slot (8 bytes of L0's entry ref): check
+ * it, take and drop holds, and do it with a cmpxchg (L0 may be setting
+ * GTF_reading/GTF_writing in the same word). -EAGAIN: the slot changed.
+ */
+static int commit(void *ctx, uint64_t old, uint64_t new)
+{
+    const struct gstore *s = ctx;
+    uint64_t *slot = (uint64_t *)__va(s->mfn << PAGE_SHIFT) + s->slot;
+    unsigned long fi = s->mfn - gnt.first, ref;
+    struct entry o, n;
+    bool v2 = gnt.version == 2, held, hrw, want, wrw, in_use, keep, take = false,
+         upgrade = false;
+    int rc;
+
+    if ( fi >= gnt.max_frames )
+        return -XEN_EINVAL;
+    if ( !v2 )
+    {
+        ref = fi * V1_PER_FRAME + s->slot;
+        o = (struct entry){ (uint16_t)old, old >> 32 };
+        n = (struct entry){ (uint16_t)new, new >> 32 };
+    }
+    else
+    {
+        /* Header and frame halves of a 16-byte entry: the other half as it is. */
+        uint64_t other = READ_ONCE(slot[(s->slot & 1) ? -1 : 1]);
+        uint64_t hdr_o = (s->slot & 1) ? other : old, hdr_n = (s->slot & 1) ? other : new;
+        uint64_t frm_o = (s->slot & 1) ? old : other, frm_n = (s->slot & 1) ? new : other;
+
+        ref = fi * V2_PER_FRAME + s->slot / 2;
+        o = (struct entry){ (uint16_t)hdr_o, frm_o };
+        n = (struct entry){ (uint16_t)hdr_n, frm_n };
+    }
+
+    if ( (n.flags & GTF_type_mask) == GTF_accept_transfer &&
+         (o.flags & GTF_type_mask) != GTF_accept_transfer )
+        return refuse(-XEN_EPERM, "ref %lu: accept_transfer refused\n", ref);
+
+    held = test_bit(gnt.held, ref);
+    hrw = test_bit(gnt.held_rw, ref);
+    want = grants_access(&n);
+    wrw = want && !(n.flags & GTF_readonly);
+    /* v1: L0's bits are in this very word; v2: in the status frame. */
+    in_use = v2 ? (status_of(ref) & (GTF_reading | GTF_writing))
+                : (o.flags & (GTF_reading | GTF_writing));
+
+    /*
+     * The old hold goes if the entry stops granting (or grants another
+     * frame) and is not in use. In v2 an active entry may be mapped any
+     * time: its frame never changes under a hold.
+     */
+    keep = held && ((want && n.frame == o.frame) || in_use ||
+                    (v2 && grants_access(&o)));
+    if ( keep && n.frame != o.frame )
+        return refuse(-XEN_EBUSY, "ref %lu: frame of a granted entry changed\n", ref);
+    if ( want && !keep )
+    {
+        if ( (rc = hold(&n, wrw)) )
+            return rc;
+        take = true;
+    }
+    else if ( want && wrw && !hrw )
+    {
+        if ( (rc = get_page_type(&frames, o.frame, PGT_writable)) )
+            return rc;
+        upgrade = true;
+    }
+
+    if ( !__atomic_compare_exchange_n(slot, &old, new, false, __ATOMIC_SEQ_CST,
+                                      __ATOMIC_SEQ_CST) )
+    {
+        if ( take )
+            unhold(n.frame, wrw);
+        if ( upgrade )
+            put_page_type(&frames, o.frame);
+        return -XEN_EAGAIN;
+    }
+
+    /*
+     * v2, an entry that stopped granting: the status is read after the
+     * store (as the guest's protocol), and decides whether the hold goes.
+     */
+    if ( v2 && held && keep && !want && grants_access(&o) &&
+         !(status_of(ref) & (GTF_reading | GTF_writing)) )
+        keep = false;
+    if ( held && !keep )
+        unhold(o.frame, hrw);
+    if ( take || (held && !keep) )
+    {
+        assign_bit(gnt.held, ref, take);
+        assign_bit(gnt.held_rw, ref, take && wrw);
+    }
+    if ( upgrade )
+        assign_bit(gnt.held_rw, ref, true);
+    return 0;
+}
+
+bool grant_store_fault(struct cpu_regs *regs, unsigned long addr, unsigned long mfn)
+{
+    struct gstore s = { mfn, (addr & (PAGE_SIZE - 1)) / 8 };
+
+    if ( mfn - gnt.first >= gnt.max_frames )
+        return false;
+    return pv_emulate_store(regs, addr, (uint64_t *)__va(mfn << PAGE_SHIFT) + s.slot,
+                            commit, &s);
+}
+
+int grant_update_entry(unsigned long mfn, unsigned int idx, uint64_t val)
+{
+    struct gstore s = { mfn, idx };
+    const uint64_t *slot = (uint64_t *)__va(mfn << PAGE_SHIFT) + idx;
+    int rc;
+
+    if ( mfn - gnt.first >= gnt.max_frames || idx >= PAGE_SIZE / 8 )
+        return -XEN_EINVAL;
+    while ( (rc = commit(&s, READ_ONCE(*slot), val)) == -XEN_EAGAIN )
+        ;
+    return rc;
+}
+
+/*
+ * Before a version change: drop every hold L0 no longer needs (inactive,
+ * not in use). L0 refuses the change itself while entries are in use.
+ */
+static void release_idle_holds(void)
+{
+    unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
+
+    for ( unsigned long w = 0; w < nr / 64; w++ )
+        for ( unsigned long b = 0; gnt.held[w] && b < 64; b++ )
+        {
+            unsigned long ref = w * 64 + b;
+            unsigned long fi, mfn;
+            uint16_t flags;
+            uint64_t frame;
+
+            if ( !test_bit(gnt.held, ref) )
+                continue;
+            if ( gnt.version == 2 )
+            {
+                const grant_entry_v2_t *e;
+
+                fi = ref / V2_PER_FRAME;
+                e = (grant_entry_v2_t *)__va(shared_gfn(fi) << PAGE_SHIFT) +
+                    ref % V2_PER_FRAME;
+                flags = READ_ONCE(e->hdr.flags);
+                frame = READ_ONCE(e->full_page.frame);
+                if ( (flags & GTF_type_mask) == GTF_permit_access ||
+                     (status_of(ref) & (GTF_reading | GTF_writing)) )
+                    continue;
+            }
+            else
+            {
+                const grant_entry_v1_t *e;
+
+                fi = ref / V1_PER_FRAME;
+                e = (grant_entry_v1_t *)__va(shared_gfn(fi) << PAGE_SHIFT) +
+                    ref % V1_PER_FRAME;
+                flags = READ_ONCE(e->flags);
+                frame = READ_ONCE(e->frame);
+                if ( (flags & GTF_type_mask) == GTF_permit_access ||
+                     (flags & (GTF_reading | GTF_writing)) )
+                    continue;
+            }
+            mfn = frame;
+            unhold(mfn, test_bit(gnt.held_rw, ref));
+            assign_bit(gnt.held, ref, false);
+            assign_bit(gnt.held_rw, ref, false);
+        }
+}
+
+/* ---------------------------------------------------------------- operations */
+
+static long l0_gnttab(unsigned int cmd, void *op)
+{
+    return l0_hypercall(__HYPERVISOR_grant_table_op, cmd, (unsigned long)op, 1, 0, 0);
+}
+
+/* Our window frames for [0, nr) to the guest's list; GNTST_bad_virt_addr if it can't take them. */
+static void give_frames(int16_t *status, unsigned long list, unsigned int nr,
+                        unsigned long (*gfn)(unsigned int), size_t size)
+{
+    for ( unsigned int i = 0; i < nr; i++ )
+    {
+        uint64_t f = gfn(i);
+
+        if ( copy_to_guest(list + i * size, &f, size) )
+        {
+            *status = GNTST_bad_virt_addr;
+            return;
+        }
+    }
+}
+
+long grant_setup_table(struct gnttab_setup_table *op, unsigned long list)
+{
+    long rc;
+
+    /*
+     * Another domain's table: L0 decides (a domU is refused before any
+     * frame is listed), into our buffer, never the guest's memory.
+     */
+    if ( !self(op->dom) )
+    {
+        struct gnttab_setup_table o = *op;
+
+        o.nr_frames = MIN(o.nr_frames, gnt.max_frames);
+        set_xen_guest_handle(o.frame_list, gnt.list);
+        if ( (rc = l0_gnttab(GNTTABOP_setup_table, &o)) )
+            return rc;
+        op->status = o.status == GNTST_okay ? GNTST_permission_denied : o.status;
+        return 0;
+    }
+
+    if ( op->nr_frames > gnt.max_frames )
+    {
+        op->status = GNTST_general_error;
+        return 0;
+    }
+    {
+        struct gnttab_setup_table o = { .dom = DOMID_SELF, .nr_frames = op->nr_frames };
+
+        set_xen_guest_handle(o.frame_list, gnt.list);
+        if ( (rc = l0_gnttab(GNTTABOP_setup_table, &o)) )
+            return rc;
+        if ( (op->status = o.status) != GNTST_okay )
+            return 0;
+    }
+    if ( !gnt.version )
+        gnt.version = 1;
+    for ( unsigned int i = 0; i < op->nr_frames; i++ )
+        if ( map_l0_frame(i, false) )
+        {
+            op->status = GNTST_general_error;
+            return 0;
+        }
+    gnt.nr_shared = MAX(gnt.nr_shared, op->nr_frames);
+    give_frames(&op->status, list, op->nr_frames, shared_gfn, sizeof(xen_pfn_t));
+    return 0;
+}
+
+long grant_query_size(struct gnttab_query_size *op)
+{
+    return l0_gnttab(GNTTABOP_query_size, op);
+}
+
+long grant_get_version(struct gnttab_get_version *op)
+{
+    return l0_gnttab(GNTTABOP_get_version, op);
+}
+
+long grant_set_version(struct gnttab_set_version *op)
+{
+    struct gnttab_get_version now = { .dom = DOMID_SELF };
+    unsigned int was = gnt.version;
+    long rc;
+
+    if ( gnt.max_frames )
+        release_idle_holds();
+    /*
+     * Back to version 1, L0 takes the status frames out of the container:
+     * not while the guest still maps one (it would reach a hole).
+     */
+    if ( was == 2 && op->version == 1 )
+        for ( unsigned int i = 0; i < gnt.max_status; i++ )
+        {
+            const struct page_info *pg = &frames.win[status_gfn(i) - gnt.first];
+
+            if ( !(pg->type_info & PGT_not_guest) &&
+                 (pg->count || page_type_count(pg)) )
+                return refuse(-XEN_EBUSY, "status frame %u still mapped\n", i);
+        }
+    rc = l0_gnttab(GNTTABOP_set_version, op);
+    /* What L0 has now, whatever it said. */
+    if ( !l0_gnttab(GNTTABOP_get_version, &now) )
+        gnt.version = now.version;
+    if ( was == 2 && gnt.version != 2 )
+        forget_status_frames();
+    return rc;
+}
+
+long grant_get_status_frames(struct gnttab_get_status_frames *op, unsigned long list)
+{
+    struct gnttab_get_status_frames o = *op;
+    long rc;
+
+    o.nr_frames = MIN(o.nr_frames, gnt.max_status);
+    set_xen_guest_handle(o.frame_list, (uint64_t *)gnt.list);
+    if ( (rc = l0_gnttab(GNTTABOP_get_status_frames, &o)) )
+        return rc;
+    op->status = o.status;
+    if ( o.status != GNTST_okay )
+        return 0;
+    if ( !self(op->dom) || o.nr_frames != op->nr_frames )
+    {
+        op->status = GNTST_general_error;           /* never seen: L0 says no first */
+        return 0;
+    }
+    for ( unsigned int i = 0; i < op->nr_frames; i++ )
+        if ( map_l0_frame(i, true) )
+        {
+            op->status = GNTST_general_error;
+            return 0;
+        }
+    give_frames(&op->status, list, op->nr_frames, status_gfn, sizeof(uint64_t));
+    return 0;
+}
+
+long grant_dump_table(struct gnttab_dump_table *op)
+{
+    return l0_gnttab(GNTTABOP_dump_table, op);
+}
+
+/*
+ * One copy. A side given by frame is the guest's frame, named to L0 as the
+ * container's: it must be the guest's RAM (L0 would copy into the shim's
+ * frames as readily), the destination writable by type while L0 copies.
+ */
+static int copy_side(const struct gnttab_copy_ptr *p, bool by_ref, bool dest)
+{
+    struct page_info *pg;
+
+    if ( by_ref || !self(p->domid) )
+        return 0;                           /* L0's checks */
+    pg = frame_info(&frames, p->u.gmfn);
+    if ( !pg || pg->kind )
+        return refuse(-XEN_EPERM, "copy: frame %#lx is not the guest's\n",
+                      (unsigned long)p->u.gmfn);
+    return dest ? get_page_and_type(&frames, p->u.gmfn, PGT_writable)
+                : get_page(&frames, p->u.gmfn);
+}
+
+static void copy_side_done(const struct gnttab_copy_ptr *p, bool by_ref, bool dest)
+{
+    if ( !by_ref && self(p->domid) )
+        unhold(p->u.gmfn, dest);
+}
+
+long grant_copy(struct gnttab_copy *op)
+{
+    bool sref = op->flags & GNTCOPY_source_gref, dref = op->flags & GNTCOPY_dest_gref;
+    long rc;
+
+    if ( copy_side(&op->source, sref, false) )
+    {
+        op->status = GNTST_general_error;
+        return 0;
+    }
+    if ( copy_side(&op->dest, dref, true) )
+    {
+        copy_side_done(&op->source, sref, false);
+        op->status = GNTST_general_error;
+        return 0;
+    }
+    rc = l0_gnttab(GNTTABOP_copy, op);
+    copy_side_done(&op->dest, dref, true);
+    copy_side_done(&op->source, sref, false);
+    return rc;
+}
