@@ -7,8 +7,8 @@
 #include "pvops/grant.h"
 #include "x86/uaccess.h"
 
-/* Xen splits cmd: the low bits the op, the rest a continuation start. */
-#define GNTTABOP_CMD_MASK 0x3f
+/* Xen splits cmd: the low 12 bits the op, the rest a continuation start. */
+#define GNTTABOP_CMD_MASK 0xfff
 
 /* In, then out: one structure per call. */
 #define ONE(type, fn, ...)                                          \
@@ -25,37 +25,50 @@
         rc_;                                                        \
     })
 
-/* A batch: each entry in, done, its status out; preemptible between entries. */
+/*
+ * A batch: each entry in, done, its status out; preemptible between
+ * entries (the rest is the same call on the rest of the array).
+ */
+#define BATCH(type, fn)                                                     \
+    for ( unsigned int i = 0; i < count; i++, uop += sizeof(type) )         \
+    {                                                                       \
+        type op;                                                            \
+        long rc;                                                            \
+                                                                            \
+        if ( i && hypercall_preempt_check() )                               \
+        {                                                                   \
+            const unsigned long a[5] = { cmd, uop, count - i };             \
+                                                                            \
+            return hypercall_create_continuation(__HYPERVISOR_grant_table_op, a); \
+        }                                                                   \
+        if ( copy_from_guest(&op, uop, sizeof(op)) )                        \
+            return -XEN_EFAULT;                                             \
+        if ( (rc = fn(&op)) )                                               \
+            return rc;                                                      \
+        if ( copy_to_guest(uop + offsetof(type, status), &op.status,        \
+                           sizeof(op.status)) )                             \
+            return -XEN_EFAULT;                                             \
+    }                                                                       \
+    return 0
+
 static long copy_batch(unsigned int cmd, unsigned long uop, unsigned int count)
 {
-    for ( unsigned int i = 0; i < count; i++, uop += sizeof(struct gnttab_copy) )
-    {
-        struct gnttab_copy op;
-        long rc;
+    BATCH(struct gnttab_copy, grant_copy);
+}
 
-        if ( i && hypercall_preempt_check() )
-        {
-            const unsigned long a[5] = { cmd, uop, count - i };
-
-            return hypercall_create_continuation(__HYPERVISOR_grant_table_op, a);
-        }
-        if ( copy_from_guest(&op, uop, sizeof(op)) )
-            return -XEN_EFAULT;
-        if ( (rc = grant_copy(&op)) )
-            return rc;
-        if ( copy_to_guest(uop + offsetof(struct gnttab_copy, status), &op.status,
-                           sizeof(op.status)) )
-            return -XEN_EFAULT;
-    }
-    return 0;
+static long swap_batch(unsigned int cmd, unsigned long uop, unsigned int count)
+{
+    BATCH(struct gnttab_swap_grant_ref, grant_swap);
 }
 
 long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
 {
-    if ( cmd & ~GNTTABOP_CMD_MASK )
-        return -XEN_EINVAL;             /* no continuation of ours uses them */
+    /* Xen's order; only cache_flush has continuation bits of its own. */
     if ( (int)count < 0 )
         return -XEN_EINVAL;
+    if ( cmd & ~GNTTABOP_CMD_MASK )
+        return (cmd & GNTTABOP_CMD_MASK) == GNTTABOP_cache_flush ? -XEN_ENOSYS
+                                                                 : -XEN_EINVAL;
 
     switch ( cmd )
     {
@@ -68,6 +81,9 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
             return -XEN_EINVAL;
         if ( copy_from_guest(&op, uop, sizeof(op)) )
             return -XEN_EFAULT;
+        if ( !guest_range_ok((unsigned long)op.frame_list.p,
+                             (unsigned long)op.nr_frames * sizeof(xen_pfn_t)) )
+            return -XEN_EFAULT;
         rc = grant_setup_table(&op, (unsigned long)op.frame_list.p);
         if ( !rc && copy_to_guest(uop + offsetof(struct gnttab_setup_table, status),
                                   &op.status, sizeof(op.status)) )
@@ -79,7 +95,17 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
         return ONE(struct gnttab_query_size, grant_query_size);
 
     case GNTTABOP_get_version:
-        return ONE(struct gnttab_get_version, grant_get_version);
+    {
+        struct gnttab_get_version op;
+        long rc;
+
+        if ( copy_from_guest(&op, uop, sizeof(op)) )
+            return -XEN_EFAULT;
+        if ( (rc = grant_get_version(&op)) )
+            return rc;
+        return copy_to_guest(uop + offsetof(struct gnttab_get_version, version),
+                             &op.version, sizeof(op.version)) ? -XEN_EFAULT : 0;
+    }
 
     case GNTTABOP_set_version:
     {
@@ -103,6 +129,9 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
             return -XEN_EINVAL;
         if ( copy_from_guest(&op, uop, sizeof(op)) )
             return -XEN_EFAULT;
+        if ( !guest_range_ok((unsigned long)op.frame_list.p,
+                             (unsigned long)op.nr_frames * sizeof(uint64_t)) )
+            return -XEN_EFAULT;
         rc = grant_get_status_frames(&op, (unsigned long)op.frame_list.p);
         if ( !rc && copy_to_guest(uop + offsetof(struct gnttab_get_status_frames,
                                                  status),
@@ -111,11 +140,18 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
         return rc;
     }
 
-    case GNTTABOP_dump_table:
-        return ONE(struct gnttab_dump_table, grant_dump_table);
-
     case GNTTABOP_copy:
         return copy_batch(cmd, uop, count);
+
+    case GNTTABOP_swap_grant_ref:
+        return swap_batch(cmd, uop, count);
+
+    /*
+     * dump_table: no such op in Xen 4.17 (-ENOSYS for all). L0 does not
+     * serve map/unmap for a PV guest's addresses, unmap_and_replace,
+     * transfer or cache_flush to an HVM container (-ENOSYS); their PV
+     * semantics in the shim are still to come.
+     */
 
     default:
         return -XEN_ENOSYS;

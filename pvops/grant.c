@@ -47,7 +47,7 @@ static struct {
     unsigned int max_frames;        /* then max_status status frames */
     unsigned int max_status;
     unsigned int nr_shared;         /* shared frames L0 has mapped, in order */
-    unsigned int version;           /* as L0 has it: 0 until setup_table */
+    unsigned int version;           /* as L0 has it (1 from the start) */
     unsigned long *held, *held_rw;  /* one bit per version 1 ref */
     xen_pfn_t *list;                /* L0's frame lists land here */
 } gnt;
@@ -85,6 +85,12 @@ unsigned long grant_probe(void)
                       (unsigned long)&q, 1, 0, 0) || q.status != GNTST_okay ||
          !q.max_nr_frames )
         return 0;
+    {
+        struct gnttab_get_version v = { .dom = DOMID_SELF };
+
+        gnt.version = l0_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_get_version,
+                                   (unsigned long)&v, 1, 0, 0) ? 1 : v.version;
+    }
     gnt.max_frames = MIN(q.max_nr_frames, GNT_MAX_FRAMES);
     gnt.max_status = status_frames(gnt.max_frames);
     return gnt.max_frames + gnt.max_status;
@@ -329,11 +335,48 @@ int grant_update_entry(unsigned long mfn, unsigned int idx, uint64_t val)
     return rc;
 }
 
+/* Entry ref as L0 has it now: flags (v2: header flags) and frame. */
+static void read_entry(unsigned long ref, uint16_t *flags, uint64_t *frame)
+{
+    if ( gnt.version == 2 )
+    {
+        const grant_entry_v2_t *e = (grant_entry_v2_t *)
+            __va(shared_gfn(ref / V2_PER_FRAME) << PAGE_SHIFT) + ref % V2_PER_FRAME;
+
+        *flags = READ_ONCE(e->hdr.flags);
+        *frame = READ_ONCE(e->full_page.frame);
+    }
+    else
+    {
+        const grant_entry_v1_t *e = (grant_entry_v1_t *)
+            __va(shared_gfn(ref / V1_PER_FRAME) << PAGE_SHIFT) + ref % V1_PER_FRAME;
+
+        *flags = READ_ONCE(e->flags);
+        *frame = READ_ONCE(e->frame);
+    }
+}
+
+static bool ref_in_use(unsigned long ref, uint16_t flags)
+{
+    return (gnt.version == 2 ? status_of(ref) : flags) & (GTF_reading | GTF_writing);
+}
+
+static void drop_hold(unsigned long ref, uint64_t frame)
+{
+    unhold(frame, test_bit(gnt.held_rw, ref));
+    assign_bit(gnt.held, ref, false);
+    assign_bit(gnt.held_rw, ref, false);
+}
+
 /*
- * Before a version change: drop every hold L0 no longer needs (inactive,
- * not in use). L0 refuses the change itself while entries are in use.
+ * A version change: L0 refused it while any entry past the reserved ones
+ * was mapped, cleared the table and kept the reserved entries (0-7) that
+ * still grant access. Holds on the others go; a reserved entry keeps its
+ * hold while it grants the same frame, or while it is in use.
  */
-static void release_idle_holds(void)
+#define NR_RESERVED GNTTAB_NR_RESERVED_ENTRIES
+
+static void holds_after_version_change(const uint64_t before[NR_RESERVED])
 {
     unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
 
@@ -341,43 +384,30 @@ static void release_idle_holds(void)
         for ( unsigned long b = 0; gnt.held[w] && b < 64; b++ )
         {
             unsigned long ref = w * 64 + b;
-            unsigned long fi, mfn;
-            uint16_t flags;
-            uint64_t frame;
+            uint16_t flags = 0;
+            uint64_t frame = 0;
 
             if ( !test_bit(gnt.held, ref) )
                 continue;
-            if ( gnt.version == 2 )
-            {
-                const grant_entry_v2_t *e;
-
-                fi = ref / V2_PER_FRAME;
-                e = (grant_entry_v2_t *)__va(shared_gfn(fi) << PAGE_SHIFT) +
-                    ref % V2_PER_FRAME;
-                flags = READ_ONCE(e->hdr.flags);
-                frame = READ_ONCE(e->full_page.frame);
-                if ( (flags & GTF_type_mask) == GTF_permit_access ||
-                     (status_of(ref) & (GTF_reading | GTF_writing)) )
-                    continue;
-            }
-            else
-            {
-                const grant_entry_v1_t *e;
-
-                fi = ref / V1_PER_FRAME;
-                e = (grant_entry_v1_t *)__va(shared_gfn(fi) << PAGE_SHIFT) +
-                    ref % V1_PER_FRAME;
-                flags = READ_ONCE(e->flags);
-                frame = READ_ONCE(e->frame);
-                if ( (flags & GTF_type_mask) == GTF_permit_access ||
-                     (flags & (GTF_reading | GTF_writing)) )
-                    continue;
-            }
-            mfn = frame;
-            unhold(mfn, test_bit(gnt.held_rw, ref));
-            assign_bit(gnt.held, ref, false);
-            assign_bit(gnt.held_rw, ref, false);
+            if ( ref >= NR_RESERVED )
+                break;                  /* none: see holds_past_reserved */
+            read_entry(ref, &flags, &frame);
+            if ( ((flags & GTF_type_mask) == GTF_permit_access &&
+                  frame == before[ref]) || ref_in_use(ref, flags) )
+                continue;
+            drop_hold(ref, before[ref]);
         }
+}
+
+/* Any hold past the reserved entries (L0 would clear those entries)? */
+static bool holds_past_reserved(void)
+{
+    unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
+
+    for ( unsigned long w = 0; w < nr / 64; w++ )
+        if ( gnt.held[w] & (w ? ~0UL : ~((1UL << NR_RESERVED) - 1)) )
+            return true;
+    return false;
 }
 
 /* ---------------------------------------------------------------- operations */
@@ -387,7 +417,10 @@ static long l0_gnttab(unsigned int cmd, void *op)
     return l0_hypercall(__HYPERVISOR_grant_table_op, cmd, (unsigned long)op, 1, 0, 0);
 }
 
-/* Our window frames for [0, nr) to the guest's list; GNTST_bad_virt_addr if it can't take them. */
+/*
+ * Our window frames for [0, nr) to the guest's list: GNTST_bad_virt_addr
+ * for each it cannot take, and on with the rest (as Xen).
+ */
 static void give_frames(int16_t *status, unsigned long list, unsigned int nr,
                         unsigned long (*gfn)(unsigned int), size_t size)
 {
@@ -396,10 +429,7 @@ static void give_frames(int16_t *status, unsigned long list, unsigned int nr,
         uint64_t f = gfn(i);
 
         if ( copy_to_guest(list + i * size, &f, size) )
-        {
             *status = GNTST_bad_virt_addr;
-            return;
-        }
     }
 }
 
@@ -437,8 +467,6 @@ long grant_setup_table(struct gnttab_setup_table *op, unsigned long list)
         if ( (op->status = o.status) != GNTST_okay )
             return 0;
     }
-    if ( !gnt.version )
-        gnt.version = 1;
     for ( unsigned int i = 0; i < op->nr_frames; i++ )
         if ( map_l0_frame(i, false) )
         {
@@ -464,13 +492,13 @@ long grant_set_version(struct gnttab_set_version *op)
 {
     struct gnttab_get_version now = { .dom = DOMID_SELF };
     unsigned int was = gnt.version;
+    uint64_t before[NR_RESERVED] = { 0 };
     long rc;
 
-    if ( gnt.max_frames )
-        release_idle_holds();
     /*
      * Back to version 1, L0 takes the status frames out of the container:
-     * not while the guest still maps one (it would reach a hole).
+     * not while the guest still maps one (it would reach a hole). Xen says
+     * -EBUSY to a PV guest then.
      */
     if ( was == 2 && op->version == 1 )
         for ( unsigned int i = 0; i < gnt.max_status; i++ )
@@ -481,32 +509,66 @@ long grant_set_version(struct gnttab_set_version *op)
                  (pg->count || page_type_count(pg)) )
                 return refuse(-XEN_EBUSY, "status frame %u still mapped\n", i);
         }
+    /*
+     * L0 clears every entry past the reserved ones, mapped ones excepted
+     * (it refuses then). We would not know which frames those held: while
+     * any is held, -EBUSY (Xen lets a guest switch with unmapped grants
+     * still active; a known difference).
+     */
+    if ( (op->version == 1 || op->version == 2) && op->version != was &&
+         gnt.nr_shared && holds_past_reserved() )
+        return refuse(-XEN_EBUSY, "version change with grants held\n");
+    for ( unsigned long ref = 0; gnt.nr_shared && ref < NR_RESERVED; ref++ )
+    {
+        uint16_t flags;
+
+        read_entry(ref, &flags, &before[ref]);
+    }
     rc = l0_gnttab(GNTTABOP_set_version, op);
     /* What L0 has now, whatever it said. */
     if ( !l0_gnttab(GNTTABOP_get_version, &now) )
         gnt.version = now.version;
-    if ( was == 2 && gnt.version != 2 )
-        forget_status_frames();
+    if ( gnt.version != was )
+    {
+        if ( gnt.nr_shared )
+            holds_after_version_change(before);
+        if ( was == 2 )
+            forget_status_frames();
+    }
     return rc;
 }
 
+/* L0's current size of our table (frames), 0 if it will not say. */
+static unsigned int l0_nr_frames(void)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+
+    return l0_gnttab(GNTTABOP_query_size, &q) || q.status != GNTST_okay ? 0
+                                                                          : q.nr_frames;
+}
+
+/*
+ * L0 does not serve this one to an HVM container (-ENOSYS): ours, in Xen's
+ * order. Another domain's: bad_domain if there is none, else (a domU) no.
+ * The frames are mapped from L0 into the window as the guest asks for them.
+ */
 long grant_get_status_frames(struct gnttab_get_status_frames *op, unsigned long list)
 {
-    struct gnttab_get_status_frames o = *op;
-    long rc;
+    unsigned int nr_status;
 
-    o.nr_frames = MIN(o.nr_frames, gnt.max_status);
-    set_xen_guest_handle(o.frame_list, (uint64_t *)gnt.list);
-    if ( (rc = l0_gnttab(GNTTABOP_get_status_frames, &o)) )
-        return rc;
-    op->status = o.status;
-    if ( o.status != GNTST_okay )
-        return 0;
-    if ( !self(op->dom) || o.nr_frames != op->nr_frames )
+    if ( !self(op->dom) )
     {
-        op->status = GNTST_general_error;           /* never seen: L0 says no first */
+        op->status = l0_domain_exists(op->dom) ? GNTST_permission_denied
+                                               : GNTST_bad_domain;
         return 0;
     }
+    nr_status = gnt.version == 2 ? status_frames(l0_nr_frames()) : 0;
+    if ( op->nr_frames > nr_status )
+    {
+        op->status = GNTST_general_error;
+        return 0;
+    }
+    op->status = GNTST_okay;
     for ( unsigned int i = 0; i < op->nr_frames; i++ )
         if ( map_l0_frame(i, true) )
         {
@@ -517,9 +579,28 @@ long grant_get_status_frames(struct gnttab_get_status_frames *op, unsigned long 
     return 0;
 }
 
-long grant_dump_table(struct gnttab_dump_table *op)
+/*
+ * swap_grant_ref: L0 swaps the entries (refused while either is mapped),
+ * and our holds follow them.
+ */
+long grant_swap(struct gnttab_swap_grant_ref *op)
 {
-    return l0_gnttab(GNTTABOP_dump_table, op);
+    long rc = l0_gnttab(GNTTABOP_swap_grant_ref, op);
+    unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
+
+    if ( rc || op->status != GNTST_okay || op->ref_a == op->ref_b ||
+         op->ref_a >= nr || op->ref_b >= nr )
+        return rc;
+    for ( unsigned long *map = gnt.held; ; map = gnt.held_rw )
+    {
+        bool a = test_bit(map, op->ref_a);
+
+        assign_bit(map, op->ref_a, test_bit(map, op->ref_b));
+        assign_bit(map, op->ref_b, a);
+        if ( map == gnt.held_rw )
+            break;
+    }
+    return 0;
 }
 
 /*
@@ -527,44 +608,61 @@ long grant_dump_table(struct gnttab_dump_table *op)
  * container's: it must be the guest's RAM (L0 would copy into the shim's
  * frames as readily), the destination writable by type while L0 copies.
  */
-static int copy_side(const struct gnttab_copy_ptr *p, bool by_ref, bool dest)
+/*
+ * A frame that is not the guest's RAM becomes one L0 has nowhere in the
+ * container, so L0 answers GNTST_bad_page where it would (its checks of
+ * domains come first, as for a direct guest). Returns whether a hold was
+ * taken, or -1 for a destination that may not be written.
+ */
+#define NO_FRAME (~0UL >> PAGE_SHIFT)
+
+static int copy_side(struct gnttab_copy_ptr *p, bool by_ref, bool dest)
 {
     struct page_info *pg;
 
-    if ( by_ref || !self(p->domid) )
+    if ( by_ref || p->domid != DOMID_SELF )
         return 0;                           /* L0's checks */
     pg = frame_info(&frames, p->u.gmfn);
-    if ( !pg || pg->kind )
-        return refuse(-XEN_EPERM, "copy: frame %#lx is not the guest's\n",
-                      (unsigned long)p->u.gmfn);
-    return dest ? get_page_and_type(&frames, p->u.gmfn, PGT_writable)
-                : get_page(&frames, p->u.gmfn);
-}
-
-static void copy_side_done(const struct gnttab_copy_ptr *p, bool by_ref, bool dest)
-{
-    if ( !by_ref && self(p->domid) )
-        unhold(p->u.gmfn, dest);
+    if ( !pg || (pg->kind && p->u.gmfn != dom.store_mfn &&
+                 p->u.gmfn != dom.console_mfn) )
+    {
+        pr_debug("grant: copy: frame %#lx is not the guest's\n",
+                 (unsigned long)p->u.gmfn);
+        p->u.gmfn = NO_FRAME;
+        return 0;
+    }
+    if ( !dest )
+        return get_page(&frames, p->u.gmfn) ? (p->u.gmfn = NO_FRAME, 0) : 1;
+    if ( get_page(&frames, p->u.gmfn) )
+        return (p->u.gmfn = NO_FRAME, 0);
+    if ( get_page_type(&frames, p->u.gmfn, PGT_writable) )
+    {
+        put_page(&frames, p->u.gmfn);
+        return -1;
+    }
+    return 1;
 }
 
 long grant_copy(struct gnttab_copy *op)
 {
-    bool sref = op->flags & GNTCOPY_source_gref, dref = op->flags & GNTCOPY_dest_gref;
+    struct gnttab_copy o = *op;
+    int src = copy_side(&o.source, op->flags & GNTCOPY_source_gref, false), dst;
     long rc;
 
-    if ( copy_side(&op->source, sref, false) )
-    {
-        op->status = GNTST_general_error;
-        return 0;
-    }
-    if ( copy_side(&op->dest, dref, true) )
-    {
-        copy_side_done(&op->source, sref, false);
-        op->status = GNTST_general_error;
-        return 0;
-    }
-    rc = l0_gnttab(GNTTABOP_copy, op);
-    copy_side_done(&op->dest, dref, true);
-    copy_side_done(&op->source, sref, false);
+    /*
+     * A destination that may not be written: Xen says so only after its
+     * checks of both domains and of the source. L0 makes those with a
+     * destination it will find nowhere: if that is all it finds wrong, ours
+     * is the answer.
+     */
+    if ( (dst = copy_side(&o.dest, op->flags & GNTCOPY_dest_gref, true)) < 0 )
+        o.dest.u.gmfn = NO_FRAME;
+    rc = l0_gnttab(GNTTABOP_copy, &o);
+    op->status = dst < 0 && o.status == GNTST_bad_page ? GNTST_general_error
+                                                      : o.status;
+    if ( dst > 0 )
+        put_page_and_type(&frames, op->dest.u.gmfn);
+    if ( src > 0 )
+        put_page(&frames, op->source.u.gmfn);
     return rc;
 }

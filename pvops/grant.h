@@ -34,7 +34,7 @@ long grant_set_version(struct gnttab_set_version *op);
 long grant_get_version(struct gnttab_get_version *op);
 long grant_get_status_frames(struct gnttab_get_status_frames *op,
                              unsigned long list);
-long grant_dump_table(struct gnttab_dump_table *op);
+long grant_swap(struct gnttab_swap_grant_ref *op);
 long grant_copy(struct gnttab_copy *op);
 
 /* A faulting store into a grant-table frame (mapped PTE_WR_EMUL): do it if allowed. */
