@@ -384,6 +384,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft = (struct frame_table){
         .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
+        .extra = { { .kind = PGK_shared }, { .kind = PGK_shared },
+                   { .kind = PGK_shared } },
         .map = fake_map, .xen_l4 = xen_l4, .flush_owed = &flush_owed,
         .check_desc_page = fake_check_desc,
         .nx = size && (data[0] & 1),
