@@ -320,6 +320,15 @@ static void grant_window(const struct boot_info *bi, unsigned long store,
         rangeset_remove(&holes, m->addr >> PAGE_SHIFT,
                         (m->addr + m->size + PAGE_SIZE - 1) >> PAGE_SHIFT);
     }
+    /* Mappings of other domains' grants: above everything, and 4 GiB. */
+    {
+        unsigned long top = 0x100000;
+
+        for ( unsigned int i = 0; i < bi->nr_memmap; i++ )
+            top = MAX(top, (unsigned long)((bi->memmap[i].addr + bi->memmap[i].size +
+                                            PAGE_SIZE - 1) >> PAGE_SHIFT));
+        grant_map_window((top + 511) & ~511UL);
+    }
     rangeset_remove(&holes, store, store + 1);
     rangeset_remove(&holes, console, console + 1);
     if ( !rangeset_take_top(&holes, n, 1, ~0UL, &first) || !grant_init(first) )

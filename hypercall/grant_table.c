@@ -56,6 +56,40 @@ static long copy_batch(unsigned int cmd, unsigned long uop, unsigned int count)
     BATCH(struct gnttab_copy, grant_copy);
 }
 
+/* map_grant_ref writes back the whole entry (handle, dev_bus_addr). */
+static long map_batch(unsigned int cmd, unsigned long uop, unsigned int count)
+{
+    for ( unsigned int i = 0; i < count; i++, uop += sizeof(struct gnttab_map_grant_ref) )
+    {
+        struct gnttab_map_grant_ref op;
+        long rc;
+
+        if ( i && hypercall_preempt_check() )
+        {
+            const unsigned long a[5] = { cmd, uop, count - i };
+
+            return hypercall_create_continuation(__HYPERVISOR_grant_table_op, a);
+        }
+        if ( copy_from_guest(&op, uop, sizeof(op)) )
+            return -XEN_EFAULT;
+        if ( (rc = grant_map(&op)) )
+            return rc;
+        if ( copy_to_guest(uop, &op, sizeof(op)) )
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+static long unmap_batch(unsigned int cmd, unsigned long uop, unsigned int count)
+{
+    BATCH(struct gnttab_unmap_grant_ref, grant_unmap);
+}
+
+static long unmap_replace_batch(unsigned int cmd, unsigned long uop, unsigned int count)
+{
+    BATCH(struct gnttab_unmap_and_replace, grant_unmap_and_replace);
+}
+
 static long swap_batch(unsigned int cmd, unsigned long uop, unsigned int count)
 {
     BATCH(struct gnttab_swap_grant_ref, grant_swap);
@@ -146,11 +180,19 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
     case GNTTABOP_swap_grant_ref:
         return swap_batch(cmd, uop, count);
 
+    case GNTTABOP_map_grant_ref:
+        return map_batch(cmd, uop, count);
+
+    case GNTTABOP_unmap_grant_ref:
+        return unmap_batch(cmd, uop, count);
+
+    case GNTTABOP_unmap_and_replace:
+        return unmap_replace_batch(cmd, uop, count);
+
     /*
-     * dump_table: no such op in Xen 4.17 (-ENOSYS for all). L0 does not
-     * serve map/unmap for a PV guest's addresses, unmap_and_replace,
-     * transfer or cache_flush to an HVM container (-ENOSYS); their PV
-     * semantics in the shim are still to come.
+     * dump_table: no such op in Xen 4.17 (-ENOSYS for all). transfer and
+     * cache_flush: L0 refuses them to an HVM container (-ENOSYS), L0's
+     * answer.
      */
 
     default:

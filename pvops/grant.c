@@ -666,3 +666,266 @@ long grant_copy(struct gnttab_copy *op)
         put_page(&frames, op->source.u.gmfn);
     return rc;
 }
+
+/* ---------------------------------------------------------------- mappings */
+
+/*
+ * A PV backend maps other domains' grants into its own page tables. L0 maps
+ * a grant for the container at a frame of the container's (an HVM
+ * mapping): each mapping gets a slot, a frame of a second window above the
+ * memory map and 4 GiB, and the guest's PTE (or only its dev_bus_addr)
+ * names that frame. Slot frames have no page_info: the guest cannot map
+ * them itself, only through here.
+ */
+#define MAP_SLOTS       8192u
+#define MAP_HASH        (2 * MAP_SLOTS)     /* handle -> slot + 1, 0: none */
+#define SLOT_USED       0x8000u
+
+struct map_slot {
+    uint32_t handle;                /* L0's */
+    uint32_t l1mfn;                 /* the L1 table holding the PTE (host_map) */
+    uint16_t idx;                   /* its slot in that table */
+    uint16_t flags;                 /* GNTMAP_* as the guest asked, SLOT_USED */
+};
+
+static struct {
+    unsigned long first;            /* slot i is frame first + i */
+    struct map_slot *slot;          /* MAP_SLOTS, allocated on the first map */
+    uint16_t *by_handle;            /* MAP_HASH, for handles below it */
+    unsigned int next;              /* where to look for a free slot */
+} gmap;
+
+void grant_map_window(unsigned long first)
+{
+    gmap.first = first;
+}
+
+static unsigned long slot_gfn(unsigned int s)
+{
+    return gmap.first + s;
+}
+
+static int alloc_slot(void)
+{
+    if ( !gmap.slot )
+    {
+        size_t bytes = MAP_SLOTS * sizeof(*gmap.slot) + MAP_HASH * sizeof(uint16_t);
+        paddr_t pa;
+
+        if ( !gmap.first ||
+             !(pa = paging_alloc_frames((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT)) )
+            return -1;
+        gmap.slot = __va(pa);
+        gmap.by_handle = (uint16_t *)(gmap.slot + MAP_SLOTS);
+    }
+    for ( unsigned int n = 0; n < MAP_SLOTS; n++ )
+    {
+        unsigned int s = (gmap.next + n) % MAP_SLOTS;
+
+        if ( !(gmap.slot[s].flags & SLOT_USED) )
+        {
+            gmap.next = s + 1;
+            return s;
+        }
+    }
+    return -1;
+}
+
+static int slot_of_handle(uint32_t handle)
+{
+    if ( !gmap.slot )
+        return -1;
+    if ( handle < MAP_HASH )
+        return (int)gmap.by_handle[handle] - 1;
+    for ( unsigned int s = 0; s < MAP_SLOTS; s++ )
+        if ( (gmap.slot[s].flags & SLOT_USED) && gmap.slot[s].handle == handle )
+            return s;
+    return -1;
+}
+
+static void free_slot(unsigned int s)
+{
+    if ( gmap.slot[s].handle < MAP_HASH )
+        gmap.by_handle[gmap.slot[s].handle] = 0;
+    gmap.slot[s] = (struct map_slot){ 0 };
+}
+
+/* The L1 table and entry a host_addr names: a PTE's machine address, or a VA. */
+static int host_pte(uint64_t host_addr, uint32_t flags, unsigned long *l1mfn,
+                    unsigned int *idx)
+{
+    uint64_t pte;
+
+    if ( flags & GNTMAP_contains_pte )
+    {
+        struct page_info *pg = frame_info(&frames, host_addr >> PAGE_SHIFT);
+
+        if ( (host_addr & 7) || !pg || page_type(pg) != PGT_l1 ||
+             !page_type_count(pg) )
+            return -XEN_EINVAL;
+        *l1mfn = host_addr >> PAGE_SHIFT;
+        *idx = (host_addr & (PAGE_SIZE - 1)) / 8;
+        return 0;
+    }
+    if ( !guest_addr_ok(host_addr) )
+        return -XEN_EINVAL;
+    return mm_lookup_l1e(host_addr, l1mfn, idx, &pte);
+}
+
+static int16_t l0_unmap(unsigned int s)
+{
+    struct gnttab_unmap_grant_ref u = {
+        .host_addr = slot_gfn(s) << PAGE_SHIFT,
+        .handle = gmap.slot[s].handle,
+    };
+
+    if ( l0_gnttab(GNTTABOP_unmap_grant_ref, &u) )
+        return GNTST_general_error;
+    return u.status;
+}
+
+long grant_map(struct gnttab_map_grant_ref *op)
+{
+    uint32_t f = op->flags;
+    struct gnttab_map_grant_ref o = {
+        .flags = GNTMAP_host_map | (f & GNTMAP_readonly),
+        .ref = op->ref,
+        .dom = op->dom,
+    };
+    unsigned long l1mfn = 0;
+    unsigned int idx = 0;
+    uint64_t old;
+    int s;
+    long rc;
+
+    /* Xen's order: what to map, the domain, then the grant. */
+    if ( !(f & (GNTMAP_host_map | GNTMAP_device_map)) )
+    {
+        op->status = GNTST_bad_gntref;
+        return 0;
+    }
+    /*
+     * Our own grants: L0 would take the frame away from where it is in the
+     * container (its aliasing rule) while the guest still uses it there.
+     */
+    if ( op->dom == dom.domid )
+    {
+        pr_debug("grant: map of our own grant %u refused\n", op->ref);
+        op->status = GNTST_general_error;
+        return 0;
+    }
+    if ( (s = alloc_slot()) < 0 )
+    {
+        op->status = GNTST_no_space;
+        return 0;
+    }
+    o.host_addr = slot_gfn(s) << PAGE_SHIFT;
+    if ( (rc = l0_gnttab(GNTTABOP_map_grant_ref, &o)) )
+        return rc;
+    if ( (op->status = o.status) != GNTST_okay )
+        return 0;
+
+    gmap.slot[s] = (struct map_slot){ .handle = o.handle, .flags = f | SLOT_USED };
+    if ( o.handle < MAP_HASH )
+        gmap.by_handle[o.handle] = s + 1;
+
+    if ( f & GNTMAP_host_map )
+    {
+        /* Xen's grant PTE: not executable, kernel's unless application_map. */
+        uint64_t pte = (slot_gfn(s) << PAGE_SHIFT) | PTE_PRESENT | PTE_ACCESSED |
+                       PTE_DIRTY | PTE_USER | (frames.nx ? PTE_NX : 0) |
+                       ((f & GNTMAP_readonly) ? 0 : PTE_RW) |
+                       ((f & GNTMAP_application_map) ? 0 : PTE_GUEST_KERNEL) |
+                       ((uint64_t)((f >> _GNTMAP_guest_avail0) & 7) << 9);
+
+        if ( host_pte(op->host_addr, f, &l1mfn, &idx) ||
+             l1_set_raw(&frames, l1mfn, idx, pte, &old, true) )
+        {
+            l0_unmap(s);
+            free_slot(s);
+            op->status = GNTST_general_error;
+            return 0;
+        }
+        gmap.slot[s].l1mfn = l1mfn;
+        gmap.slot[s].idx = idx;
+        tlb_flush_if_owed();
+    }
+    op->handle = o.handle;
+    op->dev_bus_addr = slot_gfn(s) << PAGE_SHIFT;
+    return 0;
+}
+
+/*
+ * Unmap handle's mapping at host_addr; with new_addr (unmap_and_replace),
+ * the PTE at new_addr moves there instead of an empty one.
+ */
+static long unmap_one(uint64_t host_addr, uint64_t dev_bus_addr, uint32_t handle,
+                      uint64_t new_addr, bool replace, int16_t *status)
+{
+    int s = slot_of_handle(handle);
+    unsigned long l1mfn, nl1mfn;
+    unsigned int idx, nidx;
+    uint64_t val = 0, old;
+    struct map_slot *m;
+
+    if ( s < 0 )
+    {
+        *status = GNTST_bad_handle;
+        return 0;
+    }
+    m = &gmap.slot[s];
+    if ( dev_bus_addr && dev_bus_addr != slot_gfn(s) << PAGE_SHIFT )
+    {
+        *status = GNTST_general_error;
+        return 0;
+    }
+    if ( host_addr && (m->flags & GNTMAP_host_map) )
+    {
+        /* The PTE must still be ours, where the mapping put it. */
+        if ( host_pte(host_addr, m->flags, &l1mfn, &idx) || l1mfn != m->l1mfn ||
+             idx != m->idx ||
+             ((frames.map(l1mfn)[idx] & PTE_MFN_MASK) >> PAGE_SHIFT) != slot_gfn(s) ||
+             (replace && new_addr && (m->flags & GNTMAP_contains_pte)) )
+        {
+            *status = GNTST_general_error;
+            return 0;
+        }
+        if ( replace && new_addr )
+        {
+            /* Take the entry at new_addr, with its references, leaving it empty. */
+            if ( host_pte(new_addr, 0, &nl1mfn, &nidx) ||
+                 l1_set_raw(&frames, nl1mfn, nidx, 0, &val, false) )
+            {
+                *status = GNTST_general_error;
+                return 0;
+            }
+        }
+    }
+    else if ( m->flags & GNTMAP_host_map )
+    {
+        /* Xen: nothing to undo without the address; the handle stays. */
+        *status = GNTST_okay;
+        return 0;
+    }
+
+    if ( (*status = l0_unmap(s)) != GNTST_okay )
+        return 0;
+    if ( m->flags & GNTMAP_host_map )
+    {
+        l1_set_raw(&frames, m->l1mfn, m->idx, val, &old, false);
+        tlb_flush_if_owed();
+    }
+    free_slot(s);
+    return 0;
+}
+
+long grant_unmap(struct gnttab_unmap_grant_ref *op)
+{
+    return unmap_one(op->host_addr, op->dev_bus_addr, op->handle, 0, false,
+                     &op->status);
+}
+
+long grant_unmap_and_replace(struct gnttab_unmap_and_replace *op)
+{
+    return unmap_one(op->host_addr, 0, op->handle, op->new_addr, true, &op->status);
+}

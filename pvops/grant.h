@@ -35,6 +35,12 @@ long grant_get_version(struct gnttab_get_version *op);
 long grant_get_status_frames(struct gnttab_get_status_frames *op,
                              unsigned long list);
 long grant_swap(struct gnttab_swap_grant_ref *op);
+
+/* A PV backend's mappings of other domains' grants (slots above 4 GiB). */
+void grant_map_window(unsigned long first);
+long grant_map(struct gnttab_map_grant_ref *op);
+long grant_unmap(struct gnttab_unmap_grant_ref *op);
+long grant_unmap_and_replace(struct gnttab_unmap_and_replace *op);
 long grant_copy(struct gnttab_copy *op);
 
 /* A faulting store into a grant-table frame (mapped PTE_WR_EMUL): do it if allowed. */

@@ -387,6 +387,25 @@ int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
     return 0;
 }
 
+int l1_set_raw(struct frame_table *ft, unsigned long mfn, unsigned int idx,
+               uint64_t val, uint64_t *old, bool drop_old)
+{
+    struct page_info *pg = frame_info(ft, mfn);
+    uint64_t *t;
+
+    if ( !pg || idx >= 512 || page_type(pg) != PGT_l1 ||
+         !(pg->type_info & PGT_validated) || !page_type_count(pg) )
+        return -XEN_EINVAL;
+    t = ft->map(mfn);
+    *old = t[idx];
+    t[idx] = val;
+    if ( drop_old )
+        put_page_from_entry(ft, mfn, 1, *old);
+    if ( *old & PTE_PRESENT )
+        *ft->flush_owed = true;         /* the old mapping may be cached */
+    return 0;
+}
+
 int pin_table(struct frame_table *ft, unsigned long mfn, unsigned int type)
 {
     struct page_info *pg = frame_info(ft, mfn);

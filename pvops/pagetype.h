@@ -146,6 +146,15 @@ void put_page_and_type(struct frame_table *ft, unsigned long mfn);
 int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
                  unsigned int idx, uint64_t val, bool preserve_ad);
 
+/*
+ * Entries the shim makes itself (grant mappings, whose frames are another
+ * domain's and have no page_info here): write entry idx of the validated L1
+ * table mfn as it is, the old value to *old, its references dropped if
+ * drop_old (else they move with it, as unmap_and_replace moves an entry).
+ */
+int l1_set_raw(struct frame_table *ft, unsigned long mfn, unsigned int idx,
+               uint64_t val, uint64_t *old, bool drop_old);
+
 int pin_table(struct frame_table *ft, unsigned long mfn, unsigned int type);
 int unpin_table(struct frame_table *ft, unsigned long mfn);
 
