@@ -151,7 +151,7 @@ static int map_l0_frame(unsigned int i, bool status)
     if ( (rc = l0_memory_op(XENMEM_add_to_physmap, &x)) )
         return refuse(rc, "L0 would not map %s frame %u at %#lx: %ld\n",
                       status ? "status" : "shared", i, gfn, rc);
-    *pg = (struct page_info){ .kind = status ? PGK_shared : PGK_grant };
+    *pg = (struct page_info){ .kind = status ? PGK_ro : PGK_grant };
     return 0;
 }
 
@@ -194,7 +194,7 @@ static int hold(const struct entry *e, bool rw)
     struct page_info *pg = frame_info(&frames, mfn);
 
     if ( !pg ||
-         ((pg->kind & (PGK_shared | PGK_grant)) &&
+         (pg->kind &&
           mfn != dom.store_mfn && mfn != dom.console_mfn) )
         return refuse(-XEN_EPERM, "frame %#lx is not the guest's to grant\n",
                       (unsigned long)e->frame);

@@ -133,10 +133,12 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
      * the shim, the rings by L0's backends): writable only, as Xen's
      * share_xen_page_with_guest pins their type, never a table or GDT/LDT.
      */
-    if ( (pg->kind & PGK_grant) ||
+    if ( (pg->kind & (PGK_grant | PGK_ro)) ||
          ((pg->kind & PGK_shared) && type != PGT_writable) )
-        return refuse(-XEN_EINVAL, "mfn %#lx is shared: %s\n", mfn,
-                      (pg->kind & PGK_grant) ? "no type" : "writable only");
+        return refuse((pg->kind & PGK_ro) && type == PGT_writable ? -XEN_EBUSY
+                                                                 : -XEN_EINVAL,
+                      "mfn %#lx is shared: %s\n", mfn,
+                      (pg->kind & PGK_shared) ? "writable only" : "no type");
     count = page_type_count(pg);
 
     if ( count )

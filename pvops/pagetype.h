@@ -47,14 +47,16 @@ struct page_info {
 
 /*
  * Frames that are not ordinary guest memory. Shared frames (the extra
- * frames, grant status frames) are written behind the guest's back: they
- * take the writable type only. Grant-table frames are L0's table of the
- * container: the guest maps them, but every store into them is checked
- * (pvops/grant.c), so their mappings are made read-only and marked
+ * frames) are written behind the guest's back: they take the writable type
+ * only. Read-only frames (grant status frames, as Xen shares them SHARE_ro)
+ * take no type: the guest may only read them. Grant-table frames are L0's
+ * table of the container: the guest maps them, but every store into them is
+ * checked (pvops/grant.c), so their mappings are made read-only and marked
  * PTE_WR_EMUL when the guest asked for writable; they take no type at all.
  */
 #define PGK_shared        0x01
 #define PGK_grant         0x02
+#define PGK_ro            0x04
 
 /* Bits of a PV guest's page-table entries (the x86 PTE layout). */
 #define PTE_PRESENT       0x001UL

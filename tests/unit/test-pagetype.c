@@ -1466,6 +1466,34 @@ static void test_extra_frames_writable_only(void **state)
     assert_log_contains("shared: writable only");
 }
 
+/*
+ * A read-only shared frame (a grant status frame, written by L0 alone):
+ * readable mappings only, no type of any kind; a writable mapping is
+ * refused as Xen refuses one of a page shared SHARE_ro (-EBUSY).
+ */
+static void test_ro_frame(void **state)
+{
+    struct snap before;
+
+    ft.extra[1].kind = PGK_ro;
+    snap_take(&before);
+    assert_int_equal(get_page_and_type(&ft, EXTRA_MFN + 1, PGT_writable), -XEN_EBUSY);
+    for ( unsigned int t = PGT_l1; t <= PGT_l4; t++ )
+        assert_int_equal(pin_table(&ft, EXTRA_MFN + 1, t), -XEN_EINVAL);
+    assert_int_equal(get_page_and_type(&ft, EXTRA_MFN + 1, PGT_seg_desc), -XEN_EINVAL);
+    ASSERT_UNCHANGED(before);
+    tab(3)[0] = pte(XS(1), RW);
+    assert_int_equal(pin_table(&ft, M(3), PGT_l1), -XEN_EBUSY);
+    tab(3)[0] = pte(XS(1), RO);
+    assert_int_equal(pin_table(&ft, M(3), PGT_l1), 0);
+    EXPECT_FRAME(XS(1), 1, PGT_none, 0);
+    assert_int_equal(MOD(3, 1, 1, pte(XS(1), RW)), -XEN_EBUSY);
+    assert_int_equal(MOD(3, 1, 1, pte(XS(1), RO)), 0);
+    EXPECT_FRAME(XS(1), 2, PGT_none, 0);
+    assert_int_equal(unpin_table(&ft, M(3)), 0);
+    EXPECT_FRAME(XS(1), 0, PGT_none, 0);
+}
+
 /* An extra frame inside the range (a shim page shared with the guest). */
 static void test_extra_frame_in_range(void **state)
 {
@@ -2053,6 +2081,7 @@ int main(void)
         T(test_seg_desc),
         T(test_extra_frames),
         T(test_extra_frames_writable_only),
+        T(test_ro_frame),
         T(test_extra_frame_in_range),
         T(test_stress),
 #undef T
