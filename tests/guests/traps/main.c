@@ -1578,6 +1578,20 @@ static void check_reg(const struct insn_case *c, const struct reg_check *k,
     check_line(c->name, what, g, e);
 }
 
+/*
+ * Whether rip is on the way to the xen_version hypercall: in the snippet or
+ * in the hypercall stub before its syscall returns.
+ */
+static bool upcall_before_xenver(const struct insn_case *c, unsigned long rip)
+{
+    unsigned long stub = (unsigned long)hypercall_page +
+                         __HYPERVISOR_xen_version * 32;
+
+    return (rip >= (unsigned long)c->code.start &&
+            rip < (unsigned long)c->code.next) ||
+           (rip >= stub && rip < stub + UPCALL_XENVER_OFFSET);
+}
+
 static void run_case(const struct insn_case *c)
 {
     const struct expect_trap *t = &c->trap;
@@ -1587,22 +1601,38 @@ static void run_case(const struct insn_case *c)
 
     if ( c->pre )
         c->pre(&in);
-    out = in;
 
-    memset(&seen, 0, sizeof(seen));
-    memset(&upcall, 0, sizeof(upcall));
-    seen.vector = NO_TRAP;
-    seen.ec = NO_EC;
-    cur = c;
-    if ( !c->masked )
-        vcpu->evtchn_upcall_pending = 0;
-    vcpu->evtchn_upcall_mask = c->masked;
-    barrier();
-    run_snippet(&out, c->code.start);
-    barrier();
-    mask = vcpu->evtchn_upcall_mask;
-    vcpu->evtchn_upcall_mask = 1;
-    cur = NULL;
+    /*
+     * An interrupt that reaches the hypervisor between the snippet setting
+     * evtchn_upcall_pending and its hypercall delivers the upcall there, on
+     * Xen as under a shim (any return to the guest checks for events). That
+     * is a race of the test, not an answer: run such a case again, a few
+     * times at most, so an upcall that always comes early still fails.
+     */
+    for ( i = 0; ; i++ )
+    {
+        out = in;
+        memset(&seen, 0, sizeof(seen));
+        memset(&upcall, 0, sizeof(upcall));
+        seen.vector = NO_TRAP;
+        seen.ec = NO_EC;
+        cur = c;
+        if ( !c->masked )
+            vcpu->evtchn_upcall_pending = 0;
+        vcpu->evtchn_upcall_mask = c->masked;
+        barrier();
+        run_snippet(&out, c->code.start);
+        barrier();
+        mask = vcpu->evtchn_upcall_mask;
+        vcpu->evtchn_upcall_mask = 1;
+        cur = NULL;
+
+        if ( c->upcall != UPCALL_AT_XENVER || i == 4 || upcall.count != 1 ||
+             !upcall_before_xenver(c, upcall.rip) )
+            break;
+        printk("Note: case %s: an interrupt came before its hypercall, "
+               "run again\n", c->name);
+    }
 
     /* What happened, against what must have. */
     show_trap(g, sizeof(g), seen.vector, seen.ec, seen.rip, seen.cr2, c);
