@@ -95,14 +95,43 @@ static long swap_batch(unsigned int cmd, unsigned long uop, unsigned int count)
     BATCH(struct gnttab_swap_grant_ref, grant_swap);
 }
 
+/*
+ * cache_flush: opaque is the continuation's (Xen's cur_ref, the bits above
+ * the op); an error ends the batch at once, as in Xen.
+ */
+static long cache_flush_batch(unsigned int opaque, unsigned long uop, unsigned int count)
+{
+    if ( !guest_addr_ok(uop) )
+        return -XEN_EFAULT;
+    for ( unsigned int i = 0; i < count; i++, uop += sizeof(struct gnttab_cache_flush) )
+    {
+        struct gnttab_cache_flush op;
+        long rc;
+
+        if ( i && hypercall_preempt_check() )
+        {
+            const unsigned long a[5] = { GNTTABOP_cache_flush | opaque, uop, count - i };
+
+            return hypercall_create_continuation(__HYPERVISOR_grant_table_op, a);
+        }
+        if ( copy_from_guest(&op, uop, sizeof(op)) )
+            return -XEN_EFAULT;
+        if ( (rc = grant_cache_flush(&op, &opaque)) < 0 )
+            return rc;
+        opaque = 0;
+    }
+    return 0;
+}
+
 long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
 {
     /* Xen's order; only cache_flush has continuation bits of its own. */
     if ( (int)count < 0 )
         return -XEN_EINVAL;
+    if ( (cmd & GNTTABOP_CMD_MASK) == GNTTABOP_cache_flush )
+        return cache_flush_batch(cmd & ~GNTTABOP_CMD_MASK, uop, count);
     if ( cmd & ~GNTTABOP_CMD_MASK )
-        return (cmd & GNTTABOP_CMD_MASK) == GNTTABOP_cache_flush ? -XEN_ENOSYS
-                                                                 : -XEN_EINVAL;
+        return -XEN_EINVAL;
 
     switch ( cmd )
     {
@@ -115,8 +144,8 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
             return -XEN_EINVAL;
         if ( copy_from_guest(&op, uop, sizeof(op)) )
             return -XEN_EFAULT;
-        if ( !guest_range_ok((unsigned long)op.frame_list.p,
-                             (unsigned long)op.nr_frames * sizeof(xen_pfn_t)) )
+        /* Xen's guest_handle_okay: where the list starts (each store is checked). */
+        if ( !guest_addr_ok((unsigned long)op.frame_list.p) )
             return -XEN_EFAULT;
         rc = grant_setup_table(&op, (unsigned long)op.frame_list.p);
         if ( !rc && copy_to_guest(uop + offsetof(struct gnttab_setup_table, status),
@@ -163,8 +192,8 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
             return -XEN_EINVAL;
         if ( copy_from_guest(&op, uop, sizeof(op)) )
             return -XEN_EFAULT;
-        if ( !guest_range_ok((unsigned long)op.frame_list.p,
-                             (unsigned long)op.nr_frames * sizeof(uint64_t)) )
+        /* Xen's guest_handle_okay: where the list starts (each store is checked). */
+        if ( !guest_addr_ok((unsigned long)op.frame_list.p) )
             return -XEN_EFAULT;
         rc = grant_get_status_frames(&op, (unsigned long)op.frame_list.p);
         if ( !rc && copy_to_guest(uop + offsetof(struct gnttab_get_status_frames,
@@ -190,9 +219,9 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
         return unmap_replace_batch(cmd, uop, count);
 
     /*
-     * dump_table: no such op in Xen 4.17 (-ENOSYS for all). transfer and
-     * cache_flush: L0 refuses them to an HVM container (-ENOSYS), L0's
-     * answer.
+     * dump_table: no such op in Xen 4.17 (-ENOSYS for all). transfer: L0
+     * refuses it to an HVM container (-ENOSYS), L0's answer (the frame
+     * would have to leave the container for the other domain).
      */
 
     default:

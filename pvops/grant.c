@@ -13,7 +13,8 @@
  *     or shared_info. On activation the frame takes a reference, and the
  *     writable type unless GTF_readonly: it cannot become a page table or
  *     descriptor page while a backend may write it. That hold is what
- *     held[]/held_rw[] record.
+ *     held[]/held_rw[] record, and held_frame[] which frame (L0 clears
+ *     the entries on a version change; the holds must still be let go).
  *   - The hold ends when the entry is inactive and not in use: GTF_reading
  *     and GTF_writing clear, in the entry (v1, set by L0 with a cmpxchg on
  *     the same word, so our cmpxchg sees them) or in the status frame (v2:
@@ -49,8 +50,31 @@ static struct {
     unsigned int nr_shared;         /* shared frames L0 has mapped, in order */
     unsigned int version;           /* as L0 has it (1 from the start) */
     unsigned long *held, *held_rw;  /* one bit per version 1 ref */
+    uint32_t **held_frame;          /* per HELD_PER_PAGE refs: a page, on demand */
     xen_pfn_t *list;                /* L0's frame lists land here */
 } gnt;
+
+/* The frame each held ref holds: a page of them per two v1 frames. */
+#define HELD_PER_PAGE  (PAGE_SIZE / sizeof(uint32_t))
+
+/* The page recording ref's hold, allocated if need be. */
+static int held_page(unsigned long ref)
+{
+    uint32_t **hf = &gnt.held_frame[ref / HELD_PER_PAGE];
+    paddr_t pa;
+
+    if ( *hf )
+        return 0;
+    if ( !paging_alloc_frame || !(pa = paging_alloc_frame()) )
+        return -XEN_ENOMEM;
+    *hf = __va(pa);
+    return 0;
+}
+
+static uint32_t *held_frame(unsigned long ref)
+{
+    return &gnt.held_frame[ref / HELD_PER_PAGE][ref % HELD_PER_PAGE];
+}
 
 static bool test_bit(const unsigned long *map, unsigned long n)
 {
@@ -101,8 +125,9 @@ bool grant_init(unsigned long first)
     unsigned long nr = gnt.max_frames + gnt.max_status;
     unsigned long bits = (unsigned long)gnt.max_frames * V1_PER_FRAME;
     size_t pi = nr * sizeof(struct page_info), bm = bits / 8,
-           li = gnt.max_frames * sizeof(xen_pfn_t);
-    unsigned long pages = (pi + 2 * bm + li + PAGE_SIZE - 1) >> PAGE_SHIFT;
+           li = gnt.max_frames * sizeof(xen_pfn_t),
+           hf = (bits / HELD_PER_PAGE + 1) * sizeof(uint32_t *);
+    unsigned long pages = (pi + 2 * bm + li + hf + PAGE_SIZE - 1) >> PAGE_SHIFT;
     paddr_t pa;
     uint8_t *p;
 
@@ -113,6 +138,7 @@ bool grant_init(unsigned long first)
     gnt.held = (unsigned long *)(p + pi);
     gnt.held_rw = (unsigned long *)(p + pi + bm);
     gnt.list = (xen_pfn_t *)(p + pi + 2 * bm);
+    gnt.held_frame = (uint32_t **)(p + pi + 2 * bm + li);
     for ( unsigned long i = 0; i < nr; i++ )
         frames.win[i] = (struct page_info){ .type_info = PGT_not_guest };
     gnt.first = first;
@@ -146,8 +172,12 @@ static int map_l0_frame(unsigned int i, bool status)
     };
     long rc;
 
+
     if ( !(pg->type_info & PGT_not_guest) )
         return 0;
+    /* Where the holds of its entries will be recorded (either version). */
+    if ( !status && (held_page(i * V1_PER_FRAME) || held_page(i * V2_PER_FRAME)) )
+        return refuse(-XEN_ENOMEM, "no memory for frame %u's holds\n", i);
     if ( (rc = l0_memory_op(XENMEM_add_to_physmap, &x)) )
         return refuse(rc, "L0 would not map %s frame %u at %#lx: %ld\n",
                       status ? "status" : "shared", i, gfn, rc);
@@ -193,7 +223,7 @@ static int hold(const struct entry *e, bool rw)
     unsigned long mfn = e->frame;
     struct page_info *pg = frame_info(&frames, mfn);
 
-    if ( !pg ||
+    if ( !pg || mfn > UINT32_MAX ||
          (pg->kind &&
           mfn != dom.store_mfn && mfn != dom.console_mfn) )
         return refuse(-XEN_EPERM, "frame %#lx is not the guest's to grant\n",
@@ -306,6 +336,8 @@ static int commit(void *ctx, uint64_t old, uint64_t new)
     {
         assign_bit(gnt.held, ref, take);
         assign_bit(gnt.held_rw, ref, take && wrw);
+        if ( take )
+            *held_frame(ref) = n.frame;
     }
     if ( upgrade )
         assign_bit(gnt.held_rw, ref, true);
@@ -361,56 +393,49 @@ static bool ref_in_use(unsigned long ref, uint16_t flags)
     return (gnt.version == 2 ? status_of(ref) : flags) & (GTF_reading | GTF_writing);
 }
 
-static void drop_hold(unsigned long ref, uint64_t frame)
+static void drop_hold(unsigned long ref)
 {
-    unhold(frame, test_bit(gnt.held_rw, ref));
+    unhold(*held_frame(ref), test_bit(gnt.held_rw, ref));
     assign_bit(gnt.held, ref, false);
     assign_bit(gnt.held_rw, ref, false);
 }
 
 /*
- * A version change: L0 refused it while any entry past the reserved ones
- * was mapped, cleared the table and kept the reserved entries (0-7) that
- * still grant access. Holds on the others go; a reserved entry keeps its
- * hold while it grants the same frame, or while it is in use.
+ * After a version change: L0 refused it while any entry past the reserved
+ * ones was mapped, cleared the whole table and put back the reserved
+ * entries (0-7) that grant access. The holds past the reserved ones go
+ * (those entries are empty, and nothing mapped them); a reserved entry
+ * keeps its hold while it grants the same frame, or while it is in use.
  */
 #define NR_RESERVED GNTTAB_NR_RESERVED_ENTRIES
 
-static void holds_after_version_change(const uint64_t before[NR_RESERVED])
+static void holds_after_version_change(void)
 {
     unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
 
     for ( unsigned long w = 0; w < nr / 64; w++ )
-        for ( unsigned long b = 0; gnt.held[w] && b < 64; b++ )
+        for ( unsigned long bits = gnt.held[w]; bits; bits &= bits - 1 )
         {
-            unsigned long ref = w * 64 + b;
-            uint16_t flags = 0;
-            uint64_t frame = 0;
+            unsigned long ref = w * 64 + __builtin_ctzl(bits);
+            uint16_t flags;
+            uint64_t frame;
 
-            if ( !test_bit(gnt.held, ref) )
-                continue;
-            if ( ref >= NR_RESERVED )
-                break;                  /* none: see holds_past_reserved */
-            read_entry(ref, &flags, &frame);
-            if ( ((flags & GTF_type_mask) == GTF_permit_access &&
-                  frame == before[ref]) || ref_in_use(ref, flags) )
-                continue;
-            drop_hold(ref, before[ref]);
+            if ( ref < NR_RESERVED )
+            {
+                read_entry(ref, &flags, &frame);
+                if ( ((flags & GTF_type_mask) == GTF_permit_access &&
+                      frame == *held_frame(ref)) || ref_in_use(ref, flags) )
+                    continue;
+            }
+            drop_hold(ref);
         }
 }
 
-/* Any hold past the reserved entries (L0 would clear those entries)? */
-static bool holds_past_reserved(void)
-{
-    unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
-
-    for ( unsigned long w = 0; w < nr / 64; w++ )
-        if ( gnt.held[w] & (w ? ~0UL : ~((1UL << NR_RESERVED) - 1)) )
-            return true;
-    return false;
-}
-
 /* ---------------------------------------------------------------- operations */
+
+static bool self_pins_past_reserved(void);
+static bool gmap_has_self(void);
+static int self_pin(uint32_t ref, bool *writable);
 
 static long l0_gnttab(unsigned int cmd, void *op)
 {
@@ -492,37 +517,46 @@ long grant_set_version(struct gnttab_set_version *op)
 {
     struct gnttab_get_version now = { .dom = DOMID_SELF };
     unsigned int was = gnt.version;
-    uint64_t before[NR_RESERVED] = { 0 };
     long rc;
 
-    /*
-     * Back to version 1, L0 takes the status frames out of the container:
-     * not while the guest still maps one (it would reach a hole). Xen says
-     * -EBUSY to a PV guest then.
-     */
-    if ( was == 2 && op->version == 1 )
-        for ( unsigned int i = 0; i < gnt.max_status; i++ )
+    /* Xen's checks, which L0 cannot make for us, in its order. */
+    if ( (op->version == 1 || op->version == 2) && op->version != was )
+    {
+        /* Our own maps of our own grants pin them as L0's maps would. */
+        if ( self_pins_past_reserved() )
+        {
+            op->version = was;
+            return refuse(-XEN_EBUSY, "version change with own grants mapped\n");
+        }
+        /*
+         * Back to version 1, L0 takes the status frames out of the
+         * container: not while the guest still maps one (it would reach a
+         * hole). Xen says -EBUSY to a PV guest then, after its check of
+         * the reserved entries (-ERANGE), which L0 makes too.
+         */
+        for ( unsigned int i = 0; was == 2 && i < gnt.max_status; i++ )
         {
             const struct page_info *pg = &frames.win[status_gfn(i) - gnt.first];
 
-            if ( !(pg->type_info & PGT_not_guest) &&
-                 (pg->count || page_type_count(pg)) )
-                return refuse(-XEN_EBUSY, "status frame %u still mapped\n", i);
-        }
-    /*
-     * L0 clears every entry past the reserved ones, mapped ones excepted
-     * (it refuses then). We would not know which frames those held: while
-     * any is held, -EBUSY (Xen lets a guest switch with unmapped grants
-     * still active; a known difference).
-     */
-    if ( (op->version == 1 || op->version == 2) && op->version != was &&
-         gnt.nr_shared && holds_past_reserved() )
-        return refuse(-XEN_EBUSY, "version change with grants held\n");
-    for ( unsigned long ref = 0; gnt.nr_shared && ref < NR_RESERVED; ref++ )
-    {
-        uint16_t flags;
+            if ( !(pg->type_info & PGT_not_guest) && pg->count )
+            {
+                for ( unsigned long ref = 0; gnt.nr_shared && ref < NR_RESERVED; ref++ )
+                {
+                    uint16_t flags;
+                    uint64_t frame;
 
-        read_entry(ref, &flags, &before[ref]);
+                    read_entry(ref, &flags, &frame);
+                    if ( (flags & GTF_type_mask) == GTF_transitive ||
+                         ((flags & GTF_type_mask) == GTF_permit_access && frame >> 32) )
+                    {
+                        op->version = was;
+                        return -XEN_ERANGE;
+                    }
+                }
+                op->version = was;
+                return refuse(-XEN_EBUSY, "status frame %u still mapped\n", i);
+            }
+        }
     }
     rc = l0_gnttab(GNTTABOP_set_version, op);
     /* What L0 has now, whatever it said. */
@@ -530,8 +564,7 @@ long grant_set_version(struct gnttab_set_version *op)
         gnt.version = now.version;
     if ( gnt.version != was )
     {
-        if ( gnt.nr_shared )
-            holds_after_version_change(before);
+        holds_after_version_change();
         if ( was == 2 )
             forget_status_frames();
     }
@@ -580,14 +613,40 @@ long grant_get_status_frames(struct gnttab_get_status_frames *op, unsigned long 
 }
 
 /*
- * swap_grant_ref: L0 swaps the entries (refused while either is mapped),
- * and our holds follow them.
+ * swap_grant_ref: L0 swaps the entries (refused while either is mapped:
+ * by L0's backends, which L0 knows, or by our own maps, which we check in
+ * Xen's order), and our holds follow them.
  */
 long grant_swap(struct gnttab_swap_grant_ref *op)
 {
-    long rc = l0_gnttab(GNTTABOP_swap_grant_ref, op);
     unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
+    bool w;
+    long rc;
 
+    if ( gmap_has_self() && op->ref_a != op->ref_b )
+    {
+        unsigned long n = (unsigned long)l0_nr_frames() *
+                          (gnt.version == 2 ? V2_PER_FRAME : V1_PER_FRAME);
+
+        if ( op->ref_a >= n || op->ref_b >= n )
+        {
+            op->status = GNTST_bad_gntref;
+            return 0;
+        }
+        if ( self_pin(op->ref_a, &w) >= 0 || self_pin(op->ref_b, &w) >= 0 )
+        {
+            op->status = GNTST_eagain;
+            return 0;
+        }
+    }
+    /* Records for both, whichever way the holds go. */
+    if ( op->ref_a < nr && op->ref_b < nr &&
+         (held_page(op->ref_a) || held_page(op->ref_b)) )
+    {
+        op->status = GNTST_general_error;
+        return 0;
+    }
+    rc = l0_gnttab(GNTTABOP_swap_grant_ref, op);
     if ( rc || op->status != GNTST_okay || op->ref_a == op->ref_b ||
          op->ref_a >= nr || op->ref_b >= nr )
         return rc;
@@ -600,16 +659,22 @@ long grant_swap(struct gnttab_swap_grant_ref *op)
         if ( map == gnt.held_rw )
             break;
     }
+    if ( test_bit(gnt.held, op->ref_a) || test_bit(gnt.held, op->ref_b) )
+    {
+        uint32_t f = *held_frame(op->ref_a);
+
+        *held_frame(op->ref_a) = *held_frame(op->ref_b);
+        *held_frame(op->ref_b) = f;
+    }
     return 0;
 }
 
 /*
  * One copy. A side given by frame is the guest's frame, named to L0 as the
- * container's: it must be the guest's RAM (L0 would copy into the shim's
- * frames as readily), the destination writable by type while L0 copies.
- */
-/*
- * A frame that is not the guest's RAM becomes one L0 has nowhere in the
+ * container's: it must be one the guest may map (L0 would copy the shim's
+ * frames as readily), held while L0 copies; the destination writable by
+ * type (never a table, a grant-table or status frame), the source any.
+ * A frame that is not the guest's becomes one L0 has nowhere in the
  * container, so L0 answers GNTST_bad_page where it would (its checks of
  * domains come first, as for a direct guest). Returns whether a hold was
  * taken, or -1 for a destination that may not be written.
@@ -618,24 +683,16 @@ long grant_swap(struct gnttab_swap_grant_ref *op)
 
 static int copy_side(struct gnttab_copy_ptr *p, bool by_ref, bool dest)
 {
-    struct page_info *pg;
-
     if ( by_ref || p->domid != DOMID_SELF )
         return 0;                           /* L0's checks */
-    pg = frame_info(&frames, p->u.gmfn);
-    if ( !pg || (pg->kind && p->u.gmfn != dom.store_mfn &&
-                 p->u.gmfn != dom.console_mfn) )
+    if ( !frame_info(&frames, p->u.gmfn) || get_page(&frames, p->u.gmfn) )
     {
         pr_debug("grant: copy: frame %#lx is not the guest's\n",
                  (unsigned long)p->u.gmfn);
         p->u.gmfn = NO_FRAME;
         return 0;
     }
-    if ( !dest )
-        return get_page(&frames, p->u.gmfn) ? (p->u.gmfn = NO_FRAME, 0) : 1;
-    if ( get_page(&frames, p->u.gmfn) )
-        return (p->u.gmfn = NO_FRAME, 0);
-    if ( get_page_type(&frames, p->u.gmfn, PGT_writable) )
+    if ( dest && get_page_type(&frames, p->u.gmfn, PGT_writable) )
     {
         put_page(&frames, p->u.gmfn);
         return -1;
@@ -675,17 +732,29 @@ long grant_copy(struct gnttab_copy *op)
  * mapping): each mapping gets a slot, a frame of a second window above the
  * memory map and 4 GiB, and the guest's PTE (or only its dev_bus_addr)
  * names that frame. Slot frames have no page_info: the guest cannot map
- * them itself, only through here.
+ * them itself, only through here, so at most one PTE names a slot's frame
+ * (unmap_and_replace moves it), and L0 unmaps a slot only once that PTE is
+ * gone.
+ *
+ * Grants of the guest's own table, mapped by the guest itself, never reach
+ * L0 (L0 would take the frame from where the container has it): the slot
+ * records the pin, and the mapping is the guest's own frame, with the
+ * references a PTE holds (the PTE's, as any entry's) and, for a device
+ * mapping, the slot's. L0's GTF_reading/GTF_writing are left alone: they
+ * are what tells us L0's backends are done with a frame.
  */
 #define MAP_SLOTS       8192u
 #define MAP_HASH        (2 * MAP_SLOTS)     /* handle -> slot + 1, 0: none */
 #define SLOT_USED       0x8000u
+#define SLOT_SELF       0x4000u
+#define SLOT_DEV_REF    0x2000u             /* self: the device part's references */
+#define SELF_HANDLE     0x40000000u         /* + slot; L0's handles are far below */
 
 struct map_slot {
-    uint32_t handle;                /* L0's */
-    uint32_t l1mfn;                 /* the L1 table holding the PTE (host_map) */
-    uint16_t idx;                   /* its slot in that table */
-    uint16_t flags;                 /* GNTMAP_* as the guest asked, SLOT_USED */
+    uint32_t handle;                /* L0's, or SELF_HANDLE + slot */
+    uint32_t ref;                   /* self: the ref pinned */
+    uint64_t mfn;                   /* the frame mapped: slot frame or own frame */
+    uint16_t flags;                 /* GNTMAP_* still mapped, readonly, SLOT_* */
 };
 
 static struct {
@@ -693,6 +762,7 @@ static struct {
     struct map_slot *slot;          /* MAP_SLOTS, allocated on the first map */
     uint16_t *by_handle;            /* MAP_HASH, for handles below it */
     unsigned int next;              /* where to look for a free slot */
+    unsigned int nr_self;           /* slots that pin our own grants */
 } gmap;
 
 void grant_map_window(unsigned long first)
@@ -735,19 +805,57 @@ static int slot_of_handle(uint32_t handle)
 {
     if ( !gmap.slot )
         return -1;
+    if ( handle - SELF_HANDLE < MAP_SLOTS )
+        return (gmap.slot[handle - SELF_HANDLE].flags & SLOT_SELF)
+               ? (int)(handle - SELF_HANDLE) : -1;
     if ( handle < MAP_HASH )
         return (int)gmap.by_handle[handle] - 1;
     for ( unsigned int s = 0; s < MAP_SLOTS; s++ )
-        if ( (gmap.slot[s].flags & SLOT_USED) && gmap.slot[s].handle == handle )
+        if ( (gmap.slot[s].flags & (SLOT_USED | SLOT_SELF)) == SLOT_USED &&
+             gmap.slot[s].handle == handle )
             return s;
     return -1;
 }
 
 static void free_slot(unsigned int s)
 {
-    if ( gmap.slot[s].handle < MAP_HASH )
+    if ( gmap.slot[s].flags & SLOT_SELF )
+        gmap.nr_self--;
+    else if ( gmap.slot[s].handle < MAP_HASH )
         gmap.by_handle[gmap.slot[s].handle] = 0;
     gmap.slot[s] = (struct map_slot){ 0 };
+}
+
+/*
+ * Our own ref as pinned by our own maps: a slot that pins it (-1: none),
+ * and whether any of them maps it writable.
+ */
+static int self_pin(uint32_t ref, bool *writable)
+{
+    int first = -1;
+
+    *writable = false;
+    for ( unsigned int s = 0; gmap.nr_self && s < MAP_SLOTS; s++ )
+        if ( (gmap.slot[s].flags & SLOT_SELF) && gmap.slot[s].ref == ref )
+        {
+            first = first < 0 ? (int)s : first;
+            *writable |= !(gmap.slot[s].flags & GNTMAP_readonly);
+        }
+    return first;
+}
+
+static bool gmap_has_self(void)
+{
+    return gmap.nr_self;
+}
+
+/* Any of our own refs past the reserved ones pinned (a version change waits)? */
+static bool self_pins_past_reserved(void)
+{
+    for ( unsigned int s = 0; gmap.nr_self && s < MAP_SLOTS; s++ )
+        if ( (gmap.slot[s].flags & SLOT_SELF) && gmap.slot[s].ref >= NR_RESERVED )
+            return true;
+    return false;
 }
 
 /* The L1 table and entry a host_addr names: a PTE's machine address, or a VA. */
@@ -772,6 +880,15 @@ static int host_pte(uint64_t host_addr, uint32_t flags, unsigned long *l1mfn,
     return mm_lookup_l1e(host_addr, l1mfn, idx, &pte);
 }
 
+/* Xen's PTE for a grant mapping of mfn (grant_to_pte_flags, adjust_guest_l1e). */
+static uint64_t grant_pte(uint64_t mfn, uint32_t f)
+{
+    return (mfn << PAGE_SHIFT) | PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY | PTE_USER |
+           (frames.nx ? PTE_NX : 0) | ((f & GNTMAP_readonly) ? 0 : PTE_RW) |
+           ((f & GNTMAP_application_map) ? PTE_GLOBAL : PTE_GUEST_KERNEL) |
+           ((uint64_t)((f >> _GNTMAP_guest_avail0) & 7) << 9);
+}
+
 static int16_t l0_unmap(unsigned int s)
 {
     struct gnttab_unmap_grant_ref u = {
@@ -782,6 +899,118 @@ static int16_t l0_unmap(unsigned int s)
     if ( l0_gnttab(GNTTABOP_unmap_grant_ref, &u) )
         return GNTST_general_error;
     return u.status;
+}
+
+/* Entry ref of our table as L0 has it: flags (v2: header), domid, frame. */
+static void read_entry_dom(unsigned long ref, uint16_t *flags, domid_t *domid,
+                           uint64_t *frame)
+{
+    if ( gnt.version == 2 )
+    {
+        const grant_entry_v2_t *e = (grant_entry_v2_t *)
+            __va(shared_gfn(ref / V2_PER_FRAME) << PAGE_SHIFT) + ref % V2_PER_FRAME;
+
+        *domid = READ_ONCE(e->hdr.domid);
+    }
+    else
+    {
+        const grant_entry_v1_t *e = (grant_entry_v1_t *)
+            __va(shared_gfn(ref / V1_PER_FRAME) << PAGE_SHIFT) + ref % V1_PER_FRAME;
+
+        *domid = READ_ONCE(e->domid);
+    }
+    read_entry(ref, flags, frame);
+}
+
+/*
+ * Pin our own ref for a map (Xen's map_grant_ref on the granting side, its
+ * order and answers): the frame it grants, with a reference taken.
+ */
+static int16_t pin_own(const struct gnttab_map_grant_ref *op, uint64_t *mfn)
+{
+    unsigned int per = gnt.version == 2 ? V2_PER_FRAME : V1_PER_FRAME;
+    bool ro = op->flags & GNTMAP_readonly, pinned_rw;
+    int p;
+
+    if ( op->ref >= (unsigned long)l0_nr_frames() * per ||
+         map_l0_frame(op->ref / per, false) )
+        return GNTST_bad_gntref;
+    p = self_pin(op->ref, &pinned_rw);
+    if ( p < 0 || (!ro && !pinned_rw) )
+    {
+        uint16_t flags;
+        domid_t d;
+
+        read_entry_dom(op->ref, &flags, &d, mfn);
+        if ( p < 0 && ((flags & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access ||
+                       d != dom.domid) )
+            return refuse(GNTST_general_error, "map: ref %u does not grant to us\n",
+                          op->ref);
+        if ( !ro && (flags & GTF_readonly) )
+            return refuse(GNTST_general_error, "map: ref %u is read-only\n", op->ref);
+    }
+    if ( p >= 0 )
+        *mfn = gmap.slot[p].mfn;
+    /* Xen's get_paged_frame: a page of ours, or none at all. */
+    if ( !frame_info(&frames, *mfn) || get_page(&frames, *mfn) )
+        return GNTST_bad_page;
+    return GNTST_okay;
+}
+
+static int16_t map_own(struct gnttab_map_grant_ref *op, unsigned int s)
+{
+    uint32_t f = op->flags;
+    bool rw = !(f & GNTMAP_readonly);
+    unsigned long l1mfn;
+    unsigned int idx;
+    uint64_t mfn, old;
+    int16_t st;
+
+    if ( (st = pin_own(op, &mfn)) != GNTST_okay )
+        return st;
+    /* The device part keeps the pin's reference; the PTE takes its own. */
+    if ( (f & GNTMAP_device_map) && rw &&
+         get_page_type(&frames, mfn, PGT_writable) )
+        goto could_not_pin;
+    if ( f & GNTMAP_host_map )
+    {
+        if ( ((f & GNTMAP_device_map) && get_page(&frames, mfn)) )
+            goto could_not_pin_dev;
+        if ( rw && get_page_type(&frames, mfn, PGT_writable) )
+        {
+            if ( f & GNTMAP_device_map )
+                put_page(&frames, mfn);
+            goto could_not_pin_dev;
+        }
+        if ( host_pte(op->host_addr, f, &l1mfn, &idx) ||
+             l1_set_raw(&frames, l1mfn, idx, grant_pte(mfn, f), &old, true) )
+        {
+            if ( rw )
+                put_page_type(&frames, mfn);
+            if ( f & GNTMAP_device_map )
+                put_page(&frames, mfn);
+            goto could_not_pin_dev;
+        }
+        tlb_flush_if_owed();
+    }
+    gmap.slot[s] = (struct map_slot){
+        .handle = SELF_HANDLE + s, .ref = op->ref, .mfn = mfn,
+        .flags = (f & (GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly |
+                       GNTMAP_contains_pte | GNTMAP_application_map)) |
+                 SLOT_USED | SLOT_SELF |
+                 ((f & GNTMAP_device_map) ? SLOT_DEV_REF : 0),
+    };
+    gmap.nr_self++;
+    op->handle = SELF_HANDLE + s;
+    op->dev_bus_addr = mfn << PAGE_SHIFT;
+    return GNTST_okay;
+
+ could_not_pin_dev:
+    if ( (f & GNTMAP_device_map) && rw )
+        put_page_type(&frames, mfn);
+ could_not_pin:
+    put_page(&frames, mfn);
+    return GNTST_general_error;
 }
 
 long grant_map(struct gnttab_map_grant_ref *op)
@@ -798,56 +1027,48 @@ long grant_map(struct gnttab_map_grant_ref *op)
     int s;
     long rc;
 
-    /* Xen's order: what to map, the domain, then the grant. */
+    /* Xen's order: what to map, the domain, a handle, then the grant. */
     if ( !(f & (GNTMAP_host_map | GNTMAP_device_map)) )
     {
         op->status = GNTST_bad_gntref;
         return 0;
     }
-    /*
-     * Our own grants: L0 would take the frame away from where it is in the
-     * container (its aliasing rule) while the guest still uses it there.
-     */
-    if ( op->dom == dom.domid )
-    {
-        pr_debug("grant: map of our own grant %u refused\n", op->ref);
-        op->status = GNTST_general_error;
-        return 0;
-    }
     if ( (s = alloc_slot()) < 0 )
     {
-        op->status = GNTST_no_space;
+        op->status = op->dom == dom.domid || l0_domain_exists(op->dom)
+                     ? GNTST_no_space : GNTST_bad_domain;
         return 0;
     }
+    if ( op->dom == dom.domid )
+    {
+        op->status = map_own(op, s);
+        return 0;
+    }
+
     o.host_addr = slot_gfn(s) << PAGE_SHIFT;
     if ( (rc = l0_gnttab(GNTTABOP_map_grant_ref, &o)) )
         return rc;
     if ( (op->status = o.status) != GNTST_okay )
         return 0;
 
-    gmap.slot[s] = (struct map_slot){ .handle = o.handle, .flags = f | SLOT_USED };
+    gmap.slot[s] = (struct map_slot){
+        .handle = o.handle, .mfn = slot_gfn(s),
+        .flags = (f & (GNTMAP_host_map | GNTMAP_device_map | GNTMAP_readonly |
+                       GNTMAP_contains_pte | GNTMAP_application_map)) | SLOT_USED,
+    };
     if ( o.handle < MAP_HASH )
         gmap.by_handle[o.handle] = s + 1;
 
     if ( f & GNTMAP_host_map )
     {
-        /* Xen's grant PTE: not executable, kernel's unless application_map. */
-        uint64_t pte = (slot_gfn(s) << PAGE_SHIFT) | PTE_PRESENT | PTE_ACCESSED |
-                       PTE_DIRTY | PTE_USER | (frames.nx ? PTE_NX : 0) |
-                       ((f & GNTMAP_readonly) ? 0 : PTE_RW) |
-                       ((f & GNTMAP_application_map) ? 0 : PTE_GUEST_KERNEL) |
-                       ((uint64_t)((f >> _GNTMAP_guest_avail0) & 7) << 9);
-
         if ( host_pte(op->host_addr, f, &l1mfn, &idx) ||
-             l1_set_raw(&frames, l1mfn, idx, pte, &old, true) )
+             l1_set_raw(&frames, l1mfn, idx, grant_pte(slot_gfn(s), f), &old, true) )
         {
             l0_unmap(s);
             free_slot(s);
             op->status = GNTST_general_error;
             return 0;
         }
-        gmap.slot[s].l1mfn = l1mfn;
-        gmap.slot[s].idx = idx;
         tlb_flush_if_owed();
     }
     op->handle = o.handle;
@@ -856,16 +1077,49 @@ long grant_map(struct gnttab_map_grant_ref *op)
 }
 
 /*
- * Unmap handle's mapping at host_addr; with new_addr (unmap_and_replace),
- * the PTE at new_addr moves there instead of an empty one.
+ * Take the host mapping of slot m down (Xen's replace_grant_pv_mapping): the
+ * PTE at host_addr must map the slot's frame, present and writable as
+ * granted; it becomes empty, or (unmap_and_replace) the PTE at new_addr,
+ * which moves there with its references.
  */
-static long unmap_one(uint64_t host_addr, uint64_t dev_bus_addr, uint32_t handle,
-                      uint64_t new_addr, bool replace, int16_t *status)
+static int16_t unmap_host(const struct map_slot *m, uint64_t host_addr,
+                          uint64_t new_addr)
 {
-    int s = slot_of_handle(handle);
     unsigned long l1mfn, nl1mfn;
     unsigned int idx, nidx;
-    uint64_t val = 0, old;
+    uint64_t val = 0, old, pte;
+
+    if ( (m->flags & GNTMAP_contains_pte) && new_addr )
+        return GNTST_general_error;
+    if ( new_addr && (host_pte(new_addr, 0, &nl1mfn, &nidx) ||
+                      l1_set_raw(&frames, nl1mfn, nidx, 0, &val, false)) )
+        return GNTST_general_error;
+    if ( host_pte(host_addr, m->flags, &l1mfn, &idx) ||
+         ((pte = frames.map(l1mfn)[idx]) & PTE_MFN_MASK) >> PAGE_SHIFT != m->mfn ||
+         ((pte ^ grant_pte(m->mfn, m->flags)) & (PTE_PRESENT | PTE_RW)) )
+    {
+        /* Not ours to take down: the stolen entry goes, as Xen drops it. */
+        if ( new_addr && val &&
+             !l1_set_raw(&frames, nl1mfn, nidx, val, &old, false) )
+            l1_set_raw(&frames, nl1mfn, nidx, 0, &old, true);
+        tlb_flush_if_owed();
+        return GNTST_general_error;
+    }
+    /* Self: the PTE's references go with it; a slot frame has none. */
+    l1_set_raw(&frames, l1mfn, idx, val, &old, true);
+    tlb_flush_if_owed();
+    return GNTST_okay;
+}
+
+/*
+ * Unmap handle's mapping (Xen's unmap_common): the host part if host_addr
+ * names it, the device part if dev_bus_addr does; the handle goes when
+ * neither is left, and L0's mapping of a slot with it.
+ */
+static long unmap_one(uint64_t host_addr, uint64_t dev_bus_addr, uint32_t handle,
+                      uint64_t new_addr, int16_t *status)
+{
+    int s = slot_of_handle(handle);
     struct map_slot *m;
 
     if ( s < 0 )
@@ -874,58 +1128,76 @@ static long unmap_one(uint64_t host_addr, uint64_t dev_bus_addr, uint32_t handle
         return 0;
     }
     m = &gmap.slot[s];
-    if ( dev_bus_addr && dev_bus_addr != slot_gfn(s) << PAGE_SHIFT )
+    if ( dev_bus_addr && dev_bus_addr != m->mfn << PAGE_SHIFT )
     {
-        *status = GNTST_general_error;
+        *status = GNTST_bad_dev_addr;
         return 0;
     }
     if ( host_addr && (m->flags & GNTMAP_host_map) )
     {
-        /* The PTE must still be ours, where the mapping put it. */
-        if ( host_pte(host_addr, m->flags, &l1mfn, &idx) || l1mfn != m->l1mfn ||
-             idx != m->idx ||
-             ((frames.map(l1mfn)[idx] & PTE_MFN_MASK) >> PAGE_SHIFT) != slot_gfn(s) ||
-             (replace && new_addr && (m->flags & GNTMAP_contains_pte)) )
-        {
-            *status = GNTST_general_error;
+        if ( (*status = unmap_host(m, host_addr, new_addr)) != GNTST_okay )
             return 0;
-        }
-        if ( replace && new_addr )
+        m->flags &= ~GNTMAP_host_map;
+    }
+    if ( dev_bus_addr && (m->flags & GNTMAP_device_map) )
+    {
+        m->flags &= ~GNTMAP_device_map;
+        if ( m->flags & SLOT_DEV_REF )
         {
-            /* Take the entry at new_addr, with its references, leaving it empty. */
-            if ( host_pte(new_addr, 0, &nl1mfn, &nidx) ||
-                 l1_set_raw(&frames, nl1mfn, nidx, 0, &val, false) )
-            {
-                *status = GNTST_general_error;
-                return 0;
-            }
+            if ( !(m->flags & GNTMAP_readonly) )
+                put_page_type(&frames, m->mfn);
+            put_page(&frames, m->mfn);
+            m->flags &= ~SLOT_DEV_REF;
         }
     }
-    else if ( m->flags & GNTMAP_host_map )
-    {
-        /* Xen: nothing to undo without the address; the handle stays. */
-        *status = GNTST_okay;
+    *status = GNTST_okay;
+    if ( m->flags & (GNTMAP_host_map | GNTMAP_device_map) )
         return 0;
-    }
-
-    if ( (*status = l0_unmap(s)) != GNTST_okay )
-        return 0;
-    if ( m->flags & GNTMAP_host_map )
-    {
-        l1_set_raw(&frames, m->l1mfn, m->idx, val, &old, false);
-        tlb_flush_if_owed();
-    }
+    if ( !(m->flags & SLOT_SELF) )
+        *status = l0_unmap(s);
     free_slot(s);
     return 0;
 }
 
 long grant_unmap(struct gnttab_unmap_grant_ref *op)
 {
-    return unmap_one(op->host_addr, op->dev_bus_addr, op->handle, 0, false,
-                     &op->status);
+    return unmap_one(op->host_addr, op->dev_bus_addr, op->handle, 0, &op->status);
 }
 
 long grant_unmap_and_replace(struct gnttab_unmap_and_replace *op)
 {
-    return unmap_one(op->host_addr, 0, op->handle, op->new_addr, true, &op->status);
+    return unmap_one(op->host_addr, 0, op->handle, op->new_addr, &op->status);
+}
+
+/*
+ * cache_flush, which L0 serves to no HVM guest: Xen's _cache_flush for a
+ * frame of the guest's own or one a grant mapping of its holds, with x86's
+ * answers (an invalidation without a clean cannot be done: -EOPNOTSUPP).
+ * *cur_ref is the continuation's opaque (never set: we find a mapping at
+ * once, where Xen searches the granting table).
+ */
+long grant_cache_flush(const struct gnttab_cache_flush *op, unsigned int *cur_ref)
+{
+    uint64_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
+    unsigned long s = mfn - gmap.first;
+    bool mapped = gmap.slot && s < MAP_SLOTS &&
+                  (gmap.slot[s].flags & (SLOT_USED | SLOT_SELF)) == SLOT_USED;
+
+    if ( op->offset >= PAGE_SIZE || op->length > PAGE_SIZE ||
+         op->offset + op->length > PAGE_SIZE ||
+         (op->op & ~(GNTTAB_CACHE_INVAL | GNTTAB_CACHE_CLEAN)) )
+        return -XEN_EINVAL;
+    if ( !op->length || !op->op )
+        return *cur_ref ? -XEN_EILSEQ : 0;
+    if ( !frame_info(&frames, mfn) && !mapped )
+        /* The shim's frames are Xen's to the guest: no owner, -EPERM. */
+        return mfn <= dom.max_mfn ? -XEN_EPERM : -XEN_EINVAL;
+    if ( !(op->op & GNTTAB_CACHE_CLEAN) )
+        return -XEN_EOPNOTSUPP;
+    /* A mapping's frame is L0's to reach; on x86 DMA is coherent anyway. */
+    if ( !mapped )
+        for ( unsigned int off = op->offset & ~63u; off < op->offset + op->length;
+              off += 64 )
+            asm volatile ( "clflush %0" :: "m" (*((char *)__va(mfn << PAGE_SHIFT) + off)) );
+    return 0;
 }

@@ -42,6 +42,7 @@ long grant_map(struct gnttab_map_grant_ref *op);
 long grant_unmap(struct gnttab_unmap_grant_ref *op);
 long grant_unmap_and_replace(struct gnttab_unmap_and_replace *op);
 long grant_copy(struct gnttab_copy *op);
+long grant_cache_flush(const struct gnttab_cache_flush *op, unsigned int *cur_ref);
 
 /* A faulting store into a grant-table frame (mapped PTE_WR_EMUL): do it if allowed. */
 bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
