@@ -68,6 +68,7 @@ all: $(O)/xen-shim
 
 # ---------------------------------------------------------------- configuration
 $(O)/.config: shim.config Kconfig
+	@$(PYTHON) -c 'import kconfiglib' 2>/dev/null || { echo "error: Kconfiglib is missing: run make deps (it installs python3-kconfiglib)"; exit 1; }
 	@mkdir -p $(O)
 	$(Q)if [ -f $@ ]; then $(KCONFIG_ENV) $(PYTHON) -m olddefconfig Kconfig >/dev/null; \
 	else $(KCONFIG_ENV) $(PYTHON) -m defconfig --kconfig Kconfig shim.config >/dev/null; fi
@@ -154,7 +155,9 @@ headers-check: $(GEN)
 .PHONY: deps run test clean
 deps:
 	$(Q)tests/deps.sh
-run: all
+run:
+	$(Q)tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/lab/demo.sh $(O)/xen-shim
 test:
 	$(Q)tests/run

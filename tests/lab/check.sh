@@ -221,6 +221,70 @@ check "crash-nohandler-shim: rax is the test's marker" grep -q "RAX: 000000004e4
 check "crash-iret-shim: says why" has crash-iret-shim e9.log \
   "guest crash: iret: frame at 0x10000 is unreadable"
 
+# ---- devices: Debian's kernel on a PV disk with a NIC (devices-disk-*), and the same booted by
+# PV-GRUB2 from its disk (devices-pvgrub-*): directly on L0 (pv), under our shim (shim) and
+# under Debian's xen-shim (debshim, for comparison only). The disk root's /sbin/init prints one
+# "GUEST: check NAME: ok|FAILED" line per check (tests/lab/build-images.sh); dom0's part is in
+# lab.log (tests/lab/dom0-cases.sh).
+dev_checks="root-rw disk-64mib net-ping net-pinged net-tcp hotplug-disk hotplug-disk-detach hotplug-nic hotplug-nic-detach"
+# dev_case CASE: every device check of one case, as "ok" or "FAILED: why" lines
+dev_case() {
+  local c=$1 k l
+  [ -f "$out/$c/console.log" ] || { echo "FAILED: the case did not run"; return; }
+  tr -d '\r' < "$out/$c/console.log" > "$out/$c/console.txt"
+  case $c in
+    *pvgrub*)
+      grep -q "PVGRUB: booting" "$out/$c/console.txt" && echo "ok PV-GRUB2 read grub.cfg from xvda and booted" ||
+        echo "FAILED: PV-GRUB2 did not boot the kernel from grub.cfg"
+      grep -q "GUEST: cmdline .*lab_boot=pvgrub" "$out/$c/console.txt" && echo "ok the kernel has grub.cfg's command line" ||
+        echo "FAILED: no kernel command line from grub.cfg" ;;
+  esac
+  grep -q "GUEST: hypervisor type=xen guest_type=PV" "$out/$c/console.txt" && echo "ok a PV guest" ||
+    echo "FAILED: not booted as a PV guest"
+  for k in $dev_checks; do
+    l=$(grep -m1 "^GUEST: check $k: " "$out/$c/console.txt")
+    case "$l" in
+      *": ok"*) echo "ok $k" ;;
+      "") echo "FAILED: $k: no check line" ;;
+      *) echo "FAILED: $l" ;;
+    esac
+  done
+  grep -q "^GUEST-RESULT: 0" "$out/$c/console.txt" && echo "ok GUEST-RESULT: 0" ||
+    echo "FAILED: $(grep -m1 '^GUEST-RESULT' "$out/$c/console.txt" || echo 'no GUEST-RESULT line')"
+  grep -q "^dom0-ping .* ok" "$out/$c/lab.log" 2>/dev/null && echo "ok dom0 pings the guest" ||
+    echo "FAILED: dom0 could not ping the guest"
+  grep -q "^disk-verify ok" "$out/$c/lab.log" 2>/dev/null && echo "ok dom0 finds the guest's write on its disk, e2fsck clean" ||
+    echo "FAILED: $(grep -m1 '^disk-verify' "$out/$c/lab.log" 2>/dev/null || echo 'no disk check')"
+  l=$(sed -n "s/^prompt at .*typing 'echo \(typed-[0-9a-f]*\)'.*/\1/p" "$out/$c/lab.log" 2>/dev/null)
+  [ -n "$l" ] && grep -qx "$l" "$out/$c/console.txt" && echo "ok a command typed at the console's shell prompt answers" ||
+    echo "FAILED: the console's shell did not answer a typed command"
+  [ "$(res $c shutdown)" = poweroff ] && echo "ok poweroff (typed at the prompt)" ||
+    echo "FAILED: shutdown reason '$(res $c shutdown)'"
+}
+for k in disk pvgrub; do
+  for v in pv shim debshim; do
+    c=devices-$k-$v
+    [ -d "$out/$c" ] || continue
+    r=$(dev_case $c)
+    if [ $v = debshim ]; then
+      echo "INFO $c (Debian's xen-shim, for comparison): $(grep -c '^ok' <<< "$r") checks ok$(grep '^FAILED' <<< "$r" | sed 's/^FAILED: /; failed: /' | tr -d '\n')"
+      continue
+    fi
+    bad=$(grep '^FAILED' <<< "$r")
+    if [ -z "$bad" ]; then pass "$c: $(grep -c '^ok' <<< "$r") device checks: disk 64 MiB, ping both ways, TCP, disk and NIC hot-plug, dom0's disk check, console input"
+    else fail "$c: device checks" "$(grep -c . <<< "$bad") of $(grep -c . <<< "$r") failed"
+      sed 's/^FAILED: /  - /' <<< "$bad" | cut -c1-250; fi
+  done
+  # side by side: xl create -> shell prompt, disk and network throughput
+  for v in pv shim debshim; do
+    c=devices-$k-$v
+    [ -f "$out/$c/console.txt" ] || continue
+    pr=$(sed -n 's/^prompt at \([0-9.]*\):.*/\1/p' "$out/$c/lab.log" | head -1)
+    cr=$(res $c create)
+    echo "INFO $c: create -> shell prompt $( [ -n "$pr" ] && awk -v a="$cr" -v b="$pr" 'BEGIN { printf "%.1f s", b - a }' || echo '-'); disk write $(sed -n 's/^GUEST: disk write \([0-9.]* MB\/s\).*/\1/p' "$out/$c/console.txt"), read $(sed -n 's/^GUEST: disk read \([0-9.]* MB\/s\).*/\1/p' "$out/$c/console.txt"); tcp from dom0 $(sed -n 's/^GUEST: tcp fetch \([0-9.]* MB\/s\).*/\1/p' "$out/$c/console.txt")"
+  done
+done
+
 # ---- the same harness runs Debian's xen-shim with the same guest
 c=shim-debian
 check "$c: Debian's shim boots the PV kernel to GUEST-RESULT: 0" has $c console.log "GUEST-RESULT: 0"

@@ -14,14 +14,73 @@
 # case as soon as the console shows TEXT: for guests that are expected to hang), and any
 # number of "#@nmi-on: TEXT" (run "xl trigger <domain> nmi" once, when the console first
 # shows TEXT; logged as "X|<case>| nmi-on: TEXT").
+#
+# A guest may ask dom0 for help with console lines (the disk guests' /sbin/init does; what
+# dom0 did is logged as "L|<case>| <line>"):
+#   LAB-PING-ME: ADDR       dom0 pings ADDR (3 echo requests)
+#   LAB-ATTACH-ME: disk|nic xl block-attach /lab/attach-disk.img as xvdb (read-only), or
+#                           xl network-attach a second vif on xenbr0
+#   LAB-DETACH-ME: disk|nic xl block-detach xvdb, or xl network-detach that vif
+#   LAB-TYPE-ME: PROMPT     once PROMPT shows, type "echo typed-<token>" and, when the answer
+#                           is on the console, "poweroff -f" (through the console's pty, as
+#                           xl console would)
+#   LAB-VERIFY: PATH TOKEN  after the guest is gone: e2fsck -fn on the config's first disk
+#                           and PATH in it must start with TOKEN (debugfs)
+# dom0 also serves /tmp/www (a 16 MiB random "blob" and its "blob.md5") on port 8080.
 up() { cut -d' ' -f1 /proc/uptime; }
 rc=0
+mkdir -p /tmp/www
+dd if=/dev/urandom of=/tmp/www/blob bs=1M count=16 2>/dev/null
+md5sum /tmp/www/blob | cut -d' ' -f1 > /tmp/www/blob.md5
+httpd -p 8080 -h /tmp/www
+# request CASE NAME LINE: serve one "LAB-...:" console line of the guest
+request() {
+  case "$3" in
+    *LAB-PING-ME:*)
+      a=$(echo "$3" | sed -n 's/.*LAB-PING-ME: \([0-9.]*\).*/\1/p')
+      if ping -c 3 -w 10 "$a" > /tmp/ping.log 2>&1; then
+        echo "L|$1| dom0-ping $a ok: $(grep -E 'packets|round-trip' /tmp/ping.log | tr '\n' ' ')"
+      else echo "L|$1| dom0-ping $a FAILED: $(tr '\n' ' ' < /tmp/ping.log)"; fi ;;
+    *LAB-ATTACH-ME:\ disk*)
+      xl block-attach "$2" 'format=raw, vdev=xvdb, access=ro, target=/lab/attach-disk.img' \
+        > /tmp/attach.log 2>&1; echo "L|$1| block-attach rc=$? $(tr '\n' ' ' < /tmp/attach.log)" ;;
+    *LAB-DETACH-ME:\ disk*)
+      xl block-detach "$2" xvdb > /tmp/attach.log 2>&1
+      echo "L|$1| block-detach rc=$? $(tr '\n' ' ' < /tmp/attach.log)" ;;
+    *LAB-ATTACH-ME:\ nic*)
+      xl network-attach "$2" bridge=xenbr0 > /tmp/attach.log 2>&1
+      echo "L|$1| network-attach rc=$? $(tr '\n' ' ' < /tmp/attach.log)" ;;
+    *LAB-DETACH-ME:\ nic*)
+      dev=$(xl network-list "$2" 2>/dev/null | awk 'NR > 1 { d = $1 } END { print d }')
+      xl network-detach "$2" "$dev" > /tmp/attach.log 2>&1
+      echo "L|$1| network-detach $dev rc=$? $(tr '\n' ' ' < /tmp/attach.log)" ;;
+    *LAB-TYPE-ME:*)
+      echo "$3" | sed 's/.*LAB-TYPE-ME: //' > /tmp/type-prompt ;;
+  esac
+}
+# type CASE NAME DOMID LOG: the typing LAB-TYPE-ME asked for, one step per call
+type_step() {
+  tty=$(xenstore-read "/local/domain/$3/console/tty" 2>/dev/null)
+  if [ ! -f /tmp/typed ]; then
+    grep -v 'LAB-TYPE-ME' "$4" | grep -qF "$(cat /tmp/type-prompt)" || return
+    tok=$(cat /proc/sys/kernel/random/uuid | cut -c1-8)
+    echo "L|$1| prompt at $(up): typing 'echo typed-$tok' into $tty"
+    stty -F "$tty" raw -echo 2>/dev/null
+    printf 'echo typed-%s\r' "$tok" > "$tty"
+    echo "$tok" > /tmp/typed
+  elif tr -d '\r' < "$4" | grep -qx "typed-$(cat /tmp/typed)"; then
+    echo "L|$1| answer typed-$(cat /tmp/typed) at $(up): typing poweroff -f"
+    printf 'poweroff -f\r' > "$tty"
+    rm -f /tmp/type-prompt
+  fi
+}
 for cfg in /lab/cases/*.cfg; do
   case=$(basename "$cfg" .cfg)
   name=$(sed -n 's/^[[:space:]]*name[[:space:]]*=[[:space:]]*["'\'']\([^"'\'']*\).*/\1/p' "$cfg" | head -1)
   tmo=$(sed -n 's/^#@timeout: *\([0-9]*\).*/\1/p' "$cfg"); tmo=${tmo:-120}
   endon=$(sed -n 's/^#@end-on: *//p' "$cfg")
   sed -n 's/^#@nmi-on: *//p' "$cfg" > /tmp/nmi-on
+  rm -f /tmp/type-prompt /tmp/typed
   log=/var/log/xen/console/guest-$name.log
   rm -f "$log" "/var/log/xen/xl-$name.log"
   xl dmesg -c > /dev/null
@@ -42,9 +101,14 @@ for cfg in /lab/cases/*.cfg; do
       [ "$first" = - ] && first=$(up)
       nl=$(wc -l < "$log")
       if [ "$nl" -gt "$seen" ]; then
-        sed -n "$((seen + 1)),${nl}p" "$log" | sed "s/^/C|$case| /"
+        sed -n "$((seen + 1)),${nl}p" "$log" | tr -d '\r' > /tmp/new-lines
+        sed "s/^/C|$case| /" /tmp/new-lines
         seen=$nl
+        grep 'LAB-[A-Z-]*-ME: ' /tmp/new-lines | while IFS= read -r l; do
+          request "$case" "$name" "$l"
+        done
       fi
+      [ -f /tmp/type-prompt ] && type_step "$case" "$name" "$domid" "$log"
       if [ -n "$endon" ] && grep -qF "$endon" "$log"; then state=end-on; break; fi
       if [ -s /tmp/nmi-on ]; then
         while IFS= read -r t; do
@@ -76,6 +140,21 @@ for cfg in /lab/cases/*.cfg; do
   xl destroy "$name" > /dev/null 2>&1
   sleep 0.3
   sed "s/^/X|$case| /" "/var/log/xen/xl-$name.log" 2>/dev/null
+  # the guest wrote TOKEN to PATH on its disk: check the image now that the guest is gone
+  v=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/.*LAB-VERIFY: \([^ ]*\) \([^ ]*\).*/\1 \2/p' | tail -1)
+  if [ -n "$v" ]; then
+    img=$(grep -v '^[[:space:]]*#' "$cfg" | sed -n "s/.*target=\([^]'\", ]*\).*/\1/p" | head -1)
+    set -- $v
+    sleep 1                               # the block hotplug script detaches the loop device
+    e2fsck -fn "$img" > /tmp/fsck.log 2>&1; frc=$?
+    got=$(debugfs -R "cat $1" "$img" 2>/dev/null | head -1)
+    if [ "$frc" = 0 ] && [ "${got#$2}" != "$got" ]; then
+      echo "L|$case| disk-verify ok: $img:$1 = $got; e2fsck -fn clean"
+    else
+      echo "L|$case| disk-verify FAILED: $img:$1 = '$got', want '$2...'; e2fsck rc $frc"
+      sed "s/^/L|$case|   /" /tmp/fsck.log
+    fi
+  fi
   code=$(sed -n 's/.*has shut down, reason code \([0-9]*\).*/\1/p' "/var/log/xen/xl-$name.log" 2>/dev/null | tail -1)
   case "$code" in
     0) why=poweroff ;; 1) why=reboot ;; 2) why=suspend ;; 3) why=crash ;;

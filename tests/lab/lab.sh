@@ -11,6 +11,7 @@
 #   OUTDIR/<case>/console.log   the guest's PV console (what xenconsoled logged)
 #   OUTDIR/<case>/e9.log        what the domain wrote to port 0xe9 (L0's "(dN)" lines)
 #   OUTDIR/<case>/xl.log        xl's log for the domain, or xl create's errors
+#   OUTDIR/<case>/lab.log       what dom0 did for the guest's LAB-* requests (dom0-cases.sh)
 #   OUTDIR/<case>/result        state=... shutdown=... and dom0 uptimes (see dom0-cases.sh)
 #   OUTDIR/serial.log           the whole serial log, host-timestamped
 #
@@ -51,6 +52,10 @@ done
 for b in $(cat "${cfgs[@]}" | grep -v '^[[:space:]]*#' | grep -o '/lab/[A-Za-z0-9._+-]*' | sed 's,^/lab/,,' | sort -u); do
   [ -e "$work/ov/lab/$b" ] || [ ! -f "$ART/$b" ] || cp -L "$ART/$b" "$work/ov/lab/"
 done
+# a guest with a disk may ask dom0 to hot-attach a second one (dom0-cases.sh)
+if grep -q '^[[:space:]]*disk[[:space:]]*=' "${cfgs[@]}" && [ -f "$ART/attach-disk.img" ]; then
+  cp "$ART/attach-disk.img" "$work/ov/lab/"
+fi
 cp "$here/dom0-cases.sh" "$work/ov/lab/test.sh"
 (cd "$work/ov" && find . | cpio -o -H newc --quiet | gzip -1 > "$work/ov.cpio.gz")
 cat "$ART/dom0.cpio.gz" "$work/ov.cpio.gz" > "$work/dom0-run.cpio.gz"
@@ -78,6 +83,7 @@ for c in $(sed -n "$strip; s/^CASE-BEGIN \([^ ]*\) .*/\1/p" "$log"); do
   sed -n "$strip; s/^C|$c| //p" "$log" > "$d/console.log"
   sed -n "$strip; s/^E|$c| //p" "$log" > "$d/e9.log"
   sed -n "$strip; s/^X|$c| //p" "$log" > "$d/xl.log"
+  sed -n "$strip; s/^L|$c| //p" "$log" > "$d/lab.log"
   sed -n "$strip; s/^CASE-END $c //p" "$log" | tr ' ' '\n' > "$d/result"
   # host-side seconds from QEMU start, for timings
   grep -m1 "CASE-BEGIN $c " "$log" | sed 's/^\[ *\([0-9.]*\)\].*/host_begin=\1/' >> "$d/result"
