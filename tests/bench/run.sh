@@ -5,6 +5,10 @@
 #   tests/bench/run.sh [OUTDIR [SHIM [BENCH_ELF]]]
 #       defaults: build/bench/lab build/xen-shim build/bench/bench.elf
 #
+# The devices part (tests/bench/bench-dev-*.cfg; BENCH_DEVICES=0 leaves it out): Debian's
+# kernel with a disk and a NIC times O_DIRECT disk write/read, TCP from dom0 and ping, as ns
+# per MiB or per round trip, in the same table.
+#
 # Environments (tests/bench/bench-*.cfg): direct = a plain PV guest of L0, debian-shim =
 # Debian's xen-shim, ours = SHIM. The cases run pv, debian-shim, ours, pv, ... so that
 # drift in the (noisy, 2-core, emulated) host hits all three alike. The kernel prints
@@ -33,11 +37,15 @@ declare -A label=([pv]=direct [debshim]=debian-shim [ours]=ours)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cfgs=()
+kinds=(bench)
+[ "${BENCH_DEVICES:-1}" = 0 ] || kinds+=(benchdev)
 for r in $(seq 1 "$runs"); do
-  for e in "${envs[@]}"; do
-    sed "s/^name[[:space:]]*=.*/name = \"bench-$e-r$r\"/" "tests/bench/bench-$e.cfg" \
-      > "$tmp/bench-$e-r$r.cfg"
-    cfgs+=("$tmp/bench-$e-r$r.cfg")
+  for k in "${kinds[@]}"; do
+    for e in "${envs[@]}"; do
+      src=tests/bench/bench-$e.cfg; [ $k = bench ] || src=tests/bench/bench-dev-$e.cfg
+      sed "s/^name[[:space:]]*=.*/name = \"$k-$e-r$r\"/" "$src" > "$tmp/$k-$e-r$r.cfg"
+      cfgs+=("$tmp/$k-$e-r$r.cfg")
+    done
   done
 done
 
@@ -56,15 +64,19 @@ fi
 samples=$tmp/samples
 : > "$samples"
 plan=""
-for r in $(seq 1 "$runs"); do
-  for e in "${envs[@]}"; do
-    log=$out/bench-$e-r$r/console.log
-    [ -f "$log" ] || continue
-    tr -d '\r' < "$log" | awk -v e="$e" '$1 == "bench" && NF >= 3 { print e, $2, $3 }' >> "$samples"
-    [ -n "$plan" ] || plan=$(tr -d '\r' < "$log" | sed -n 's/^bench-plan //p' | head -1)
+for k in "${kinds[@]}"; do
+  kplan=""
+  for r in $(seq 1 "$runs"); do
+    for e in "${envs[@]}"; do
+      log=$out/$k-$e-r$r/console.log
+      [ -f "$log" ] || continue
+      tr -d '\r' < "$log" | awk -v e="$e" '$1 == "bench" && NF >= 3 { print e, $2, $3 }' >> "$samples"
+      [ -n "$kplan" ] || kplan=$(tr -d '\r' < "$log" | sed -n 's/^bench-plan //p' | head -1)
+    done
   done
+  plan="$plan $kplan"
 done
-[ -n "$plan" ] || plan=$(awk '{ print $2 }' "$samples" | awk '!seen[$0]++' | tr '\n' ' ')
+[ -n "${plan// /}" ] || plan=$(awk '{ print $2 }' "$samples" | awk '!seen[$0]++' | tr '\n' ' ')
 
 sort -k1,1 -k2,2 -k3,3g "$samples" | awk -v plan="$plan" -v runs="$runs" '
   BEGIN { label["debshim"] = "debian-shim"; label["ours"] = "ours" }
@@ -130,18 +142,19 @@ sort -k1,1 -k2,2 -k3,3g "$samples" | awk -v plan="$plan" -v runs="$runs" '
 # What did not go to the end, and why.
 bad=0
 for r in $(seq 1 "$runs"); do
-  for e in "${envs[@]}"; do
-    d=$out/bench-$e-r$r
+  for ke in $(for k in "${kinds[@]}"; do for e in "${envs[@]}"; do echo "$k:$e"; done; done); do
+    k=${ke%%:*}; e=${ke#*:}
+    d=$out/$k-$e-r$r
     verdict=$(tr -d '\r' < "$d/console.log" 2>/dev/null | grep '^Test result:' | tail -1)
     [ "$verdict" = "Test result: SUCCESS" ] && continue
     [ $bad = 0 ] && echo && echo "Problems:"
     bad=1
-    echo "  ${label[$e]} run $r (bench-$e-r$r): ${verdict:-no verdict}," \
+    echo "  ${label[$e]} run $r ($k-$e-r$r): ${verdict:-no verdict}," \
          "$(tr '\n' ' ' < "$d/result" 2>/dev/null | cut -d' ' -f1-2)"
     tr -d '\r' < "$d/console.log" 2>/dev/null | grep -E '^bench-fail |^Error' | sed 's/^/    /'
     tr -d '\r' < "$d/console.log" 2>/dev/null | grep -iE 'crash|panic|unexpected|fault' \
       | grep -v '^bench' | tail -3 | sed 's/^/    | /'
   done
 done
-[ $bad = 0 ] || echo "  (logs: $out/bench-<env>-r<n>/console.log, e9.log, xl.log)"
+[ $bad = 0 ] || echo "  (logs: $out/bench[dev]-<env>-r<n>/console.log, e9.log, xl.log)"
 exit 0

@@ -26,12 +26,14 @@
 #                           xl console would)
 #   LAB-VERIFY: PATH TOKEN  after the guest is gone: e2fsck -fn on the config's first disk
 #                           and PATH in it must start with TOKEN (debugfs)
-# dom0 also serves /tmp/www (a 16 MiB random "blob" and its "blob.md5") on port 8080.
+# dom0 also serves /tmp/www (a 16 MiB random "blob", its "blob.md5", 64 MiB of zeros "zero64")
+# on port 8080. A config may say "#@scratch: FILE SIZE": dom0 creates FILE (sparse) before it.
 up() { cut -d' ' -f1 /proc/uptime; }
 rc=0
 mkdir -p /tmp/www
 dd if=/dev/urandom of=/tmp/www/blob bs=1M count=16 2>/dev/null
 md5sum /tmp/www/blob | cut -d' ' -f1 > /tmp/www/blob.md5
+truncate -s 64M /tmp/www/zero64
 httpd -p 8080 -h /tmp/www
 # request CASE NAME LINE: serve one "LAB-...:" console line of the guest
 request() {
@@ -81,6 +83,8 @@ for cfg in /lab/cases/*.cfg; do
   endon=$(sed -n 's/^#@end-on: *//p' "$cfg")
   sed -n 's/^#@nmi-on: *//p' "$cfg" > /tmp/nmi-on
   rm -f /tmp/type-prompt /tmp/typed
+  # "#@scratch: FILE SIZE": a fresh sparse FILE (a guest's scratch disk) for this case only
+  sed -n 's/^#@scratch: *//p' "$cfg" | while read -r f sz; do rm -f "$f"; truncate -s "$sz" "$f"; done
   log=/var/log/xen/console/guest-$name.log
   rm -f "$log" "/var/log/xen/xl-$name.log"
   xl dmesg -c > /dev/null
@@ -139,6 +143,7 @@ for cfg in /lab/cases/*.cfg; do
   [ -n "$domid" ] && xl dmesg | grep "^(d$domid) " | sed "s/^(d$domid) /E|$case| /"
   xl destroy "$name" > /dev/null 2>&1
   sleep 0.3
+  sed -n 's/^#@scratch: *//p' "$cfg" | while read -r f sz; do rm -f "$f"; done
   sed "s/^/X|$case| /" "/var/log/xen/xl-$name.log" 2>/dev/null
   # the guest wrote TOKEN to PATH on its disk: check the image now that the guest is gone
   v=$(tr -d '\r' < "$log" 2>/dev/null | sed -n 's/.*LAB-VERIFY: \([^ ]*\) \([^ ]*\).*/\1 \2/p' | tail -1)
