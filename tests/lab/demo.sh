@@ -28,7 +28,7 @@ mkdir -p "$out"; rm -f "$out/serial.log"
 (
   last=$(date +%s)
   while sleep 2; do
-    n=$(grep -c . "$out/serial.log" 2>/dev/null || echo 0)
+    n=$( (wc -l < "$out/serial.log") 2>/dev/null ); n=${n:-0}
     sed -n "$((${seen:-0} + 1)),${n}p" "$out/serial.log" 2>/dev/null |
       sed -n 's/^\[ *\([0-9.]*\)\] CASE-BEGIN [0-9]*-\([^ ]*\) .*/demo: [\1 s] \2: xl create/p
               s/^\[ *\([0-9.]*\)\] CASE-END [0-9]*-\([^ ]*\) state=\([^ ]*\) shutdown=\([^ ]*\).*/demo: [\1 s] \2: \3 (\4)/p
@@ -36,7 +36,7 @@ mkdir -p "$out"; rm -f "$out/serial.log"
               s/^\[ *\([0-9.]*\)\] LAB: toolstack-up.*/demo: [\1 s] dom0 is up/p'
     seen=$n
     now=$(date +%s)
-    [ $((now - last)) -ge 30 ] && { echo "demo: ... $(grep -c . "$out/serial.log" 2>/dev/null || echo 0) lines of serial log so far"; last=$now; }
+    [ $((now - last)) -ge 30 ] && { echo "demo: ... $n lines of serial log so far"; last=$now; }
   done
 ) &
 prog=$!
