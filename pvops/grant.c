@@ -101,6 +101,8 @@ static bool self(domid_t d)
 
 /* ---------------------------------------------------------------- window */
 
+static unsigned int probed_frames;   /* L0's limit, until grant_init() */
+
 unsigned long grant_probe(void)
 {
     struct gnttab_query_size q = { .dom = DOMID_SELF };
@@ -115,17 +117,21 @@ unsigned long grant_probe(void)
         gnt.version = l0_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_get_version,
                                    (unsigned long)&v, 1, 0, 0) ? 1 : v.version;
     }
-    gnt.max_frames = MIN(q.max_nr_frames, GNT_MAX_FRAMES);
-    gnt.max_status = status_frames(gnt.max_frames);
-    return gnt.max_frames + gnt.max_status;
+    probed_frames = MIN(q.max_nr_frames, GNT_MAX_FRAMES);
+    return probed_frames + status_frames(probed_frames);
 }
 
+/*
+ * Until this succeeds gnt.max_frames stays 0: no window, no grant table
+ * for the guest (every operation answers as for a table of no frames).
+ */
 bool grant_init(unsigned long first)
 {
-    unsigned long nr = gnt.max_frames + gnt.max_status;
-    unsigned long bits = (unsigned long)gnt.max_frames * V1_PER_FRAME;
+    unsigned int max_frames = probed_frames, max_status = status_frames(max_frames);
+    unsigned long nr = max_frames + max_status;
+    unsigned long bits = (unsigned long)max_frames * V1_PER_FRAME;
     size_t pi = nr * sizeof(struct page_info), bm = bits / 8,
-           li = gnt.max_frames * sizeof(xen_pfn_t),
+           li = max_frames * sizeof(xen_pfn_t),
            hf = (bits / HELD_PER_PAGE + 1) * sizeof(uint32_t *);
     unsigned long pages = (pi + 2 * bm + li + hf + PAGE_SIZE - 1) >> PAGE_SHIFT;
     paddr_t pa;
@@ -142,6 +148,8 @@ bool grant_init(unsigned long first)
     for ( unsigned long i = 0; i < nr; i++ )
         frames.win[i] = (struct page_info){ .type_info = PGT_not_guest };
     gnt.first = first;
+    gnt.max_frames = max_frames;
+    gnt.max_status = max_status;
     frames.win_first = first;
     frames.win_nr = nr;
     pr_info("grant table: up to %u frames from L0, window at frames %#lx-%#lx\n",
@@ -263,6 +271,14 @@ static int commit(void *ctx, uint64_t old, uint64_t new)
         return -XEN_EINVAL;
     if ( !v2 )
     {
+        /*
+         * GTF_reading/GTF_writing are L0's: a backend maps the entry. A
+         * store keeps them as they are (else the guest could clear them,
+         * end the hold below while the backend still writes the frame,
+         * and make that frame a page table).
+         */
+        new = (new & ~(uint64_t)(GTF_reading | GTF_writing)) |
+              (old & (GTF_reading | GTF_writing));
         ref = fi * V1_PER_FRAME + s->slot;
         o = (struct entry){ (uint16_t)old, old >> 32 };
         n = (struct entry){ (uint16_t)new, new >> 32 };
@@ -409,7 +425,7 @@ static void drop_hold(unsigned long ref)
  */
 #define NR_RESERVED GNTTAB_NR_RESERVED_ENTRIES
 
-static void holds_after_version_change(void)
+static void holds_after_version_change(unsigned int busy)
 {
     unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
 
@@ -426,6 +442,20 @@ static void holds_after_version_change(void)
                 if ( ((flags & GTF_type_mask) == GTF_permit_access &&
                       frame == *held_frame(ref)) || ref_in_use(ref, flags) )
                     continue;
+                if ( busy & (1u << ref) )
+                {
+                    /*
+                     * Mapped by a backend before the switch to v1, and L0
+                     * zeroed the entry (its status went with the v2 table):
+                     * nothing will say when the backend lets go, so the
+                     * frame keeps its references for good; the ref is free.
+                     */
+                    pr_warn("grant ref %lu: frame %#x stays held (mapped across "
+                            "a switch to v1)\n", ref, *held_frame(ref));
+                    assign_bit(gnt.held, ref, false);
+                    assign_bit(gnt.held_rw, ref, false);
+                    continue;
+                }
             }
             drop_hold(ref);
         }
@@ -516,7 +546,7 @@ long grant_get_version(struct gnttab_get_version *op)
 long grant_set_version(struct gnttab_set_version *op)
 {
     struct gnttab_get_version now = { .dom = DOMID_SELF };
-    unsigned int was = gnt.version;
+    unsigned int was = gnt.version, busy = 0;
     long rc;
 
     /* Xen's checks, which L0 cannot make for us, in its order. */
@@ -558,13 +588,18 @@ long grant_set_version(struct gnttab_set_version *op)
             }
         }
     }
+    /* Reserved entries a backend maps now: their status is lost going to v1. */
+    for ( unsigned long ref = 0; was == 2 && op->version == 1 && ref < NR_RESERVED &&
+                                 ref < (unsigned long)gnt.max_frames * V1_PER_FRAME; ref++ )
+        if ( test_bit(gnt.held, ref) && (status_of(ref) & (GTF_reading | GTF_writing)) )
+            busy |= 1u << ref;
     rc = l0_gnttab(GNTTABOP_set_version, op);
     /* What L0 has now, whatever it said. */
     if ( !l0_gnttab(GNTTABOP_get_version, &now) )
         gnt.version = now.version;
     if ( gnt.version != was )
     {
-        holds_after_version_change();
+        holds_after_version_change(busy);
         if ( was == 2 )
             forget_status_frames();
     }
@@ -576,8 +611,9 @@ static unsigned int l0_nr_frames(void)
 {
     struct gnttab_query_size q = { .dom = DOMID_SELF };
 
-    return l0_gnttab(GNTTABOP_query_size, &q) || q.status != GNTST_okay ? 0
-                                                                          : q.nr_frames;
+    /* Never past our window, whatever L0 says. */
+    return l0_gnttab(GNTTABOP_query_size, &q) || q.status != GNTST_okay
+           ? 0 : MIN(q.nr_frames, gnt.max_frames);
 }
 
 /*
@@ -1064,8 +1100,8 @@ long grant_map(struct gnttab_map_grant_ref *op)
         if ( host_pte(op->host_addr, f, &l1mfn, &idx) ||
              l1_set_raw(&frames, l1mfn, idx, grant_pte(slot_gfn(s), f), &old, true) )
         {
-            l0_unmap(s);
-            free_slot(s);
+            if ( l0_unmap(s) == GNTST_okay )     /* else the slot stays L0's */
+                free_slot(s);
             op->status = GNTST_general_error;
             return 0;
         }
@@ -1106,7 +1142,14 @@ static int16_t unmap_host(const struct map_slot *m, uint64_t host_addr,
         return GNTST_general_error;
     }
     /* Self: the PTE's references go with it; a slot frame has none. */
-    l1_set_raw(&frames, l1mfn, idx, val, &old, true);
+    if ( l1_set_raw(&frames, l1mfn, idx, val, &old, true) )
+    {
+        if ( new_addr && val &&
+             !l1_set_raw(&frames, nl1mfn, nidx, val, &old, false) )
+            l1_set_raw(&frames, nl1mfn, nidx, 0, &old, true);
+        tlb_flush_if_owed();
+        return GNTST_general_error;
+    }
     tlb_flush_if_owed();
     return GNTST_okay;
 }
@@ -1153,8 +1196,8 @@ static long unmap_one(uint64_t host_addr, uint64_t dev_bus_addr, uint32_t handle
     *status = GNTST_okay;
     if ( m->flags & (GNTMAP_host_map | GNTMAP_device_map) )
         return 0;
-    if ( !(m->flags & SLOT_SELF) )
-        *status = l0_unmap(s);
+    if ( !(m->flags & SLOT_SELF) && (*status = l0_unmap(s)) != GNTST_okay )
+        return 0;                       /* still L0's mapping: the handle stays */
     free_slot(s);
     return 0;
 }
