@@ -978,8 +978,9 @@ static int16_t pin_own(const struct gnttab_map_grant_ref *op, uint64_t *mfn)
         domid_t d;
 
         read_entry_dom(op->ref, &flags, &d, mfn);
-        if ( p < 0 && ((flags & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access ||
-                       d != dom.domid) )
+        /* Xen's _set_status: on the first pin and the first writable one. */
+        if ( (flags & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access ||
+             d != dom.domid )
             return refuse(GNTST_general_error, "map: ref %u does not grant to us\n",
                           op->ref);
         if ( !ro && (flags & GTF_readonly) )
