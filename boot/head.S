@@ -11,14 +11,15 @@
  *      1 GiB again at SHIM_VIRT_BASE where the image is linked (both 2 MiB
  *      pages, sharing the same L2 tables, RWX: x86/paging.c paging_init()
  *      gives the image its own W^X tables and makes these NX as soon as
- *      we run in C),
+ *      we run in C), and CPU 0's stacks at PERCPU_VIRT(0),
  *   4. enable PAE, long mode, NX if present and paging,
- *   5. jump to the high mapping, load the stack and call
+ *   5. jump to the high mapping, load CPU 0's stack and call
  *      boot_main(start_info_pa, entry_tsc), which never returns.
  * Until paging is on, symbols are used at their physical address, PA(sym).
  */
 #include <xen/elfnote.h>
 #include "x86/layout.h"
+#include "asm-offsets.h"
 
 #define PA(sym)         ((sym) - SHIM_VIRT_BASE)
 
@@ -82,6 +83,30 @@ pvh_start:
         mov     $(PA(boot_l2) + BOOT_PTE_P + BOOT_PTE_RW), %eax
         mov     %eax, PA(boot_l3_high) + 8 * ((SHIM_VIRT_BASE >> 30) & 511)
 
+        /*
+         * CPU 0's stacks at PERCPU_VIRT(0) (x86/layout.h): its four IST
+         * pages and its four stack pages, through one L2 and one L1 table
+         * under the high L3 (desc_init_cpu() makes them NX).
+         */
+        mov     $(PA(percpu_l2) + BOOT_PTE_P + BOOT_PTE_RW), %eax
+        mov     %eax, PA(boot_l3_high) + 8 * ((PERCPU_VIRT_BASE >> 30) & 511)
+        mov     $(PA(percpu_l1) + BOOT_PTE_P + BOOT_PTE_RW), %eax
+        mov     %eax, PA(percpu_l2) + 8 * ((PERCPU_VIRT_BASE >> 21) & 511)
+        mov     $PA(percpu_l1), %edi
+        mov     $(PA(cpu0_ist) + BOOT_PTE_P + BOOT_PTE_RW), %eax
+        mov     $PERCPU_IST_PAGES, %ecx
+1:      mov     %eax, (%edi)
+        add     $PAGE_SIZE, %eax
+        add     $8, %edi
+        loop    1b
+        mov     $(PA(percpu_l1) + 8 * (CPU_STACK_OFFSET >> PAGE_SHIFT)), %edi
+        mov     $(PA(cpu0_stack) + BOOT_PTE_P + BOOT_PTE_RW), %eax
+        mov     $(CPU_STACK_SIZE >> PAGE_SHIFT), %ecx
+1:      mov     %eax, (%edi)
+        add     $PAGE_SIZE, %eax
+        add     $8, %edi
+        loop    1b
+
         mov     $(PA(boot_l3_ident) + BOOT_PTE_P + BOOT_PTE_RW), %eax
         mov     %eax, PA(boot_l4)
         mov     $(PA(boot_l3_high) + BOOT_PTE_P + BOOT_PTE_RW), %eax
@@ -120,7 +145,7 @@ pvh_start:
         mov     %eax, %gs
         movabs  $2f, %rax                       /* 5. to the high mapping */
         jmp     *%rax
-2:      lea     boot_stack + BOOT_STACK_SIZE(%rip), %rsp
+2:      movabs  $(PERCPU_VIRT_BASE + PERCPU_STRIDE - CPUINFO_SIZE), %rsp
         mov     boot_start_info_pa(%rip), %edi
         mov     boot_entry_tsc(%rip), %rsi
         call    boot_main
@@ -152,7 +177,10 @@ boot_l4:        .skip PAGE_SIZE
 boot_l3_ident:  .skip PAGE_SIZE
 boot_l3_high:   .skip PAGE_SIZE
 boot_l2:        .skip 4 * PAGE_SIZE
-        .globl boot_stack
-boot_stack:     .skip BOOT_STACK_SIZE
+        .globl percpu_l1
+percpu_l2:      .skip PAGE_SIZE
+percpu_l1:      .skip PAGE_SIZE
+cpu0_ist:       .skip PERCPU_IST_PAGES * PAGE_SIZE
+cpu0_stack:     .skip CPU_STACK_SIZE
 
         .section .note.GNU-stack, "", @progbits

@@ -386,7 +386,7 @@ static __noreturn void build_guest(void)
     paging_alloc_frames = alloc_frames;
     if ( !paging_map_direct((in.max_mfn + 1) << PAGE_SHIFT) )
         panic("cannot map all memory (%#lx frames)", in.max_mfn + 1);
-    desc_init_cpu(0);               /* final GDT, TSS, SYSCALL entry */
+    desc_init_cpu();                /* CPU 0: final GDT, TSS, SYSCALL entry */
     rangeset_init(&reserve, reserve_r, ARRAY_SIZE(reserve_r));
     if ( !rangeset_take_top(&free, SHIM_RESERVE_FRAMES, 1, ~0UL, &s) ||
          !rangeset_add(&reserve, s, s + SHIM_RESERVE_FRAMES) )

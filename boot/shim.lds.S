@@ -48,6 +48,7 @@ SECTIONS
         __hot_text_start = .;
         *(EXCLUDE_FILE(INIT_OBJS) .text.hot)
         __hot_text_end = .;
+        *(.text.stubs)          /* x86/entry.S: CPU 0's share the hot page */
         *(EXCLUDE_FILE(INIT_OBJS) .text EXCLUDE_FILE(INIT_OBJS) .text.*)
         *(.fixup)
     } :text
@@ -107,6 +108,7 @@ SECTIONS
 
     __image_end = .;
     pvh_start_pa = pvh_start - SHIM_VIRT_BASE;
+    percpu_virt_base = PERCPU_VIRT_BASE;     /* x86/entry.S syscall_stubs */
 
     .comment 0 : { *(.comment) }
     .debug_aranges 0 : { *(.debug_aranges) }

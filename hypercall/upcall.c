@@ -152,7 +152,7 @@ void upcall_block(void)
     {
         l0_events();
         /* An NMI wakes it too (Xen's vcpu_kick); delivered on the way out. */
-        if ( READ_ONCE(v->vcpu_info->evtchn_upcall_pending) || nmi_raised ||
+        if ( READ_ONCE(v->vcpu_info->evtchn_upcall_pending) || get_cpu_info()->nmi_raised ||
              v->nmi_pending )
             return;
         /* "sti; hlt": an interrupt after the check still ends the halt. */

@@ -29,7 +29,7 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
     for ( unsigned int i = 0; i < FT_EXTRA; i++ )
         frames.extra[i] = (struct page_info){ .kind = PGK_shared };
     frames.map = map_frame;
-    frames.flush_owed = &tlb_flush_owed;
+    frames.flush_owed = &get_cpu_info()->tlb_flush_owed;
     frames.xen_l4 = &boot_l4[256];
     frames.nx = cpuid(0x80000001).edx & (1u << 20);
     /* Frames in the range that are the shim's (M2P, this table...) are not the guest's. */
@@ -42,7 +42,7 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
 
 void mm_flush_tlb(void)
 {
-    tlb_flush_owed = true;
+    get_cpu_info()->tlb_flush_owed = true;
     tlb_flush_if_owed();
 }
 
@@ -192,7 +192,7 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
     if ( v->kernel_mode != user )
     {
         write_cr3(*slot);
-        tlb_flush_owed = false;
+        get_cpu_info()->tlb_flush_owed = false;
     }
     return 0;
 }

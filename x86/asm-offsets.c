@@ -5,6 +5,7 @@
  * marker into "#define NAME value" in $(O)/asm-offsets.h.
  */
 #include "x86/regs.h"
+#include "x86/percpu.h"
 
 #define DEFINE(sym, val) \
     __asm__ volatile ( "\n.ascii \"->" #sym " %c0\"" :: "i" (val) )
@@ -36,4 +37,9 @@ void asm_offsets(void)
     OFFSET(REGS_rsp, cpu_regs, rsp);
     OFFSET(REGS_ss, cpu_regs, ss);
     DEFINE(REGS_SIZE, sizeof(struct cpu_regs));
+    OFFSET(CPUINFO_tlb_flush_owed, cpu_info, tlb_flush_owed);
+    OFFSET(CPUINFO_nmi_raised, cpu_info, nmi_raised);
+    OFFSET(CPUINFO_nmi_iret_needed, cpu_info, nmi_iret_needed);
+    OFFSET(CPUINFO_guest_rsp, cpu_info, guest_rsp);
+    DEFINE(CPUINFO_SIZE, sizeof(struct cpu_info));
 }

@@ -9,6 +9,7 @@
  */
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/percpu.h"
 #include "x86/traps.h"
 #include "lib/printk.h"
 #include "lib/xen.h"
@@ -24,18 +25,14 @@
 #define SYSCALL_MASK (X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT | \
                       X86_EFLAGS_DF | X86_EFLAGS_IF | X86_EFLAGS_TF)
 
-struct tss64 {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t ist[8];        /* ist[0] is reserved */
-    uint64_t reserved1;
-    uint16_t reserved2;
-    uint16_t iomap_base;
-} __packed;
 BUILD_BUG_ON(sizeof(struct tss64) != 104);
+BUILD_BUG_ON(sizeof(struct cpu_info) % 16);
+BUILD_BUG_ON(NR_IST != PERCPU_IST_PAGES);     /* x86/traps.h: one IST page each */
 
-extern char boot_stack[];
-extern void entry_syscall(void), entry_cstar(void), entry_sysenter(void);
+extern void entry_sysenter(void);
+/* Two 32-byte SYSCALL stubs per CPU, LSTAR's then CSTAR's (x86/entry.S). */
+extern const char syscall_stubs[];
+#define SYSCALL_STUB(cpu, cstar) ((uint64_t)syscall_stubs + (cpu) * 64 + (cstar) * 32)
 
 #define MSR_SYSENTER_CS  0x174
 #define MSR_SYSENTER_ESP 0x175
@@ -51,54 +48,63 @@ static bool sysenter_in_long_mode(void)
     return !cpu_is_amd_like() && (cpuid(1).edx & (1u << 11));  /* SEP */
 }
 
-unsigned long cpu_stack_top __hot_data;
+/* CPU 0's hypervisor GDT page; other CPUs allocate theirs. */
+static uint64_t cpu0_gdt_page[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
 
-static uint64_t gdt_page[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
-static struct tss64 tss __aligned(64);
-static uint8_t ist_stacks[NR_IST][IST_STACK_SIZE] __aligned(16);
-
-static uint64_t *gdte(unsigned int sel)
+static uint64_t *gdte(uint64_t *gdt, unsigned int sel)
 {
-    return &gdt_page[(sel >> 3) - FIRST_RESERVED_GDT_ENTRY];
+    return &gdt[(sel >> 3) - FIRST_RESERVED_GDT_ENTRY];
 }
 
 void desc_set_ldt(unsigned int cpu, unsigned long base, unsigned int limit)
 {
-    BUG_ON(cpu != 0);
+    struct cpu_info *ci = get_cpu_info();
+
+    BUG_ON(cpu != ci->id);
     /* A 16-byte system descriptor: type 2 (LDT), present, DPL 0. */
-    gdte(SEL_LDT)[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-                       (0x82ULL << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
-                       (((base >> 24) & 0xff) << 56);
-    gdte(SEL_LDT)[1] = base >> 32;
+    gdte(ci->gdt, SEL_LDT)[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                                (0x82ULL << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
+                                (((base >> 24) & 0xff) << 56);
+    gdte(ci->gdt, SEL_LDT)[1] = base >> 32;
 }
 
-void desc_init_cpu(unsigned int cpu)
+void desc_init_cpu(void)
 {
-    unsigned long gdt = GDT_VIRT(cpu);
-    uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+    struct cpu_info *ci = get_cpu_info();
+    unsigned int cpu = ci->id;
+    unsigned long gdt = GDT_VIRT(cpu), block = PERCPU_VIRT(cpu);
+    uint64_t base = (uint64_t)&ci->tss, limit = sizeof(ci->tss) - 1;
     struct __packed { uint16_t limit; uint64_t base; } gdtr = { 0xffff, gdt };
 
-    BUG_ON(cpu != 0);       /* one CPU until SMP */
+    if ( cpu == 0 )
+        ci->gdt = cpu0_gdt_page;
+    else
+    {
+        paddr_t pa = paging_alloc_frame ? paging_alloc_frame() : 0;
 
-    *gdte(SEL_HYPERVISOR_CS) = 0x00af9b000000ffffULL;
-    *gdte(SEL_HYPERVISOR_DS) = 0x00cf93000000ffffULL;
-    *gdte(FLAT_RING3_CS32)   = 0x00cffb000000ffffULL;
-    *gdte(FLAT_RING3_DS32)   = 0x00cff3000000ffffULL;
-    *gdte(FLAT_RING3_CS64)   = 0x00affb000000ffffULL;
-    gdte(SEL_TSS)[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-                       (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
-                       (((base >> 24) & 0xff) << 56);
-    gdte(SEL_TSS)[1] = base >> 32;
+        if ( !pa )
+            panic("no memory for CPU %u's GDT page", cpu);
+        ci->gdt = __va(pa);
+    }
+    *gdte(ci->gdt, SEL_HYPERVISOR_CS) = 0x00af9b000000ffffULL;
+    *gdte(ci->gdt, SEL_HYPERVISOR_DS) = 0x00cf93000000ffffULL;
+    *gdte(ci->gdt, FLAT_RING3_CS32)   = 0x00cffb000000ffffULL;
+    *gdte(ci->gdt, FLAT_RING3_DS32)   = 0x00cff3000000ffffULL;
+    *gdte(ci->gdt, FLAT_RING3_CS64)   = 0x00affb000000ffffULL;
+    gdte(ci->gdt, SEL_TSS)[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                                (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
+                                (((base >> 24) & 0xff) << 56);
+    gdte(ci->gdt, SEL_TSS)[1] = base >> 32;
 
-    cpu_stack_top = (unsigned long)boot_stack + BOOT_STACK_SIZE;
-    tss.rsp[0] = cpu_stack_top;
-    for ( unsigned int i = 0; i < ARRAY_SIZE(ist_stacks); i++ )
-        tss.ist[i + 1] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;
-    tss.iomap_base = sizeof(tss);       /* no I/O bitmap */
+    /* Entries from the guest: on this CPU's stack, right below its cpu_info. */
+    ci->tss.rsp[0] = (uint64_t)ci;
+    for ( unsigned int i = 1; i <= PERCPU_IST_PAGES; i++ )
+        ci->tss.ist[i] = block + i * IST_STACK_SIZE;
+    ci->tss.iomap_base = sizeof(ci->tss);       /* no I/O bitmap */
 
     /* The hypervisor page of the GDT window; pages 0-13 are the guest's. */
     if ( !paging_map(boot_l4, gdt + FIRST_RESERVED_GDT_PAGE * PAGE_SIZE,
-                     __pa(gdt_page), _PAGE_PRESENT | _PAGE_RW) )
+                     __pa(ci->gdt), _PAGE_PRESENT | _PAGE_RW) )
         panic("no memory for the GDT window");
 
     __asm__ volatile ( "lgdt %0\n\t"
@@ -118,13 +124,13 @@ void desc_init_cpu(unsigned int cpu)
 
     wrmsrl(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) |
                     ((uint64_t)SEL_HYPERVISOR_CS << 32));
-    wrmsrl(MSR_LSTAR, (uint64_t)entry_syscall);
-    wrmsrl(MSR_CSTAR, (uint64_t)entry_cstar);
+    wrmsrl(MSR_LSTAR, SYSCALL_STUB(cpu, 0));
+    wrmsrl(MSR_CSTAR, SYSCALL_STUB(cpu, 1));
     wrmsrl(MSR_SFMASK, SYSCALL_MASK);
     if ( sysenter_in_long_mode() )
     {
         wrmsrl(MSR_SYSENTER_CS, SEL_HYPERVISOR_CS);
-        wrmsrl(MSR_SYSENTER_ESP, cpu_stack_top);
+        wrmsrl(MSR_SYSENTER_ESP, (uint64_t)ci);
         wrmsrl(MSR_SYSENTER_EIP, (uint64_t)entry_sysenter);
     }
     wrmsrl(MSR_EFER, rdmsrl(MSR_EFER) | EFER_SCE);

@@ -19,20 +19,16 @@
 #define GDT_VIRT(vcpu)  (PERDOMAIN_VIRT_START + ((unsigned long)(vcpu) << 17))
 #define LDT_VIRT(vcpu)  (GDT_VIRT(vcpu) + 0x10000)
 
-/* Top of this CPU's stack: where exceptions and SYSCALLs from the guest land. */
-extern unsigned long cpu_stack_top;
-
-/* The guest's registers as every entry from it leaves them (x86/entry.S). */
-static inline struct cpu_regs *guest_entry_frame(void)
-{
-    return (struct cpu_regs *)cpu_stack_top - 1;
-}
+#include "x86/percpu.h"
 
 /*
- * Move this CPU to its final GDT (with the PV selectors), its TSS and the
- * SYSCALL MSRs. Needs paging_alloc_frame for the GDT window's tables.
+ * Move this CPU (the one whose stacks we run on) to its final GDT (with
+ * the PV selectors), its TSS (x86/percpu.h: its IST stacks and its stack)
+ * and the SYSCALL MSRs (its own entry stubs, x86/entry.S). Needs
+ * paging_alloc_frame for the GDT window's tables and, but on CPU 0, for
+ * its GDT page.
  */
-void desc_init_cpu(unsigned int cpu);
+void desc_init_cpu(void);
 
 /* Point this CPU's LDT descriptor (SEL_LDT) at [base, base + limit]. */
 void desc_set_ldt(unsigned int cpu, unsigned long base, unsigned int limit);

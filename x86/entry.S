@@ -16,6 +16,7 @@
  * it returns, the registers are restored from the frame and we iretq.
  */
 #include "asm-offsets.h"
+#include "x86/layout.h"
 #include "x86/smap.h"
 #include <xen/xen.h>
 
@@ -183,15 +184,15 @@ ist_common:
 
 /*
  * SYSCALL from the guest, in 64-bit (LSTAR) or 32-bit (CSTAR) code. The CPU
- * left RCX = RIP, R11 = RFLAGS, RSP = the guest's, IF clear (SFMASK). One
- * CPU for now: the guest RSP is parked in a global on the way to our stack.
- * The frame looks like an exception frame, so one return path serves both.
+ * left RCX = RIP, R11 = RFLAGS, RSP = the guest's, IF clear (SFMASK), and no
+ * register to spare: each CPU's LSTAR and CSTAR point at stubs of its own
+ * (syscall_stubs below) that park the guest's RSP in the CPU's cpu_info and
+ * load the CPU's stack, both RIP-relative, then come here. The frame looks
+ * like an exception frame, so one return path serves both.
  */
         .macro SYSCALL_ENTRY cs, vector
-        mov     %rsp, syscall_guest_rsp(%rip)
-        mov     cpu_stack_top(%rip), %rsp
         pushq   $FLAT_KERNEL_SS
-        pushq   syscall_guest_rsp(%rip)
+        pushq   8 + CPUINFO_guest_rsp(%rsp)
         pushq   %r11
         pushq   $\cs
         pushq   %rcx
@@ -218,6 +219,33 @@ entry_syscall:
 entry_cstar:
         SYSCALL_ENTRY FLAT_RING3_CS32, ENTRY_SYSCALL32
         .size entry_cstar, . - entry_cstar
+
+/*
+ * The SYSCALL stubs, two of 32 bytes per CPU (LSTAR's, then CSTAR's; x86/desc.c
+ * desc_init_cpu()), CPU n's at syscall_stubs + 64 n, right after the hot text
+ * (boot/shim.lds.S) so CPU 0's share its last page. Each stores the guest's
+ * RSP in the CPU's cpu_info and points RSP at that cpu_info, the top of the
+ * CPU's stack (x86/percpu.h), addressed relative to RIP: the blocks sit at
+ * fixed addresses (x86/layout.h PERCPU_VIRT), so the stubs are plain code.
+ */
+        .section .text.stubs, "ax", @progbits
+        .balign 64
+        .globl syscall_stubs
+syscall_stubs:
+        .set stub_cpu, 0
+        .rept CONFIG_MAX_VCPUS
+        mov     %rsp, percpu_virt_base + (stub_cpu * PERCPU_STRIDE + PERCPU_STRIDE - CPUINFO_SIZE + CPUINFO_guest_rsp)(%rip)
+        lea     percpu_virt_base + (stub_cpu * PERCPU_STRIDE + PERCPU_STRIDE - CPUINFO_SIZE)(%rip), %rsp
+        jmp     entry_syscall
+        .balign 32, 0xcc
+        mov     %rsp, percpu_virt_base + (stub_cpu * PERCPU_STRIDE + PERCPU_STRIDE - CPUINFO_SIZE + CPUINFO_guest_rsp)(%rip)
+        lea     percpu_virt_base + (stub_cpu * PERCPU_STRIDE + PERCPU_STRIDE - CPUINFO_SIZE)(%rip), %rsp
+        jmp     entry_cstar
+        .balign 32, 0xcc
+        .set stub_cpu, stub_cpu + 1
+        .endr
+        .size syscall_stubs, . - syscall_stubs
+        .section .text.hot, "ax", @progbits
 
 /*
  * SYSENTER from the guest (Intel, and only there: AMD raises #UD for it in
@@ -269,15 +297,16 @@ sysenter_eflags_saved:
         .type return_to_guest, @function
 return_to_guest:
         cli
-        cmpb    $0, tlb_flush_owed(%rip)
+        /* The frame is right below this CPU's cpu_info (x86/percpu.h). */
+        cmpb    $0, REGS_SIZE + CPUINFO_tlb_flush_owed(%rsp)
         jne     .Lflush
-        cmpb    $0, nmi_raised(%rip)
+        cmpb    $0, REGS_SIZE + CPUINFO_nmi_raised(%rsp)
         jne     .Lnmi
         andq    $~EFLAGS_IOPL, REGS_rflags(%rsp)
         orq     $EFLAGS_IF, REGS_rflags(%rsp)
         orq     $3, REGS_cs(%rsp)
         orq     $3, REGS_ss(%rsp)
-        cmpb    $0, nmi_iret_needed(%rip)
+        cmpb    $0, REGS_SIZE + CPUINFO_nmi_iret_needed(%rsp)
         jne     .Liret_nmi
         cmpq    $ENTRY_SYSCALL, REGS_vector(%rsp)     /* rcx, r11 are not live */
         jne     .Liret
@@ -297,7 +326,7 @@ return_to_guest:
         mov     REGS_rsp(%rsp), %rsp
         sysretq
 .Liret_nmi:
-        movb    $0, nmi_iret_needed(%rip)
+        movb    $0, REGS_SIZE + CPUINFO_nmi_iret_needed(%rsp)
 .Liret:
         RESTORE_ALL
         add     $REGS_rip, %rsp
@@ -310,7 +339,7 @@ return_to_guest_end:
         jmp     return_to_guest
 .Lflush:
         /* A frame changed type (x86/paging.h tlb_flush_owed); no PGE. */
-        movb    $0, tlb_flush_owed(%rip)
+        movb    $0, REGS_SIZE + CPUINFO_tlb_flush_owed(%rsp)
         mov     %cr3, %rax
         mov     %rax, %cr3
         jmp     return_to_guest
@@ -346,10 +375,5 @@ return_to_guest_end:
         .balign 8
         .quad   .Lft_iret, .Lfix_iret
         .popsection
-
-        .section .data.hot, "aw"
-        .balign 8
-syscall_guest_rsp:
-        .quad 0
 
         .section .note.GNU-stack, "", @progbits

@@ -33,9 +33,27 @@
 /* Largest image (text + data + bss) the layout above is written for. */
 #define SHIM_IMAGE_MAX      (_UL(4) << 20)
 
-/* Boot stack and the IST stacks for #DF, NMI and #MC. */
-#define BOOT_STACK_SIZE     (_UL(16) << 10)
-#define IST_STACK_SIZE      (_UL(4) << 10)
+/*
+ * Each CPU's stacks, in its own block at PERCPU_VIRT(cpu), the next GiB of
+ * the shim's slot. A block is PERCPU_STRIDE long and aligned to it, so the
+ * block, and the struct cpu_info at its top (x86/percpu.h), follow from any
+ * stack pointer inside it:
+ *
+ *   pages 0-3     the IST stacks: #DF, NMI, #MC, #DB (IST_STACK_SIZE each)
+ *   pages 4-11    not mapped: a stack overflow faults (and #DF has its own)
+ *   pages 12-15   the CPU's stack (CPU_STACK_SIZE), struct cpu_info on top
+ *
+ * Only the 8 mapped pages take memory. CPU 0's are the image's (boot/head.S
+ * maps them before the first instruction that uses a stack).
+ */
+#define PERCPU_VIRT_BASE    (SHIM_VIRT_BASE + SHIM_MAP_SIZE)
+#define PERCPU_SHIFT        16
+#define PERCPU_STRIDE       (_UL(1) << PERCPU_SHIFT)
+#define PERCPU_VIRT(cpu)    (PERCPU_VIRT_BASE + ((cpu) << PERCPU_SHIFT))
+#define IST_STACK_SIZE      PAGE_SIZE
+#define PERCPU_IST_PAGES    4
+#define CPU_STACK_SIZE      (_UL(4) * PAGE_SIZE)
+#define CPU_STACK_OFFSET    (PERCPU_STRIDE - CPU_STACK_SIZE)
 
 #define BOOT_PTE_P               0x001
 #define BOOT_PTE_RW              0x002

@@ -5,11 +5,10 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-extern uint64_t boot_l2[4 * 512], boot_l3_high[512];
+extern uint64_t boot_l2[4 * 512], boot_l3_high[512], percpu_l1[512];
 extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern const char __image_end[];
 
-bool tlb_flush_owed __hot_data;
 uint64_t paging_nx;
 
 paddr_t (*paging_alloc_frame)(void);
@@ -133,6 +132,10 @@ void paging_check_wx(void)
                   "direct map, not %d", pa, rights(SHIM_VIRT_BASE + pa),
                   rights(DIRECTMAP_VIRT_START + pa), want);
     }
+    for ( unsigned long va = PERCPU_VIRT(0); va < PERCPU_VIRT(1); va += PAGE_SIZE )
+        if ( rights(va) != ((va - PERCPU_VIRT(0) < PERCPU_IST_PAGES * PAGE_SIZE ||
+                             va - PERCPU_VIRT(0) >= CPU_STACK_OFFSET) ? W : -1) )
+            panic("W^X: CPU 0's stack page %#lx has rights %d", va, rights(va));
     for ( pa = 0; pa < BOOT_IDENT_SIZE; pa += L2_PAGE_SIZE )
         if ( (pa < image_pa(__text_start) || pa > image_pa(__image_end)) &&
              rights(DIRECTMAP_VIRT_START + pa) != W )
@@ -151,6 +154,9 @@ void paging_init(void)
      * store of the L3 entry, then the flush.
      */
     map_first_gib(image_l2, image_l1, true);
+    for ( unsigned int i = 0; i < 512; i++ )    /* CPU 0's stacks: data */
+        if ( percpu_l1[i] )
+            percpu_l1[i] |= paging_nx;
     boot_l3_high[L3_SLOT(SHIM_VIRT_BASE)] =
         image_pa(image_l2) | _PAGE_PRESENT | _PAGE_RW;
     write_cr3(read_cr3());

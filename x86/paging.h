@@ -20,6 +20,7 @@
 
 #include "lib/compiler.h"
 #include "x86/layout.h"
+#include "x86/percpu.h"
 
 #define RO_MPT_VIRT_START      0xffff800000000000UL
 #define RO_MPT_VIRT_END        0xffff804000000000UL
@@ -102,11 +103,11 @@ bool paging_map(uint64_t *l4, unsigned long va, paddr_t pa, uint64_t flags);
 uint64_t *paging_l1e(uint64_t *l4, unsigned long va);
 
 /*
- * A TLB flush the shim owes the guest (pvops/pagetype.h flush_owed): done
- * on the way out to the guest (x86/entry.S return_to_guest) at the latest,
- * earlier where the shim may touch the frame through a guest address.
+ * A TLB flush the shim owes the guest on this CPU (pvops/pagetype.h
+ * flush_owed, x86/percpu.h tlb_flush_owed): done on the way out to the
+ * guest (x86/entry.S return_to_guest) at the latest, earlier where the
+ * shim may touch the frame through a guest address.
  */
-extern bool tlb_flush_owed;
 
 static inline void write_cr3(paddr_t cr3)
 {
@@ -124,9 +125,11 @@ static inline paddr_t read_cr3_raw(void)
 /* The flush owed, now: before the shim touches memory through a guest address. */
 static inline void tlb_flush_if_owed(void)
 {
-    if ( tlb_flush_owed )
+    struct cpu_info *ci = get_cpu_info();
+
+    if ( ci->tlb_flush_owed )
     {
-        tlb_flush_owed = false;
+        ci->tlb_flush_owed = false;
         write_cr3(read_cr3_raw());
     }
 }

@@ -127,8 +127,6 @@ void traps_set_nmi_handler(void (*fn)(struct cpu_regs *regs))
  * stack whatever was interrupted, so it only notes the NMI; the way out to
  * the guest (x86/entry.S return_to_guest) hands it over.
  */
-volatile bool nmi_raised __hot_data;
-bool nmi_iret_needed __hot_data;
 
 /*
  * NMI, #DB or #MC on its IST stack (x86/entry.S ist_common). From the
@@ -148,8 +146,8 @@ struct cpu_regs *ist_handler(struct cpu_regs *regs)
         if ( regs->vector == 2 )
         {
             /* Leave by IRETQ: it ends the CPU's NMI blocking. */
-            nmi_raised = true;
-            nmi_iret_needed = true;
+            get_cpu_info()->nmi_raised = true;
+            get_cpu_info()->nmi_iret_needed = true;
         }
         return frame;
     }
@@ -180,7 +178,7 @@ struct cpu_regs *ist_handler(struct cpu_regs *regs)
     }
 
     /* An NMI in the shim on its way out: that way out may have checked already. */
-    nmi_raised = true;
+    get_cpu_info()->nmi_raised = true;
     if ( regs->rip >= (unsigned long)return_to_guest &&
          regs->rip < (unsigned long)return_to_guest_end )
     {
@@ -193,7 +191,7 @@ struct cpu_regs *ist_handler(struct cpu_regs *regs)
 void nmi_deliver(struct cpu_regs *regs);
 __hot_text void nmi_deliver(struct cpu_regs *regs)
 {
-    nmi_raised = false;
+    get_cpu_info()->nmi_raised = false;
     if ( nmi_hook )
         nmi_hook(regs);
 }

@@ -40,8 +40,7 @@ void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs));
  */
 void traps_set_nmi_handler(void (*fn)(struct cpu_regs *regs));
 
-/* An NMI arrived and was not handed to the PV layer yet. */
-extern volatile bool nmi_raised;
+/* An NMI arrived and was not handed to the PV layer yet: x86/percpu.h nmi_raised. */
 
 /* Called by x86/entry.S for every exception. */
 void trap_handler(struct cpu_regs *regs);

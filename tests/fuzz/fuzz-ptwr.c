@@ -54,7 +54,7 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
     return 0;
 }
 
-bool tlb_flush_owed;                    /* x86/paging.c's, for pagetype.c */
+struct cpu_info unit_cpu_info;          /* x86/percpu.h: the one CPU */
 
 /* No grant frames here: their kind never appears in these frame tables. */
 bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
@@ -65,7 +65,7 @@ bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
 
 void mm_flush_if_needed(void)
 {
-    tlb_flush_owed = false;
+    unit_cpu_info.tlb_flush_owed = false;
 }
 
 static bool wins_equal(const struct wins *a, const struct wins *b)
@@ -144,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(mem, 0, sizeof(mem));
     frames = (struct frame_table){
         .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
-        .map = fake_map, .nx = data[0] & 0x80, .flush_owed = &tlb_flush_owed,
+        .map = fake_map, .nx = data[0] & 0x80, .flush_owed = &unit_cpu_info.tlb_flush_owed,
     };
     /* data[3] bits 3-7: the faults ptwr must leave to the guest */
     vcpu0 = (struct vcpu){ .kernel_mode = !(data[3] & 0x08) };

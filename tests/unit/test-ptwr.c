@@ -30,7 +30,7 @@ static struct vcpu vcpu0;
 static struct page_info pages[NR_FRAMES];
 static uint64_t mem[NR_FRAMES][512];
 static unsigned int flushes;
-bool tlb_flush_owed;                    /* x86/paging.c's, for pagetype.c */
+struct cpu_info unit_cpu_info;          /* x86/percpu.h: the one CPU */
 
 static uint64_t *fake_map(unsigned long mfn)
 {
@@ -73,9 +73,9 @@ static int setup(void **state)
     memset(mem, 0, sizeof(mem));
     frames = (struct frame_table){
         .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
-        .map = fake_map, .nx = true, .flush_owed = &tlb_flush_owed,
+        .map = fake_map, .nx = true, .flush_owed = &unit_cpu_info.tlb_flush_owed,
     };
-    tlb_flush_owed = false;
+    unit_cpu_info.tlb_flush_owed = false;
     vcpu0 = (struct vcpu){ .kernel_mode = true };
     dom.vcpu[0] = &vcpu0;
     dom.vm_assist = 1UL << VMASST_TYPE_writable_pagetables;
