@@ -133,6 +133,19 @@ long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
     if ( cmd & ~GNTTABOP_CMD_MASK )
         return -XEN_EINVAL;
 
+    /* Xen's guest_handle_okay on the batch ops' arrays comes first, even for count 0. */
+    switch ( cmd )
+    {
+    case GNTTABOP_map_grant_ref:
+    case GNTTABOP_unmap_grant_ref:
+    case GNTTABOP_unmap_and_replace:
+    case GNTTABOP_copy:
+    case GNTTABOP_swap_grant_ref:
+        if ( !guest_addr_ok(uop) )
+            return -XEN_EFAULT;
+        break;
+    }
+
     switch ( cmd )
     {
     case GNTTABOP_setup_table:
