@@ -1172,7 +1172,9 @@ static long unmap_one(uint64_t host_addr, uint64_t dev_bus_addr, uint32_t handle
         return 0;
     }
     m = &gmap.slot[s];
-    if ( dev_bus_addr && dev_bus_addr != m->mfn << PAGE_SHIFT )
+    /* Xen's order: a device address counts only for a mapping with a device part. */
+    if ( dev_bus_addr && (m->flags & GNTMAP_device_map) &&
+         dev_bus_addr != m->mfn << PAGE_SHIFT )
     {
         *status = GNTST_bad_dev_addr;
         return 0;
