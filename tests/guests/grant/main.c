@@ -82,6 +82,8 @@ enum slot
     S_ARR,          /* FR_ARR writable; S_ARR + 1 never mapped */
     S_ARR_END,
     S_FREE,         /* never mapped */
+    S_GNT1,         /* grant frame 1, writable */
+    S_MAP6,
 };
 
 #define VA(s)           (WIN_VA + ((unsigned long)(s) << PAGE_SHIFT))
@@ -132,6 +134,7 @@ static unsigned long frame_mfn[FR_NR], frame_pfn[FR_NR];
 static unsigned long boot_l2_mfn;
 static domid_t own;                     /* our domid */
 static unsigned long gnt_mfn;           /* grant frame 0 */
+static unsigned long gnt1_mfn;          /* grant frame 1 */
 static unsigned long status_mfn;        /* status frame 0 (v2) */
 static uint32_t max_frames;             /* query_size's */
 static uint64_t ref1_v1;                /* ref 1 (xenstore) as v1 had it */
@@ -169,6 +172,7 @@ void pf_handle(struct pf_frame *f);
 unsigned long probe_read(const volatile unsigned long *p);
 void probe_write(volatile unsigned long *p, unsigned long v);
 void probe_write16(volatile uint16_t *p, unsigned long v);
+unsigned long probe_cmpxchg16(volatile uint16_t *p, unsigned long old, unsigned long new);
 extern const char probe_read_insn[], probe_read_next[];
 extern const char probe_write_insn[], probe_write_next[];
 extern const char probe_write16_insn[], probe_write16_next[];
@@ -194,6 +198,12 @@ __asm__ (
     "probe_write16_insn:\n"
     "    mov  %si, (%rdi)\n"
     "probe_write16_next:\n"
+    "    ret\n"
+    "    .globl probe_cmpxchg16\n"
+    "probe_cmpxchg16:\n"
+    "    mov  %rsi, %rax\n"
+    "    lock cmpxchg %dx, (%rdi)\n"
+    "    movzwl %ax, %eax\n"
     "    ret\n"
     "    .globl entry_pf\n"
     "    .balign 16\n"
@@ -544,6 +554,7 @@ static void c_setup_table(void)
     check_st("setup_table max frames: status", st, GNTST_okay);
     check_hex("setup_table max frames: frame 0 the same", flist[0], gnt_mfn);
     check_hex("setup_table max frames: list[max] untouched", flist[max_frames], 0xdead);
+    gnt1_mfn = flist[1];
     for ( unsigned int i = 0; i < max_frames; i++ )
         for ( unsigned int j = 0; j < i; j++ )
             dup += flist[i] == flist[j];
@@ -946,6 +957,98 @@ static void c_maps(void)
     check_st("unmap_and_replace again", replace1(VA(S_MAP), VA(S_REPL), h), GNTST_bad_handle);
     check_eq("update_va_mapping S_MAP := 0", uva(S_MAP, 0), 0);
     check_hex("after all unmaps: ref 10 flags", v1_get(REF_RW) & 0xffff, GTF_permit_access);
+}
+
+
+/* ------------------------------------------------------------ more maps */
+
+static void c_maps_more(void)
+{
+    uint32_t h = 0, hb[3] = { 0 };
+    uint64_t bus = 0;
+    int16_t st;
+    unsigned long pte_got;
+
+    /* The PTE of an application mapping, and the guest's avail bits. */
+    st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_application_map | GNTMAP_readonly,
+              VA(S_MAP6), &h, NULL);
+    check_st("map own ref 10 application RO", st, GNTST_okay);
+    pte_got = win_l1e(S_MAP6) & ~PTE_NX;
+    check_hex("map own ref 10 application RO: the PTE (NX aside)", pte_got,
+              grant_pte(frame_mfn[FR_DATA], GNTMAP_application_map | GNTMAP_readonly));
+    check_st("map own ref 10 application RO: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+    st = map1(own, REF_RW, GNTMAP_host_map | (5u << _GNTMAP_guest_avail0), VA(S_MAP6), &h, NULL);
+    check_st("map own ref 10 with guest avail bits 5", st, GNTST_okay);
+    check_hex("map own ref 10 with guest avail bits 5: the PTE (NX aside)",
+              win_l1e(S_MAP6) & ~PTE_NX, grant_pte(frame_mfn[FR_DATA], 0) | (5UL << 9));
+    check_st("map own ref 10 with guest avail bits 5: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+
+    /* Over a PTE in use: the old mapping goes. */
+    check_eq("update_va_mapping S_MAP6 := DATA2 RO", uva(S_MAP6, pte(FR_DATA2, KERNEL_RO)), 0);
+    st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP6), &h, NULL);
+    check_st("map own ref 10 RO over a mapping of DATA2", st, GNTST_okay);
+    check_hex("map own ref 10 RO over a mapping of DATA2: read through it",
+              read_or_fault(VA(S_MAP6)), PATTERN);
+    check_st("map own ref 10 RO over a mapping of DATA2: unmap", unmap1(VA(S_MAP6), 0, h),
+             GNTST_okay);
+    check_hex("map own ref 10 RO over a mapping of DATA2: PTE cleared", win_l1e(S_MAP6), 0);
+
+    /* A ref in grant frame 1. */
+    check_eq("map grant frame 1 writable", uva(S_GNT1, (gnt1_mfn << PAGE_SHIFT) | KERNEL_RW), 0);
+    check_eq("v1 store: ref 522 (frame 1) := DATA2 writable to us",
+             try_write(VA(S_GNT1) + 10 * 8, v1_entry(GTF_permit_access, own, frame_mfn[FR_DATA2])),
+             0);
+    st = map1(own, 522, GNTMAP_host_map, VA(S_MAP6), &h, &bus);
+    check_st("map own ref 522 (frame 1) host RW", st, GNTST_okay);
+    check_hex("map own ref 522: dev_bus_addr", bus, frame_mfn[FR_DATA2] << PAGE_SHIFT);
+    check_hex("map own ref 522: read through it", read_or_fault(VA(S_MAP6)),
+              ((volatile unsigned long *)VA(S_DATA2))[0]);
+    check_st("map own ref 522: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+    check_eq("v1 store: ref 522 := 0", try_write(VA(S_GNT1) + 10 * 8, 0), 0);
+    check_eq("unmap grant frame 1", uva(S_GNT1, 0), 0);
+
+    /* A batch of three maps, the middle one bad; then a batch of unmaps. */
+    {
+        struct gnttab_map_grant_ref m[3] = {
+            { .host_addr = VA(S_MAP), .flags = GNTMAP_host_map | GNTMAP_readonly, .ref = REF_RW,
+              .dom = own },
+            { .host_addr = VA(S_MAP2), .flags = GNTMAP_host_map, .ref = REF_RO, .dom = own },
+            { .host_addr = VA(S_MAP3), .flags = GNTMAP_host_map | GNTMAP_readonly, .ref = REF_RO,
+              .dom = own },
+        };
+        struct gnttab_unmap_grant_ref u[3];
+
+        m[0].status = m[1].status = m[2].status = 99;
+        check_eq("map batch of 3, [1] RW of a read-only entry", gnttab(GNTTABOP_map_grant_ref, m, 3), 0);
+        check_st("map batch of 3: [0]", m[0].status, GNTST_okay);
+        check_st("map batch of 3: [1]", m[1].status, GNTST_general_error);
+        check_st("map batch of 3: [2]", m[2].status, GNTST_okay);
+        hb[0] = m[0].handle;
+        hb[2] = m[2].handle;
+        u[0] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(S_MAP), .handle = hb[0], .status = 99 };
+        u[1] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(S_MAP3), .handle = BAD_HANDLE,
+                                                .status = 99 };
+        u[2] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(S_MAP3), .handle = hb[2], .status = 99 };
+        check_eq("unmap batch of 3, [1] bad handle", gnttab(GNTTABOP_unmap_grant_ref, u, 3), 0);
+        check_st("unmap batch of 3: [0]", u[0].status, GNTST_okay);
+        check_st("unmap batch of 3: [1]", u[1].status, GNTST_bad_handle);
+        check_st("unmap batch of 3: [2]", u[2].status, GNTST_okay);
+        check_hex("unmap batch of 3: PTEs cleared", win_l1e(S_MAP) | win_l1e(S_MAP3), 0);
+    }
+
+    /* Linux's end of access: cmpxchg on the flags of an unused entry. */
+    check_eq("v1 store: ref 15 := DATA2 writable to us",
+             v1_set(15, GTF_permit_access, own, frame_mfn[FR_DATA2]), 0);
+    check_hex("v1 cmpxchg16 ref 15 flags permit -> 0: old value",
+              probe_cmpxchg16((volatile uint16_t *)&gnt_word[15], GTF_permit_access, 0),
+              GTF_permit_access);
+    check_hex("v1 cmpxchg16 ref 15: entry", v1_get(15),
+              v1_entry(0, own, frame_mfn[FR_DATA2]));
+    check_hex("v1 cmpxchg16 ref 15 flags permit -> 0 again (fails): old value",
+              probe_cmpxchg16((volatile uint16_t *)&gnt_word[15], GTF_permit_access, 0), 0);
+    st = map1(own, 15, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP), &h, NULL);
+    check_st("map own ref 15 after its access ended", st, GNTST_general_error);
+    check_eq("v1 store: ref 15 := 0", v1_set(15, 0, 0, 0), 0);
 }
 
 /* ------------------------------------------------------------ swap */
@@ -1379,6 +1482,25 @@ static void c_batches(void)
                      ops[i].zero_status);
         }
     }
+    /* Each op in a read-only page (zeroed): done, then the write-back faults. */
+    {
+        static const struct { const char *name; unsigned int cmd; long rc; } t[] = {
+            { "query_size op read-only (dom0)", GNTTABOP_query_size, -XEN_EFAULT },
+            { "setup_table op read-only (dom0)", GNTTABOP_setup_table, -XEN_EFAULT },
+            { "get_version op read-only (dom0)", GNTTABOP_get_version, -XEN_EPERM },
+            { "set_version op read-only (version 0)", GNTTABOP_set_version, -XEN_EFAULT },
+            { "get_status_frames op read-only (dom0)", GNTTABOP_get_status_frames, -XEN_EFAULT },
+            { "map_grant_ref op read-only (flags 0)", GNTTABOP_map_grant_ref, -XEN_EFAULT },
+            { "unmap_grant_ref op read-only (handle 0)", GNTTABOP_unmap_grant_ref, -XEN_EFAULT },
+            { "unmap_and_replace op read-only (handle 0)", GNTTABOP_unmap_and_replace, -XEN_EFAULT },
+            { "copy op read-only (dom0 frame)", GNTTABOP_copy, -XEN_EFAULT },
+            { "swap_grant_ref op read-only (ref 0 and 0)", GNTTABOP_swap_grant_ref, -XEN_EFAULT },
+            { "cache_flush op read-only (length 0)", GNTTABOP_cache_flush, 0 },
+        };
+
+        for ( unsigned int i = 0; i < ARRAY_SIZE(t); i++ )
+            check_eq(t[i].name, gnttab(t[i].cmd, (void *)VA(S_RO), 1), t[i].rc);
+    }
     memset(arr, 0, PAGE_SIZE);
 }
 
@@ -1386,7 +1508,7 @@ static void c_batches(void)
 
 static void c_v2(void)
 {
-    uint32_t v, h, nr_status = (max_frames * (PAGE_SIZE / sizeof(grant_entry_v2_t)) *
+    uint32_t v, h, h3 = 0, nr_status = (max_frames * (PAGE_SIZE / sizeof(grant_entry_v2_t)) *
                                 sizeof(grant_status_t) + PAGE_SIZE - 1) / PAGE_SIZE;
     long rc;
     int16_t st;
@@ -1436,6 +1558,23 @@ static void c_v2(void)
     st = status_frames(DOMID_SELF, nr_status + 1, slist, &rc);
     check_eq("v2 get_status_frames all + 1", rc, 0);
     check_st("v2 get_status_frames all + 1: status", st, GNTST_general_error);
+    {
+        volatile uint64_t *l = (volatile uint64_t *)(VA(S_ARR_END) - 8);
+
+        *l = 0;
+        st = status_frames(DOMID_SELF, 2, (const void *)l, &rc);
+        check_eq("v2 get_status_frames list crossing into an unmapped page", rc, 0);
+        check_st("v2 get_status_frames list crossing: status", st, GNTST_bad_virt_addr);
+        check_hex("v2 get_status_frames list crossing: [0] written", *l, status_mfn);
+        *l = 0;
+    }
+    {
+        int16_t s2 = setup(DOMID_SELF, 1, flist, &rc);
+
+        check_eq("v2 setup_table 1 frame", rc, 0);
+        check_st("v2 setup_table 1 frame: status", s2, GNTST_okay);
+        check_hex("v2 setup_table 1 frame: the same frame 0", flist[0], gnt_mfn);
+    }
     st = status_frames(DOMID_SELF, 0xffffffff, slist, &rc);
     check_eq("v2 get_status_frames 0xffffffff", rc, 0);
     check_st("v2 get_status_frames 0xffffffff: status", st, GNTST_general_error);
@@ -1537,6 +1676,10 @@ static void c_v2(void)
     check_eq("v2 clear ref 14", v2_clear(REF_SUBPAGE), 0);
     check_eq("v2 clear ref 16", v2_clear(REF_TRANS), 0);
 
+    /* The reserved ref 3 (kept from v1) mapped across the change back. */
+    st = map1(own, REF_RESERVED, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP6), &h3, NULL);
+    check_st("v2 map own reserved ref 3 RO", st, GNTST_okay);
+
     /* Back to v1: refused while a status frame is mapped. */
     check_eq("v2 set_version 1 with the status frame mapped", set_version(1, &v), -XEN_EBUSY);
     check_eq("v2 set_version 1 with the status frame mapped: version", v, 2);
@@ -1555,13 +1698,20 @@ static void c_v2(void)
     check_eq("v1 again: get_version: version", v, 1);
     check_hex("v1 again: ref 1 (xenstore) as before", v1_get(1) & ~(uint64_t)(GTF_reading | GTF_writing),
               ref1_v1 & ~(uint64_t)(GTF_reading | GTF_writing));
-    check_hex("v1 again: ref 3 kept", v1_get(REF_RESERVED),
+    check_hex("v1 again: ref 3 kept (reading aside)",
+              v1_get(REF_RESERVED) & ~(uint64_t)(GTF_reading | GTF_writing),
               v1_entry(GTF_permit_access | GTF_readonly, own, frame_mfn[FR_DATA2]));
     check_hex("v1 again: ref 10 cleared", v1_get(REF_RW), 0);
     check_eq("v1 again: read the old status frame VA", read_or_fault(VA(S_STATUS)), PF(0));
     st = status_frames(DOMID_SELF, 1, slist, &rc);
     check_eq("v1 again: get_status_frames 1", rc, 0);
     check_st("v1 again: get_status_frames 1: status", st, GNTST_general_error);
+    check_hex("v1 again: read ref 3's mapping", read_or_fault(VA(S_MAP6)),
+              ((volatile unsigned long *)VA(S_DATA2))[0]);
+    check_st("v1 again: unmap reserved ref 3 (mapped under v2)", unmap1(VA(S_MAP6), 0, h3),
+             GNTST_okay);
+    check_hex("v1 again: ref 3 flags after the unmap", v1_get(REF_RESERVED) & 0xffff,
+              GTF_permit_access | GTF_readonly);
     check_eq("v1 again: clear ref 3", v1_set(REF_RESERVED, 0, 0, 0), 0);
 }
 
@@ -1662,6 +1812,7 @@ static void (*const steps[])(void) = {
     c_status_frames_v1,
     c_v1_entries,
     c_maps,
+    c_maps_more,
     c_swap,
     c_page_types,
     c_copy,
