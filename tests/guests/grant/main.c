@@ -488,6 +488,15 @@ static void c_query_size(void)
     check_st("query_size own domid: status", q.status, GNTST_okay);
     check_eq("query_size own domid: max_nr_frames", q.max_nr_frames, max_frames);
 
+    check_eq("query_size count 0", gnttab(GNTTABOP_query_size, &q, 0), -XEN_EINVAL);
+    check_eq("query_size count 2", gnttab(GNTTABOP_query_size, &q, 2), -XEN_EINVAL);
+    check_eq("query_size op NULL", gnttab(GNTTABOP_query_size, NULL, 1), -XEN_EFAULT);
+    check_eq("query_size op in Xen", gnttab(GNTTABOP_query_size, (void *)BAD_XEN, 1), -XEN_EFAULT);
+    check_eq("query_size op non-canonical", gnttab(GNTTABOP_query_size, (void *)BAD_NONCANON, 1),
+             -XEN_EFAULT);
+    check_eq("query_size op unmapped", gnttab(GNTTABOP_query_size, (void *)VA(S_FREE), 1),
+             -XEN_EFAULT);
+
     static const struct { const char *name; domid_t d; int16_t st; } doms[] = {
         { "query_size dom0", 0, GNTST_permission_denied },
         { "query_size absent domid", DOMID_ABSENT, GNTST_bad_domain },
@@ -1035,6 +1044,48 @@ static void c_maps_more(void)
         check_st("unmap batch of 3: [2]", u[2].status, GNTST_okay);
         check_hex("unmap batch of 3: PTEs cleared", win_l1e(S_MAP) | win_l1e(S_MAP3), 0);
     }
+
+    /* Cache attribute flags in the entry: not for RAM, the PTE is the usual one. */
+    check_eq("v1 store: ref 17 := DATA writable to us, PWT|PCD|PAT",
+             v1_set(17, GTF_permit_access | GTF_PWT | GTF_PCD | GTF_PAT, own, frame_mfn[FR_DATA]), 0);
+    st = map1(own, 17, GNTMAP_host_map, VA(S_MAP6), &h, NULL);
+    check_st("map own ref 17 (cache flags)", st, GNTST_okay);
+    check_hex("map own ref 17 (cache flags): the PTE (NX aside)", win_l1e(S_MAP6) & ~PTE_NX,
+              grant_pte(frame_mfn[FR_DATA], 0));
+    check_st("map own ref 17: unmap_and_replace with new_addr 0", replace1(VA(S_MAP6), 0, h),
+             GNTST_okay);
+    check_hex("map own ref 17: unmap_and_replace with new_addr 0: PTE cleared", win_l1e(S_MAP6), 0);
+    check_eq("v1 store: ref 17 := 0", v1_set(17, 0, 0, 0), 0);
+
+    /* The xenstore ring: L0's frame, the guest's to grant. */
+    check_eq("v1 store: ref 18 := the xenstore ring read-only to us",
+             v1_set(18, GTF_permit_access | GTF_readonly, own, start_info->store_mfn), 0);
+    st = map1(own, 18, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP6), &h, &bus);
+    check_st("map own ref 18 (xenstore ring) RO", st, GNTST_okay);
+    check_hex("map own ref 18: dev_bus_addr", bus, start_info->store_mfn << PAGE_SHIFT);
+    check_st("map own ref 18: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+    check_eq("v1 store: ref 18 := 0", v1_set(18, 0, 0, 0), 0);
+
+    /* Xen's own frames shared with the guest: grant frame 0 and shared_info. */
+    check_eq("entry granting grant frame 0: store",
+             v1_set(19, GTF_permit_access | GTF_readonly, own, gnt_mfn), 0);
+    st = map1(own, 19, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP6), &h, NULL);
+    check_st("entry granting grant frame 0: map RO", st, GNTST_okay);
+    if ( st == GNTST_okay )
+    {
+        check_hex("entry granting grant frame 0: read ref 10 through it",
+                  read_or_fault(VA(S_MAP6) + REF_RW * 8), v1_get(REF_RW));
+        check_st("entry granting grant frame 0: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+    }
+    check_eq("entry granting grant frame 0: clear", v1_set(19, 0, 0, 0), 0);
+    check_eq("entry granting shared_info: store",
+             v1_set(19, GTF_permit_access | GTF_readonly, own, start_info->shared_info >> PAGE_SHIFT),
+             0);
+    st = map1(own, 19, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP6), &h, NULL);
+    check_st("entry granting shared_info: map RO", st, GNTST_okay);
+    if ( st == GNTST_okay )
+        check_st("entry granting shared_info: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+    check_eq("entry granting shared_info: clear", v1_set(19, 0, 0, 0), 0);
 
     /* Linux's end of access: cmpxchg on the flags of an unused entry. */
     check_eq("v1 store: ref 15 := DATA2 writable to us",
@@ -1671,6 +1722,24 @@ static void c_v2(void)
         op.dest.offset = PAGE_SIZE - 2;
         op.source.offset = PAGE_SIZE - 2;
         check_st("v2 copy into status frame 0 (last status, zeros)", copy1(&op), GNTST_okay);
+    }
+    {
+        struct gnttab_swap_grant_ref sw = { .ref_a = REF_RO, .ref_b = REF_SUBPAGE, .status = 99 };
+        uint64_t a0 = gnt_word[2 * REF_RO], a1 = gnt_word[2 * REF_RO + 1];
+
+        check_eq("v2 swap ref 11 and 14", gnttab(GNTTABOP_swap_grant_ref, &sw, 1), 0);
+        check_st("v2 swap ref 11 and 14: status", sw.status, GNTST_okay);
+        check_hex("v2 swap ref 11 and 14: ref 14 header is 11's", gnt_word[2 * REF_SUBPAGE], a0);
+        check_hex("v2 swap ref 11 and 14: ref 14 frame is 11's", gnt_word[2 * REF_SUBPAGE + 1], a1);
+        sw = (struct gnttab_swap_grant_ref){ .ref_a = REF_RO, .ref_b = REF_SUBPAGE, .status = 99 };
+        check_eq("v2 swap ref 11 and 14 back", gnttab(GNTTABOP_swap_grant_ref, &sw, 1), 0);
+        check_hex("v2 swap ref 11 and 14 back: ref 11 header", gnt_word[2 * REF_RO], a0);
+        sw = (struct gnttab_swap_grant_ref){ .ref_a = REF_RO, .ref_b = max_frames * 256,
+                                             .status = 99 };
+        check_eq("v2 swap ref 11 and the first ref past the v2 table",
+                 gnttab(GNTTABOP_swap_grant_ref, &sw, 1), 0);
+        check_st("v2 swap ref 11 and the first ref past the v2 table: status", sw.status,
+                 GNTST_bad_gntref);
     }
     check_eq("v2 clear ref 11", v2_clear(REF_RO), 0);
     check_eq("v2 clear ref 14", v2_clear(REF_SUBPAGE), 0);
