@@ -690,6 +690,12 @@ static void c_versions_v1(void)
     check_eq("set_version 3: version written back", v, 1);
     check_eq("set_version 0xffffffff", set_version(0xffffffff, &v), -XEN_EINVAL);
     check_eq("set_version 0xffffffff: version written back", v, 1);
+    {
+        struct gnttab_set_version op = { .version = 1 };
+
+        check_eq("set_version count 0 (count ignored)", gnttab(GNTTABOP_set_version, &op, 0), 0);
+        check_eq("set_version count 0: version", op.version, 1);
+    }
     check_eq("set_version 1 (already)", set_version(1, &v), 0);
     check_eq("set_version 1 (already): version", v, 1);
     check_eq("set_version op NULL", gnttab(GNTTABOP_set_version, NULL, 1), -XEN_EFAULT);
@@ -1551,6 +1557,90 @@ static void c_batches(void)
     memset(arr, 0, PAGE_SIZE);
 }
 
+/* ------------------------------------------------------------ long batches */
+
+/*
+ * Long batches with a timer already due: the hypervisor may stop part-way
+ * and continue the call by itself; the guest sees one call that did all.
+ */
+#define LONG 2048
+static union {
+    struct gnttab_copy copy[LONG];
+    struct gnttab_swap_grant_ref swap[LONG];
+    struct gnttab_map_grant_ref map[LONG];
+    struct gnttab_unmap_grant_ref unmap[LONG];
+    struct gnttab_cache_flush flush[LONG];
+} lb;
+
+static void timer_due(void)
+{
+    /* A one-shot timer 1 ns after boot: long past, so it fires at once. */
+    hypercall_raw(__HYPERVISOR_set_timer_op, 1, 0, 0, 0, 0);
+}
+
+static void c_long_batches(void)
+{
+    unsigned int i, bad;
+
+    for ( i = 0; i < LONG; i++ )
+        lb.copy[i] = (struct gnttab_copy){
+            .source = GMFN(FR_DATA, (i % 512) * 8), .dest = GMFN(FR_DATA3, (i % 512) * 8),
+            .len = 8, .status = 99,
+        };
+    timer_due();
+    check_eq("copy batch of 2048 with a timer due", gnttab(GNTTABOP_copy, lb.copy, LONG), 0);
+    for ( i = bad = 0; i < LONG; i++ )
+        bad += lb.copy[i].status != GNTST_okay;
+    check_eq("copy batch of 2048: statuses not okay", bad, 0);
+
+    for ( i = 0; i < LONG; i++ )
+        lb.swap[i] = (struct gnttab_swap_grant_ref){ .ref_a = REF_RW, .ref_b = REF_RO, .status = 99 };
+    {
+        uint64_t a = v1_get(REF_RW), b = v1_get(REF_RO);
+
+        timer_due();
+        check_eq("swap batch of 2048 with a timer due", gnttab(GNTTABOP_swap_grant_ref, lb.swap, LONG),
+                 0);
+        for ( i = bad = 0; i < LONG; i++ )
+            bad += lb.swap[i].status != GNTST_okay;
+        check_eq("swap batch of 2048: statuses not okay", bad, 0);
+        check_hex("swap batch of 2048 (even): ref 10 as before", v1_get(REF_RW), a);
+        check_hex("swap batch of 2048 (even): ref 11 as before", v1_get(REF_RO), b);
+    }
+
+    for ( i = 0; i < LONG; i++ )
+        lb.map[i] = (struct gnttab_map_grant_ref){ .ref = REF_RW, .dom = own, .status = 99 };
+    timer_due();
+    check_eq("map batch of 2048 with flags 0, a timer due", gnttab(GNTTABOP_map_grant_ref, lb.map, LONG),
+             0);
+    for ( i = bad = 0; i < LONG; i++ )
+        bad += lb.map[i].status != GNTST_bad_gntref;
+    check_eq("map batch of 2048 with flags 0: statuses not bad_gntref", bad, 0);
+
+    for ( i = 0; i < LONG; i++ )
+        lb.unmap[i] = (struct gnttab_unmap_grant_ref){ .host_addr = VA(S_MAP), .handle = BAD_HANDLE,
+                                                       .status = 99 };
+    timer_due();
+    check_eq("unmap batch of 2048 bad handles, a timer due",
+             gnttab(GNTTABOP_unmap_grant_ref, lb.unmap, LONG), 0);
+    for ( i = bad = 0; i < LONG; i++ )
+        bad += lb.unmap[i].status != GNTST_bad_handle;
+    check_eq("unmap batch of 2048 bad handles: statuses not bad_handle", bad, 0);
+
+    for ( i = 0; i < LONG; i++ )
+        lb.flush[i] = (struct gnttab_cache_flush){
+            .a.dev_bus_addr = frame_mfn[FR_DATA] << PAGE_SHIFT, .length = 64,
+            .op = GNTTAB_CACHE_CLEAN,
+        };
+    timer_due();
+    check_eq("cache_flush batch of 2048 with a timer due",
+             gnttab(GNTTABOP_cache_flush, lb.flush, LONG), 0);
+    lb.flush[LONG - 1].op = GNTTAB_CACHE_INVAL;
+    timer_due();
+    check_eq("cache_flush batch of 2048, the last inval only",
+             gnttab(GNTTABOP_cache_flush, lb.flush, LONG), -XEN_EOPNOTSUPP);
+}
+
 /* ------------------------------------------------------------ version 2 */
 
 static void c_v2(void)
@@ -1884,6 +1974,7 @@ static void (*const steps[])(void) = {
     c_cache_flush,
     c_transfer_unknown,
     c_batches,
+    c_long_batches,
     c_v2,
 };
 
