@@ -750,6 +750,16 @@ static void c_v1_entries(void)
               v1_get(0) & ~(uint64_t)(GTF_reading | GTF_writing),
               v1_entry(GTF_permit_access, 0, start_info->console.domU.mfn));
     check_hex("v1 ref 10 empty", v1_get(REF_RW), 0);
+    /* The list in our own grant frame 0 (ref 40): Xen writes it there like any memory. */
+    {
+        long rc;
+        int16_t st = setup(DOMID_SELF, 1, (const void *)&gnt_word[40], &rc);
+
+        check_eq("setup_table list in grant frame 0", rc, 0);
+        check_st("setup_table list in grant frame 0: status", st, GNTST_okay);
+        check_hex("setup_table list in grant frame 0: ref 40", v1_get(40), gnt_mfn);
+        check_eq("setup_table list in grant frame 0: clear ref 40", v1_set(40, 0, 0, 0), 0);
+    }
 
     ((volatile unsigned long *)VA(S_DATA))[0] = PATTERN;
     ((volatile unsigned long *)VA(S_DATA))[1] = PATTERN2;
@@ -1020,7 +1030,21 @@ static void c_maps_more(void)
               ((volatile unsigned long *)VA(S_DATA2))[0]);
     check_st("map own ref 522: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
     check_eq("v1 store: ref 522 := 0", try_write(VA(S_GNT1) + 10 * 8, 0), 0);
-    check_eq("unmap grant frame 1", uva(S_GNT1, 0), 0);
+
+    /* A host mapping over the mapping of grant frame 1 takes its place. */
+    st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_readonly, VA(S_GNT1), &h, NULL);
+    check_st("map own ref 10 RO over the mapping of grant frame 1", st, GNTST_okay);
+    check_hex("map own ref 10 RO over the mapping of grant frame 1: read through it",
+              read_or_fault(VA(S_GNT1)), PATTERN);
+    check_st("map own ref 10 RO over the mapping of grant frame 1: unmap", unmap1(VA(S_GNT1), 0, h),
+             GNTST_okay);
+    check_hex("map own ref 10 RO over the mapping of grant frame 1: PTE cleared", win_l1e(S_GNT1), 0);
+
+    /* By PTE address in grant frame 0: no page table. */
+    st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_contains_pte | GNTMAP_readonly,
+              (gnt_mfn << PAGE_SHIFT) + 40 * 8, &h, NULL);
+    check_st("map own ref 10 by PTE address in grant frame 0", st, GNTST_general_error);
+    check_hex("map own ref 10 by PTE address in grant frame 0: ref 40 untouched", v1_get(40), 0);
 
     /* A batch of three maps, the middle one bad; then a batch of unmaps. */
     {
