@@ -1034,6 +1034,13 @@ static void c_maps_more(void)
     /* A host mapping over the mapping of grant frame 1 takes its place. */
     st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_readonly, VA(S_GNT1), &h, NULL);
     check_st("map own ref 10 RO over the mapping of grant frame 1", st, GNTST_okay);
+    /* Xen does not flush the old translation: the guest must (its TLB may hold frame 1). */
+    {
+        mmuext_op_t op = { .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = VA(S_GNT1) };
+
+        check_eq("map own ref 10 RO over the mapping of grant frame 1: INVLPG",
+                 hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+    }
     check_hex("map own ref 10 RO over the mapping of grant frame 1: read through it",
               read_or_fault(VA(S_GNT1)), PATTERN);
     check_st("map own ref 10 RO over the mapping of grant frame 1: unmap", unmap1(VA(S_GNT1), 0, h),
