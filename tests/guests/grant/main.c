@@ -1012,6 +1012,12 @@ static void c_maps_more(void)
     check_eq("update_va_mapping S_MAP6 := DATA2 RO", uva(S_MAP6, pte(FR_DATA2, KERNEL_RO)), 0);
     st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP6), &h, NULL);
     check_st("map own ref 10 RO over a mapping of DATA2", st, GNTST_okay);
+    {
+        mmuext_op_t op = { .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = VA(S_MAP6) };
+
+        check_eq("map own ref 10 RO over a mapping of DATA2: INVLPG",
+                 hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+    }
     check_hex("map own ref 10 RO over a mapping of DATA2: read through it",
               read_or_fault(VA(S_MAP6)), PATTERN);
     check_st("map own ref 10 RO over a mapping of DATA2: unmap", unmap1(VA(S_MAP6), 0, h),
