@@ -172,10 +172,12 @@ void pf_handle(struct pf_frame *f);
 unsigned long probe_read(const volatile unsigned long *p);
 void probe_write(volatile unsigned long *p, unsigned long v);
 void probe_write16(volatile uint16_t *p, unsigned long v);
+void probe_write32(volatile uint32_t *p, unsigned long v);
 unsigned long probe_cmpxchg16(volatile uint16_t *p, unsigned long old, unsigned long new);
 extern const char probe_read_insn[], probe_read_next[];
 extern const char probe_write_insn[], probe_write_next[];
 extern const char probe_write16_insn[], probe_write16_next[];
+extern const char probe_write32_insn[], probe_write32_next[];
 extern const char entry_pf[];
 
 __asm__ (
@@ -198,6 +200,12 @@ __asm__ (
     "probe_write16_insn:\n"
     "    mov  %si, (%rdi)\n"
     "probe_write16_next:\n"
+    "    ret\n"
+    "    .globl probe_write32, probe_write32_insn, probe_write32_next\n"
+    "probe_write32:\n"
+    "probe_write32_insn:\n"
+    "    mov  %esi, (%rdi)\n"
+    "probe_write32_next:\n"
     "    ret\n"
     "    .globl probe_cmpxchg16\n"
     "probe_cmpxchg16:\n"
@@ -233,6 +241,8 @@ void pf_handle(struct pf_frame *f)
         f->rip = (unsigned long)probe_write_next;
     else if ( rip == (unsigned long)probe_write16_insn )
         f->rip = (unsigned long)probe_write16_next;
+    else if ( rip == (unsigned long)probe_write32_insn )
+        f->rip = (unsigned long)probe_write32_next;
     else
     {
         xtf_error("Unexpected #PF error %#lx at %016lx\n", f->ec, rip);
@@ -260,6 +270,13 @@ static long try_write16(unsigned long va, unsigned long val)
 {
     fault.hit = false;
     probe_write16((volatile uint16_t *)va, val);
+    return fault.hit ? PF(fault.ec) : 0;
+}
+
+static long try_write32(unsigned long va, unsigned long val)
+{
+    fault.hit = false;
+    probe_write32((volatile uint32_t *)va, val);
     return fault.hit ? PF(fault.ec) : 0;
 }
 
@@ -1126,6 +1143,29 @@ static void c_maps_more(void)
     check_st("entry granting shared_info: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
     check_eq("entry granting shared_info: clear", v1_set(19, 0, 0, 0), 0);
 
+    /* Linux's v1 pattern: frame (32 bits), domid (16), then flags (16). */
+    {
+        unsigned long e = (unsigned long)&gnt_word[24];
+
+        check_eq("v1 Linux-style: ref 24 frame := DATA (32-bit store)",
+                 try_write32(e + 4, frame_mfn[FR_DATA]), 0);
+        check_eq("v1 Linux-style: ref 24 domid := us (16-bit store)", try_write16(e + 2, own), 0);
+        check_eq("v1 Linux-style: ref 24 flags := permit (16-bit store)",
+                 try_write16(e, GTF_permit_access), 0);
+        check_hex("v1 Linux-style: ref 24 reads back", v1_get(24),
+                  v1_entry(GTF_permit_access, own, frame_mfn[FR_DATA]));
+        st = map1(own, 24, GNTMAP_host_map, VA(S_MAP6), &h, NULL);
+        check_st("v1 Linux-style: map own ref 24", st, GNTST_okay);
+        check_st("v1 Linux-style: unmap ref 24", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+        check_eq("v1 Linux-style: ref 24 frame := DATA2 while granted (32-bit store)",
+                 try_write32(e + 4, frame_mfn[FR_DATA2]), 0);
+        check_hex("v1 Linux-style: ref 24 frame changed", v1_get(24) >> 32, frame_mfn[FR_DATA2]);
+        check_eq("v1 Linux-style: ref 24 flags := 0 (16-bit store)", try_write16(e, 0), 0);
+        check_eq("v1 Linux-style: ref 24 := 0", v1_set(24, 0, 0, 0), 0);
+    }
+    check_hex("grant frame 0 PTE (NX aside)", win_l1e(S_GNT) & ~PTE_NX,
+              (gnt_mfn << PAGE_SHIFT) | KERNEL_RW | PTE_KADJ);
+
     /* Linux's end of access: cmpxchg on the flags of an unused entry. */
     check_eq("v1 store: ref 15 := DATA2 writable to us",
              v1_set(15, GTF_permit_access, own, frame_mfn[FR_DATA2]), 0);
@@ -1796,6 +1836,26 @@ static void c_v2(void)
                     frame_mfn[FR_DATA]), 0);
     check_eq("v2 store: ref 16 := transitive to our ref 10",
              v2_set(REF_TRANS, GTF_transitive, own, own, REF_RW), 0);
+
+    /* Linux's v2 pattern: domid (16 bits), frame (64), then flags (16). */
+    {
+        unsigned long e = (unsigned long)&gnt_word[2 * 24];
+
+        check_eq("v2 Linux-style: ref 24 domid := us (16-bit store)", try_write16(e + 2, own), 0);
+        check_eq("v2 Linux-style: ref 24 frame := DATA (64-bit store)",
+                 try_write(e + 8, frame_mfn[FR_DATA]), 0);
+        check_eq("v2 Linux-style: ref 24 flags := permit|readonly (16-bit store)",
+                 try_write16(e, GTF_permit_access | GTF_readonly), 0);
+        st = map1(own, 24, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP), &h, NULL);
+        check_st("v2 Linux-style: map own ref 24 RO", st, GNTST_okay);
+        check_hex("v2 Linux-style: read through it", read_or_fault(VA(S_MAP)), PATTERN);
+        check_st("v2 Linux-style: unmap ref 24", unmap1(VA(S_MAP), 0, h), GNTST_okay);
+        check_eq("v2 Linux-style: ref 24 flags := 0 (16-bit store)", try_write16(e, 0), 0);
+        check_eq("v2 Linux-style: status of ref 24", status_of(24), 0);
+        st = map1(own, 24, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP), &h, NULL);
+        check_st("v2 Linux-style: map own ref 24 after its access ended", st, GNTST_general_error);
+        check_eq("v2 Linux-style: clear ref 24", v2_clear(24), 0);
+    }
 
     st = map1(own, REF_RW, GNTMAP_host_map, VA(S_MAP), &h, NULL);
     check_st("v2 map own ref 10 host RW", st, GNTST_okay);
