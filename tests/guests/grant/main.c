@@ -480,6 +480,22 @@ static int16_t replace1(uint64_t host_addr, uint64_t new_addr, uint32_t handle)
     return op.status;
 }
 
+static int16_t copy1(struct gnttab_copy *op)
+{
+    long rc;
+
+    op->status = 99;
+    rc = gnttab(GNTTABOP_copy, op, 1);
+    if ( rc )
+    {
+        xtf_error("Error: copy rc %ld\n", rc);
+        return 1;
+    }
+    return op->status;
+}
+
+#define GMFN(f, off)    { .u.gmfn = frame_mfn[f], .domid = DOMID_SELF, .offset = (off) }
+
 /* Xen's PTE for a grant host mapping (NX aside: the CPU decides). */
 static unsigned long grant_pte(unsigned long mfn, uint32_t f)
 {
@@ -1163,6 +1179,29 @@ static void c_maps_more(void)
         check_eq("v1 Linux-style: ref 24 flags := 0 (16-bit store)", try_write16(e, 0), 0);
         check_eq("v1 Linux-style: ref 24 := 0", v1_set(24, 0, 0, 0), 0);
     }
+    /* The frame of a v1 entry changed while it is mapped: the pin keeps the old frame. */
+    st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP6), &h, NULL);
+    check_st("entry frame changed while mapped: map ref 10 RO", st, GNTST_okay);
+    check_eq("entry frame changed while mapped: ref 10 frame := DATA2",
+             v1_set(REF_RW, GTF_permit_access, own, frame_mfn[FR_DATA2]), 0);
+    check_hex("entry frame changed while mapped: read through the mapping",
+              read_or_fault(VA(S_MAP6)), PATTERN);
+    {
+        volatile unsigned long *w = (volatile unsigned long *)VA(S_DATA2) + 64;
+        struct gnttab_copy op = {
+            .source = { .u.ref = REF_RW, .domid = DOMID_SELF }, .dest = GMFN(FR_DATA2, 512),
+            .len = 8, .flags = GNTCOPY_source_gref,
+        };
+
+        *w = 0;
+        check_st("entry frame changed while mapped: copy from ref 10", copy1(&op), GNTST_okay);
+        check_hex("entry frame changed while mapped: copy from ref 10 read the pinned frame (DATA)",
+                  *w, PATTERN);
+        *w = 0;
+    }
+    check_st("entry frame changed while mapped: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
+    check_eq("entry frame changed while mapped: ref 10 frame := DATA again",
+             v1_set(REF_RW, GTF_permit_access, own, frame_mfn[FR_DATA]), 0);
     check_hex("grant frame 0 PTE (NX aside)", win_l1e(S_GNT) & ~PTE_NX,
               (gnt_mfn << PAGE_SHIFT) | KERNEL_RW | PTE_KADJ);
 
@@ -1306,21 +1345,6 @@ static void c_page_types(void)
 
 /* ------------------------------------------------------------ copy */
 
-static int16_t copy1(struct gnttab_copy *op)
-{
-    long rc;
-
-    op->status = 99;
-    rc = gnttab(GNTTABOP_copy, op, 1);
-    if ( rc )
-    {
-        xtf_error("Error: copy rc %ld\n", rc);
-        return 1;
-    }
-    return op->status;
-}
-
-#define GMFN(f, off)    { .u.gmfn = frame_mfn[f], .domid = DOMID_SELF, .offset = (off) }
 
 static void c_copy(void)
 {
