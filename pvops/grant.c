@@ -464,6 +464,7 @@ static void holds_after_version_change(unsigned int busy)
 /* ---------------------------------------------------------------- operations */
 
 static bool self_pins_past_reserved(void);
+static int self_pinned_frame(uint32_t ref, bool dest, uint64_t *mfn);
 static bool gmap_has_self(void);
 static int self_pin(uint32_t ref, bool *writable);
 
@@ -736,11 +737,42 @@ static int copy_side(struct gnttab_copy_ptr *p, bool by_ref, bool dest)
     return 1;
 }
 
+/*
+ * A side naming a ref of our own table that our own maps pin: Xen copies
+ * the pinned frame (act->mfn), not the entry's frame of now, and checks the
+ * entry only for a write the pin does not allow. L0 knows nothing of those
+ * pins: the side becomes that frame. 1 if it did, 0 if L0 decides, or
+ * -1 for a write the entry no longer allows (reported as a destination
+ * that may not be written, after L0's checks of the rest).
+ */
+static int copy_own_pinned(struct gnttab_copy_ptr *p, uint16_t *flags, uint16_t flag, bool dest)
+{
+    uint64_t mfn;
+    int rc;
+
+    if ( !(*flags & flag) || !self(p->domid) )
+        return 0;
+    if ( (rc = self_pinned_frame(p->u.ref, dest, &mfn)) <= 0 )
+        return rc;
+    p->u.gmfn = mfn;
+    p->domid = DOMID_SELF;
+    *flags &= ~flag;
+    return 1;
+}
+
 long grant_copy(struct gnttab_copy *op)
 {
     struct gnttab_copy o = *op;
-    int src = copy_side(&o.source, op->flags & GNTCOPY_source_gref, false), dst;
+    int src, dst;
     long rc;
+
+    copy_own_pinned(&o.source, &o.flags, GNTCOPY_source_gref, false);
+    if ( (dst = copy_own_pinned(&o.dest, &o.flags, GNTCOPY_dest_gref, true)) < 0 )
+    {
+        o.dest.domid = DOMID_SELF;
+        o.flags &= ~GNTCOPY_dest_gref;
+    }
+    src = copy_side(&o.source, o.flags & GNTCOPY_source_gref, false);
 
     /*
      * A destination that may not be written: Xen says so only after its
@@ -748,15 +780,15 @@ long grant_copy(struct gnttab_copy *op)
      * destination it will find nowhere: if that is all it finds wrong, ours
      * is the answer.
      */
-    if ( (dst = copy_side(&o.dest, op->flags & GNTCOPY_dest_gref, true)) < 0 )
+    if ( dst < 0 || (dst = copy_side(&o.dest, o.flags & GNTCOPY_dest_gref, true)) < 0 )
         o.dest.u.gmfn = NO_FRAME;
     rc = l0_gnttab(GNTTABOP_copy, &o);
     op->status = dst < 0 && o.status == GNTST_bad_page ? GNTST_general_error
                                                       : o.status;
     if ( dst > 0 )
-        put_page_and_type(&frames, op->dest.u.gmfn);
+        put_page_and_type(&frames, o.dest.u.gmfn);
     if ( src > 0 )
-        put_page(&frames, op->source.u.gmfn);
+        put_page(&frames, o.source.u.gmfn);
     return rc;
 }
 
@@ -878,6 +910,27 @@ static int self_pin(uint32_t ref, bool *writable)
             *writable |= !(gmap.slot[s].flags & GNTMAP_readonly);
         }
     return first;
+}
+
+/* See copy_own_pinned. */
+static int self_pinned_frame(uint32_t ref, bool dest, uint64_t *mfn)
+{
+    bool writable;
+    int p = self_pin(ref, &writable);
+
+    if ( p < 0 )
+        return 0;
+    if ( dest && !writable )
+    {
+        uint16_t flags;
+        uint64_t frame;
+
+        read_entry(ref, &flags, &frame);
+        if ( flags & GTF_readonly )
+            return -1;
+    }
+    *mfn = gmap.slot[p].mfn;
+    return 1;
 }
 
 static bool gmap_has_self(void)

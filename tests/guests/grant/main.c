@@ -1198,6 +1198,28 @@ static void c_maps_more(void)
         check_hex("entry frame changed while mapped: copy from ref 10 read the pinned frame (DATA)",
                   *w, PATTERN);
         *w = 0;
+
+        /* Into it: the pin is read-only, so the entry must allow writing; the pinned frame. */
+        volatile unsigned long *dw = (volatile unsigned long *)VA(S_DATA) + 64;
+        struct gnttab_copy in = {
+            .source = GMFN(FR_DATA, 0), .dest = { .u.ref = REF_RW, .domid = own, .offset = 512 },
+            .len = 8, .flags = GNTCOPY_dest_gref,
+        };
+
+        *dw = 0;
+        check_st("entry frame changed while mapped: copy into ref 10", copy1(&in), GNTST_okay);
+        check_hex("entry frame changed while mapped: copy into ref 10 wrote the pinned frame (DATA)",
+                  *dw, PATTERN);
+        check_hex("entry frame changed while mapped: copy into ref 10 left DATA2 alone", *w, 0);
+        *dw = 0;
+        check_eq("entry frame changed while mapped: ref 10 := read-only",
+                 v1_set(REF_RW, GTF_permit_access | GTF_readonly, own, frame_mfn[FR_DATA2]), 0);
+        check_st("entry frame changed while mapped: copy into ref 10 (now read-only)", copy1(&in),
+                 GNTST_general_error);
+        in.source.u.gmfn = BAD_MFN;
+        check_st("entry frame changed while mapped: copy from frame 2^36 into ref 10 (read-only)",
+                 copy1(&in), GNTST_bad_page);
+        check_hex("entry frame changed while mapped: DATA word 64 untouched", *dw, 0);
     }
     check_st("entry frame changed while mapped: unmap", unmap1(VA(S_MAP6), 0, h), GNTST_okay);
     check_eq("entry frame changed while mapped: ref 10 frame := DATA again",
