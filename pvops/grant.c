@@ -740,7 +740,8 @@ static int copy_side(struct gnttab_copy_ptr *p, bool by_ref, bool dest)
 /*
  * A side naming a ref of our own table that our own maps pin: Xen copies
  * the pinned frame (act->mfn), not the entry's frame of now, and checks the
- * entry only for a write the pin does not allow. L0 knows nothing of those
+ * entry only for a write the pin does not allow (writable, and still naming
+ * the pinned frame). L0 knows nothing of those
  * pins: the side becomes that frame. 1 if it did, 0 if L0 decides, or
  * -1 for a write the entry no longer allows (reported as a destination
  * that may not be written, after L0's checks of the rest).
@@ -783,8 +784,10 @@ long grant_copy(struct gnttab_copy *op)
     if ( dst < 0 || (dst = copy_side(&o.dest, o.flags & GNTCOPY_dest_gref, true)) < 0 )
         o.dest.u.gmfn = NO_FRAME;
     rc = l0_gnttab(GNTTABOP_copy, &o);
-    op->status = dst < 0 && o.status == GNTST_bad_page ? GNTST_general_error
-                                                      : o.status;
+    /* bad_page for a source frame we named as none is the source's (Xen's order). */
+    op->status = dst < 0 && o.status == GNTST_bad_page &&
+                 !(!(o.flags & GNTCOPY_source_gref) && o.source.u.gmfn == NO_FRAME)
+                 ? GNTST_general_error : o.status;
     if ( dst > 0 )
         put_page_and_type(&frames, o.dest.u.gmfn);
     if ( src > 0 )
@@ -925,8 +928,9 @@ static int self_pinned_frame(uint32_t ref, bool dest, uint64_t *mfn)
         uint16_t flags;
         uint64_t frame;
 
+        /* Xen's _set_status, then the entry's frame must be the pinned one. */
         read_entry(ref, &flags, &frame);
-        if ( flags & GTF_readonly )
+        if ( (flags & GTF_readonly) || frame != gmap.slot[p].mfn )
             return -1;
     }
     *mfn = gmap.slot[p].mfn;

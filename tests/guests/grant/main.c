@@ -1206,16 +1206,26 @@ static void c_maps_more(void)
             .len = 8, .flags = GNTCOPY_dest_gref,
         };
 
+        /* A write the read-only pin does not cover: the entry must name the pinned frame. */
         *dw = 0;
-        check_st("entry frame changed while mapped: copy into ref 10", copy1(&in), GNTST_okay);
-        check_hex("entry frame changed while mapped: copy into ref 10 wrote the pinned frame (DATA)",
-                  *dw, PATTERN);
+        check_st("entry frame changed while mapped: copy into ref 10", copy1(&in),
+                 GNTST_general_error);
         check_hex("entry frame changed while mapped: copy into ref 10 left DATA2 alone", *w, 0);
+        check_eq("entry frame changed while mapped: ref 10 frame := DATA (back)",
+                 v1_set(REF_RW, GTF_permit_access, own, frame_mfn[FR_DATA]), 0);
+        check_st("entry frame changed while mapped: copy into ref 10 (frame back)", copy1(&in),
+                 GNTST_okay);
+        check_hex("entry frame changed while mapped: copy into ref 10 wrote DATA", *dw, PATTERN);
         *dw = 0;
+        in.source.u.gmfn = BAD_MFN;
+        in.dest.u.ref = REF_PT_RO;
+        check_st("copy from frame 2^36 into a ref granting nothing", copy1(&in), GNTST_bad_page);
+        in.source.u.gmfn = frame_mfn[FR_DATA];
+        in.dest.u.ref = REF_RW;
         check_eq("entry frame changed while mapped: ref 10 := read-only",
                  v1_set(REF_RW, GTF_permit_access | GTF_readonly, own, frame_mfn[FR_DATA2]), 0);
-        check_st("entry frame changed while mapped: copy into ref 10 (now read-only)", copy1(&in),
-                 GNTST_general_error);
+        check_st("entry frame changed while mapped: copy into ref 10 (now read-only, DATA2)",
+                 copy1(&in), GNTST_general_error);
         in.source.u.gmfn = BAD_MFN;
         check_st("entry frame changed while mapped: copy from frame 2^36 into ref 10 (read-only)",
                  copy1(&in), GNTST_bad_page);
@@ -1437,6 +1447,8 @@ static void c_copy(void)
         { "copy dest frame a pinned L1", 0, 8, 0, 0, FR_DATA, FR_PT, 0xffff, 0xffff,
           GNTST_general_error },
         { "copy source frame a pinned L1", 0, 8, 0, 0, FR_PT, FR_DATA3, 0xffff, 0xffff, GNTST_okay },
+        { "copy from frame 2^36 to a pinned L1 (source first)", 0, 8, 0, 0, 100, FR_PT, 0xffff,
+          0xffff, GNTST_bad_page },
         { "copy dest frame the window L1 (pinned)", 0, 8, 0, 0, FR_DATA, FR_L1, 0xffff, 0xffff,
           GNTST_general_error },
         { "copy source frame, own domid by number", 0, 8, 0, 0, FR_DATA, FR_DATA2, 0xfffe, 0xffff,
