@@ -1057,6 +1057,28 @@ static void c_maps_more(void)
              GNTST_okay);
     check_hex("map own ref 10 RO over a mapping of DATA2: PTE cleared", win_l1e(S_MAP6), 0);
 
+    /* unmap_and_replace stealing another grant mapping: it moves, its handle with it. */
+    {
+        uint32_t ha = 0, hb2 = 0;
+
+        st = map1(own, REF_RW, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP), &ha, NULL);
+        check_st("steal: map own ref 10 RO at S_MAP", st, GNTST_okay);
+        st = map1(own, REF_RO, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP2), &hb2, NULL);
+        check_st("steal: map own ref 11 RO at S_MAP2", st, GNTST_okay);
+        check_st("steal: unmap_and_replace S_MAP with S_MAP2's entry", replace1(VA(S_MAP), VA(S_MAP2), ha),
+                 GNTST_okay);
+        check_hex("steal: S_MAP is ref 11's mapping (NX aside)", win_l1e(S_MAP) & ~PTE_NX,
+                  grant_pte(frame_mfn[FR_DATA2], GNTMAP_readonly));
+        check_hex("steal: S_MAP2 empty", win_l1e(S_MAP2), 0);
+        check_hex("steal: read S_MAP", read_or_fault(VA(S_MAP)),
+                  ((volatile unsigned long *)VA(S_DATA2))[0]);
+        check_st("steal: unmap ref 11's handle at S_MAP2 (empty)", unmap1(VA(S_MAP2), 0, hb2),
+                 GNTST_general_error);
+        check_st("steal: unmap ref 11's handle at S_MAP", unmap1(VA(S_MAP), 0, hb2), GNTST_okay);
+        check_hex("steal: S_MAP cleared", win_l1e(S_MAP), 0);
+        check_st("steal: ref 10's handle is gone", unmap1(VA(S_MAP), 0, ha), GNTST_bad_handle);
+    }
+
     /* A ref in grant frame 1. */
     check_eq("map grant frame 1 writable", uva(S_GNT1, (gnt1_mfn << PAGE_SHIFT) | KERNEL_RW), 0);
     check_eq("v1 store: ref 522 (frame 1) := DATA2 writable to us",
