@@ -25,7 +25,19 @@
  * come before the count (count 0 with a pointer into Xen is -EFAULT), a
  * version change is refused while a ref past the reserved 8 is mapped, or
  * while a status frame is mapped, and a writable grant does not hold a page
- * type on Xen (only a writable mapping of it does).
+ * type on Xen (only a writable mapping of it does); a map over a PTE in use
+ * does not flush the old translation (the guest must); a copy through a
+ * pinned ref uses the pinned frame, whatever the entry names now (a write the
+ * pin does not cover needs the entry to name that frame); Xen's own frames
+ * (grant frames, shared_info) may be granted, and hypercalls write their
+ * results into a grant frame like any memory.
+ *
+ * Our shim differs on purpose in the cases tests/lab/known-differences lists
+ * (entries it refuses to store, writable grants holding the page type,
+ * read-only status frames, GTF_reading/GTF_writing left to L0, transfer).
+ *
+ * The domid comes from an unbound event channel's status (remote DOMID_SELF
+ * is stored as the domain's id).
  *
  * The kernel builds a "window" as tests/guests/mm does: a fresh L1, pinned,
  * hooked into the boot L2 at slot WIN_L2_SLOT, entry 0 mapping the L1 itself
