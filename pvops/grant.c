@@ -741,10 +741,10 @@ static int copy_side(struct gnttab_copy_ptr *p, bool by_ref, bool dest)
  * A side naming a ref of our own table that our own maps pin: Xen copies
  * the pinned frame (act->mfn), not the entry's frame of now, and checks the
  * entry only for a write the pin does not allow (writable, and still naming
- * the pinned frame). L0 knows nothing of those
- * pins: the side becomes that frame. 1 if it did, 0 if L0 decides, or
- * -1 for a write the entry no longer allows (reported as a destination
- * that may not be written, after L0's checks of the rest).
+ * the pinned frame). L0 knows nothing of those pins: the side becomes that
+ * frame. 1 if it did, 0 if L0 decides, or -1 for a write the entry no
+ * longer allows (reported as a destination that may not be written, after
+ * L0's checks of the rest).
  */
 static int copy_own_pinned(struct gnttab_copy_ptr *p, uint16_t *flags, uint16_t flag, bool dest)
 {
