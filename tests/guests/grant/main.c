@@ -795,6 +795,20 @@ static void c_v1_entries(void)
               v1_get(0) & ~(uint64_t)(GTF_reading | GTF_writing),
               v1_entry(GTF_permit_access, 0, start_info->console.domU.mfn));
     check_hex("v1 ref 10 empty", v1_get(REF_RW), 0);
+
+    /* dom0's bits in ref 0 are guest memory on Xen: a store may clear them. */
+    {
+        uint64_t e0 = v1_get(0);
+
+        check_hex("v1 ref 0 (console): dom0 maps it (reading, writing)", e0 & (GTF_reading | GTF_writing),
+                  GTF_reading | GTF_writing);
+        check_eq("v1 store over dom0's reading/writing: ref 0 without them",
+                 try_write((unsigned long)&gnt_word[0], e0 & ~(uint64_t)(GTF_reading | GTF_writing)), 0);
+        check_hex("v1 store over dom0's reading/writing: ref 0 reads back", v1_get(0),
+                  e0 & ~(uint64_t)(GTF_reading | GTF_writing));
+        check_eq("v1 store: ref 0 as it was", try_write((unsigned long)&gnt_word[0], e0), 0);
+        check_hex("v1 store: ref 0 as it was: reads back", v1_get(0), e0);
+    }
     /* The list in our own grant frame 0 (ref 40): Xen writes it there like any memory. */
     {
         long rc;
