@@ -1313,6 +1313,27 @@ static void c_swap(void)
     };
     uint64_t a = v1_get(REF_RW), b = v1_get(REF_RO);
 
+    /* Refs dom0's backends map: pinned for dom0, not for us. */
+    {
+        struct gnttab_swap_grant_ref sw = { .ref_a = 0, .ref_b = 40, .status = 99 };
+        struct gnttab_copy cp = {
+            .source = { .u.ref = 1, .domid = DOMID_SELF }, .dest = GMFN(FR_DATA3, 0), .len = 8,
+            .flags = GNTCOPY_source_gref,
+        };
+        int16_t st;
+
+        check_eq("swap ref 0 (dom0 maps it) and 40", gnttab(GNTTABOP_swap_grant_ref, &sw, 1), 0);
+        check_st("swap ref 0 (dom0 maps it) and 40: status", sw.status, GNTST_eagain);
+        check_st("copy from ref 1 (dom0 maps it)", copy1(&cp), GNTST_general_error);
+        st = map1(own, 1, GNTMAP_host_map | GNTMAP_readonly, VA(S_MAP), NULL, NULL);
+        check_st("map own ref 1 (dom0 maps it)", st, GNTST_general_error);
+        check_eq("cache_flush the xenstore ring clean",
+                 ({ struct gnttab_cache_flush f = {
+                        .a.dev_bus_addr = start_info->store_mfn << PAGE_SHIFT, .length = 64,
+                        .op = GNTTAB_CACHE_CLEAN };
+                    gnttab(GNTTABOP_cache_flush, &f, 1); }), 0);
+    }
+
     for ( unsigned int i = 0; i < ARRAY_SIZE(t); i++ )
     {
         struct gnttab_swap_grant_ref sw = { .ref_a = t[i].a, .ref_b = t[i].b, .status = 99 };
@@ -1844,6 +1865,8 @@ static void c_v2(void)
     check_eq("get_version after set_version 2", get_version(DOMID_SELF, &v), 0);
     check_eq("get_version after set_version 2: version", v, 2);
     check_eq("set_version 2 again", set_version(2, &v), 0);
+    check_eq("get_version own domid after set_version 2", get_version(own, &v), 0);
+    check_eq("get_version own domid after set_version 2: version", v, 2);
     {
         struct gnttab_query_size q = { .dom = DOMID_SELF };
 
