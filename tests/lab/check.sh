@@ -195,7 +195,9 @@ for g in $(cd "$out" && ls -d guest-*-pv 2>/dev/null); do
              <(any_lines "$out/$g/console.log") <(any_lines "$out/$t-debshim/console.log"))
     [ "$a" = 0 ] || echo "INFO $t under Debian's xen-shim: $a \"expected any\" lines differ from direct PV"
     echo "INFO $t under Debian's xen-shim: $m case lines differ from direct PV$( [ "$m" = 0 ] || echo ':')"
-    grep '^case .*MISMATCH$' "$out/$t-debshim/console.log" | sed 's/^case /INFO   /; s/ MISMATCH$//' | cut -c1-150
+    grep '^case .*MISMATCH$' "$out/$t-debshim/console.log" | sed 's/^case /INFO   /; s/ MISMATCH$//' | cut -c1-150 |
+      head -15
+    [ "$m" -le 15 ] || echo "INFO   ... and $((m - 15)) more (in $out/$t-debshim/console.log)"
   fi
 done
 
