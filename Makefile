@@ -35,9 +35,9 @@ PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/segdesc.c \
              pvops/time.c pvops/evtchn.c pvops/grant.c
 HC_SRCS   := hypercall/dispatch.c hypercall/version.c \
-             hypercall/sched.c hypercall/event.c hypercall/cpu.c \
+             hypercall/sched.c hypercall/event_channel.c hypercall/cpu.c \
              hypercall/memory.c hypercall/vcpu.c hypercall/mm.c \
-             hypercall/upcall.c hypercall/privileged.c \
+             hypercall/timer.c hypercall/privileged.c \
              hypercall/grant_table.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
 # boot-time decompression: our glue, and Debian's static liblzma and libdeflate

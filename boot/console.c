@@ -39,7 +39,7 @@ static bool pv_stalled;
 /* Deadline checks by TSC: L0 tells us its frequency (CPUID leaf base+3). */
 static uint64_t tsc_after_ms(unsigned int ms)
 {
-    uint64_t khz = l0.tsc_khz ? l0.tsc_khz : 1000000;
+    uint64_t khz = l0_tsc_khz();
 
     return rdtsc() + khz * ms;
 }

@@ -13,6 +13,7 @@
 #include "x86/l0.h"
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
+#include "pvops/evtchn.h"
 #include "pvops/grant.h"
 #include "pvops/traps.h"
 #include "x86/cpu.h"
@@ -270,7 +271,7 @@ static const void *unpack_kernel(const struct boot_module *m,
                      out_size, &got, bump_alloc, &b, err, sizeof(err)) )
         panic("cannot unpack the kernel in module 0: %s", err);
 
-    us = (rdtsc() - t0) * 1000 / (l0.tsc_khz ? l0.tsc_khz : 1000000);
+    us = (rdtsc() - t0) * 1000 / l0_tsc_khz();
     pr_info("unpacked the %s kernel: %llu -> %llu bytes in %llu ms\n",
             compression_name(d->comp), (unsigned long long)d->payload_size,
             (unsigned long long)got, (unsigned long long)us / 1000);
@@ -438,7 +439,7 @@ static __noreturn void build_guest(void)
             (shim_frames + SHIM_RESERVE_FRAMES) * 4,
             (unsigned long)(__image_end - __image_start) >> 10, shim_frames,
             SHIM_RESERVE_FRAMES, dom.nr_pages * 4);
-    upcall_init();    /* L0's events and the guest's timer */
+    evtchn_init();    /* L0's events and the guest's timer */
     console_pv_release();
     pr_info("entering the guest at %#lx\n", regs.rip);
     domain_enter(&regs);
@@ -478,7 +479,7 @@ void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)
         panic("bad start of day: %s", err);
 
     print_banner();
-    us = (rdtsc() - entry_tsc) * 1000 / (l0.tsc_khz ? l0.tsc_khz : 1000000);
+    us = (rdtsc() - entry_tsc) * 1000 / l0_tsc_khz();
     printk("time since entry: %llu.%03llu ms\n", (unsigned long long)us / 1000,
            (unsigned long long)us % 1000);
 

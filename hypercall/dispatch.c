@@ -134,11 +134,7 @@ static struct {
 
 bool hypercall_preempt_check(void)
 {
-    const struct vcpu *v = current_vcpu();
-
-    /* An event the guest would take now, or one L0 has for us. */
-    return (READ_ONCE(v->vcpu_info->evtchn_upcall_pending) &&
-            !READ_ONCE(v->vcpu_info->evtchn_upcall_mask)) || upcall_pending();
+    return evtchn_waiting(current_vcpu());
 }
 
 long hypercall_create_continuation(unsigned long op, const unsigned long a[5])

@@ -50,16 +50,6 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
                   unsigned int foreigndom);
 
 long do_set_timer_op(uint64_t timeout);
-struct vcpu;
-long vcpu_timer_op(int cmd, struct vcpu *v, unsigned long arg);
-
-/* Events from L0 (hypercall/upcall.c): set up, and wait for one (block). */
-void upcall_init(void);
-void upcall_block(void);
-bool upcall_pending(void);
-/* The shim's own L0 port (never the guest's), and what a reset of L0's ports owes it. */
-bool upcall_port_is_shims(evtchn_port_t port);
-void upcall_after_reset(void);
 
 /*
  * A long batch stops early to let an event through and asks to be called

@@ -3,6 +3,7 @@
 #include "hypercall/handlers.h"
 #include "x86/l0.h"
 #include "pvops/domain.h"
+#include "pvops/evtchn.h"
 #include "x86/uaccess.h"
 #include "lib/printk.h"
 
@@ -51,9 +52,7 @@ long do_sched_op(int cmd, unsigned long arg)
         return 0;
 
     case SCHEDOP_block:
-        /* Unmask events and sleep until one is pending (common/sched/core.c). */
-        current_vcpu()->vcpu_info->evtchn_upcall_mask = 0;
-        upcall_block();
+        evtchn_block(current_vcpu());
         return 0;
 
     case SCHEDOP_shutdown:

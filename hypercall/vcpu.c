@@ -6,6 +6,7 @@
 #include "hypercall/handlers.h"
 #include "x86/l0.h"
 #include "pvops/domain.h"
+#include "pvops/time.h"
 #include "pvops/vcpu.h"
 #include "x86/cpu.h"
 #include "x86/uaccess.h"
@@ -108,10 +109,19 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
         return 0;
 
     case VCPUOP_set_singleshot_timer:
+    {
+        struct vcpu_set_singleshot_timer t;
+
+        if ( copy_from_guest(&t, arg, sizeof(t)) )
+            return -XEN_EFAULT;
+        return pv_timer_set_singleshot(v, &t);
+    }
     case VCPUOP_stop_singleshot_timer:
+        return pv_timer_stop_singleshot(v);
     case VCPUOP_set_periodic_timer:
+        return pv_timer_set_periodic(v);
     case VCPUOP_stop_periodic_timer:
-        return vcpu_timer_op(cmd, v, arg);
+        return pv_timer_stop_periodic(v);
 
     /*
      * initialise/up/down: SMP. Time areas: the event-channel and time

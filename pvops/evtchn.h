@@ -15,22 +15,33 @@
 
 #define NR_GUEST_PORTS (sizeof(((shared_info_t *)0)->evtchn_pending) * 8)
 
-/* Mark port pending for the guest (the strict order of the 2-level ABI). */
-void evtchn_set_pending(evtchn_port_t port);
-
-/* EVTCHNOP_unmask: clear the mask and raise what was held back. */
-void evtchn_unmask(evtchn_port_t port);
-
-/* The port bound to virq on v, or 0. */
-evtchn_port_t evtchn_virq_port(const struct vcpu *v, unsigned int virq);
-int evtchn_bind_virq(struct vcpu *v, unsigned int virq, evtchn_port_t port);
-/* A VIRQ port: unbind it (true), or false if port is not one of ours. */
-bool evtchn_close_virq(evtchn_port_t port);
-/* EVTCHNOP_reset closed every port at L0: no VIRQ is bound any more. */
-void evtchn_reset_virqs(void);
+/* Take L0's events on their vector, bind the shim's own L0 port (boot). */
+void evtchn_init(void);
 
 /* Raise virq on v if the guest bound it. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
+
+/*
+ * event_channel_op, each sub-op's structure copied in; results are written
+ * into it. What L0 serves on the container's ports goes through
+ * evtchn_forward (alloc_unbound, bind_interdomain, bind_ipi, bind_vcpu,
+ * reset).
+ */
+long evtchn_forward(int cmd, void *op);
+long evtchn_send(evtchn_port_t port);
+long evtchn_bind_virq(struct evtchn_bind_virq *b);
+/* Clear the mask and raise what was held back. */
+long evtchn_unmask(evtchn_port_t port);
+long evtchn_close(struct evtchn_close *c);
+long evtchn_status(struct evtchn_status *st);
+/* EVTCHNOP_reset closed every port at L0: no VIRQ is bound, the shim's port is gone. */
+void evtchn_after_reset(void);
+
+/* An event v would take now, or one L0 has for us (a long call stops early). */
+bool evtchn_waiting(const struct vcpu *v);
+
+/* SCHEDOP_block: unmask v's events and wait until one is pending (or an NMI). */
+void evtchn_block(struct vcpu *v);
 
 /*
  * On the way back to the guest: if an event is pending and the guest has

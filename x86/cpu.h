@@ -157,6 +157,16 @@ static inline void cpu_relax(void)
 }
 
 /*
+ * Wait for an interrupt with interrupts off around the caller's check: "sti;
+ * hlt" takes one that arrives after the check too (STI's one-instruction
+ * shadow), then interrupts are off again.
+ */
+static inline void safe_halt(void)
+{
+    __asm__ volatile ( "sti; hlt; cli" ::: "memory" );
+}
+
+/*
  * Stop this CPU for good. Not "cli; hlt": Xen takes a halt with interrupts
  * off as "this vCPU goes down" and powers the domain off once all are down
  * (hvm_hlt() -> hvm_vcpu_down()), which would hide a crash. So halt with

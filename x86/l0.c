@@ -119,3 +119,61 @@ long l0_shutdown(unsigned int reason)
 
     return l0_sched_op(SCHEDOP_shutdown, &s);
 }
+
+void l0_set_callback_vector(void)
+{
+    struct xen_hvm_param p = {
+        .domid = DOMID_SELF, .index = HVM_PARAM_CALLBACK_IRQ,
+        .value = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | L0_UPCALL_VECTOR,
+    };
+    long rc;
+
+    if ( (rc = l0_hvm_op(HVMOP_set_param, &p)) )
+        panic("L0 refused the event callback vector (%ld)", rc);
+    WRITE_ONCE(l0.shared_info->vcpu_info[l0.vcpu_id].evtchn_upcall_mask, 0);
+}
+
+bool l0_event_pending(void)
+{
+    return l0.shared_info && READ_ONCE(l0.shared_info->vcpu_info[l0.vcpu_id].evtchn_upcall_pending);
+}
+
+void l0_take_events(void (*fn)(evtchn_port_t port))
+{
+    vcpu_info_t *vi = &l0.shared_info->vcpu_info[l0.vcpu_id];
+
+    while ( READ_ONCE(vi->evtchn_upcall_pending) )
+    {
+        xen_ulong_t sel;
+
+        WRITE_ONCE(vi->evtchn_upcall_pending, 0);
+        sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+        while ( sel )
+        {
+            unsigned int w = __builtin_ctzl(sel);
+            xen_ulong_t bits;
+
+            sel &= sel - 1;
+            bits = __atomic_exchange_n(&l0.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
+            while ( bits )
+            {
+                evtchn_port_t port = w * 64 + __builtin_ctzl(bits);
+
+                bits &= bits - 1;
+                fn(port);
+            }
+        }
+    }
+}
+
+void l0_set_timer(uint64_t deadline)
+{
+    struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline };
+
+    if ( deadline )
+        l0_hypercall(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer,
+                     l0.vcpu_id, (unsigned long)&t, 0, 0);
+    else
+        l0_hypercall(__HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer,
+                     l0.vcpu_id, 0, 0, 0);
+}

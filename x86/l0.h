@@ -70,6 +70,39 @@ static inline long l0_console_io(int cmd, unsigned int count, const char *buf)
 /* Map L0's shared_info page into the image (panics if L0 refuses). */
 void l0_map_shared_info(void);
 
+/* L0's TSC frequency (kHz); 1 GHz when L0 does not say. */
+static inline uint64_t l0_tsc_khz(void)
+{
+    return l0.tsc_khz ? l0.tsc_khz : 1000000;
+}
+
+/* Nanoseconds since TSC 0, at the TSC frequency L0 gave us. */
+static inline uint64_t l0_tsc_to_ns(uint64_t tsc)
+{
+    uint64_t khz = l0_tsc_khz();
+
+    return tsc / khz * 1000000 + (tsc % khz) * 1000000 / khz;
+}
+
+/*
+ * L0's events for our vCPU (the 2-level ABI of L0's shared_info). L0 calls
+ * us back on one interrupt vector (HVM_PARAM_CALLBACK_IRQ, vector type: no
+ * LAPIC EOI needed); what each port means is the PV layer's.
+ */
+#define L0_UPCALL_VECTOR  0xf3
+
+/* Have L0 raise L0_UPCALL_VECTOR for its events, and unmask them (panics if refused). */
+void l0_set_callback_vector(void);
+
+/* Whether L0 has an event pending for our vCPU. */
+bool l0_event_pending(void);
+
+/* Take every port L0 has pending for our vCPU, clearing it, and pass each to fn. */
+void l0_take_events(void (*fn)(evtchn_port_t port));
+
+/* L0's one-shot timer of our vCPU: at deadline (system time, ns), or stopped (0). */
+void l0_set_timer(uint64_t deadline);
+
 /* Small typed helpers over the calls above. */
 long l0_hvm_get_param(uint32_t index, uint64_t *value);
 long l0_evtchn_send(evtchn_port_t port);

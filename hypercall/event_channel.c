@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall/event_channel.c - event_channel_op: each sub-op's structure
+ * copied in and out; what the ports are (L0's, or the shim's VIRQs) is
+ * pvops/evtchn.c's.
+ */
+#include "hypercall/handlers.h"
+#include "pvops/evtchn.h"
+#include "x86/uaccess.h"
+
+/* A sub-op's structure in, served, and its results back (on success). */
+static long forward(int cmd, unsigned long arg, void *buf, size_t size)
+{
+    long rc;
+
+    if ( copy_from_guest(buf, arg, size) )
+        return -XEN_EFAULT;
+    rc = evtchn_forward(cmd, buf);
+    if ( !rc && copy_to_guest(arg, buf, size) )
+        return -XEN_EFAULT;
+    return rc;
+}
+
+long do_event_channel_op(int cmd, unsigned long arg)
+{
+    union {
+        struct evtchn_send send;
+        struct evtchn_bind_virq bind_virq;
+        struct evtchn_close close;
+        struct evtchn_unmask unmask;
+        struct evtchn_alloc_unbound alloc_unbound;
+        struct evtchn_bind_interdomain bind_interdomain;
+        struct evtchn_bind_ipi bind_ipi;
+        struct evtchn_bind_vcpu bind_vcpu;
+        struct evtchn_status status;
+        struct evtchn_reset reset;
+    } u;
+
+    switch ( cmd )
+    {
+    case EVTCHNOP_send:
+        if ( copy_from_guest(&u.send, arg, sizeof(u.send)) )
+            return -XEN_EFAULT;
+        return evtchn_send(u.send.port);
+
+    case EVTCHNOP_bind_virq:
+    {
+        long rc;
+
+        if ( copy_from_guest(&u.bind_virq, arg, sizeof(u.bind_virq)) )
+            return -XEN_EFAULT;
+        if ( (rc = evtchn_bind_virq(&u.bind_virq)) )
+            return rc;
+        return copy_to_guest(arg, &u.bind_virq, sizeof(u.bind_virq)) ? -XEN_EFAULT : 0;
+    }
+
+    case EVTCHNOP_unmask:
+        if ( copy_from_guest(&u.unmask, arg, sizeof(u.unmask)) )
+            return -XEN_EFAULT;
+        return evtchn_unmask(u.unmask.port);
+
+    case EVTCHNOP_close:
+        if ( copy_from_guest(&u.close, arg, sizeof(u.close)) )
+            return -XEN_EFAULT;
+        return evtchn_close(&u.close);
+
+    case EVTCHNOP_alloc_unbound:
+        return forward(cmd, arg, &u.alloc_unbound, sizeof(u.alloc_unbound));
+    case EVTCHNOP_bind_interdomain:
+        return forward(cmd, arg, &u.bind_interdomain, sizeof(u.bind_interdomain));
+    case EVTCHNOP_bind_ipi:
+        return forward(cmd, arg, &u.bind_ipi, sizeof(u.bind_ipi));
+    case EVTCHNOP_bind_vcpu:
+        return forward(cmd, arg, &u.bind_vcpu, sizeof(u.bind_vcpu));
+    case EVTCHNOP_status:
+    {
+        long rc;
+
+        if ( copy_from_guest(&u.status, arg, sizeof(u.status)) )
+            return -XEN_EFAULT;
+        rc = evtchn_status(&u.status);
+        if ( !rc && copy_to_guest(arg, &u.status, sizeof(u.status)) )
+            return -XEN_EFAULT;
+        return rc;
+    }
+    case EVTCHNOP_reset:
+    {
+        long rc = forward(cmd, arg, &u.reset, sizeof(u.reset));
+
+        /* Our own domain's ports (L0 refuses any other): the shim's went too. */
+        if ( !rc )
+            evtchn_after_reset();
+        return rc;
+    }
+
+    /*
+     * FIFO event channels: not yet (as Xen's shim, whose answer this is; a
+     * guest falls back to the 2-level ABI).
+     */
+    case EVTCHNOP_init_control:
+    case EVTCHNOP_expand_array:
+    case EVTCHNOP_set_priority:
+        return -XEN_EOPNOTSUPP;
+
+    /*
+     * A PV domU is given no PIRQs: Xen's evtchn_bind_pirq says -EINVAL
+     * below 0 or past the domain's nr_pirqs (the host's GSIs, at least 16,
+     * plus 32), else -EPERM. A PVH container has no PIRQ calls to learn
+     * nr_pirqs from L0, so past it is -EPERM here too.
+     */
+    case EVTCHNOP_bind_pirq:
+    {
+        struct evtchn_bind_pirq b;
+
+        if ( copy_from_guest(&b, arg, sizeof(b)) )
+            return -XEN_EFAULT;
+        return (int)b.pirq < 0 ? -XEN_EINVAL : -XEN_EPERM;
+    }
+
+    default:
+        return -XEN_ENOSYS;
+    }
+}
