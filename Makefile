@@ -34,9 +34,10 @@ PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/ptwr.c pvops/descriptors.c \
              pvops/segdesc.c \
              pvops/time.c pvops/evtchn.c pvops/grant.c
-HC_SRCS   := hypercall/dispatch.c hypercall/version.c \
+HC_SRCS   := hypercall/dispatch.c hypercall/xen_version.c \
+             hypercall/vm_assist.c hypercall/console_io.c \
              hypercall/sched.c hypercall/event_channel.c hypercall/cpu.c \
-             hypercall/memory.c hypercall/vcpu.c hypercall/mm.c \
+             hypercall/memory.c hypercall/vcpu.c hypercall/physdev.c hypercall/mm.c \
              hypercall/timer.c hypercall/privileged.c \
              hypercall/grant_table.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c

@@ -18,7 +18,6 @@
  */
 #define __XEN_TOOLS__ 1     /* domctl.h and friends are "for tools only" */
 #include "hypercall/handlers.h"
-#include "x86/l0.h"
 #include "pvops/domain.h"
 #include "x86/uaccess.h"
 #include <xen/domctl.h>
@@ -84,7 +83,7 @@ long do_domctl(unsigned long arg)
     /* rcu_lock_domain_by_id: real ids only (not DOMID_SELF). */
     if ( d == dom.domid )
         return -XEN_EPERM;
-    if ( d >= DOMID_FIRST_RESERVED || !l0_domain_exists(d) )
+    if ( d >= DOMID_FIRST_RESERVED || !domain_exists(d) )
         return -XEN_ESRCH;
     return -XEN_EPERM;
 }

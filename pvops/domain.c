@@ -22,6 +22,7 @@
 #include "pvops/time.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/l0.h"
 #include "x86/traps.h"
 #include "x86/xstate.h"
 #include "lib/printk.h"
@@ -596,4 +597,133 @@ void guest_crash(const char *fmt, ...)
     if ( panic_hook )
         panic_hook(reason);
     halt_forever();
+}
+
+/* ---------------------------------------------------------------- the domain's own calls */
+
+bool domain_exists(domid_t d)
+{
+    return d == DOMID_SELF || d == dom.domid || l0_domain_exists(d);
+}
+
+long domain_xen_version(void)
+{
+    /*
+     * The guest sees L0's version, as it would running directly on it;
+     * known from L0's CPUID leaf, so no call out (Linux uses this as its
+     * cheap "deliver pending events now" hypercall).
+     */
+    return ((long)l0.major << 16) | l0.minor;
+}
+
+long domain_xen_version_info(int cmd, void *buf)
+{
+    /* L0's strings for the container: what the guest would see directly. */
+    return l0_xen_version(cmd, buf);
+}
+
+/*
+ * What a 64-bit PV domU sees in XENVER_get_features submap 0, as Xen 4.17
+ * computes it (common/kernel.c): not writable_page_tables/descriptor_tables
+ * (those are for translated guests), pae_pgdir_above_4gb only once the
+ * guest enables VMASST_TYPE_pae_extended_cr3.
+ */
+uint32_t domain_features(void)
+{
+    uint32_t f = (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+                 (1u << XENFEAT_highmem_assist) |
+                 (1u << XENFEAT_gnttab_map_avail_bits) |
+                 (1u << XENFEAT_memory_op_vnode_supported) |
+                 (1u << XENFEAT_direct_mapped);
+
+    if ( dom.vm_assist & (1UL << VMASST_TYPE_pae_extended_cr3) )
+        f |= 1u << XENFEAT_pae_pgdir_above_4gb;
+    return f;
+}
+
+/* Assists a 64-bit PV guest may turn on (Xen's VM_ASSIST_VALID for PV). */
+#define VM_ASSIST_VALID ((1UL << VMASST_TYPE_4gb_segments) |              \
+                         (1UL << VMASST_TYPE_4gb_segments_notify) |       \
+                         (1UL << VMASST_TYPE_writable_pagetables) |       \
+                         (1UL << VMASST_TYPE_pae_extended_cr3) |          \
+                         (1UL << VMASST_TYPE_architectural_iopl) |        \
+                         (1UL << VMASST_TYPE_runstate_update_flag) |      \
+                         (1UL << VMASST_TYPE_m2p_strict))
+
+long domain_vm_assist(unsigned int cmd, unsigned int type)
+{
+    if ( type >= 64 || !(VM_ASSIST_VALID & (1UL << type)) )
+        return -XEN_EINVAL;
+
+    switch ( cmd )
+    {
+    case VMASST_CMD_enable:
+        dom.vm_assist |= 1UL << type;
+        mm_vm_assist_changed();
+        return 0;
+    case VMASST_CMD_disable:
+        dom.vm_assist &= ~(1UL << type);
+        mm_vm_assist_changed();
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/*
+ * Whether a domU may use console_io is L0's policy (XSM: a release build
+ * refuses, a debug build allows), and L0 sees the guest and the container
+ * as one domain: so ask L0 with an empty write.
+ */
+long domain_console_io_allowed(void)
+{
+    return l0_console_io(CONSOLEIO_write, 0, NULL);
+}
+
+/* SCHEDOP_yield: L0 runs the container's vCPU, so L0 yields it. */
+void domain_yield(void)
+{
+    l0_sched_op(SCHEDOP_yield, NULL);
+}
+
+static const char *const shutdown_names[] = {
+    [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+    [SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+    [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+};
+
+long domain_shutdown(unsigned int reason)
+{
+    switch ( reason )
+    {
+    case SHUTDOWN_poweroff:
+    case SHUTDOWN_reboot:
+    case SHUTDOWN_crash:
+    case SHUTDOWN_watchdog:
+        /* The guest is the domain: L0 acts on the container with our reason. */
+        pr_info("d%u shuts down: %s%s\n", dom.domid, shutdown_names[reason],
+                dom.shutdown_code != reason ? "" : " (code set)");
+        dom.shutting_down = true;
+        printk_flush();
+        l0_shutdown(reason);
+        /* L0 does not run us again; if it does, the guest stays stopped. */
+        for ( ; ; )
+            l0_sched_op(SCHEDOP_yield, NULL);
+    case SHUTDOWN_suspend:
+    case SHUTDOWN_soft_reset:
+        /* Save/restore and soft reset need the shim's resume path (later). */
+        pr_warn("d%u asked for shutdown reason %s: not supported yet\n",
+                dom.domid, shutdown_names[reason]);
+        return -XEN_EOPNOTSUPP;
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+long domain_set_shutdown_code(unsigned int reason)
+{
+    if ( reason > SHUTDOWN_MAX )
+        return -XEN_EINVAL;
+    dom.shutdown_code = reason;
+    return 0;
 }

@@ -105,6 +105,34 @@ static inline struct vcpu *current_vcpu(void)
     return dom.vcpu[0];             /* one CPU until SMP */
 }
 
+/* vCPU id of this domain, or NULL if it has none such. */
+static inline struct vcpu *domain_vcpu(unsigned int id)
+{
+    return id < dom.nr_vcpus ? dom.vcpu[id] : NULL;
+}
+
+/*
+ * Whether the domain a call names exists (Xen's rcu_lock_domain_by_any_id):
+ * DOMID_SELF, ours, or one L0 has.
+ */
+bool domain_exists(domid_t d);
+
+/* xen_version: L0's version; its strings (cmd's structure into buf); XENFEAT submap 0. */
+long domain_xen_version(void);
+long domain_xen_version_info(int cmd, void *buf);
+uint32_t domain_features(void);
+
+/* vm_assist: turn an assist on or off (Xen's VM_ASSIST_VALID for PV). */
+long domain_vm_assist(unsigned int cmd, unsigned int type);
+
+/* console_io: 0 if L0 lets the domain use it, else L0's errno. */
+long domain_console_io_allowed(void);
+
+/* sched_op: yield; shut down (returns only for a reason refused); the code. */
+void domain_yield(void);
+long domain_shutdown(unsigned int reason);
+long domain_set_shutdown_code(unsigned int reason);
+
 static inline bool mfn_owned(unsigned long mfn)
 {
     return rangeset_contains(&dom.owned, mfn, mfn + 1);

@@ -5,6 +5,8 @@
 #include "pvops/vcpu.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/l0.h"
+#include "x86/uaccess.h"
 #include "lib/string.h"
 
 #define MSR_FS_BASE         0xc0000100
@@ -131,6 +133,65 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
     new->evtchn_pending_sel = ~0UL;
     v->vcpu_info = new;
     v->vcpu_info_registered = true;
+    return 0;
+}
+
+/* VCPUOP_initialise: Xen refuses a vCPU that runs already; starting another is SMP's. */
+long vcpu_initialise(struct vcpu *v)
+{
+    return v->up ? -XEN_EEXIST : -XEN_ENOSYS;
+}
+
+/* An NMI for that vCPU; taken on its next way back to the guest. */
+long vcpu_send_nmi(struct vcpu *v)
+{
+    v->nmi_pending = true;
+    return 0;
+}
+
+/*
+ * The one vCPU runs whenever it is not blocked: all its time is "running",
+ * in nanoseconds since TSC 0.
+ */
+void vcpu_runstate(const struct vcpu *v, struct vcpu_runstate_info *r)
+{
+    uint64_t now = l0_tsc_to_ns(rdtsc());
+
+    memset(r, 0, sizeof(*r));
+    r->state = v->up ? RUNSTATE_running : RUNSTATE_offline;
+    r->state_entry_time = l0_tsc_to_ns(v->runstate_since_tsc);
+    r->time[r->state] = now - r->state_entry_time;
+}
+
+long vcpu_register_runstate_area(struct vcpu *v, unsigned long addr)
+{
+    struct vcpu_runstate_info r;
+
+    v->runstate_area = addr;
+    if ( !v->runstate_area )
+        return 0;
+    /* Written now, as Xen does; a bad address is simply not written. */
+    vcpu_runstate(v, &r);
+    copy_to_guest(v->runstate_area, &r, sizeof(r));
+    return 0;
+}
+
+/* physdev_op set_iopl: the virtual IOPL port accesses are checked against. */
+long vcpu_set_iopl(struct vcpu *v, unsigned int iopl)
+{
+    if ( iopl > 3 )
+        return -XEN_EINVAL;
+    v->iopl = iopl;
+    return 0;
+}
+
+/* physdev_op set_iobitmap: the guest's I/O bitmap (a guest VA) and its size. */
+long vcpu_set_iobitmap(struct vcpu *v, unsigned long bitmap, unsigned int nr_ports)
+{
+    if ( nr_ports > 65536 )
+        return -XEN_EINVAL;
+    v->iobmp = bitmap;
+    v->iobmp_nr = nr_ports;
     return 0;
 }
 

@@ -29,6 +29,21 @@ long vcpu_unregister_callback(struct vcpu *v, unsigned int type);
  */
 long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset);
 
+/* vcpu_op: is_up, initialise (not yet), send_nmi, runstate and its area. */
+static inline bool vcpu_is_up(const struct vcpu *v)
+{
+    return v->up;
+}
+long vcpu_initialise(struct vcpu *v);
+long vcpu_send_nmi(struct vcpu *v);
+void vcpu_runstate(const struct vcpu *v, struct vcpu_runstate_info *r);
+/* Set (0: none) and write at once, best effort, as Xen does. */
+long vcpu_register_runstate_area(struct vcpu *v, unsigned long addr);
+
+/* physdev_op: the virtual IOPL and I/O bitmap (-EINVAL past their range). */
+long vcpu_set_iopl(struct vcpu *v, unsigned int iopl);
+long vcpu_set_iobitmap(struct vcpu *v, unsigned long bitmap, unsigned int nr_ports);
+
 long vcpu_stack_switch(struct vcpu *v, unsigned long ss, unsigned long sp);
 long vcpu_fpu_taskswitch(struct vcpu *v, bool set);
 /* The debug register reg stands for (DR4/5: DR6/7 without CR4.DE), or -1. */
