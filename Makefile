@@ -33,13 +33,13 @@ PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/emulate.c pvops/pagetype.c pvops/mm.c \
              pvops/ptwr.c pvops/descriptors.c \
              pvops/segdesc.c \
-             pvops/time.c pvops/evtchn.c pvops/grant.c
-HC_SRCS   := hypercall/dispatch.c hypercall/xen_version.c \
-             hypercall/vm_assist.c hypercall/console_io.c \
-             hypercall/sched.c hypercall/event_channel.c hypercall/cpu.c \
-             hypercall/memory.c hypercall/vcpu.c hypercall/physdev.c hypercall/mm.c \
-             hypercall/timer.c hypercall/privileged.c \
-             hypercall/grant_table.c
+             pvops/time.c pvops/evtchn.c pvops/grant.c pvops/memory.c
+HC_SRCS   := hypercall/dispatch.c hypercall/console_io.c hypercall/xen_version.c \
+             hypercall/vm_assist.c hypercall/sched.c hypercall/timer.c \
+             hypercall/event_channel.c hypercall/callback.c hypercall/registers.c \
+             hypercall/memory.c hypercall/vcpu.c hypercall/physdev.c \
+             hypercall/mmu.c hypercall/descriptor.c hypercall/grant_table.c \
+             hypercall/privileged.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
 # boot-time decompression: our glue, and Debian's static liblzma and libdeflate
 DECOMP_SRCS := boot/decompress.c

@@ -5,6 +5,7 @@
  * walk it.
  */
 #include "pvops/mm.h"
+#include "pvops/descriptors.h"
 #include "pvops/grant.h"
 #include "x86/cpu.h"
 #include "x86/paging.h"
@@ -75,6 +76,62 @@ static bool guest_frame(unsigned long mfn)
     return frame_info(&frames, mfn) != NULL;
 }
 
+int mm_pg_owner(domid_t d, enum pg_owner *o)
+{
+    if ( d == dom.domid )
+        return -XEN_ESRCH;
+    switch ( d )
+    {
+    case DOMID_SELF:    *o = OWNER_SELF; return 0;
+    case DOMID_IO:      *o = OWNER_IO; return 0;
+    case DOMID_XEN:     *o = OWNER_XEN; return 0;
+    }
+    if ( !domain_exists(d) )
+        return -XEN_ESRCH;
+    *o = OWNER_OTHER;
+    return 0;
+}
+
+int mm_pt_owner(unsigned int pt, bool *foreign)
+{
+    *foreign = false;
+    if ( pt && (domid_t)(pt - 1) != dom.domid )
+    {
+        /* Looked up by id only: DOMID_SELF and friends are not ids. */
+        if ( pt - 1 >= DOMID_FIRST_RESERVED || !domain_exists(pt - 1) )
+            return -XEN_ESRCH;
+        *foreign = true;
+    }
+    return 0;
+}
+
+int mm_mmu_update(const struct mmu_update *req, bool foreign_pt,
+                  enum pg_owner owner)
+{
+    /*
+     * Another domain's frames or tables: refused here, after the copy
+     * (Xen's xsm_mmu_update per request; DOMID_IO's frames pass it).
+     */
+    switch ( req->ptr & 7 )
+    {
+    case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_NO_TRANSLATE:    /* the same for a PV guest */
+    case MMU_PT_UPDATE_PRESERVE_AD:
+        if ( foreign_pt || (owner != OWNER_SELF && owner != OWNER_IO) )
+            return -XEN_EPERM;
+        return mm_update_pte(req->ptr & ~7UL, req->val,
+                             (req->ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
+    case MMU_MACHPHYS_UPDATE:
+        if ( foreign_pt || (owner != OWNER_SELF && owner != OWNER_IO) )
+            return -XEN_EPERM;
+        if ( owner == OWNER_IO )
+            return -XEN_EINVAL;             /* no frame is DOMID_IO's */
+        return mm_machphys_update(req->ptr >> PAGE_SHIFT, req->val);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
 int mm_update_pte(unsigned long ptr, uint64_t val, bool preserve_ad)
 {
     unsigned long mfn = ptr >> PAGE_SHIFT;
@@ -109,10 +166,10 @@ int mm_machphys_update(unsigned long mfn, unsigned long pfn)
     return 0;
 }
 
-/* The L1 table (mfn) and slot that map va in the current guest tables. */
-static int find_l1(unsigned long va, unsigned long *l1mfn, unsigned int *idx)
+/* The L1 table (mfn) and slot that map va in v's current guest tables. */
+static int find_l1(const struct vcpu *v, unsigned long va, unsigned long *l1mfn,
+                   unsigned int *idx)
 {
-    struct vcpu *v = current_vcpu();
     unsigned long mfn = (v->kernel_mode ? v->guest_table : v->guest_table_user)
                         >> PAGE_SHIFT;
     static const unsigned int shifts[3] = { 39, 30, 21 };
@@ -135,14 +192,15 @@ static int find_l1(unsigned long va, unsigned long *l1mfn, unsigned int *idx)
 int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
                   uint64_t *pte)
 {
-    int rc = find_l1(va, l1mfn, idx);
+    int rc = find_l1(current_vcpu(), va, l1mfn, idx);
 
     if ( !rc )
         *pte = map_frame(*l1mfn)[*idx];
     return rc;
 }
 
-int mm_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
+int mm_update_va_mapping(struct vcpu *v, unsigned long va, uint64_t val,
+                         unsigned long flags)
 {
     unsigned long l1mfn;
     unsigned int idx;
@@ -151,7 +209,7 @@ int mm_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
     /* Only the guest's own halves of the address space (Xen's access_ok). */
     if ( !guest_addr_ok(va) )
         return -XEN_EINVAL;
-    if ( (rc = find_l1(va, &l1mfn, &idx)) ||
+    if ( (rc = find_l1(v, va, &l1mfn, &idx)) ||
          (rc = mod_pt_entry(&frames, l1mfn, 1, idx, val, false)) )
         return rc;
 
@@ -195,4 +253,77 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
         get_cpu_info()->tlb_flush_owed = false;
     }
     return 0;
+}
+
+/*
+ * MMUEXT_CLEAR_PAGE and MMUEXT_COPY_PAGE: the destination must be writable,
+ * never a table (-EINVAL, as Xen), and both frames the guest's; each holds
+ * a reference while the shim writes or reads it.
+ */
+static int copy_or_clear_page(unsigned int cmd, unsigned long dst, unsigned long src)
+{
+    if ( get_page_and_type(&frames, dst, PGT_writable) )
+        return -XEN_EINVAL;
+    if ( cmd == MMUEXT_COPY_PAGE )
+    {
+        if ( get_page(&frames, src) )
+        {
+            put_page_and_type(&frames, dst);
+            return -XEN_EINVAL;
+        }
+        __builtin_memcpy(map_frame(dst), map_frame(src), PAGE_SIZE);
+        put_page(&frames, src);
+    }
+    else
+        __builtin_memset(map_frame(dst), 0, PAGE_SIZE);
+    put_page_and_type(&frames, dst);
+    return 0;
+}
+
+int mm_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
+{
+    switch ( op->cmd )
+    {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        return pin_table(&frames, op->arg1.mfn,
+                         PGT_l1 + (op->cmd - MMUEXT_PIN_L1_TABLE));
+    case MMUEXT_UNPIN_TABLE:
+        return unpin_table(&frames, op->arg1.mfn);
+    case MMUEXT_NEW_BASEPTR:
+        return mm_new_baseptr(v, op->arg1.mfn, false);
+    case MMUEXT_NEW_USER_BASEPTR:
+        return mm_new_baseptr(v, op->arg1.mfn, true);
+    case MMUEXT_INVLPG_MULTI:
+        invlpg((void *)op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_ALL:
+        /* One vCPU on one CPU: every flush is the local one. */
+        mm_flush_tlb();
+        return 0;
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_ALL:
+        invlpg((void *)op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_FLUSH_CACHE:
+        /* A domU without cache-flush rights (no devices): refused as in Xen. */
+        return -XEN_EACCES;
+    case MMUEXT_FLUSH_CACHE_GLOBAL:
+        return -XEN_EINVAL;
+    case MMUEXT_SET_LDT:
+        return pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
+    case MMUEXT_CLEAR_PAGE:
+    case MMUEXT_COPY_PAGE:
+        return copy_or_clear_page(op->cmd, op->arg1.mfn, op->arg2.src_mfn);
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        /* Xen no longer supports superpages for PV guests. */
+        return -XEN_EOPNOTSUPP;
+    default:
+        return -XEN_ENOSYS;
+    }
 }

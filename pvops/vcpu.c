@@ -305,6 +305,14 @@ int vcpu_debugreg_alias(const struct vcpu *v, unsigned int reg)
     }
 }
 
+long vcpu_get_debugreg(const struct vcpu *v, unsigned int reg)
+{
+    int r = vcpu_debugreg_alias(v, reg);
+
+    /* Xen's x86emul_read_dr: anything else is -ENODEV. */
+    return r < 0 ? -XEN_ENODEV : (long)v->debugreg[r];
+}
+
 long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
 {
     unsigned long hw;

@@ -49,6 +49,8 @@ long vcpu_fpu_taskswitch(struct vcpu *v, bool set);
 /* The debug register reg stands for (DR4/5: DR6/7 without CR4.DE), or -1. */
 int vcpu_debugreg_alias(const struct vcpu *v, unsigned int reg);
 
+/* get_debugreg and set_debugreg: -ENODEV for a register that is none. */
+long vcpu_get_debugreg(const struct vcpu *v, unsigned int reg);
 long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value);
 long vcpu_set_segment_base(struct vcpu *v, unsigned int which,
                            unsigned long base);

@@ -1,41 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hypercall/mm.c - mmu_update, update_va_mapping and mmuext_op: the shape
- * of the calls (batches, counts, pdone, foreign domains); pvops/mm.c owns
- * what they mean.
+ * hypercall/mmu.c - mmu_update, update_va_mapping and mmuext_op: the shape
+ * of the calls (batches, counts, pdone, continuations); pvops/mm.c owns
+ * what they mean, the domains they name included.
  */
 #include "hypercall/handlers.h"
-#include "x86/l0.h"
-#include "pvops/descriptors.h"
 #include "pvops/mm.h"
-#include "x86/paging.h"
 #include "x86/uaccess.h"
 #include "lib/printk.h"
 
 #define MMU_UPDATE_PREEMPTED (~(~0U >> 1))
-
-/*
- * The domain a call names for the frames (Xen 4.17's get_pg_owner): ours as
- * DOMID_SELF only (our own id as a number is refused: "Cannot specify itself
- * as foreign domain"), DOMID_IO and DOMID_XEN, or one L0 has.
- */
-enum pg_owner { OWNER_SELF, OWNER_IO, OWNER_XEN, OWNER_OTHER };
-
-static int get_pg_owner(domid_t d, enum pg_owner *o)
-{
-    if ( d == dom.domid )
-        return -XEN_ESRCH;
-    switch ( d )
-    {
-    case DOMID_SELF:    *o = OWNER_SELF; return 0;
-    case DOMID_IO:      *o = OWNER_IO; return 0;
-    case DOMID_XEN:     *o = OWNER_XEN; return 0;
-    }
-    if ( !l0_domain_exists(d) )
-        return -XEN_ESRCH;
-    *o = OWNER_OTHER;
-    return 0;
-}
 
 /*
  * Xen's guest_handle_okay: the count must not overflow and the list must
@@ -99,9 +73,9 @@ static bool batch_preempt(unsigned long op, unsigned int i, unsigned int count,
 long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
                    unsigned int foreigndom)
 {
-    unsigned int before, done = 0, pt = foreigndom >> 16;
+    unsigned int before, done = 0;
     enum pg_owner owner;
-    bool foreign_pt = false;
+    bool foreign_pt;
     long rc = 0;
 
     /* Xen's continuation of a final result (harmless to mimic). */
@@ -111,14 +85,9 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
     /* Xen 4.17's order: the list, the page-table owner, the frames' owner. */
     if ( !list_ok(reqs, count, sizeof(struct mmu_update)) )
         return -XEN_EFAULT;
-    if ( pt && (domid_t)(pt - 1) != dom.domid )
-    {
-        /* Looked up by id only: DOMID_SELF and friends are not ids. */
-        if ( pt - 1 >= DOMID_FIRST_RESERVED || !l0_domain_exists(pt - 1) )
-            return -XEN_ESRCH;
-        foreign_pt = true;
-    }
-    if ( (rc = get_pg_owner(foreigndom, &owner)) )
+    if ( (rc = mm_pt_owner(foreigndom >> 16, &foreign_pt)) )
+        return rc;
+    if ( (rc = mm_pg_owner(foreigndom, &owner)) )
         return batch_end(pdone, before, rc);    /* Xen's "goto out" */
 
     for ( ; done < count; done++ )
@@ -134,33 +103,7 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
             rc = -XEN_EFAULT;
             break;
         }
-        /*
-         * Another domain's frames or tables: refused here, after the copy
-         * (Xen's xsm_mmu_update per request; DOMID_IO's frames pass it).
-         */
-        switch ( req.ptr & 7 )
-        {
-        case MMU_NORMAL_PT_UPDATE:
-        case MMU_PT_UPDATE_NO_TRANSLATE:    /* the same for a PV guest */
-        case MMU_PT_UPDATE_PRESERVE_AD:
-            if ( foreign_pt || (owner != OWNER_SELF && owner != OWNER_IO) )
-                rc = -XEN_EPERM;
-            else
-                rc = mm_update_pte(req.ptr & ~7UL, req.val,
-                                   (req.ptr & 7) == MMU_PT_UPDATE_PRESERVE_AD);
-            break;
-        case MMU_MACHPHYS_UPDATE:
-            if ( foreign_pt || (owner != OWNER_SELF && owner != OWNER_IO) )
-                rc = -XEN_EPERM;
-            else if ( owner == OWNER_IO )
-                rc = -XEN_EINVAL;           /* no frame is DOMID_IO's */
-            else
-                rc = mm_machphys_update(req.ptr >> PAGE_SHIFT, req.val);
-            break;
-        default:
-            rc = -XEN_ENOSYS;
-            break;
-        }
+        rc = mm_mmu_update(&req, foreign_pt, owner);
         if ( rc )
             break;
     }
@@ -177,7 +120,7 @@ static bool vcpumask_ok(unsigned long ptr)
 
 long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
 {
-    long rc = mm_update_va_mapping(va, val, flags);
+    long rc = mm_update_va_mapping(current_vcpu(), va, val, flags);
 
     /* With a flush to a vCPU mask, the entry is written even if it is bad. */
     if ( !rc && (flags & UVMF_FLUSHTYPE_MASK) && !(flags & UVMF_ALL) &&
@@ -190,7 +133,7 @@ long do_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
                                       unsigned long flags, unsigned int d)
 {
     enum pg_owner owner;
-    long rc = get_pg_owner(d, &owner);
+    long rc = mm_pg_owner(d, &owner);
 
     if ( rc )
         return rc;
@@ -199,81 +142,13 @@ long do_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
                                : -XEN_EPERM;
 }
 
-static long mmuext_one(const struct mmuext_op *op)
+/* A *_MULTI op names a vCPU mask: it must be readable (-EINVAL), as in Xen. */
+static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
 {
-    struct vcpu *v = current_vcpu();
-
-    switch ( op->cmd )
-    {
-    case MMUEXT_PIN_L1_TABLE:
-    case MMUEXT_PIN_L2_TABLE:
-    case MMUEXT_PIN_L3_TABLE:
-    case MMUEXT_PIN_L4_TABLE:
-        return pin_table(&frames, op->arg1.mfn,
-                         PGT_l1 + (op->cmd - MMUEXT_PIN_L1_TABLE));
-    case MMUEXT_UNPIN_TABLE:
-        return unpin_table(&frames, op->arg1.mfn);
-    case MMUEXT_NEW_BASEPTR:
-        return mm_new_baseptr(v, op->arg1.mfn, false);
-    case MMUEXT_NEW_USER_BASEPTR:
-        return mm_new_baseptr(v, op->arg1.mfn, true);
-    case MMUEXT_TLB_FLUSH_MULTI:
-    case MMUEXT_INVLPG_MULTI:
-        if ( !vcpumask_ok((unsigned long)op->arg2.vcpumask.p) )
-            return -XEN_EINVAL;
-        if ( op->cmd == MMUEXT_INVLPG_MULTI )
-        {
-            invlpg((void *)op->arg1.linear_addr);
-            return 0;
-        }
-        /* fall through */
-    case MMUEXT_TLB_FLUSH_LOCAL:
-    case MMUEXT_TLB_FLUSH_ALL:
-        /* One vCPU on one CPU: every flush is the local one. */
-        mm_flush_tlb();
-        return 0;
-    case MMUEXT_INVLPG_LOCAL:
-    case MMUEXT_INVLPG_ALL:
-        invlpg((void *)op->arg1.linear_addr);
-        return 0;
-    case MMUEXT_FLUSH_CACHE:
-        /* A domU without cache-flush rights (no devices): refused as in Xen. */
-        return -XEN_EACCES;
-    case MMUEXT_FLUSH_CACHE_GLOBAL:
+    if ( (op->cmd == MMUEXT_TLB_FLUSH_MULTI || op->cmd == MMUEXT_INVLPG_MULTI) &&
+         !vcpumask_ok((unsigned long)op->arg2.vcpumask.p) )
         return -XEN_EINVAL;
-    case MMUEXT_SET_LDT:
-        return pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
-    case MMUEXT_CLEAR_PAGE:
-    case MMUEXT_COPY_PAGE:
-    {
-        unsigned long dst = op->arg1.mfn;
-
-        /* The destination must be writable: never a table (-EINVAL, as Xen). */
-        if ( get_page_and_type(&frames, dst, PGT_writable) )
-            return -XEN_EINVAL;
-        if ( op->cmd == MMUEXT_COPY_PAGE )
-        {
-            if ( get_page(&frames, op->arg2.src_mfn) )
-            {
-                put_page_and_type(&frames, dst);
-                return -XEN_EINVAL;
-            }
-            __builtin_memcpy(__va(dst << PAGE_SHIFT),
-                             __va(op->arg2.src_mfn << PAGE_SHIFT), PAGE_SIZE);
-            put_page(&frames, op->arg2.src_mfn);
-        }
-        else
-            __builtin_memset(__va(dst << PAGE_SHIFT), 0, PAGE_SIZE);
-        put_page_and_type(&frames, dst);
-        return 0;
-    }
-    case MMUEXT_MARK_SUPER:
-    case MMUEXT_UNMARK_SUPER:
-        /* Xen no longer supports superpages for PV guests. */
-        return -XEN_EOPNOTSUPP;
-    default:
-        return -XEN_ENOSYS;
-    }
+    return mm_mmuext_op(v, op);
 }
 
 long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
@@ -289,7 +164,7 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
     /* Xen 4.17: the list, the owner, then xsm_mmuext_op before any entry. */
     if ( !list_ok(ops, count, sizeof(struct mmuext_op)) )
         return -XEN_EFAULT;
-    if ( (rc = get_pg_owner(foreigndom, &owner)) )
+    if ( (rc = mm_pg_owner(foreigndom, &owner)) )
         return rc;
     if ( owner != OWNER_SELF )
         return -XEN_EPERM;
@@ -306,7 +181,7 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
             rc = -XEN_EFAULT;
             break;
         }
-        rc = mmuext_one(&op);
+        rc = mmuext_one(current_vcpu(), &op);
         if ( trace_hypercalls )
             pr_info("  mmuext_op %u arg1 %#lx arg2 %#lx = %ld\n", op.cmd,
                     (unsigned long)op.arg1.mfn, (unsigned long)op.arg2.src_mfn, rc);

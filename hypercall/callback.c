@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hypercall/cpu.c - hypercalls that set a vCPU's CPU state: set_trap_table,
- * set_callbacks, callback_op, stack_switch, fpu_taskswitch,
- * set_segment_base. Copy in and check the shape here; pvops/vcpu.c owns
- * the meaning.
+ * hypercall/callback.c - where the guest is entered: set_trap_table,
+ * set_callbacks, callback_op and nmi_op (Xen's pv/callback.c). Copy in and
+ * check the shape here; pvops/vcpu.c owns the meaning.
  */
 #include "hypercall/handlers.h"
-#include "pvops/descriptors.h"
 #include "pvops/vcpu.h"
 #include "x86/uaccess.h"
 
@@ -83,21 +81,6 @@ long do_callback_op(int cmd, unsigned long arg)
     }
 }
 
-long do_stack_switch(unsigned long ss, unsigned long sp)
-{
-    return vcpu_stack_switch(current_vcpu(), ss, sp);
-}
-
-long do_fpu_taskswitch(int set)
-{
-    return vcpu_fpu_taskswitch(current_vcpu(), set);
-}
-
-long do_set_segment_base(unsigned int which, unsigned long base)
-{
-    return vcpu_set_segment_base(current_vcpu(), which, base);
-}
-
 /* nmi_op: the NMI callback, as callback_op's (xen/common/kernel.c). */
 long do_nmi_op(unsigned int cmd, unsigned long arg)
 {
@@ -115,34 +98,4 @@ long do_nmi_op(unsigned int cmd, unsigned long arg)
     default:
         return -XEN_ENOSYS;
     }
-}
-
-long do_set_gdt(unsigned long frame_list, unsigned int entries)
-{
-    unsigned long mfns[FIRST_RESERVED_GDT_PAGE];
-    unsigned int nr = (entries + 511) / 512;
-
-    if ( entries > FIRST_RESERVED_GDT_ENTRY )
-        return -XEN_EINVAL;
-    if ( copy_from_guest(mfns, frame_list, nr * sizeof(mfns[0])) )
-        return -XEN_EFAULT;
-    return pv_set_gdt(current_vcpu(), mfns, entries);
-}
-
-long do_update_descriptor(unsigned long maddr, uint64_t desc)
-{
-    return pv_update_descriptor(maddr, desc);
-}
-
-long do_set_debugreg(int reg, unsigned long value)
-{
-    return vcpu_set_debugreg(current_vcpu(), reg, value);
-}
-
-long do_get_debugreg(int reg)
-{
-    int r = reg < 0 ? -1 : vcpu_debugreg_alias(current_vcpu(), reg);
-
-    /* Xen's x86emul_read_dr: anything else is -ENODEV. */
-    return r < 0 ? -XEN_ENODEV : (long)current_vcpu()->debugreg[r];
 }
