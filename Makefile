@@ -27,8 +27,8 @@ KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(CURDIR)
 
 # ---------------------------------------------------------------- sources
 BOOT_SRCS := boot/head.S boot/setup.c boot/pvh.c boot/cmdline.c boot/module.c boot/console.c
-X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/desc.c x86/decode.c x86/xstate.c \
-             x86/smap.c x86/l0.c
+X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/frames.c x86/desc.c x86/decode.c \
+             x86/xstate.c x86/smap.c x86/l0.c
 PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/emulate.c pvops/pagetype.c pvops/mm.c \
              pvops/ptwr.c pvops/descriptors.c \

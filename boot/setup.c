@@ -18,6 +18,7 @@
 #include "pvops/traps.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/frames.h"
 #include "x86/layout.h"
 #include "x86/paging.h"
 #include "x86/smap.h"
@@ -180,34 +181,23 @@ static void frames(paddr_t start, paddr_t end, uint64_t *s, uint64_t *e)
 
 /*
  * Physical memory: "free" frames are RAM minus the shim image, for the
- * guest and the shim's own allocations (taken from the top). The boot
- * modules (the kernel we load from, the initrd we copy) are "dirty": the
- * guest gets them last and the builder never writes them. A small reserve
- * is set aside for the shim's needs once the guest owns everything else.
+ * guest and the shim's own allocations (x86/frames.h takes them from the
+ * top until the guest is built). The boot modules (the kernel we load
+ * from, the initrd we copy) are "dirty": the guest gets them last and the
+ * builder never writes them. A small reserve is set aside for the shim's
+ * needs once the guest owns everything else.
  */
 #define SHIM_RESERVE_FRAMES 64
 
 static struct range free_r[BOOT_MAX_MEMMAP + 8], dirty_r[BOOT_MAX_MODULES + 4];
-static struct range reserve_r[4];
-static struct rangeset free, dirty, reserve;
-static struct rangeset *alloc_from;
-static unsigned long shim_frames;
+static struct rangeset free, dirty;
 
 static struct range low_r[4];
 static struct rangeset low;     /* RAM below 1 MiB: the shim's only */
 
-static paddr_t alloc_frame(void)
+static void *map_frame(unsigned long mfn)
 {
-    uint64_t mfn;
-
-    if ( !alloc_from )
-        return 0;
-    if ( !rangeset_take_top(&low, 1, 1, ~0UL, &mfn) &&
-         !rangeset_take_top(alloc_from, 1, 1, ~0UL, &mfn) )
-        return 0;
-    memset(__va(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
-    shim_frames++;
-    return mfn << PAGE_SHIFT;
+    return __va((paddr_t)mfn << PAGE_SHIFT);
 }
 
 /* A bump allocator over a block of free frames, for the decompressors. */
@@ -277,17 +267,6 @@ static const void *unpack_kernel(const struct boot_module *m,
             (unsigned long long)got, (unsigned long long)us / 1000);
     *len = got;
     return __va(out << PAGE_SHIFT);
-}
-
-static paddr_t alloc_frames(unsigned long n)
-{
-    uint64_t mfn;
-
-    if ( !alloc_from || !rangeset_take_top(alloc_from, n, 1, ~0UL, &mfn) )
-        return 0;
-    memset(__va(mfn << PAGE_SHIFT), 0, n << PAGE_SHIFT);
-    shim_frames += n;
-    return mfn << PAGE_SHIFT;
 }
 
 /*
@@ -381,16 +360,30 @@ static __noreturn void build_guest(void)
         if ( !rangeset_remove(&free, s, e) || !rangeset_add(&dirty, s, e) )
             panic("memory map too fragmented");
     }
-    /* Direct-map tables must be reachable through the first 4 GiB. */
-    alloc_from = &free;
-    paging_alloc_frame = alloc_frame;
-    paging_alloc_frames = alloc_frames;
+    /*
+     * Every frame's owner, and the shim's allocator: the first MiB first,
+     * then the top of free RAM. The owners reach at least 4 GiB, where L0
+     * puts the rings and the grant window. Direct-map tables must be
+     * reachable through the first 4 GiB.
+     */
+    if ( !frames_init(MAX(in.max_mfn + 1, 1UL << (32 - PAGE_SHIFT)), map_frame,
+                      &free) )
+        panic("no memory for the frame owners");
+    frames(virt_to_phys(__image_start), virt_to_phys(__image_end), &s, &e);
+    if ( !frame_set_owner(s, e - s, FRAME_shim) )
+        panic("no memory for the frame owners");
+    for ( unsigned int i = 0; i < dirty.nr; i++ )
+        if ( !frame_set_owner(dirty.r[i].start, dirty.r[i].end - dirty.r[i].start,
+                              FRAME_free) )
+            panic("no memory for the frame owners");
+    for ( unsigned int i = 0; i < low.nr; i++ )
+        for ( uint64_t m = low.r[i].start; m < low.r[i].end; m++ )
+            if ( !frames_add(m, 1) )
+                panic("no memory for the frame owners");
     if ( !paging_map_direct((in.max_mfn + 1) << PAGE_SHIFT) )
         panic("cannot map all memory (%#lx frames)", in.max_mfn + 1);
     desc_init_cpu();                /* CPU 0: final GDT, TSS, SYSCALL entry */
-    rangeset_init(&reserve, reserve_r, ARRAY_SIZE(reserve_r));
-    if ( !rangeset_take_top(&free, SHIM_RESERVE_FRAMES, 1, ~0UL, &s) ||
-         !rangeset_add(&reserve, s, s + SHIM_RESERVE_FRAMES) )
+    if ( !frames_reserve(SHIM_RESERVE_FRAMES) )
         panic("not enough memory for the shim's reserve");
 
     if ( l0_hvm_get_param(HVM_PARAM_STORE_PFN, &v) || !v )
@@ -432,13 +425,12 @@ static __noreturn void build_guest(void)
 
     if ( !domain_build(&in, &regs, err, sizeof(err)) )
         panic("cannot build the guest: %s", err);
-    alloc_from = &reserve;          /* the guest owns the rest */
     pr_info("memory: %lu KiB kept by the shim (image %lu KiB, %lu frames for "
-            "M2P, tables and vCPUs, %u in reserve), %lu KiB for the guest\n",
+            "M2P, tables, owners and vCPUs, %lu free), %lu KiB for the guest\n",
             (unsigned long)((__image_end - __image_start) >> 10) +
-            (shim_frames + SHIM_RESERVE_FRAMES) * 4,
-            (unsigned long)(__image_end - __image_start) >> 10, shim_frames,
-            SHIM_RESERVE_FRAMES, dom.nr_pages * 4);
+            (frames_nr_shim() + frames_nr_free()) * 4,
+            (unsigned long)(__image_end - __image_start) >> 10, frames_nr_shim(),
+            frames_nr_free(), dom.nr_pages * 4);
     evtchn_init();    /* L0's events and the guest's timer */
     console_pv_release();
     pr_info("entering the guest at %#lx\n", regs.rip);

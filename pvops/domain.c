@@ -82,18 +82,17 @@ static void *pfn_va(unsigned long pfn)
     return __va(pfn_to_mfn(pfn) << PAGE_SHIFT);
 }
 
-/* The shim's own frames: zeroed, from the caller's allocator. */
+/* The shim's own frames: zeroed, from x86/frames.h. */
 static paddr_t shim_alloc_frame(void)
 {
-    return paging_alloc_frame ? paging_alloc_frame() : 0;
+    return (paddr_t)frames_alloc() << PAGE_SHIFT;
 }
 
 /* Contiguous, zeroed shim memory (through the direct map) for a structure. */
 static void *shim_alloc(size_t size)
 {
-    unsigned long n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    paddr_t pa = n == 1 ? shim_alloc_frame()
-                        : paging_alloc_frames ? paging_alloc_frames(n) : 0;
+    paddr_t pa = (paddr_t)frames_alloc_run((size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+                 << PAGE_SHIFT;
 
     return pa ? __va(pa) : NULL;
 }
@@ -232,7 +231,8 @@ static bool assign_frames(const struct build_input *in, const struct layout *l,
         {
             unsigned long mfn = sets[s]->r[i].start, left = sets[s]->r[i].end - mfn;
 
-            if ( !rangeset_add(&dom.owned, mfn, mfn + left) )
+            if ( !rangeset_add(&dom.owned, mfn, mfn + left) ||
+                 !frame_set_owner(mfn, left, FRAME_guest) )
                 FAIL("guest memory too fragmented");
             while ( left )
             {
@@ -435,6 +435,11 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     dom.store_evtchn = in->store_evtchn;
     dom.console_mfn = in->console_mfn;
     dom.console_evtchn = in->console_evtchn;
+    if ( !frame_set_owner(dom.store_mfn, 1, FRAME_ring) ||
+         !frame_set_owner(dom.console_mfn, 1, FRAME_ring) ||
+         !frame_set_owner(__pa(guest_shared_info) >> PAGE_SHIFT, 1, FRAME_shared) )
+        FAIL("the ring frames %#lx and %#lx are beyond what the shim tracks",
+             (unsigned long)dom.store_mfn, (unsigned long)dom.console_mfn);
 
     /* The shim's own memory first: vCPUs, the frame table and the M2P. */
     for ( unsigned int i = 0; i < in->nr_vcpus; i++ )
@@ -445,10 +450,11 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     ft_end = MAX(in->free->nr ? in->free->r[in->free->nr - 1].end : 0,
                  in->dirty->nr ? in->dirty->r[in->dirty->nr - 1].end : 0);
     if ( ft_first >= ft_end ||
-         !(ft_mem = shim_alloc((ft_end - ft_first) * sizeof(struct page_info))) )
+         !(ft_mem = shim_alloc((ft_end - ft_first) * MM_FRAME_BYTES)) )
         FAIL("no memory for the frame table");
     if ( !build_m2p(in, err, errlen) )
         return false;
+    frames_boot_source(NULL);       /* the rest of in->free is the guest's */
 
     /* Every other frame is the guest's, plus the two L0 ring frames. */
     nr_pages = rangeset_size(in->free) + rangeset_size(in->dirty) + 2;

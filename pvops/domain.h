@@ -8,6 +8,7 @@
 
 #include "lib/xen.h"
 #include "lib/rangeset.h"
+#include "x86/frames.h"
 #include "x86/paging.h"
 #include "x86/regs.h"
 
@@ -85,8 +86,10 @@ struct build_input {
 };
 
 /*
- * The shim's own frames (M2P, vCPU structures) come from paging_alloc_frame;
- * build the domain: M2P, guest memory and p2m, boot page tables, start_info,
+ * The shim's own frames (M2P, vCPU structures, the frame table) come from
+ * x86/frames.h, the last of them from the top of in->free, which is the
+ * guest's once they are taken (the allocator's boot source ends). Build the
+ * domain: M2P, guest memory and p2m, boot page tables, start_info,
  * shared_info, hypercall page and vCPU 0's registers in *regs. On failure
  * returns false with a one-line reason in err (nothing to undo: the shim
  * crashes the container then).
@@ -133,9 +136,10 @@ void domain_yield(void);
 long domain_shutdown(unsigned int reason);
 long domain_set_shutdown_code(unsigned int reason);
 
+/* The guest's RAM or one of L0's rings (the frames it may grant)? */
 static inline bool mfn_owned(unsigned long mfn)
 {
-    return rangeset_contains(&dom.owned, mfn, mfn + 1);
+    return frame_grantable(mfn);
 }
 
 #endif /* PVOPS_DOMAIN_H */

@@ -61,13 +61,13 @@ static struct {
 static int held_page(unsigned long ref)
 {
     uint32_t **hf = &gnt.held_frame[ref / HELD_PER_PAGE];
-    paddr_t pa;
+    unsigned long mfn;
 
     if ( *hf )
         return 0;
-    if ( !paging_alloc_frame || !(pa = paging_alloc_frame()) )
+    if ( !(mfn = frames_alloc()) )
         return -XEN_ENOMEM;
-    *hf = __va(pa);
+    *hf = __va(mfn << PAGE_SHIFT);
     return 0;
 }
 
@@ -133,20 +133,21 @@ bool grant_init(unsigned long first)
     size_t pi = nr * sizeof(struct page_info), bm = bits / 8,
            li = max_frames * sizeof(xen_pfn_t),
            hf = (bits / HELD_PER_PAGE + 1) * sizeof(uint32_t *);
-    unsigned long pages = (pi + 2 * bm + li + hf + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    paddr_t pa;
+    unsigned long pages = (pi + 2 * bm + li + hf + PAGE_SIZE - 1) >> PAGE_SHIFT, mfn;
     uint8_t *p;
 
-    if ( !nr || !(pa = paging_alloc_frames(pages)) )
+    /* The window's owners (FRAME_none until L0 maps a frame) are ready too. */
+    if ( !nr || !(mfn = frames_alloc_run(pages)) ||
+         !frame_set_owner(first, nr, FRAME_none) )
         return false;
-    p = __va(pa);
+    p = __va(mfn << PAGE_SHIFT);
     frames.win = (struct page_info *)p;
     gnt.held = (unsigned long *)(p + pi);
     gnt.held_rw = (unsigned long *)(p + pi + bm);
     gnt.list = (xen_pfn_t *)(p + pi + 2 * bm);
     gnt.held_frame = (uint32_t **)(p + pi + 2 * bm + li);
     for ( unsigned long i = 0; i < nr; i++ )
-        frames.win[i] = (struct page_info){ .type_info = PGT_not_guest };
+        frames.win[i] = (struct page_info){ 0 };
     gnt.first = first;
     gnt.max_frames = max_frames;
     gnt.max_status = max_status;
@@ -181,7 +182,7 @@ static int map_l0_frame(unsigned int i, bool status)
     long rc;
 
 
-    if ( !(pg->type_info & PGT_not_guest) )
+    if ( frame_owner(gfn) != FRAME_none )
         return 0;
     /* Where the holds of its entries will be recorded (either version). */
     if ( !status && (held_page(i * V1_PER_FRAME) || held_page(i * V2_PER_FRAME)) )
@@ -189,7 +190,8 @@ static int map_l0_frame(unsigned int i, bool status)
     if ( (rc = l0_memory_op(XENMEM_add_to_physmap, &x)) )
         return refuse(rc, "L0 would not map %s frame %u at %#lx: %ld\n",
                       status ? "status" : "shared", i, gfn, rc);
-    *pg = (struct page_info){ .kind = status ? PGK_ro : PGK_grant };
+    *pg = (struct page_info){ 0 };
+    frame_set_owner(gfn, 1, status ? FRAME_ro : FRAME_grant);   /* grant_init's owners */
     return 0;
 }
 
@@ -197,8 +199,10 @@ static int map_l0_frame(unsigned int i, bool status)
 static void forget_status_frames(void)
 {
     for ( unsigned int i = 0; i < gnt.max_status; i++ )
-        frames.win[status_gfn(i) - gnt.first] =
-            (struct page_info){ .type_info = PGT_not_guest };
+    {
+        frames.win[status_gfn(i) - gnt.first] = (struct page_info){ 0 };
+        frame_set_owner(status_gfn(i), 1, FRAME_none);
+    }
 }
 
 /* The v2 status of ref, as L0 keeps it (mapping the status frame if need be). */
@@ -231,9 +235,7 @@ static int hold(const struct entry *e, bool rw)
     unsigned long mfn = e->frame;
     struct page_info *pg = frame_info(&frames, mfn);
 
-    if ( !pg || mfn > UINT32_MAX ||
-         (pg->kind &&
-          mfn != dom.store_mfn && mfn != dom.console_mfn) )
+    if ( !pg || mfn > UINT32_MAX || !frame_grantable(mfn) )
         return refuse(-XEN_EPERM, "frame %#lx is not the guest's to grant\n",
                       (unsigned long)e->frame);
     return rw ? get_page_and_type(&frames, mfn, PGT_writable) : get_page(&frames, mfn);
@@ -569,7 +571,7 @@ long grant_set_version(struct gnttab_set_version *op)
         {
             const struct page_info *pg = &frames.win[status_gfn(i) - gnt.first];
 
-            if ( !(pg->type_info & PGT_not_guest) && pg->count )
+            if ( frame_owner(status_gfn(i)) != FRAME_none && pg->count )
             {
                 for ( unsigned long ref = 0; gnt.nr_shared && ref < NR_RESERVED; ref++ )
                 {
@@ -851,12 +853,12 @@ static int alloc_slot(void)
     if ( !gmap.slot )
     {
         size_t bytes = MAP_SLOTS * sizeof(*gmap.slot) + MAP_HASH * sizeof(uint16_t);
-        paddr_t pa;
+        unsigned long mfn;
 
         if ( !gmap.first ||
-             !(pa = paging_alloc_frames((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT)) )
+             !(mfn = frames_alloc_run((bytes + PAGE_SIZE - 1) >> PAGE_SHIFT)) )
             return -1;
-        gmap.slot = __va(pa);
+        gmap.slot = __va(mfn << PAGE_SHIFT);
         gmap.by_handle = (uint16_t *)(gmap.slot + MAP_SLOTS);
     }
     for ( unsigned int n = 0; n < MAP_SLOTS; n++ )

@@ -22,22 +22,24 @@ static uint64_t *map_frame(unsigned long mfn)
 bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
 {
     frames.pages = storage;
+    frames.linear = (int16_t *)(frames.pages + nr);
     frames.first_mfn = first_mfn;
     frames.nr = nr;
     frames.extra_mfn[0] = dom.store_mfn;
     frames.extra_mfn[1] = dom.console_mfn;
     frames.extra_mfn[2] = __pa(dom.shared_info) >> PAGE_SHIFT;
     for ( unsigned int i = 0; i < FT_EXTRA; i++ )
-        frames.extra[i] = (struct page_info){ .kind = PGK_shared };
+        frames.extra[i] = (struct page_info){ 0 };
     frames.map = map_frame;
     frames.flush_owed = &get_cpu_info()->tlb_flush_owed;
     frames.xen_l4 = &boot_l4[256];
     frames.nx = cpuid(0x80000001).edx & (1u << 20);
-    /* Frames in the range that are the shim's (M2P, this table...) are not the guest's. */
+    /* Which frames of the range are the guest's, their owners say. */
     for ( unsigned long i = 0; i < nr; i++ )
-        frames.pages[i] = (struct page_info){
-            .type_info = mfn_owned(first_mfn + i) ? 0 : PGT_not_guest,
-        };
+    {
+        frames.pages[i] = (struct page_info){ 0 };
+        frames.linear[i] = 0;
+    }
     return true;
 }
 
@@ -70,7 +72,7 @@ void mm_vm_assist_changed(void)
     frames.ro_mpt_at_promotion = dom.vm_assist & (1UL << VMASST_TYPE_m2p_strict);
 }
 
-/* The guest owns the frame and it is not a ring frame from L0? */
+/* May the guest map the frame (its RAM, the rings, shared_info, grant frames)? */
 static bool guest_frame(unsigned long mfn)
 {
     return frame_info(&frames, mfn) != NULL;
@@ -147,7 +149,7 @@ int mm_update_pte(unsigned long ptr, uint64_t val, bool preserve_ad)
         return mod_pt_entry(&frames, mfn, type, idx, val, preserve_ad);
 
     /* A grant-table frame: the store is checked (pvops/grant.c). */
-    if ( pg->kind & PGK_grant )
+    if ( frame_owner(mfn) == FRAME_grant )
         return grant_update_entry(mfn, idx, val);
 
     /* Not a page table: an ordinary 8-byte store, if it may be writable. */

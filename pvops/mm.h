@@ -12,7 +12,11 @@
 
 extern struct frame_table frames;
 
-/* Set up the frame table for mfns [first, first + nr) and the ring frames. */
+/*
+ * Set up the frame table for mfns [first, first + nr) and the ring frames,
+ * in storage of MM_FRAME_BYTES per frame.
+ */
+#define MM_FRAME_BYTES  (sizeof(struct page_info) + sizeof(int16_t))
 bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage);
 
 /* Type, pin and load the builder's L4 as the guest's first CR3. */

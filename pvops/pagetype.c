@@ -25,22 +25,30 @@
 
 struct page_info *frame_info(struct frame_table *ft, unsigned long mfn)
 {
-    for ( unsigned int i = 0; i < FT_EXTRA; i++ )
-        if ( mfn == ft->extra_mfn[i] && mfn )
-            return &ft->extra[i];
-    if ( mfn - ft->first_mfn < ft->nr )
+    switch ( frame_owner(mfn) )
     {
-        struct page_info *pg = &ft->pages[mfn - ft->first_mfn];
-
-        return (pg->type_info & PGT_not_guest) ? NULL : pg;
+    case FRAME_guest:
+        return mfn - ft->first_mfn < ft->nr ? &ft->pages[mfn - ft->first_mfn]
+                                            : NULL;
+    case FRAME_ring:
+    case FRAME_shared:
+        for ( unsigned int i = 0; i < FT_EXTRA; i++ )
+            if ( mfn == ft->extra_mfn[i] )
+                return &ft->extra[i];
+        return NULL;
+    case FRAME_grant:
+    case FRAME_ro:
+        return mfn - ft->win_first < ft->win_nr ? &ft->win[mfn - ft->win_first]
+                                                : NULL;
+    default:
+        return NULL;
     }
-    if ( mfn - ft->win_first < ft->win_nr )
-    {
-        struct page_info *pg = &ft->win[mfn - ft->win_first];
+}
 
-        return (pg->type_info & PGT_not_guest) ? NULL : pg;
-    }
-    return NULL;
+/* The linear count of a table: only the guest's RAM can be one. */
+static int16_t *linear_of(struct frame_table *ft, unsigned long mfn)
+{
+    return &ft->linear[mfn - ft->first_mfn];
 }
 
 int get_page(struct frame_table *ft, unsigned long mfn)
@@ -123,7 +131,7 @@ static void devalidate_table(struct frame_table *ft, unsigned long mfn,
 int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
 {
     struct page_info *pg = frame_info(ft, mfn);
-    unsigned int count;
+    unsigned int count, owner;
     int rc;
 
     if ( !pg )
@@ -133,12 +141,14 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
      * the shim, the rings by L0's backends): writable only, as Xen's
      * share_xen_page_with_guest pins their type, never a table or GDT/LDT.
      */
-    if ( (pg->kind & (PGK_grant | PGK_ro)) ||
-         ((pg->kind & PGK_shared) && type != PGT_writable) )
-        return refuse((pg->kind & PGK_ro) && type == PGT_writable ? -XEN_EBUSY
-                                                                 : -XEN_EINVAL,
+    owner = frame_owner(mfn);
+    if ( owner == FRAME_grant || owner == FRAME_ro ||
+         (owner != FRAME_guest && type != PGT_writable) )
+        return refuse(owner == FRAME_ro && type == PGT_writable ? -XEN_EBUSY
+                                                                : -XEN_EINVAL,
                       "mfn %#lx is shared: %s\n", mfn,
-                      (pg->kind & PGK_shared) ? "writable only" : "no type");
+                      owner == FRAME_ring || owner == FRAME_shared
+                      ? "writable only" : "no type");
     count = page_type_count(pg);
 
     if ( count )
@@ -246,13 +256,13 @@ static int get_linear(struct frame_table *ft, unsigned long self,
     if ( !pg || !me || page_type(pg) != level || !page_type_count(pg) ||
          !(pg->type_info & PGT_validated) )
         return -XEN_EINVAL;
-    if ( pg->linear > 0 || me->linear < 0 || pg->linear == INT16_MIN ||
-         me->linear == INT16_MAX )
+    if ( *linear_of(ft, mfn) > 0 || *linear_of(ft, self) < 0 ||
+         *linear_of(ft, mfn) == INT16_MIN || *linear_of(ft, self) == INT16_MAX )
         return refuse(-XEN_EINVAL, "linear L%u entry: one level only\n", level);
     if ( (rc = get_page_and_type(ft, mfn, level)) )
         return rc;
-    pg->linear--;
-    me->linear++;
+    (*linear_of(ft, mfn))--;
+    (*linear_of(ft, self))++;
     return 0;
 }
 
@@ -288,7 +298,7 @@ static int get_page_from_entry(struct frame_table *ft, unsigned long self,
             return refuse(mfn == (PTE_MFN_MASK >> 12) ? -XEN_EINVAL : -XEN_EPERM,
                           "L1 entry %u: mfn %#lx is not the guest's\n", idx, mfn);
         /* A grant-table frame: read-only, stores emulated (PTE_WR_EMUL). */
-        if ( (frame_info(ft, mfn)->kind & PGK_grant) && (v & PTE_RW) )
+        if ( frame_owner(mfn) == FRAME_grant && (v & PTE_RW) )
             v = (v & ~PTE_RW) | PTE_WR_EMUL;
         rc = (v & PTE_RW) ? get_page_and_type(ft, mfn, PGT_writable)
                           : get_page(ft, mfn);
@@ -332,8 +342,8 @@ static void put_page_from_entry(struct frame_table *ft, unsigned long self,
     if ( pg && page_type(pg) == level )
     {
         /* A linear entry (the target keeps its type while referenced). */
-        pg->linear++;
-        frame_info(ft, self)->linear--;
+        (*linear_of(ft, mfn))++;
+        (*linear_of(ft, self))--;
     }
     put_page_and_type(ft, mfn);
 }

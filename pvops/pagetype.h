@@ -18,6 +18,7 @@
 #define PVOPS_PAGETYPE_H
 
 #include "lib/xen.h"
+#include "x86/frames.h"
 
 enum page_type {
     PGT_none = 0,
@@ -30,33 +31,23 @@ enum page_type {
 #define PGT_TYPE_MASK     (7u << PGT_TYPE_SHIFT)
 #define PGT_validated     (1u << 28)
 #define PGT_pinned        (1u << 27)
-#define PGT_not_guest     (1u << 26)    /* in the table's range, not the guest's */
-#define PGT_COUNT_MASK    ((1u << 26) - 1)
+#define PGT_COUNT_MASK    ((1u << 26) - 1)  /* bit 26 unused */
 
+/*
+ * Type state of a frame the guest may map (owned FRAME_guest to FRAME_ro,
+ * x86/frames.h): what it is for is its owner. Frames that are not ordinary guest memory:
+ * the rings and shared_info (FRAME_ring, FRAME_shared) are written behind
+ * the guest's back, so they take the writable type only. Grant status
+ * frames (FRAME_ro, as Xen shares them SHARE_ro) take no type: the guest
+ * may only read them. Grant-table frames (FRAME_grant) are L0's table of
+ * the container: the guest maps them, but every store into them is checked
+ * (pvops/grant.c), so their mappings are made read-only and marked
+ * PTE_WR_EMUL when the guest asked for writable; they take no type at all.
+ */
 struct page_info {
     uint32_t count;             /* general references (mappings, CR3s, ...) */
     uint32_t type_info;         /* type | flags | type count */
-    /*
-     * Linear page tables (XSA-240 rules): > 0, how many same-level entries
-     * this table has; < 0, how many such entries point at it. Never both,
-     * so linearity is one level deep.
-     */
-    int16_t linear;
-    uint8_t kind;               /* PGK_*: what sort of frame, beyond its type */
 };
-
-/*
- * Frames that are not ordinary guest memory. Shared frames (the extra
- * frames) are written behind the guest's back: they take the writable type
- * only. Read-only frames (grant status frames, as Xen shares them SHARE_ro)
- * take no type: the guest may only read them. Grant-table frames are L0's
- * table of the container: the guest maps them, but every store into them is
- * checked (pvops/grant.c), so their mappings are made read-only and marked
- * PTE_WR_EMUL when the guest asked for writable; they take no type at all.
- */
-#define PGK_shared        0x01
-#define PGK_grant         0x02
-#define PGK_ro            0x04
 
 /* Bits of a PV guest's page-table entries (the x86 PTE layout). */
 #define PTE_PRESENT       0x001UL
@@ -80,19 +71,28 @@ struct page_info {
 #define PTE_MFN_MASK      0x000ffffffffff000UL
 
 struct frame_table {
+    /* The guest's RAM (FRAME_guest) is in [first_mfn, first_mfn + nr). */
     struct page_info *pages;    /* indexed by mfn - first_mfn */
+    /*
+     * Linear page tables (XSA-240 rules), for the same frames: > 0, how
+     * many same-level entries this table has; < 0, how many such entries
+     * point at it. Never both, so linearity is one level deep.
+     */
+    int16_t *linear;
     unsigned long first_mfn, nr;
     /*
-     * Frames outside [first_mfn, first_mfn + nr) the guest may map: L0's
-     * xenstore and console rings, and the shared_info page (a shim page
-     * shared with the guest, as Xen's share_xen_page_with_guest).
+     * Frames the guest may map that are not its RAM (FRAME_ring,
+     * FRAME_shared): L0's xenstore and console rings, and the shared_info
+     * page (a shim page shared with the guest, as Xen's
+     * share_xen_page_with_guest).
      */
 #define FT_EXTRA 3
     unsigned long extra_mfn[FT_EXTRA];
     struct page_info extra[FT_EXTRA];
     /*
      * A window of frames L0 maps into holes of the container on demand
-     * (grant-table and status frames): absent ones are PGT_not_guest.
+     * (grant-table and status frames, FRAME_grant and FRAME_ro once L0 has
+     * mapped them, FRAME_none before).
      */
     struct page_info *win;
     unsigned long win_first, win_nr;
@@ -119,6 +119,7 @@ struct frame_table {
     bool ro_mpt_at_promotion;
 };
 
+/* The type state of a frame the guest may map (its owner says so), or NULL. */
 struct page_info *frame_info(struct frame_table *ft, unsigned long mfn);
 
 static inline unsigned int page_type(const struct page_info *pg)

@@ -287,7 +287,7 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     ptmfn = (pte & PTE_MFN_MASK) >> 12;
     if ( !(pg = frame_info(&frames, ptmfn)) )
         return false;
-    if ( (pg->kind & PGK_grant) && (pte & PTE_WR_EMUL) )
+    if ( frame_owner(ptmfn) == FRAME_grant && (pte & PTE_WR_EMUL) )
         return grant_store_fault(regs, addr, ptmfn);
 
     if ( !(dom.vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) ||

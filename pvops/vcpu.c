@@ -119,8 +119,7 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
     if ( v->vcpu_info_registered )
         return -XEN_EINVAL;
     /* Only the guest's RAM: the rings are L0's to write, shared_info the shim's. */
-    if ( mfn > dom.max_mfn || !mfn_owned(mfn) || mfn == dom.store_mfn ||
-         mfn == dom.console_mfn )
+    if ( frame_owner(mfn) != FRAME_guest )
         return -XEN_EINVAL;
     /* Not the guest's, or in use as a table or descriptors: Xen's -EINVAL. */
     if ( get_page_and_type(&frames, mfn, PGT_writable) )

@@ -22,9 +22,12 @@ unit-printk  := lib/printk.c lib/vsnprintf.c
 unit-elf     := pvops/elf.c lib/vsnprintf.c
 unit-decode  := x86/decode.c
 unit-rangeset := lib/rangeset.c
-unit-pagetype := pvops/pagetype.c lib/printk.c lib/vsnprintf.c
+unit-frames  := x86/frames.c lib/rangeset.c lib/printk.c lib/vsnprintf.c
+unit-pagetype := pvops/pagetype.c x86/frames.c lib/rangeset.c lib/printk.c \
+                 lib/vsnprintf.c
 unit-segdesc := pvops/segdesc.c
-unit-ptwr    := pvops/ptwr.c pvops/pagetype.c lib/printk.c lib/vsnprintf.c
+unit-ptwr    := pvops/ptwr.c pvops/pagetype.c x86/frames.c lib/rangeset.c \
+                lib/printk.c lib/vsnprintf.c
 # ptwr.c's guest copy has an exception-table entry: absolute addresses
 flags-ptwr   := -no-pie
 unit-xstate  := x86/xstate.c
@@ -32,11 +35,13 @@ unit-xstate  := x86/xstate.c
 # compressors make the test inputs)
 unit-decompress := boot/decompress.c boot/module.c lib/vsnprintf.c \
                    /usr/lib/x86_64-linux-gnu/liblzma.a /usr/lib/x86_64-linux-gnu/libdeflate.a
-UNIT_TESTS   := cmdline pvh module printk elf decompress decode rangeset pagetype segdesc xstate ptwr
+UNIT_TESTS   := cmdline pvh module printk elf decompress decode rangeset frames \
+                pagetype segdesc xstate ptwr
 UNIT_BINS    := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))
 
 .SECONDEXPANSION:
-$(UNIT_DIR)/test-%: tests/unit/test-%.c tests/unit/harness.h $$(unit-$$*) $(O)/config.h
+$(UNIT_DIR)/test-%: tests/unit/test-%.c tests/unit/harness.h tests/unit/fake-frames.h \
+                   $$(unit-$$*) $(O)/config.h
 	@mkdir -p $(UNIT_DIR)
 	@test -f /usr/include/cmocka.h || { echo "error: cmocka.h missing: install libcmocka-dev (make deps)"; exit 1; }
 	@echo "  HOSTCC  $@"

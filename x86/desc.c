@@ -9,6 +9,7 @@
  */
 #include "x86/cpu.h"
 #include "x86/desc.h"
+#include "x86/frames.h"
 #include "x86/percpu.h"
 #include "x86/traps.h"
 #include "lib/printk.h"
@@ -80,11 +81,11 @@ void desc_init_cpu(void)
         ci->gdt = cpu0_gdt_page;
     else
     {
-        paddr_t pa = paging_alloc_frame ? paging_alloc_frame() : 0;
+        unsigned long mfn = frames_alloc();
 
-        if ( !pa )
+        if ( !mfn )
             panic("no memory for CPU %u's GDT page", cpu);
-        ci->gdt = __va(pa);
+        ci->gdt = __va((paddr_t)mfn << PAGE_SHIFT);
     }
     *gdte(ci->gdt, SEL_HYPERVISOR_CS) = 0x00af9b000000ffffULL;
     *gdte(ci->gdt, SEL_HYPERVISOR_DS) = 0x00cf93000000ffffULL;

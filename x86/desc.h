@@ -25,8 +25,8 @@
  * Move this CPU (the one whose stacks we run on) to its final GDT (with
  * the PV selectors), its TSS (x86/percpu.h: its IST stacks and its stack)
  * and the SYSCALL MSRs (its own entry stubs, x86/entry.S). Needs
- * paging_alloc_frame for the GDT window's tables and, but on CPU 0, for
- * its GDT page.
+ * x86/frames.h's allocator for the GDT window's tables and, but on CPU 0,
+ * for its GDT page.
  */
 void desc_init_cpu(void);
 

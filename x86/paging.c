@@ -2,6 +2,7 @@
 /* x86/paging.c - the shim's page tables: direct map and 4 KiB mappings. */
 #include "x86/paging.h"
 #include "x86/cpu.h"
+#include "x86/frames.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -10,9 +11,6 @@ extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[]
 extern const char __image_end[];
 
 uint64_t paging_nx;
-
-paddr_t (*paging_alloc_frame)(void);
-paddr_t (*paging_alloc_frames)(unsigned long n);
 
 static uint64_t l3_direct[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
 
@@ -179,9 +177,9 @@ void paging_init(void)
 
 static uint64_t *alloc_table(void)
 {
-    paddr_t pa = paging_alloc_frame ? paging_alloc_frame() : 0;
+    unsigned long mfn = frames_alloc();
 
-    return pa ? __va(pa) : NULL;
+    return mfn ? __va((paddr_t)mfn << PAGE_SHIFT) : NULL;
 }
 
 bool paging_map_direct(paddr_t end)

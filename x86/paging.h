@@ -80,14 +80,9 @@ void paging_init(void);
 void paging_check_wx(void);
 
 /*
- * Where page-table frames come from: returns the physical address of a
- * zeroed frame, or 0. Set by boot/ once it knows the free memory.
+ * Extend the direct map to cover [0, end) with 2 MiB pages (NX). Tables
+ * come from x86/frames.h, here and in paging_map.
  */
-extern paddr_t (*paging_alloc_frame)(void);
-/* n physically contiguous zeroed frames (the first's address), or 0. */
-extern paddr_t (*paging_alloc_frames)(unsigned long n);
-
-/* Extend the direct map to cover [0, end) with 2 MiB pages (NX). */
 bool paging_map_direct(paddr_t end);
 
 /*

@@ -22,6 +22,7 @@
 #include "tests/fuzz/fuzz.h"
 
 #include "pvops/pagetype.h"
+#include "tests/unit/fake-frames.h"
 
 #define NR_FRAMES   12
 #define NOT_GUEST   10                      /* slots 10, 11: the shim's */
@@ -35,6 +36,7 @@ static const unsigned int idxs[8] = { 0, 1, 2, 255, 256, 271, 272, 511 };
 
 static struct frame_table ft;
 static struct page_info pages[NR_FRAMES];
+static int16_t linear[NR_FRAMES];
 static uint64_t mem[NS][512];
 static uint64_t xen_l4[16];
 static struct { unsigned int s, type; } held[MAX_HELD];
@@ -78,6 +80,12 @@ static struct page_info *P(unsigned int s)
     return s < NR_FRAMES ? &pages[s] : &ft.extra[s - NR_FRAMES];
 }
 
+/* The linear count (only the range has them: the extra frames are never tables). */
+static int LIN(unsigned int s)
+{
+    return s < NR_FRAMES ? linear[s] : 0;
+}
+
 static uint64_t *fake_map(unsigned long mfn)
 {
     CHECK(guest(slot(mfn)));            /* only ever a guest frame's contents */
@@ -110,6 +118,7 @@ static uint64_t entry(void)
 
 struct snap {
     struct page_info pg[NS];
+    int lin[NS];
     uint64_t mem[NS][8];
 };
 
@@ -118,6 +127,7 @@ static void snap(struct snap *sn)
     for ( unsigned int s = 0; s < NS; s++ )
     {
         sn->pg[s] = *P(s);
+        sn->lin[s] = LIN(s);
         for ( unsigned int i = 0; i < 8; i++ )
             sn->mem[s][i] = mem[s][idxs[i]];
     }
@@ -141,11 +151,10 @@ static void unchanged(const struct snap *sn)
     {
         const struct page_info *a = &sn->pg[s], *b = P(s);
 
-        CHECK(a->count == b->count && a->linear == b->linear);
+        CHECK(a->count == b->count && sn->lin[s] == LIN(s));
         CHECK(page_type_count(a) ? a->type_info == b->type_info
                                  : page_type_count(b) == 0 &&
-                                   !(b->type_info & ~PGT_TYPE_MASK &
-                                     ~PGT_not_guest));
+                                   !(b->type_info & ~PGT_TYPE_MASK));
         for ( unsigned int i = 0; i < 8; i++ )
             CHECK(same_entry(sn->mem[s][i], mem[s][idxs[i]]));
     }
@@ -230,14 +239,14 @@ static void check_counts(void)
 
         if ( !guest(s) )
         {
-            CHECK(!p->count && p->type_info == PGT_not_guest);
+            CHECK(!p->count && !p->type_info);
             continue;
         }
         CHECK(p->count == count[s] && tc == tcount[s]);
         CHECK(!tc || !want[s] || page_type(p) == want[s]);
         CHECK(!!(p->type_info & PGT_validated) == (tc && is_table(page_type(p))));
         CHECK(!!(p->type_info & PGT_pinned) == pinned[s]);
-        CHECK(!(lin_out[s] && lin_in[s]) && p->linear == lin_out[s] - lin_in[s]);
+        CHECK(!(lin_out[s] && lin_in[s]) && LIN(s) == lin_out[s] - lin_in[s]);
         CHECK(s < NR_FRAMES || !tc || page_type(p) == PGT_writable);
         /* In use as one type, now another: only after a flush was asked for. */
         CHECK(!stale[s] || !tc || page_type(p) == stale[s] || flush_owed);
@@ -371,21 +380,31 @@ static void step(unsigned int op)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static bool owners;
+
+    /* The owners never change here: the range's and the extra frames'. */
+    if ( !owners )
+    {
+        fake_frames_init();
+        CHECK(frame_set_owner(FIRST_MFN, NOT_GUEST, FRAME_guest) &&
+              frame_set_owner(FIRST_MFN + NOT_GUEST, NR_FRAMES - NOT_GUEST,
+                              FRAME_shim) &&
+              frame_set_owner(EXTRA_MFN, 2, FRAME_ring) &&
+              frame_set_owner(EXTRA_MFN + 2, 1, FRAME_shared));
+        owners = true;
+    }
     memset(pages, 0, sizeof(pages));
+    memset(linear, 0, sizeof(linear));
     memset(mem, 0, sizeof(mem));
     memset(pinned, 0, sizeof(pinned));
     memset(stale, 0, sizeof(stale));
     flush_owed = false;
     nr_held = 0;
-    for ( unsigned int s = NOT_GUEST; s < NR_FRAMES; s++ )
-        pages[s].type_info = PGT_not_guest;
     for ( unsigned int i = 0; i < 16; i++ )
         xen_l4[i] = ((0xf000UL + i) << 12) | PTE_PRESENT | PTE_RW;
     ft = (struct frame_table){
-        .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
+        .pages = pages, .linear = linear, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
-        .extra = { { .kind = PGK_shared }, { .kind = PGK_shared },
-                   { .kind = PGK_shared } },
         .map = fake_map, .xen_l4 = xen_l4, .flush_owed = &flush_owed,
         .check_desc_page = fake_check_desc,
         .nx = size && (data[0] & 1),
@@ -413,7 +432,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_counts();
     for ( unsigned int s = 0; s < NS; s++ )
-        CHECK(!P(s)->count && !page_type_count(P(s)) && !P(s)->linear &&
+        CHECK(!P(s)->count && !page_type_count(P(s)) && !LIN(s) &&
               !(P(s)->type_info & (PGT_validated | PGT_pinned)));
     return 0;
 }

@@ -15,6 +15,7 @@
 #include "tests/fuzz/fuzz.h"
 
 #include "pvops/ptwr.c"
+#include "tests/unit/fake-frames.h"
 
 #define NR_FRAMES   4
 #define FIRST_MFN   0x100UL
@@ -25,6 +26,7 @@ struct frame_table frames;
 
 static struct vcpu vcpu0;
 static struct page_info pages[NR_FRAMES];
+static int16_t linear[NR_FRAMES];
 static uint64_t mem[NR_FRAMES][512];
 
 static uint64_t *fake_map(unsigned long mfn)
@@ -140,10 +142,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n = MIN(size - 4, (size_t)24);
     check_decoder(data + 4, n);
 
+    static bool owners;
+
+    if ( !owners )
+    {
+        fake_frames_init();
+        CHECK(frame_set_owner(FIRST_MFN, NR_FRAMES, FRAME_guest));
+        owners = true;
+    }
     memset(pages, 0, sizeof(pages));
+    memset(linear, 0, sizeof(linear));
     memset(mem, 0, sizeof(mem));
     frames = (struct frame_table){
-        .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
+        .pages = pages, .linear = linear, .first_mfn = FIRST_MFN,
+        .nr = NR_FRAMES,
         .map = fake_map, .nx = data[0] & 0x80, .flush_owed = &unit_cpu_info.tlb_flush_owed,
     };
     /* data[3] bits 3-7: the faults ptwr must leave to the guest */

@@ -29,15 +29,15 @@ fuzz-bzimage    := tests/fuzz/fuzz-bzimage.c boot/module.c boot/decompress.c \
 fuzz-decompress := tests/unit/test-decompress.c boot/decompress.c boot/module.c \
                    lib/vsnprintf.c /usr/lib/x86_64-linux-gnu/liblzma.a \
                    /usr/lib/x86_64-linux-gnu/libdeflate.a
-fuzz-pagetype   := tests/fuzz/fuzz-pagetype.c pvops/pagetype.c lib/printk.c \
-                   lib/vsnprintf.c
+fuzz-pagetype   := tests/fuzz/fuzz-pagetype.c pvops/pagetype.c x86/frames.c \
+                   lib/rangeset.c lib/printk.c lib/vsnprintf.c
 fuzz-decode     := tests/unit/test-decode.c x86/decode.c
 fuzz-segdesc    := tests/fuzz/fuzz-segdesc.c pvops/segdesc.c
 fuzz-cmdline    := tests/fuzz/fuzz-cmdline.c boot/cmdline.c lib/printk.c \
                    lib/vsnprintf.c
 # ptwr.c itself is #included (its decoder is static)
-fuzz-ptwr       := tests/fuzz/fuzz-ptwr.c pvops/pagetype.c lib/printk.c \
-                   lib/vsnprintf.c
+fuzz-ptwr       := tests/fuzz/fuzz-ptwr.c pvops/pagetype.c x86/frames.c \
+                   lib/rangeset.c lib/printk.c lib/vsnprintf.c
 fuzzflags-ptwr  := -no-pie
 # op_names is only used in sizeof in the FUZZ build
 fuzzflags-decode := -Wno-unneeded-internal-declaration
@@ -46,7 +46,8 @@ FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz-%,$(FUZZ_ALL))
 
 .SECONDEXPANSION:
-$(FUZZ_DIR)/fuzz-%: $$(fuzz-$$*) tests/fuzz/fuzz.h $(O)/config.h $(O)/include/xen/xen.h \
+$(FUZZ_DIR)/fuzz-%: $$(fuzz-$$*) tests/fuzz/fuzz.h tests/unit/fake-frames.h $(O)/config.h \
+                    $(O)/include/xen/xen.h \
                     $(O)/include/lzma.h $(O)/include/libdeflate.h
 	@mkdir -p $(FUZZ_DIR)
 	@command -v $(FUZZ_CC) > /dev/null || { echo "error: $(FUZZ_CC) missing: install clang (make deps)"; exit 1; }

@@ -11,6 +11,7 @@
 #include "harness.h"
 
 #include "pvops/pagetype.h"
+#include "fake-frames.h"
 
 #define ENTRIES         512
 #define NR_FRAMES       64
@@ -30,12 +31,14 @@
 #define UPK             (PTE_PRESENT | PTE_RW)          /* upper, no U */
 
 /*
- * Slots 0-63 are the frames of the range (mfn FIRST_MFN + slot), slots
- * 64-66 the extra frames; each has 4 KiB of fake memory.
+ * Slots 0-63 are the frames of the range (mfn FIRST_MFN + slot), the
+ * guest's but 60-63 (FRAME_shim), slots 64-66 the extra frames (two rings
+ * and shared_info); each has 4 KiB of fake memory.
  */
 static struct frame_table ft;
 static bool flush_owed;      /* ft.flush_owed */
 static struct page_info *pages;
+static int16_t *linear;         /* ft.linear */
 static uint64_t *mem;
 static uint64_t xen_l4[16];
 static unsigned int map_calls[NR_SLOTS];
@@ -64,6 +67,8 @@ static struct page_info *pg(unsigned int s)
 {
     return s < NR_FRAMES ? &pages[s] : &ft.extra[s - NR_FRAMES];
 }
+
+#define LIN(s)          (linear[s])
 
 static uint64_t *tab(unsigned int s)
 {
@@ -126,8 +131,7 @@ static void snap_check(const struct snap *s, const char *where, int line)
     {
         const struct page_info *a = &s->pg[i], *b = pg(i);
         bool same = a->count == b->count &&
-                    page_type_count(a) == page_type_count(b) &&
-                    !((a->type_info ^ b->type_info) & PGT_not_guest);
+                    page_type_count(a) == page_type_count(b);
 
         if ( page_type_count(a) )
             same = same && a->type_info == b->type_info;
@@ -182,22 +186,27 @@ static bool pinned(unsigned int s)
 static int setup(void **state)
 {
     pages = calloc(NR_FRAMES, sizeof(*pages));
+    linear = calloc(NR_FRAMES, sizeof(*linear));
     mem = calloc(NR_SLOTS, ENTRIES * sizeof(*mem));
     assert_non_null(pages);
+    assert_non_null(linear);
     assert_non_null(mem);
-    for ( unsigned int i = NOT_GUEST; i < NR_FRAMES; i++ )
-        pages[i].type_info = PGT_not_guest;
+    fake_frames_init();
+    assert_true(frame_set_owner(FIRST_MFN, NOT_GUEST, FRAME_guest));
+    assert_true(frame_set_owner(FIRST_MFN + NOT_GUEST, NR_FRAMES - NOT_GUEST,
+                                FRAME_shim));
+    assert_true(frame_set_owner(EXTRA_MFN, 2, FRAME_ring));
+    assert_true(frame_set_owner(EXTRA_MFN + 2, 1, FRAME_shared));
     /* The hypervisor's slots map the shim's own frames (not in the range). */
     for ( unsigned int i = 0; i < 16; i++ )
         xen_l4[i] = pte_mfn(0xf0000 + i, PTE_PRESENT | PTE_RW | PTE_ACCESSED);
     flush_owed = false;
     ft = (struct frame_table){
         .pages = pages,
+        .linear = linear,
         .first_mfn = FIRST_MFN,
         .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
-        .extra = { { .kind = PGK_shared }, { .kind = PGK_shared },
-                   { .kind = PGK_shared } },
         .map = fake_map,
         .flush_owed = &flush_owed,
         .xen_l4 = xen_l4,
@@ -215,8 +224,10 @@ static int teardown(void **state)
 {
     harness_log_stop();
     free(pages);
+    free(linear);
     free(mem);
     pages = NULL;
+    linear = NULL;
     mem = NULL;
     return 0;
 }
@@ -289,7 +300,7 @@ static void test_get_page_not_guest(void **state)
     assert_int_equal(desc_checks, 0);
     ASSERT_INITIAL();
     assert_int_equal(pages[61].count, 5);
-    assert_int_equal(pages[61].type_info, PGT_not_guest | 3);
+    assert_int_equal(pages[61].type_info, 3);
 }
 
 static void test_get_page_overflow(void **state)
@@ -868,27 +879,27 @@ static void test_linear_l2(void **state)
     /* Read only (Xen's pv_linear_pt): a self-map takes no reference. */
     assert_int_equal(MOD(5, 2, 0, pte(5, RO)), 0);
     ASSERT_UNCHANGED(before);
-    assert_int_equal(pg(5)->linear, 0);
+    assert_int_equal(LIN(5), 0);
     /* One to another validated L2 takes a typed reference on it. */
     assert_int_equal(MOD(5, 2, 1, pte(2, RO)), 0);
     EXPECT_FRAME(2, 2, PGT_l2, 2);
-    assert_int_equal(pg(5)->linear, 1);
-    assert_int_equal(pg(2)->linear, -1);
+    assert_int_equal(LIN(5), 1);
+    assert_int_equal(LIN(2), -1);
     /* One level only: not from a target, nor to a table with such entries. */
     assert_int_equal(MOD(2, 2, 0, pte(5, RO)), -XEN_EINVAL);
     tab(6)[3] = pte(5, RO);
     assert_int_equal(pin_table(&ft, M(6), PGT_l2), -XEN_EINVAL);
     assert_int_equal(pages[6].type_info, 0);
-    assert_int_equal(pg(5)->linear, 1);
-    assert_int_equal(pg(2)->linear, -1);
+    assert_int_equal(LIN(5), 1);
+    assert_int_equal(LIN(2), -1);
     /* The L2 still in use as a target keeps its type when unpinned. */
     assert_int_equal(unpin_table(&ft, M(2)), 0);
     EXPECT_FRAME(2, 1, PGT_l2, 1);
     /* Dropping the entry drops the reference; the self-map holds none. */
     assert_int_equal(MOD(5, 2, 1, 0), 0);
     EXPECT_FREE(2);
-    assert_int_equal(pg(5)->linear, 0);
-    assert_int_equal(pg(2)->linear, 0);
+    assert_int_equal(LIN(5), 0);
+    assert_int_equal(LIN(2), 0);
     assert_int_equal(unpin_table(&ft, M(5)), 0);
     ASSERT_INITIAL();
 
@@ -1475,7 +1486,12 @@ static void test_ro_frame(void **state)
 {
     struct snap before;
 
-    ft.extra[1].kind = PGK_ro;
+    /* Extra frame 1 as a frame of the grant window, mapped by L0. */
+    ft.win = &ft.extra[1];
+    ft.win_first = EXTRA_MFN + 1;
+    ft.win_nr = 1;
+    assert_true(frame_set_owner(EXTRA_MFN + 1, 1, FRAME_ro));
+    assert_ptr_equal(frame_info(&ft, EXTRA_MFN + 1), &ft.extra[1]);
     snap_take(&before);
     assert_int_equal(get_page_and_type(&ft, EXTRA_MFN + 1, PGT_writable), -XEN_EBUSY);
     for ( unsigned int t = PGT_l1; t <= PGT_l4; t++ )
@@ -1498,24 +1514,63 @@ static void test_ro_frame(void **state)
 static void test_extra_frame_in_range(void **state)
 {
     ft.extra_mfn[2] = M(NOT_GUEST + 1);
+    assert_true(frame_set_owner(M(NOT_GUEST + 1), 1, FRAME_shared));
     assert_ptr_equal(frame_info(&ft, M(NOT_GUEST + 1)), &ft.extra[2]);
     assert_null(frame_info(&ft, M(NOT_GUEST)));
     assert_int_equal(get_page_and_type(&ft, M(NOT_GUEST + 1), PGT_writable), 0);
     assert_int_equal(ft.extra[2].count, 1);
     assert_int_equal(pages[NOT_GUEST + 1].count, 0);
-    assert_int_equal(pages[NOT_GUEST + 1].type_info, PGT_not_guest);
+    assert_int_equal(pages[NOT_GUEST + 1].type_info, 0);
     put_page_and_type(&ft, M(NOT_GUEST + 1));
-    /* An unused slot (0) names no frame. */
+    /* Frame 0 is nobody's, whatever an unused slot (0) says. */
     ft.extra_mfn[1] = 0;
-    ft.first_mfn = 0;
-    ft.pages = &pages[1];
-    ft.nr = NR_FRAMES - 1;
-    assert_ptr_equal(frame_info(&ft, 0), &pages[1]);
-    ft.first_mfn = FIRST_MFN;
-    ft.pages = pages;
-    ft.nr = NR_FRAMES;
     assert_null(frame_info(&ft, 0));
     assert_int_equal(get_page(&ft, 0), -XEN_EINVAL);
+}
+
+/*
+ * The owner alone says what a frame is: the same frame in the range is
+ * refused as the shim's, found as the guest's, as a ring (writable only)
+ * and as a grant-table frame (no type at all) as its owner changes, with
+ * the window's record for the latter.
+ */
+static void test_owner_decides(void **state)
+{
+    struct page_info w = { 0 };
+
+    assert_true(frame_set_owner(M(7), 1, FRAME_shim));
+    assert_null(frame_info(&ft, M(7)));
+    assert_int_equal(get_page(&ft, M(7)), -XEN_EINVAL);
+    assert_true(frame_set_owner(M(7), 1, FRAME_free));
+    assert_int_equal(get_page_and_type(&ft, M(7), PGT_writable), -XEN_EINVAL);
+    assert_true(frame_set_owner(M(7), 1, FRAME_none));
+    assert_null(frame_info(&ft, M(7)));
+    tab(3)[0] = pte(7, RO);
+    assert_int_equal(pin_table(&ft, M(3), PGT_l1), -XEN_EPERM);
+    assert_true(frame_set_owner(M(7), 1, FRAME_guest));
+    assert_ptr_equal(frame_info(&ft, M(7)), &pages[7]);
+    assert_int_equal(pin_table(&ft, M(3), PGT_l1), 0);
+    EXPECT_FRAME(7, 1, PGT_none, 0);
+    assert_int_equal(unpin_table(&ft, M(3)), 0);
+    ASSERT_INITIAL();
+    /* A ring or shared_info that is not one of the extra frames: no record. */
+    assert_true(frame_set_owner(M(7), 1, FRAME_ring));
+    assert_null(frame_info(&ft, M(7)));
+    /* A grant frame: the window's record; read-only, stores emulated. */
+    ft.win = &w;
+    ft.win_first = M(7);
+    ft.win_nr = 1;
+    assert_true(frame_set_owner(M(7), 1, FRAME_grant));
+    assert_ptr_equal(frame_info(&ft, M(7)), &w);
+    assert_int_equal(get_page_and_type(&ft, M(7), PGT_writable), -XEN_EINVAL);
+    tab(3)[0] = pte(7, RW);
+    assert_int_equal(pin_table(&ft, M(3), PGT_l1), 0);
+    assert_int_equal(tab(3)[0], pte(7, RO | PTE_WR_EMUL));
+    assert_int_equal(w.count, 1);
+    assert_int_equal(w.type_info, 0);
+    assert_int_equal(unpin_table(&ft, M(3)), 0);
+    assert_int_equal(w.count, 0);
+    assert_int_equal(pages[7].count, 0);
 }
 
 /* ------------------------------------------------------------ randomized */
@@ -1759,14 +1814,16 @@ static void check_counts(void)
 
         if ( !guest_slot(s) )
         {
-            if ( p->count || p->type_info != PGT_not_guest )
+            if ( p->count || p->type_info )
                 stress_fail("shim frame %u: count %u type_info %#x", s,
                             p->count, p->type_info);
             continue;
         }
-        if ( (lin_out[s] && lin_in[s]) || p->linear != lin_out[s] - lin_in[s] )
+        if ( (lin_out[s] && lin_in[s]) ||
+             (s < NR_FRAMES ? LIN(s) : 0) != lin_out[s] - lin_in[s] )
             stress_fail("frame %u: linear %d, has %d linear entries, is the "
-                        "target of %d", s, p->linear, lin_out[s], lin_in[s]);
+                        "target of %d", s, s < NR_FRAMES ? LIN(s) : 0, lin_out[s],
+                        lin_in[s]);
         if ( p->count != count[s] || tc != tcount[s] )
             stress_fail("frame %u: count %u type count %u (type %u), expected "
                         "%u and %u", s, p->count, tc, page_type(p), count[s],
@@ -2083,6 +2140,7 @@ int main(void)
         T(test_extra_frames_writable_only),
         T(test_ro_frame),
         T(test_extra_frame_in_range),
+        T(test_owner_decides),
         T(test_stress),
 #undef T
     };

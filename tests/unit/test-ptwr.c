@@ -15,6 +15,7 @@
 #include "pvops/grant.h"
 #include "pvops/mm.h"
 #include "pvops/traps.h"
+#include "fake-frames.h"
 
 #define NR_FRAMES   4
 #define FIRST_MFN   0x100UL
@@ -28,6 +29,7 @@ struct frame_table frames;
 
 static struct vcpu vcpu0;
 static struct page_info pages[NR_FRAMES];
+static int16_t linear[NR_FRAMES];
 static uint64_t mem[NR_FRAMES][512];
 static unsigned int flushes;
 struct cpu_info unit_cpu_info;          /* x86/percpu.h: the one CPU */
@@ -50,7 +52,7 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
     return 0;
 }
 
-/* No grant frames here: their kind never appears in these frame tables. */
+/* No grant frames here: no frame has that owner. */
 bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
                        unsigned long mfn)
 {
@@ -70,9 +72,13 @@ static uint64_t pte(unsigned int s, uint64_t flags)
 static int setup(void **state)
 {
     memset(pages, 0, sizeof(pages));
+    memset(linear, 0, sizeof(linear));
     memset(mem, 0, sizeof(mem));
+    fake_frames_init();
+    assert_true(frame_set_owner(FIRST_MFN, NR_FRAMES, FRAME_guest));
     frames = (struct frame_table){
-        .pages = pages, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
+        .pages = pages, .linear = linear, .first_mfn = FIRST_MFN,
+        .nr = NR_FRAMES,
         .map = fake_map, .nx = true, .flush_owed = &unit_cpu_info.tlb_flush_owed,
     };
     unit_cpu_info.tlb_flush_owed = false;
