@@ -445,6 +445,7 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     for ( unsigned int i = 0; i < in->nr_vcpus; i++ )
         if ( !(dom.vcpu[i] = shim_alloc(sizeof(struct vcpu))) )
             FAIL("no memory for vCPU %u", i);
+    get_cpu_info()->current = dom.vcpu[0];     /* the boot CPU runs vCPU 0 */
     ft_first = MIN(in->free->nr ? in->free->r[0].start : ~0UL,
                    in->dirty->nr ? in->dirty->r[0].start : ~0UL);
     ft_end = MAX(in->free->nr ? in->free->r[in->free->nr - 1].end : 0,

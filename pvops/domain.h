@@ -103,9 +103,10 @@ void __noreturn domain_enter(struct cpu_regs *regs);
 /* The guest is beyond help: log why, report SHUTDOWN_crash to L0. */
 void __noreturn guest_crash(const char *fmt, ...) __printf(1, 2);
 
+/* The vCPU this CPU runs (x86/percpu.h): CPU n runs vCPU n. */
 static inline struct vcpu *current_vcpu(void)
 {
-    return dom.vcpu[0];             /* one CPU until SMP */
+    return get_cpu_info()->current;
 }
 
 /* vCPU id of this domain, or NULL if it has none such. */

@@ -161,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* data[3] bits 3-7: the faults ptwr must leave to the guest */
     vcpu0 = (struct vcpu){ .kernel_mode = !(data[3] & 0x08) };
     dom.vcpu[0] = &vcpu0;
+    unit_cpu_info.current = &vcpu0;
     dom.vm_assist = (data[3] & 0x10) ? 0 : 1UL << VMASST_TYPE_writable_pagetables;
     bad_map = (data[3] >> 5) & 3;
     CHECK(get_page_type(&frames, FIRST_MFN, PGT_l1) == 0);

@@ -84,6 +84,7 @@ static int setup(void **state)
     unit_cpu_info.tlb_flush_owed = false;
     vcpu0 = (struct vcpu){ .kernel_mode = true };
     dom.vcpu[0] = &vcpu0;
+    unit_cpu_info.current = &vcpu0;
     dom.vm_assist = 1UL << VMASST_TYPE_writable_pagetables;
     flushes = 0;
     assert_int_equal(get_page_type(&frames, FIRST_MFN + L1, PGT_l1), 0);
