@@ -385,8 +385,9 @@ int grant_update_entry(unsigned long mfn, unsigned int idx, uint64_t val)
     return rc;
 }
 
-/* Entry ref as L0 has it now: flags (v2: header flags) and frame. */
-static void read_entry(unsigned long ref, uint16_t *flags, uint64_t *frame)
+/* Entry ref as L0 has it now: flags (v2: header flags), frame and, if asked, domid. */
+static void read_entry(unsigned long ref, uint16_t *flags, uint64_t *frame,
+                       domid_t *domid)
 {
     if ( gnt.version == 2 )
     {
@@ -395,6 +396,8 @@ static void read_entry(unsigned long ref, uint16_t *flags, uint64_t *frame)
 
         *flags = READ_ONCE(e->hdr.flags);
         *frame = READ_ONCE(e->full_page.frame);
+        if ( domid )
+            *domid = READ_ONCE(e->hdr.domid);
     }
     else
     {
@@ -403,6 +406,8 @@ static void read_entry(unsigned long ref, uint16_t *flags, uint64_t *frame)
 
         *flags = READ_ONCE(e->flags);
         *frame = READ_ONCE(e->frame);
+        if ( domid )
+            *domid = READ_ONCE(e->domid);
     }
 }
 
@@ -440,7 +445,7 @@ static void holds_after_version_change(unsigned int busy)
 
             if ( ref < NR_RESERVED )
             {
-                read_entry(ref, &flags, &frame);
+                read_entry(ref, &flags, &frame, NULL);
                 if ( ((flags & GTF_type_mask) == GTF_permit_access &&
                       frame == *held_frame(ref)) || ref_in_use(ref, flags) )
                     continue;
@@ -578,7 +583,7 @@ long grant_set_version(struct gnttab_set_version *op)
                     uint16_t flags;
                     uint64_t frame;
 
-                    read_entry(ref, &flags, &frame);
+                    read_entry(ref, &flags, &frame, NULL);
                     if ( (flags & GTF_type_mask) == GTF_transitive ||
                          ((flags & GTF_type_mask) == GTF_permit_access && frame >> 32) )
                     {
@@ -931,7 +936,7 @@ static int self_pinned_frame(uint32_t ref, bool dest, uint64_t *mfn)
         uint64_t frame;
 
         /* Xen's _set_status, then the entry's frame must be the pinned one. */
-        read_entry(ref, &flags, &frame);
+        read_entry(ref, &flags, &frame, NULL);
         if ( (flags & GTF_readonly) || frame != gmap.slot[p].mfn )
             return -1;
     }
@@ -996,27 +1001,6 @@ static int16_t l0_unmap(unsigned int s)
     return u.status;
 }
 
-/* Entry ref of our table as L0 has it: flags (v2: header), domid, frame. */
-static void read_entry_dom(unsigned long ref, uint16_t *flags, domid_t *domid,
-                           uint64_t *frame)
-{
-    if ( gnt.version == 2 )
-    {
-        const grant_entry_v2_t *e = (grant_entry_v2_t *)
-            __va(shared_gfn(ref / V2_PER_FRAME) << PAGE_SHIFT) + ref % V2_PER_FRAME;
-
-        *domid = READ_ONCE(e->hdr.domid);
-    }
-    else
-    {
-        const grant_entry_v1_t *e = (grant_entry_v1_t *)
-            __va(shared_gfn(ref / V1_PER_FRAME) << PAGE_SHIFT) + ref % V1_PER_FRAME;
-
-        *domid = READ_ONCE(e->domid);
-    }
-    read_entry(ref, flags, frame);
-}
-
 /*
  * Pin our own ref for a map (Xen's map_grant_ref on the granting side, its
  * order and answers): the frame it grants, with a reference taken.
@@ -1036,7 +1020,7 @@ static int16_t pin_own(const struct gnttab_map_grant_ref *op, uint64_t *mfn)
         uint16_t flags;
         domid_t d;
 
-        read_entry_dom(op->ref, &flags, &d, mfn);
+        read_entry(op->ref, &flags, mfn, &d);
         /* Xen's _set_status: on the first pin and the first writable one. */
         if ( (flags & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access ||
              d != dom.domid )
