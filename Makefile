@@ -28,7 +28,7 @@ KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(CURDIR)
 # ---------------------------------------------------------------- sources
 BOOT_SRCS := boot/head.S boot/setup.c boot/pvh.c boot/cmdline.c boot/module.c boot/console.c
 X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/frames.c x86/desc.c x86/decode.c \
-             x86/xstate.c x86/smap.c x86/l0.c
+             x86/xstate.c x86/smap.c x86/l0.c x86/smp.c
 PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/emulate.c pvops/pagetype.c pvops/mm.c \
              pvops/ptwr.c pvops/descriptors.c \
@@ -114,7 +114,7 @@ GEN := $(O)/config.h $(O)/include/xen/xen.h $(O)/asm-offsets.h
 
 $(O)/asm-offsets.h: x86/asm-offsets.c $(O)/config.h $(O)/include/xen/xen.h
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF /dev/null -S -o $@.s $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF $(O)/asm-offsets.d -MT $@ -S -o $@.s $<
 	$(Q){ echo "/* generated from x86/asm-offsets.c: do not edit */"; \
 	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' $@.s; } > $@.tmp
 	$(Q)rm -f $@.s; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
@@ -165,4 +165,4 @@ test:
 clean:
 	rm -rf $(O)
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(O)/asm-offsets.d

@@ -21,6 +21,7 @@
 #include "x86/frames.h"
 #include "x86/layout.h"
 #include "x86/paging.h"
+#include "x86/smp.h"
 #include "x86/smap.h"
 #include "x86/traps.h"
 #include "x86/xstate.h"
@@ -321,7 +322,7 @@ static __noreturn void build_guest(void)
     static char cmdline[BOOT_CMDLINE_MAX];
     const struct boot_info *bi = &boot_info;
     const struct boot_module *kernel = &bi->modules[0];
-    struct build_input in = { .domid = l0.domid, .nr_vcpus = 1 };
+    struct build_input in = { .domid = l0.domid };
     struct module_desc d;
     struct cpu_regs regs;
     uint64_t s, e, v;
@@ -385,6 +386,12 @@ static __noreturn void build_guest(void)
     desc_init_cpu();                /* CPU 0: final GDT, TSS, SYSCALL entry */
     if ( !frames_reserve(SHIM_RESERVE_FRAMES) )
         panic("not enough memory for the shim's reserve");
+    /* A CPU of ours for every vCPU L0 gave the container: the guest's vCPUs. */
+    in.nr_vcpus = smp_probe_cpus();
+    for ( unsigned int cpu = 0; cpu < in.nr_vcpus; cpu++ )
+        if ( !cpu_prepare(cpu) )
+            panic("no memory or no vcpu_info at L0 for CPU %u of %u", cpu,
+                  in.nr_vcpus);
 
     if ( l0_hvm_get_param(HVM_PARAM_STORE_PFN, &v) || !v )
         panic("L0 gave no xenstore ring (HVM_PARAM_STORE_PFN)");
@@ -432,9 +439,16 @@ static __noreturn void build_guest(void)
             (unsigned long)(__image_end - __image_start) >> 10, frames_nr_shim(),
             frames_nr_free(), dom.nr_pages * 4);
     evtchn_init();    /* L0's events and the guest's timer */
+    for ( unsigned int cpu = 1; cpu < dom.nr_vcpus; cpu++ )
+        if ( !evtchn_bind_cpu(cpu) )
+            panic("L0 refused the event channels of CPU %u", cpu);
+    if ( dom.nr_vcpus > 1 )
+        pr_info("%u vCPUs for the guest (vCPU 0 runs; it starts the others)\n",
+                dom.nr_vcpus);
     console_pv_release();
     pr_info("entering the guest at %#lx\n", regs.rip);
-    domain_enter(&regs);
+    dom.vcpu[0]->start_regs = regs;
+    domain_enter(dom.vcpu[0]);
 }
 
 void boot_main(uint32_t start_info_pa, uint64_t entry_tsc)

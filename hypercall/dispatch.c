@@ -123,15 +123,6 @@ __hot_text long hypercall_dispatch(unsigned long op, const unsigned long a[5])
  * The call itself fails only for an unreadable list (-EFAULT) or when
  * nested (-EINVAL, as the inner entry's result).
  */
-static bool in_multicall __hot_data;
-/* The guest context of the hypercall being served (for an iret in a batch). */
-static struct cpu_regs *hypercall_regs __hot_data;
-
-static struct {
-    bool pending;
-    unsigned long op, args[5];
-} cont __hot_data;
-
 bool hypercall_preempt_check(void)
 {
     return evtchn_waiting(current_vcpu());
@@ -139,10 +130,12 @@ bool hypercall_preempt_check(void)
 
 long hypercall_create_continuation(unsigned long op, const unsigned long a[5])
 {
-    cont.pending = true;
-    cont.op = op;
+    struct vcpu *v = current_vcpu();
+
+    v->cont_pending = true;
+    v->cont_op = op;
     for ( unsigned int i = 0; i < 5; i++ )
-        cont.args[i] = a[i];
+        v->cont_args[i] = a[i];
     return 0;
 }
 
@@ -151,17 +144,19 @@ static long multicall_continue(unsigned long list, unsigned int nr_calls)
 {
     const unsigned long a[5] = { list, nr_calls };
 
-    in_multicall = false;
+    current_vcpu()->in_multicall = false;
     return hypercall_create_continuation(__HYPERVISOR_multicall, a);
 }
 
 long do_multicall(unsigned long list, unsigned int nr_calls)
 {
+    struct vcpu *v = current_vcpu();
+    bool *in_multicall = &v->in_multicall;
     multicall_entry_t mc;
 
-    if ( in_multicall )
+    if ( *in_multicall )
         return -XEN_EINVAL;
-    in_multicall = true;
+    *in_multicall = true;
     for ( unsigned int i = 0; i < nr_calls; i++, list += sizeof(mc) )
     {
         unsigned long args[5];
@@ -171,7 +166,7 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
             return multicall_continue(list, nr_calls - i);
         if ( copy_from_guest(&mc, list, sizeof(mc)) )
         {
-            in_multicall = false;
+            *in_multicall = false;
             return -XEN_EFAULT;
         }
         for ( unsigned int k = 0; k < 5; k++ )
@@ -185,29 +180,29 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
              * rax it restores, is stored (best effort) and is the
              * multicall's, through Xen's "int rc": sign-extended low half.
              */
-            mc.result = pv_iret(hypercall_regs);
+            mc.result = pv_iret(guest_entry_frame());
             copy_to_guest(list + offsetof(multicall_entry_t, result),
                           &mc.result, sizeof(mc.result));
-            in_multicall = false;
+            *in_multicall = false;
             return (int)mc.result;
         }
         mc.result = hypercall_dispatch(mc.op, args);
         /* Before the next entry may touch the frame through a guest address. */
         mm_flush_if_needed();
-        if ( cont.pending )
+        if ( v->cont_pending )
         {
             /*
              * The entry stopped part way (Xen's MCSF_call_preempted): what
              * is left of it goes back into the entry, no result, and the
              * batch goes on from this entry later.
              */
-            cont.pending = false;
+            v->cont_pending = false;
             for ( unsigned int k = 0; k < 5; k++ )
-                mc.args[k] = cont.args[k];
+                mc.args[k] = v->cont_args[k];
             if ( copy_to_guest(list + offsetof(multicall_entry_t, args),
                                mc.args, sizeof(mc.args)) )
             {
-                in_multicall = false;
+                *in_multicall = false;
                 return -XEN_EFAULT;
             }
             return multicall_continue(list, nr_calls - i);
@@ -215,12 +210,35 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
         if ( copy_to_guest(list + offsetof(multicall_entry_t, result),
                            &mc.result, sizeof(mc.result)) )
         {
-            in_multicall = false;
+            *in_multicall = false;
             return -XEN_EFAULT;
         }
     }
-    in_multicall = false;
+    *in_multicall = false;
     return 0;
+}
+
+/*
+ * Calls that touch only the caller's own vCPU, or L0, and nothing the
+ * domain lock guards (pvops/domain.h): the frequent ones run without it,
+ * so a vCPU that yields or sends an event never holds up the others.
+ */
+static __hot_text bool lockless(unsigned long op, unsigned long cmd)
+{
+    switch ( op )
+    {
+    case __HYPERVISOR_set_timer_op:
+    case __HYPERVISOR_fpu_taskswitch:
+    case __HYPERVISOR_stack_switch:
+    case __HYPERVISOR_xen_version:
+        return true;
+    case __HYPERVISOR_sched_op:
+        return cmd == SCHEDOP_yield || cmd == SCHEDOP_block || cmd == SCHEDOP_poll;
+    case __HYPERVISOR_event_channel_op:
+        return cmd == EVTCHNOP_send;
+    default:
+        return false;
+    }
 }
 
 __hot_text void pv_syscall(struct cpu_regs *regs)
@@ -235,26 +253,30 @@ __hot_text void pv_syscall(struct cpu_regs *regs)
         pv_deliver_events(regs);
         return;
     }
-    hypercall_regs = regs;
-
     pv_time_update(v);
 
-    /* iret replaces the whole context, including rax. */
+    /* iret replaces the whole context, including rax; it needs no lock. */
     if ( op == __HYPERVISOR_iret )
         regs->rax = pv_iret(regs);
-    else
+    else if ( lockless(op, args[0]) )
         regs->rax = hypercall_dispatch(op, args);
+    else
+    {
+        domain_lock();
+        regs->rax = hypercall_dispatch(op, args);
+        domain_unlock();
+    }
 
-    if ( cont.pending )
+    if ( v->cont_pending )
     {
         /* Run the SYSCALL again (2 bytes: 0f 05) with what is left to do. */
-        cont.pending = false;
-        regs->rax = cont.op;
-        regs->rdi = cont.args[0];
-        regs->rsi = cont.args[1];
-        regs->rdx = cont.args[2];
-        regs->r10 = cont.args[3];
-        regs->r8 = cont.args[4];
+        v->cont_pending = false;
+        regs->rax = v->cont_op;
+        regs->rdi = v->cont_args[0];
+        regs->rsi = v->cont_args[1];
+        regs->rdx = v->cont_args[2];
+        regs->r10 = v->cont_args[3];
+        regs->r8 = v->cont_args[4];
         regs->rip -= 2;
     }
     pv_deliver_events(regs);

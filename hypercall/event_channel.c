@@ -65,13 +65,36 @@ long do_event_channel_op(int cmd, unsigned long arg)
         return evtchn_close(&u.close);
 
     case EVTCHNOP_alloc_unbound:
-        return forward(cmd, arg, &u.alloc_unbound, sizeof(u.alloc_unbound));
+    {
+        long rc = forward(cmd, arg, &u.alloc_unbound, sizeof(u.alloc_unbound));
+
+        if ( !rc )
+            evtchn_new_port(u.alloc_unbound.port);
+        return rc;
+    }
     case EVTCHNOP_bind_interdomain:
-        return forward(cmd, arg, &u.bind_interdomain, sizeof(u.bind_interdomain));
+    {
+        long rc = forward(cmd, arg, &u.bind_interdomain, sizeof(u.bind_interdomain));
+
+        if ( !rc )
+            evtchn_new_port(u.bind_interdomain.local_port);
+        return rc;
+    }
     case EVTCHNOP_bind_ipi:
-        return forward(cmd, arg, &u.bind_ipi, sizeof(u.bind_ipi));
+    {
+        long rc;
+
+        if ( copy_from_guest(&u.bind_ipi, arg, sizeof(u.bind_ipi)) )
+            return -XEN_EFAULT;
+        if ( (rc = evtchn_bind_ipi(&u.bind_ipi)) )
+            return rc;
+        return copy_to_guest(arg, &u.bind_ipi, sizeof(u.bind_ipi)) ? -XEN_EFAULT : 0;
+    }
     case EVTCHNOP_bind_vcpu:
-        return forward(cmd, arg, &u.bind_vcpu, sizeof(u.bind_vcpu));
+        /* Xen writes nothing back. */
+        if ( copy_from_guest(&u.bind_vcpu, arg, sizeof(u.bind_vcpu)) )
+            return -XEN_EFAULT;
+        return evtchn_bind_vcpu(&u.bind_vcpu);
     case EVTCHNOP_status:
     {
         long rc;

@@ -37,8 +37,24 @@ long do_sched_op(int cmd, unsigned long arg)
     case SCHEDOP_pin_override:
         return -XEN_EPERM;
 
-    /* Event-channel polling and the watchdog: the event-channel step. */
     case SCHEDOP_poll:
+    {
+        struct sched_poll p;
+        evtchn_port_t ports[128];
+        unsigned int n = 0;
+
+        if ( copy_from_guest(&p, arg, sizeof(p)) )
+            return -XEN_EFAULT;
+        if ( p.nr_ports > ARRAY_SIZE(ports) )
+            return -XEN_EINVAL;
+        while ( n < p.nr_ports &&
+                !copy_from_guest(&ports[n], (unsigned long)p.ports.p + n * sizeof(*ports),
+                                 sizeof(*ports)) )
+            n++;
+        return evtchn_poll(current_vcpu(), ports, p.nr_ports, n, p.timeout);
+    }
+
+    /* The watchdog: not yet. */
     case SCHEDOP_watchdog:
     default:
         return -XEN_ENOSYS;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hypercall/vcpu.c - vcpu_op: each sub-op's structure copied in and out;
- * the vCPU's state is pvops/vcpu.c's, its timers pvops/time.c's. Bringing
- * vCPUs up comes with SMP.
+ * the vCPU's state and its life (initialise, up, down) are pvops/vcpu.c's,
+ * its timers pvops/time.c's.
  */
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
@@ -24,20 +24,22 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
 
     case VCPUOP_initialise:
     {
-        /*
-         * Xen reads the whole context first (-EFAULT), then refuses a vCPU
-         * that runs already (-EEXIST). Starting another vCPU is SMP's.
-         */
-        uint8_t chunk[256];
+        /* One context at a time: the domain lock is held (5 KiB, not on the stack). */
+        static struct vcpu_guest_context ctx;
 
-        for ( size_t off = 0; off < sizeof(struct vcpu_guest_context);
-              off += sizeof(chunk) )
-            if ( copy_from_guest(chunk, arg + off,
-                                 MIN(sizeof(chunk),
-                                     sizeof(struct vcpu_guest_context) - off)) )
-                return -XEN_EFAULT;
-        return vcpu_initialise(v);
+        /* Xen: a vCPU with no vcpu_info (past 32, none registered) first. */
+        if ( !vcpu_has_info(v) )
+            return -XEN_EINVAL;
+        if ( copy_from_guest(&ctx, arg, sizeof(ctx)) )
+            return -XEN_EFAULT;
+        return vcpu_initialise(v, &ctx);
     }
+
+    case VCPUOP_up:
+        return vcpu_up(v);
+
+    case VCPUOP_down:
+        return vcpu_down(v);
 
     case VCPUOP_get_runstate_info:
     {
@@ -87,14 +89,17 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
     case VCPUOP_stop_singleshot_timer:
         return pv_timer_stop_singleshot(v);
     case VCPUOP_set_periodic_timer:
-        return pv_timer_set_periodic(v);
+    {
+        struct vcpu_set_periodic_timer t;
+
+        if ( copy_from_guest(&t, arg, sizeof(t)) )
+            return -XEN_EFAULT;
+        return pv_timer_set_periodic(v, t.period_ns);
+    }
     case VCPUOP_stop_periodic_timer:
         return pv_timer_stop_periodic(v);
 
-    /*
-     * initialise/up/down: SMP. Time areas: the event-channel and time
-     * step.
-     */
+    /* The vCPU time area: not offered (Linux does without it). */
     default:
         return -XEN_ENOSYS;
     }

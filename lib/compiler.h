@@ -42,6 +42,8 @@
 #define __hot_text           __section(".text.hot")
 #define barrier()            __asm__ volatile ( "" ::: "memory" )
 
+#define BITS_PER_LONG        64
+#define BITS_TO_LONGS(n)     (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
 #define MIN(a, b)            ((a) < (b) ? (a) : (b))
 #define MAX(a, b)            ((a) > (b) ? (a) : (b))
 #define ROUNDUP(x, a)        (((x) + (a) - 1) & ~((typeof(x))(a) - 1))

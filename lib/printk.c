@@ -20,6 +20,30 @@ static size_t logbuf_head;      /* total bytes ever written */
 
 void (*panic_hook)(const char *reason);
 
+/*
+ * One CPU's line at a time. A CPU that waits too long (the holder died in
+ * a fault, or this CPU interrupted itself while holding it) prints anyway:
+ * a mixed line is better than none.
+ */
+static int print_lock;
+
+static bool print_lock_take(void)
+{
+    for ( unsigned long i = 0; i < (1UL << 22); i++ )
+    {
+        if ( !__atomic_exchange_n(&print_lock, 1, __ATOMIC_ACQUIRE) )
+            return true;
+        __asm__ volatile ( "pause" ::: "memory" );
+    }
+    return false;
+}
+
+static void print_lock_give(bool taken)
+{
+    if ( taken )
+        __atomic_store_n(&print_lock, 0, __ATOMIC_RELEASE);
+}
+
 void printk_set_level(enum log_level lvl)
 {
     threshold = lvl;
@@ -84,6 +108,7 @@ static void emit_lines(const char *s, size_t len)
 void printk_guest(const char *s, size_t len)
 {
     char buf[128];
+    bool taken = print_lock_take();
 
     while ( len )
     {
@@ -99,11 +124,13 @@ void printk_guest(const char *s, size_t len)
         s += n;
         len -= n;
     }
+    print_lock_give(taken);
 }
 
 void vprintk_level(enum log_level lvl, const char *fmt, va_list ap)
 {
     char buf[512];
+    bool taken;
     int n;
 
     /*
@@ -123,7 +150,9 @@ void vprintk_level(enum log_level lvl, const char *fmt, va_list ap)
         memcpy(buf + n, more, sizeof(more));
         n += sizeof(more) - 1;
     }
+    taken = print_lock_take();
     emit_lines(buf, n);
+    print_lock_give(taken);
 }
 
 void printk_level(enum log_level lvl, const char *fmt, ...)

@@ -16,6 +16,7 @@
  * shim; every other pfn is RAM.
  */
 #include "pvops/domain.h"
+#include "x86/smp.h"
 #include "pvops/descriptors.h"
 #include "pvops/elf.h"
 #include "pvops/mm.h"
@@ -39,6 +40,17 @@
                     _PAGE_USER)
 
 struct domain dom __hot_data;
+spinlock_t domain_lock_ __hot_data;
+unsigned int domain_lock_owner __hot_data = ~0u;
+
+/* Waiting for the domain lock: let L0 run the holder (it may be descheduled). */
+unsigned long domain_lock_waits;
+
+void domain_lock_relax(void)
+{
+    domain_lock_waits++;
+    l0_sched_op(SCHEDOP_yield, NULL);
+}
 
 static uint8_t guest_shared_info[PAGE_SIZE] __aligned(PAGE_SIZE)
     __section(".bss.page_aligned");
@@ -510,7 +522,7 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
 
         v->id = i;
         v->kernel_mode = true;
-        v->up = i == 0;
+        v->up = v->initialised = i == 0;
         v->debugreg[6] = 0xffff0ff0UL;      /* architectural reset values */
         v->debugreg[7] = 0x400UL;
         v->xcr0 = XSTATE_FP_SSE;            /* xstate_init()'s, as Xen starts a PV vCPU */
@@ -549,21 +561,27 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
 
 static bool guest_entered;
 
-void domain_enter(struct cpu_regs *regs)
+void domain_enter(struct vcpu *v)
 {
-    static struct cpu_regs entry_regs;
     extern char return_to_guest[];
 
-    entry_regs = *regs;
+    paddr_t cr3 = v->kernel_mode ? v->guest_table : v->guest_table_user;
+
+    if ( !cr3 )         /* VCPUOP_initialise never lets this through */
+        guest_crash("vCPU %u has no page tables to run on", v->id);
     guest_entered = true;
-    write_cr3(dom.vcpu[0]->guest_table);
-    /* Onto the top of this CPU's stack, where guest entries build frames. */
+    cpu_idle_exit(cr3);             /* x86/smp.h: back on the guest's tables */
+    /*
+     * Onto the top of this CPU's stack, where guest entries build frames,
+     * with v's first registers there (they live in v: this stack's old
+     * contents are overwritten).
+     */
     __asm__ volatile ( "mov %0, %%rsp\n\t"
                        "mov %%rsp, %%rdi\n\t"
                        "rep movsq\n\t"
                        "jmp *%3"
                        :: "r" (guest_entry_frame()),
-                          "S" (&entry_regs), "c" (sizeof(entry_regs) / 8),
+                          "S" (&v->start_regs), "c" (sizeof(v->start_regs) / 8),
                           "r" (return_to_guest)
                        : "rdi", "memory" );
     __builtin_unreachable();
@@ -710,6 +728,10 @@ long domain_shutdown(unsigned int reason)
         /* The guest is the domain: L0 acts on the container with our reason. */
         pr_info("d%u shuts down: %s%s\n", dom.domid, shutdown_names[reason],
                 dom.shutdown_code != reason ? "" : " (code set)");
+        if ( dom.nr_vcpus > 1 )
+            pr_info("d%u: %lu TLB flushes of every vCPU through L0 (%lu for a "
+                    "type change), %lu waits for the domain lock\n", dom.domid,
+                    tlb_remote_flushes, tlb_stale_flushes, domain_lock_waits);
         dom.shutting_down = true;
         printk_flush();
         l0_shutdown(reason);

@@ -8,12 +8,14 @@
 
 #include "lib/xen.h"
 #include "lib/rangeset.h"
+#include "lib/spinlock.h"
 #include "x86/frames.h"
 #include "x86/paging.h"
 #include "x86/regs.h"
 
 #define INVALID_M2P_ENTRY   (~0UL)
 #define PV_MAX_VCPUS        CONFIG_MAX_VCPUS
+#define NR_VIRQS            24
 
 struct vcpu {
     unsigned int id;
@@ -29,6 +31,7 @@ struct vcpu {
     uint64_t xcr0;                  /* XSETBV: the CPU's while the vCPU runs */
     unsigned long cr4;              /* the CR4 bits the guest controls */
     bool up;                        /* running (VCPUOP_is_up) */
+    bool initialised;               /* has a context (VCPUOP_initialise) */
     bool nmi_pending;               /* an NMI for the guest (L0's, send_nmi) */
     bool nmi_masked;                /* in its NMI handler, until an iret */
     unsigned int iopl;              /* virtual IOPL (physdev set_iopl) */
@@ -44,6 +47,16 @@ struct vcpu {
     unsigned long debugreg[8];      /* set_debugreg */
     uint32_t tsc_aux;               /* MSR_TSC_AUX */
     uint64_t runstate_since_tsc;    /* vCPU up since (TSC) */
+    uint64_t singleshot;            /* timer deadline (system time, ns), 0: none */
+    uint64_t period, periodic_last; /* periodic timer (ns; 0: none), last tick */
+    evtchn_port_t virq_port[NR_VIRQS];      /* bound VIRQs, 0: none */
+    bool polling;                   /* in SCHEDOP_poll */
+    evtchn_port_t poll_port;        /* polled port when only one, else 0 */
+    /* Hypercall state (hypercall/dispatch.c): a batch, a continuation. */
+    bool in_multicall;
+    bool cont_pending;
+    unsigned long cont_op, cont_args[5];
+    struct cpu_regs start_regs;     /* VCPUOP_initialise's, for its first run */
     /* Last: 4 KiB that only bounces index, so the fields above share a page. */
     struct trap_info trap_ctxt[256];        /* set_trap_table */
 };
@@ -97,11 +110,50 @@ struct build_input {
 bool domain_build(const struct build_input *in, struct cpu_regs *regs,
                   char *err, size_t errlen);
 
-/* Run the guest from *regs (on this CPU's stack): never returns. */
-void __noreturn domain_enter(struct cpu_regs *regs);
+/*
+ * Run vCPU v from v->start_regs, on the CPU that runs it (the top of its
+ * stack becomes the guest's frame): never returns.
+ */
+void __noreturn domain_enter(struct vcpu *v);
 
 /* The guest is beyond help: log why, report SHUTDOWN_crash to L0. */
 void __noreturn guest_crash(const char *fmt, ...) __printf(1, 2);
+
+/*
+ * The domain lock: one lock for everything the vCPUs share (page types and
+ * counts, page tables, grants, event-channel bindings, descriptor pages).
+ * Taken on every way in from the guest that may touch them (hypercalls
+ * but for iret and a few that concern only the caller, hypercall/dispatch.c;
+ * the faults the shim resolves itself), and let go on the way out, or
+ * while a vCPU waits (block, poll, down). Why one lock: Xen's
+ * per-page cmpxchg types, page locks and TLB-flush clock are thousands of
+ * lines whose every interleaving is a place for a bug, in code that is a
+ * security boundary. The guest's hot paths (system calls, exceptions and
+ * events bounced to it, iret, its timers) take no lock at all, and what
+ * does take it is mostly a few microseconds; seL4 made the same choice.
+ * A holder never waits for another CPU (a remote TLB flush is L0's
+ * HVMOP_flush_tlbs, which needs nothing from the others), so it cannot
+ * deadlock.
+ */
+extern spinlock_t domain_lock_;
+extern unsigned int domain_lock_owner;          /* the CPU that holds it, or ~0u */
+void domain_lock_relax(void);
+extern unsigned long domain_lock_waits;        /* relax calls: a measure of contention */
+static inline void domain_lock(void)
+{
+    spin_lock_relax(&domain_lock_, domain_lock_relax);
+    domain_lock_owner = get_cpu_info()->id;
+}
+static inline void domain_unlock(void)
+{
+    domain_lock_owner = ~0u;
+    spin_unlock(&domain_lock_);
+}
+/* Whether this CPU holds the domain lock. */
+static inline bool domain_locked_here(void)
+{
+    return READ_ONCE(domain_lock_owner) == get_cpu_info()->id;
+}
 
 /* The vCPU this CPU runs (x86/percpu.h): CPU n runs vCPU n. */
 static inline struct vcpu *current_vcpu(void)

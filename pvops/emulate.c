@@ -35,20 +35,13 @@
 #define X86_CR0_TS          (1UL << 3)
 /* The CR0 a PV guest reads (Xen's): PE MP ET NE WP AM PG, and its own TS. */
 #define PV_CR0              0x80050033UL
-#define X86_CR4_TSD         (1UL << 2)
-#define X86_CR4_DE          (1UL << 3)
 #define X86_CR4_PAE         (1UL << 5)
 #define X86_CR4_MCE         (1UL << 6)
-#define X86_CR4_OSFXSR      (1UL << 9)
-#define X86_CR4_OSXMMEXCPT  (1UL << 10)
 /* What the guest sees of CR4: Xen's PV visible mask, and what it may set. */
 #define PV_CR4_VISIBLE      (X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR | \
                              X86_CR4_OSXMMEXCPT)
-#define X86_CR4_FSGSBASE    (1UL << 16)
 #define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE | \
                              X86_CR4_OSXSAVE)
-/* Of those, what the hardware follows; OSXSAVE is always on in it. */
-#define PV_CR4_HW           (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE)
 #define CPUID1_ECX_OSXSAVE  (1u << 27)
 
 /* The forced-emulation prefix: ud2; .ascii "xen" (public/arch-x86/xen.h). */

@@ -15,8 +15,14 @@
 
 #define NR_GUEST_PORTS (sizeof(((shared_info_t *)0)->evtchn_pending) * 8)
 
-/* Take L0's events on their vector, bind the shim's own L0 port (boot). */
+/* Take L0's events on their vector, the boot CPU's vcpu_info and ports at L0. */
 void evtchn_init(void);
+
+/* CPU cpu's own L0 ports: its VIRQ_TIMER and its kick port (false if refused). */
+bool evtchn_bind_cpu(unsigned int cpu);
+
+/* Interrupt the CPU that runs v (if not this one) so it looks at its events. */
+void evtchn_kick(struct vcpu *v);
 
 /* Raise virq on v if the guest bound it. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);
@@ -28,8 +34,12 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq);
  * reset).
  */
 long evtchn_forward(int cmd, void *op);
+/* After alloc_unbound or bind_interdomain made port: it notifies vCPU 0. */
+void evtchn_new_port(evtchn_port_t port);
 long evtchn_send(evtchn_port_t port);
 long evtchn_bind_virq(struct evtchn_bind_virq *b);
+long evtchn_bind_ipi(struct evtchn_bind_ipi *b);
+long evtchn_bind_vcpu(struct evtchn_bind_vcpu *b);
 /* Clear the mask and raise what was held back. */
 long evtchn_unmask(evtchn_port_t port);
 long evtchn_close(struct evtchn_close *c);
@@ -40,8 +50,18 @@ void evtchn_after_reset(void);
 /* An event v would take now, or one L0 has for us (a long call stops early). */
 bool evtchn_waiting(const struct vcpu *v);
 
-/* SCHEDOP_block: unmask v's events and wait until one is pending (or an NMI). */
+/*
+ * SCHEDOP_block: unmask v's events and wait until one is pending (or an
+ * NMI). The domain lock is let go while it waits.
+ */
 void evtchn_block(struct vcpu *v);
+
+/*
+ * SCHEDOP_poll on nr ports, of which the first nr_read could be read (the
+ * rest: -EFAULT once they are reached); timeout: system time, 0 none.
+ */
+long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
+                 unsigned int nr_read, uint64_t timeout);
 
 /*
  * On the way back to the guest: if an event is pending and the guest has

@@ -27,6 +27,7 @@
  * -EPERM or -EBUSY).
  */
 #include "pvops/grant.h"
+#include "x86/smp.h"
 #include "pvops/mm.h"
 #include "pvops/traps.h"
 #include "x86/l0.h"
@@ -1194,7 +1195,13 @@ static int16_t unmap_host(const struct map_slot *m, uint64_t host_addr,
         tlb_flush_if_owed();
         return GNTST_general_error;
     }
-    tlb_flush_if_owed();
+    /*
+     * Before the slot goes back to L0 (and may map another grant), no CPU
+     * may still reach the frame through a stale entry (Xen flushes the
+     * domain's CPUs on an unmap too).
+     */
+    tlb_flush_all();
+    get_cpu_info()->tlb_flush_owed = false;
     return GNTST_okay;
 }
 

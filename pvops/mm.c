@@ -5,6 +5,7 @@
  * walk it.
  */
 #include "pvops/mm.h"
+#include "x86/smp.h"
 #include "pvops/descriptors.h"
 #include "pvops/grant.h"
 #include "x86/cpu.h"
@@ -19,6 +20,27 @@ static uint64_t *map_frame(unsigned long mfn)
     return __va(mfn << PAGE_SHIFT);
 }
 
+/*
+ * A frame changes type: every CPU that may hold a TLB entry from its old
+ * use is flushed now, before the new use is checked. A present L1 entry
+ * changed: this CPU flushes before the shim uses a guest address again
+ * (the guest flushes its own, as on Xen).
+ */
+static void mm_owe_flush(const struct page_info *pg)
+{
+    uint64_t now = READ_ONCE(tlb_clock), since = now;
+
+    if ( !pg )
+    {
+        get_cpu_info()->tlb_flush_owed = true;
+        return;
+    }
+    /* The latest tick with the stamp's low bits: never before the real one. */
+    if ( pg->type_info & PGT_stamped )
+        since = now - ((now - (pg->type_info & PGT_COUNT_MASK)) & PGT_COUNT_MASK);
+    tlb_flush_stale(since);
+}
+
 bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
 {
     frames.pages = storage;
@@ -31,7 +53,8 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
     for ( unsigned int i = 0; i < FT_EXTRA; i++ )
         frames.extra[i] = (struct page_info){ 0 };
     frames.map = map_frame;
-    frames.flush_owed = &get_cpu_info()->tlb_flush_owed;
+    frames.owe_flush = mm_owe_flush;
+    frames.clock = &tlb_clock;
     frames.xen_l4 = &boot_l4[256];
     frames.nx = cpuid(0x80000001).edx & (1u << 20);
     /* Which frames of the range are the guest's, their owners say. */
@@ -215,15 +238,13 @@ int mm_update_va_mapping(struct vcpu *v, unsigned long va, uint64_t val,
          (rc = mod_pt_entry(&frames, l1mfn, 1, idx, val, false)) )
         return rc;
 
-    switch ( flags & UVMF_FLUSHTYPE_MASK )
-    {
-    case UVMF_TLB_FLUSH:
+    /* UVMF_ALL, or a vCPU mask (UVMF_MULTI): L0 flushes them all. */
+    if ( (flags & UVMF_FLUSHTYPE_MASK) && (flags & ~(unsigned long)UVMF_FLUSHTYPE_MASK) )
+        tlb_flush_all();
+    else if ( (flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH )
         mm_flush_tlb();
-        break;
-    case UVMF_INVLPG:
+    else if ( (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG )
         invlpg((void *)va);
-        break;
-    }
     mm_flush_if_needed();
     return 0;
 }
@@ -249,12 +270,21 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
     else if ( mfn && (dom.vm_assist & (1UL << VMASST_TYPE_m2p_strict)) )
         map_frame(mfn)[256] = 0;
     /* Loading CR3 flushes; otherwise a flush owed stays owed (batch end). */
-    if ( v->kernel_mode != user )
+    if ( v == current_vcpu() && v->kernel_mode != user )
     {
         write_cr3(*slot);
         get_cpu_info()->tlb_flush_owed = false;
     }
     return 0;
+}
+
+void mm_clear_baseptrs(struct vcpu *v)
+{
+    if ( v->guest_table )
+        put_page_and_type(&frames, v->guest_table >> PAGE_SHIFT);
+    if ( v->guest_table_user )
+        put_page_and_type(&frames, v->guest_table_user >> PAGE_SHIFT);
+    v->guest_table = v->guest_table_user = 0;
 }
 
 /*
@@ -298,17 +328,22 @@ int mm_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
         return mm_new_baseptr(v, op->arg1.mfn, false);
     case MMUEXT_NEW_USER_BASEPTR:
         return mm_new_baseptr(v, op->arg1.mfn, true);
+    /*
+     * Flushes that may reach other vCPUs: L0 flushes every CPU (it has no
+     * flush of one address; flushing more than asked is always allowed).
+     * Linux names a mask only when another CPU is in it.
+     */
     case MMUEXT_INVLPG_MULTI:
-        invlpg((void *)op->arg1.linear_addr);
-        return 0;
+    case MMUEXT_INVLPG_ALL:
     case MMUEXT_TLB_FLUSH_MULTI:
-    case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_TLB_FLUSH_ALL:
-        /* One vCPU on one CPU: every flush is the local one. */
+        tlb_flush_all();
+        get_cpu_info()->tlb_flush_owed = false;
+        return 0;
+    case MMUEXT_TLB_FLUSH_LOCAL:
         mm_flush_tlb();
         return 0;
     case MMUEXT_INVLPG_LOCAL:
-    case MMUEXT_INVLPG_ALL:
         invlpg((void *)op->arg1.linear_addr);
         return 0;
     case MMUEXT_FLUSH_CACHE:

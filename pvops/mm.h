@@ -43,6 +43,8 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
 int mm_update_va_mapping(struct vcpu *v, unsigned long va, uint64_t val,
                          unsigned long flags);
 int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user);
+/* A vCPU that is not running lets go of its page tables (a failed initialise). */
+void mm_clear_baseptrs(struct vcpu *v);
 
 /*
  * One mmuext_op for v. A *_MULTI op's vCPU mask is the caller's to check

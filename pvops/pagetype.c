@@ -132,6 +132,7 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
 {
     struct page_info *pg = frame_info(ft, mfn);
     unsigned int count, owner;
+    uint32_t old;
     int rc;
 
     if ( !pg )
@@ -176,19 +177,25 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
      * refused (only the one-level linear entries of get_linear pass).
      */
     if ( page_type(pg) != PGT_none && page_type(pg) != type )
-        *ft->flush_owed = true;         /* stale TLB entries of the old use */
+        ft->owe_flush(pg);              /* stale TLB entries of the old use */
+    /*
+     * A failure leaves the frame as it was, old type and stamp: the next
+     * use of another type still owes the flush (a table that failed to
+     * validate again may still be in another CPU's paging-structure cache).
+     */
+    old = pg->type_info;
     pg->type_info = (type << PGT_TYPE_SHIFT) | 1;
     if ( type == PGT_seg_desc &&
          (!ft->check_desc_page || !ft->check_desc_page(mfn)) )
     {
-        pg->type_info = 0;
+        pg->type_info = old;
         return refuse(-XEN_EINVAL, "mfn %#lx: bad descriptor\n", mfn);
     }
     if ( !is_table(type) )
         return 0;
     if ( (rc = validate_table(ft, mfn, type)) )
     {
-        pg->type_info = 0;
+        pg->type_info = old;
         return rc;
     }
     pg->type_info |= PGT_validated;
@@ -209,9 +216,12 @@ void put_page_type(struct frame_table *ft, unsigned long mfn)
         pg->type_info = (type << PGT_TYPE_SHIFT) | 1;   /* no longer validated */
         devalidate_table(ft, mfn, type);
         pg->type_info = type << PGT_TYPE_SHIFT;
-        return;
     }
-    pg->type_info--;
+    else
+        pg->type_info--;
+    if ( !page_type_count(pg) && ft->clock )
+        pg->type_info = (pg->type_info & PGT_TYPE_MASK) | PGT_stamped |
+                        (++*ft->clock & PGT_COUNT_MASK);
 }
 
 int get_page_and_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
@@ -356,6 +366,27 @@ static bool same_mapping(uint64_t a, uint64_t b)
     return (a & ~ad) == (b & ~ad);
 }
 
+/*
+ * The entry's new value. With preserve_ad, the accessed and dirty bits are
+ * what the entry has at the moment of the store: another CPU's hardware
+ * may set them while the shim works (Xen's cmpxchg loop in update_intpte);
+ * the other bits cannot change under the domain lock.
+ */
+static void write_pte(uint64_t *p, uint64_t val, bool preserve_ad)
+{
+    const uint64_t ad = PTE_ACCESSED | PTE_DIRTY;
+    uint64_t cur = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+    if ( !preserve_ad )
+    {
+        __atomic_store_n(p, val, __ATOMIC_RELAXED);
+        return;
+    }
+    while ( !__atomic_compare_exchange_n(p, &cur, (val & ~ad) | (cur & ad), false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_RELAXED) )
+        ;
+}
+
 int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
                  unsigned int idx, uint64_t val, bool preserve_ad)
 {
@@ -388,13 +419,13 @@ int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
             chk |= PTE_USER | PTE_GUEST_KERNEL;
         else if ( level > 1 )
             chk |= PTE_USER;
-        t[idx] = chk;
+        write_pte(&t[idx], chk, preserve_ad);
         return 0;
     }
 
     if ( (rc = get_page_from_entry(ft, mfn, level, idx, &new)) )
         return rc;
-    t[idx] = new;
+    write_pte(&t[idx], new, preserve_ad);
     put_page_from_entry(ft, mfn, level, old);
     return 0;
 }
@@ -414,7 +445,7 @@ int l1_set_raw(struct frame_table *ft, unsigned long mfn, unsigned int idx,
     if ( drop_old )
         put_page_from_entry(ft, mfn, 1, *old);
     if ( *old & PTE_PRESENT )
-        *ft->flush_owed = true;         /* the old mapping may be cached */
+        ft->owe_flush(NULL);            /* the old mapping may be cached */
     return 0;
 }
 

@@ -31,7 +31,14 @@ enum page_type {
 #define PGT_TYPE_MASK     (7u << PGT_TYPE_SHIFT)
 #define PGT_validated     (1u << 28)
 #define PGT_pinned        (1u << 27)
-#define PGT_COUNT_MASK    ((1u << 26) - 1)  /* bit 26 unused */
+#define PGT_COUNT_MASK    ((1u << 26) - 1)
+/*
+ * Type count 0, and the count bits hold the low bits of the TLB-flush
+ * clock when it fell to 0 (ft->clock): how old a TLB entry from the
+ * frame's last use can be (Xen's tlbflush_timestamp, in bits that are
+ * free while nothing uses the frame).
+ */
+#define PGT_stamped       (1u << 26)
 
 /*
  * Type state of a frame the guest may map (owned FRAME_guest to FRAME_ro,
@@ -101,13 +108,18 @@ struct frame_table {
     /* the hypervisor's L4 slots 256-271, put into every guest L4 */
     const uint64_t *xen_l4;
     /*
-     * Set when a frame that had a type takes another (Xen's _get_page_type
-     * flushes then): a TLB entry from the old use, say writable, or the
-     * paging-structure caches' view of an old table, must go before the
-     * guest, or the shim through a guest address, uses the frame again.
-     * The shim's owner flushes on the way out to the guest at the latest.
+     * Called with the frame when one that had a type takes another (Xen's
+     * _get_page_type flushes then), before the new use is validated: a
+     * TLB entry from the old use, say writable, or the paging-structure
+     * caches' view of an old table, on any CPU that may still hold one
+     * (PGT_stamped says since when), must go before the guest or the shim
+     * uses the frame again. Called with NULL when a present L1 entry
+     * changed: this CPU's stale entry must go before the shim touches
+     * memory through a guest address.
      */
-    bool *flush_owed;
+    void (*owe_flush)(const struct page_info *pg);
+    /* ticks at every type count that falls to 0 (the TLB-flush clock), or NULL */
+    uint64_t *clock;
     /* checks every descriptor of a frame taking PGT_seg_desc (pvops/descriptors.c) */
     bool (*check_desc_page)(unsigned long mfn);
     bool nx;                    /* the CPU has NX: bit 63 allowed */
@@ -129,7 +141,7 @@ static inline unsigned int page_type(const struct page_info *pg)
 
 static inline unsigned int page_type_count(const struct page_info *pg)
 {
-    return pg->type_info & PGT_COUNT_MASK;
+    return pg->type_info & PGT_stamped ? 0 : pg->type_info & PGT_COUNT_MASK;
 }
 
 /* All return 0 or a negative Xen errno, and change nothing on failure. */

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pvops/time.c - the guest's time records. With the TSC not emulated
- * (tsc_mode native, as the lab and Xen's shim want), L0's pvclock record for
- * our vCPU describes time as a function of the very TSC the guest reads, so
- * the guest's record is a copy of it, written with the version protocol of
- * xen/include/public/xen.h (odd while updating).
+ * pvops/time.c - the guest's time records and timers. With the TSC not
+ * emulated (tsc_mode native, as the lab and Xen's shim want), L0's pvclock
+ * record for a CPU describes time as a function of the very TSC the guest
+ * reads there, so each vCPU's record is a copy of its CPU's, written with
+ * the version protocol of xen/include/public/xen.h (odd while updating).
  *
- * The guest's timer (set_timer_op, VCPUOP_set_singleshot_timer) is L0's
- * one-shot timer of our vCPU: the guest's time records are L0's (same TSC),
- * so a deadline means the same instant to both. Expiry raises the guest's
- * VIRQ_TIMER. L0's VIRQ_TIMER of our vCPU is the shim's own L0 port.
+ * A vCPU's timers (set_timer_op, VCPUOP_*_singleshot_timer and
+ * *_periodic_timer) run on L0's one-shot timer of the CPU that runs it: the
+ * time records are L0's (same TSC), so a deadline means the same instant to
+ * both. Expiry raises the vCPU's VIRQ_TIMER. L0's VIRQ_TIMER of each CPU is
+ * a port of the shim's own (pvops/evtchn.c).
  */
 #include "pvops/time.h"
 #include "pvops/evtchn.h"
@@ -28,18 +29,28 @@ static uint32_t l0_wc_version __hot_data;   /* of the wallclock last copied */
  */
 static __hot_text void wallclock_update(void)
 {
+    static int busy;            /* one CPU copies; the others find it done */
     uint32_t ver = READ_ONCE(l0.shared_info->wc_version), sec, nsec, hi;
     shared_info_t *g = dom.shared_info;
 
-    if ( ver == l0_wc_version || (ver & 1) )
+    if ( ver == READ_ONCE(l0_wc_version) || (ver & 1) ||
+         __atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE) )
         return;
+    if ( ver == l0_wc_version )
+    {
+        __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+        return;
+    }
     barrier();
     sec = READ_ONCE(l0.shared_info->wc_sec);
     nsec = READ_ONCE(l0.shared_info->wc_nsec);
     hi = READ_ONCE(l0.shared_info->wc_sec_hi);
     barrier();
     if ( ver != READ_ONCE(l0.shared_info->wc_version) )
+    {
+        __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
         return;                                 /* being updated: next time */
+    }
     l0_wc_version = ver;
     WRITE_ONCE(g->wc_version, (g->wc_version + 1) | 1);
     barrier();
@@ -48,6 +59,7 @@ static __hot_text void wallclock_update(void)
     g->wc_sec_hi = hi;
     barrier();
     WRITE_ONCE(g->wc_version, g->wc_version + 1);
+    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 }
 
 void pv_time_init(void)
@@ -57,8 +69,15 @@ void pv_time_init(void)
     wallclock_update();
 }
 
+/* L0's record for this CPU: it describes this CPU's TSC. */
+static inline const struct vcpu_time_info *l0_time(void)
+{
+    return &get_cpu_info()->l0_vi->time;
+}
+
 __hot_text void pv_time_update(struct vcpu *v)
 {
+    const struct vcpu_time_info *l0t = l0_time();
     struct vcpu_time_info t, *g;
     uint32_t ver;
 
@@ -67,11 +86,11 @@ __hot_text void pv_time_update(struct vcpu *v)
     wallclock_update();
     /* A consistent snapshot of L0's record (retry while L0 updates it). */
     do {
-        ver = READ_ONCE(l0.shared_info->vcpu_info[0].time.version);
+        ver = READ_ONCE(l0t->version);
         barrier();
-        t = l0.shared_info->vcpu_info[0].time;
+        t = *l0t;
         barrier();
-    } while ( (ver & 1) || ver != READ_ONCE(l0.shared_info->vcpu_info[0].time.version) );
+    } while ( (ver & 1) || ver != READ_ONCE(l0t->version) );
 
     g = &v->vcpu_info->time;
     if ( g->tsc_timestamp == t.tsc_timestamp && g->system_time == t.system_time )
@@ -96,7 +115,7 @@ uint64_t pv_time_now(void)
 
     if ( !l0.shared_info )
         return 0;
-    t = &l0.shared_info->vcpu_info[0].time;
+    t = l0_time();
     do {
         ver = READ_ONCE(t->version);
         barrier();
@@ -114,49 +133,59 @@ uint64_t pv_time_now(void)
 
 /* ---------------------------------------------------------------- timers */
 
-static evtchn_port_t l0_timer_port;
-/* The guest's deadline (system time, ns; 0: none): one L0 timer, vCPU 0's until SMP. */
-static uint64_t guest_deadline;
+/*
+ * Each vCPU's timers (Xen's singleshot and periodic timer of a vCPU) run
+ * on L0's one-shot timer of the CPU that runs it: programmed by that CPU
+ * alone, for the earlier of the two deadlines. Another vCPU's periodic
+ * timer is changed in its struct vcpu and its CPU kicked to reprogram.
+ * L0's VIRQ_TIMER of a CPU is a port of the shim's (evtchn.c: never the
+ * guest's), and any of L0's events makes the CPU check its timers.
+ */
 
-/* The shim's own L0 port: L0's VIRQ_TIMER of our vCPU. */
-void pv_timer_init(void)
+/* Xen's s_time_t comparisons: a deadline "before 0" has passed already. */
+static bool passed(uint64_t deadline, uint64_t now)
 {
-    struct evtchn_bind_virq b = { .virq = VIRQ_TIMER, .vcpu = l0.vcpu_id };
-    long rc;
-
-    if ( (rc = l0_event_channel_op(EVTCHNOP_bind_virq, &b)) )
-        panic("L0 refused its VIRQ_TIMER (%ld)", rc);
-    l0_timer_port = b.port;
+    return (int64_t)deadline <= (int64_t)now;
 }
 
-bool pv_timer_port(evtchn_port_t port)
+/* This CPU's vCPU v: fire what is due, then program L0 for what is next. */
+__hot_text void pv_timer_check(struct vcpu *v)
 {
-    return port == l0_timer_port;
-}
+    struct cpu_info *ci = get_cpu_info();
+    uint64_t now, next = 0;
 
-void pv_timer_after_reset(void)
-{
-    pv_timer_init();
-    if ( guest_deadline )
-        l0_set_timer(guest_deadline);
-}
-
-void pv_timer_expired(struct vcpu *v)
-{
-    if ( !guest_deadline )
+    if ( !v->singleshot && !v->period && !ci->l0_deadline )
         return;
-    /*
-     * Xen's deadlines are signed (s_time_t): one "before 0" has passed
-     * already, and L0 fires it at once. Compared unsigned, it never came,
-     * and re-arming it at L0 fired again at once, for ever.
-     */
-    if ( (int64_t)pv_time_now() < (int64_t)guest_deadline )
+    now = pv_time_now();
+    if ( v->singleshot && passed(v->singleshot, now) )
     {
-        l0_set_timer(guest_deadline);   /* early: L0's slack; wait again */
-        return;
+        v->singleshot = 0;
+        evtchn_send_virq(v, VIRQ_TIMER);
     }
-    guest_deadline = 0;
-    evtchn_send_virq(v, VIRQ_TIMER);
+    if ( v->period && passed(v->periodic_last + v->period, now) )
+    {
+        evtchn_send_virq(v, VIRQ_TIMER);
+        v->periodic_last = now;
+    }
+    if ( v->singleshot )
+        next = v->singleshot;
+    if ( v->period && (!next || (int64_t)(v->periodic_last + v->period - next) < 0) )
+        next = v->periodic_last + v->period;
+    if ( next != ci->l0_deadline )
+    {
+        ci->l0_deadline = next;
+        l0_set_timer(next);
+    }
+}
+
+/* L0 restarted (EVTCHNOP_reset rebound its VIRQ): program it afresh. */
+void pv_timer_reprogram(void)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    ci->l0_deadline = 0;
+    if ( ci->current )
+        pv_timer_check(ci->current);
 }
 
 /*
@@ -168,44 +197,59 @@ long pv_set_timer_op(struct vcpu *v, uint64_t timeout)
 {
     uint64_t now = pv_time_now();
 
-    if ( timeout == 0 )
-    {
-        guest_deadline = 0;
-        l0_set_timer(0);
-        return 0;
-    }
-    if ( (int64_t)timeout < 0 || (timeout > now && timeout - now > (1ULL << 50)) )
+    if ( timeout && ((int64_t)timeout < 0 ||
+                     (timeout > now && timeout - now > (1ULL << 50))) )
         timeout = now + 100000000ULL;
-    guest_deadline = timeout;
-    l0_set_timer(timeout);
+    v->singleshot = timeout;
+    pv_timer_check(v);
     return 0;
 }
 
+/*
+ * VCPUOP_set_singleshot_timer (Xen 4.17's common/domain.c): the caller's
+ * own vCPU only; one already past fires at once (the flags are no longer
+ * looked at).
+ */
 long pv_timer_set_singleshot(struct vcpu *v,
                              const struct vcpu_set_singleshot_timer *t)
 {
-    if ( (t->flags & VCPU_SSHOTTMR_future) && t->timeout_abs_ns < pv_time_now() )
-        return -XEN_ETIME;
-    guest_deadline = t->timeout_abs_ns ? t->timeout_abs_ns : 1;
-    l0_set_timer(guest_deadline);
+    if ( v != current_vcpu() )
+        return -XEN_EINVAL;
+    v->singleshot = t->timeout_abs_ns ? t->timeout_abs_ns : 1;
+    pv_timer_check(v);
     return 0;
 }
 
 long pv_timer_stop_singleshot(struct vcpu *v)
 {
-    guest_deadline = 0;
-    l0_set_timer(0);
+    if ( v != current_vcpu() )
+        return -XEN_EINVAL;
+    v->singleshot = 0;
+    pv_timer_check(v);
     return 0;
 }
 
-/* A periodic timer: not yet (-ENOSYS, before its argument is read). */
-long pv_timer_set_periodic(struct vcpu *v)
+/*
+ * VCPUOP_set_periodic_timer / stop (vcpu_set_periodic_timer): any vCPU;
+ * at least 1 ms, at most STIME_DELTA_MAX; the first tick comes at once
+ * when a period has passed since the last.
+ */
+long pv_timer_set_periodic(struct vcpu *v, uint64_t period_ns)
 {
-    return -XEN_ENOSYS;
+    if ( period_ns < 1000000 || period_ns > (~0ULL >> 2) )
+        return -XEN_EINVAL;
+    v->period = period_ns;
+    if ( v == current_vcpu() )
+        pv_timer_check(v);
+    else
+        evtchn_kick(v);
+    return 0;
 }
 
-/* The shim arms no periodic timer for its guest: nothing to stop. */
 long pv_timer_stop_periodic(struct vcpu *v)
 {
+    v->period = 0;
+    if ( v == current_vcpu() )
+        pv_timer_check(v);
     return 0;
 }

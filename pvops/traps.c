@@ -154,12 +154,19 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
             break;
         /* fall through */
     case 6:                                     /* #UD: forced emulation */
-        if ( pv_emulate_privileged(regs, vec) )
+    {
+        bool done;
+
+        domain_lock();
+        done = pv_emulate_privileged(regs, vec);
+        domain_unlock();
+        if ( done )
         {
             pv_deliver_events(regs);
             return;
         }
         break;
+    }
 
     case 1:                                     /* #DB */
     {
@@ -188,8 +195,16 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
         unsigned long cr2 = read_cr2();
 
         /* Only a write to a present, read-only page can be a PTE write. */
-        if ( (regs->error_code & 0x1b) == 0x3 && pv_ptwr_fault(regs, cr2) )
-            return;
+        if ( (regs->error_code & 0x1b) == 0x3 )
+        {
+            bool done;
+
+            domain_lock();
+            done = pv_ptwr_fault(regs, cr2);
+            domain_unlock();
+            if ( done )
+                return;
+        }
         /*
          * A descriptor the guest's GDT does not have (the window beyond
          * its frames): #GP with that selector, as Xen turns such faults
@@ -207,7 +222,12 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
          */
         if ( cr2 - LDT_VIRT(v->id) < 0x10000 )
         {
-            if ( !pv_ldt_fault(v, cr2) )
+            bool done;
+
+            domain_lock();
+            done = pv_ldt_fault(v, cr2);
+            domain_unlock();
+            if ( !done )
             {
                 v->vcpu_info->arch.cr2 = v->ldt_base + (cr2 - LDT_VIRT(v->id));
                 pv_inject_exception(regs, 14, 0);

@@ -3,6 +3,11 @@
 #include "pvops/descriptors.h"
 #include "pvops/mm.h"
 #include "pvops/vcpu.h"
+#include "pvops/evtchn.h"
+#include "pvops/time.h"
+#include "x86/smp.h"
+#include "x86/xstate.h"
+#include "lib/printk.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "x86/l0.h"
@@ -118,6 +123,9 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
         return -XEN_ENXIO;
     if ( v->vcpu_info_registered )
         return -XEN_EINVAL;
+    /* Xen: on the caller's own vCPU, or on one that is down. */
+    if ( v != current_vcpu() && v->up )
+        return -XEN_EINVAL;
     /* Only the guest's RAM: the rings are L0's to write, shared_info the shim's. */
     if ( frame_owner(mfn) != FRAME_guest )
         return -XEN_EINVAL;
@@ -127,7 +135,11 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
     mm_flush_if_needed();            /* it may have been a table */
 
     new = (vcpu_info_t *)((uint8_t *)frames.map(mfn) + offset);
-    memcpy(new, v->vcpu_info, sizeof(*new));
+    /* Past the 32 legacy slots there was none: Xen's dummy one is zeros. */
+    if ( v->vcpu_info )
+        memcpy(new, v->vcpu_info, sizeof(*new));
+    else
+        memset(new, 0, sizeof(*new));
     new->evtchn_upcall_pending = 1;
     new->evtchn_pending_sel = ~0UL;
     v->vcpu_info = new;
@@ -135,16 +147,218 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
     return 0;
 }
 
-/* VCPUOP_initialise: Xen refuses a vCPU that runs already; starting another is SMP's. */
-long vcpu_initialise(struct vcpu *v)
+/* ---------------------------------------------------------------- bringing vCPUs up and down */
+
+/* Xen's __addr_ok for a 64-bit guest: below the hole or above the hypervisor's range. */
+static bool addr_ok(unsigned long va)
 {
-    return v->up ? -XEN_EEXIST : -XEN_ENOSYS;
+    return va < (1UL << 47) || va >= HYPERVISOR_VIRT_END;
+}
+
+/*
+ * VCPUOP_initialise for a 64-bit PV vCPU (Xen's arch_set_info_guest), its
+ * context copied in: the checks in Xen's order, each with Xen's errno. The
+ * FPU state (VGCF_I387_VALID) is not taken: the vCPU starts with the
+ * CPU's reset state, as Xen's does without that flag (Linux never sets it).
+ */
+long vcpu_initialise(struct vcpu *v, struct vcpu_guest_context *c)
+{
+    struct cpu_user_regs *u = &c->user_regs;
+    struct cpu_regs *r = &v->start_regs;
+    unsigned long cr3, ucr3;
+    long rc;
+
+    if ( v->initialised )
+        return -XEN_EEXIST;
+    if ( !is_canonical(u->rip) || !is_canonical(u->rsp) ||
+         !is_canonical(c->kernel_sp) ||
+         (c->ldt_ents && !is_canonical(c->ldt_base)) ||
+         !is_canonical(c->fs_base) || !is_canonical(c->gs_base_kernel) ||
+         !is_canonical(c->gs_base_user) || !is_canonical(c->event_callback_eip) ||
+         !is_canonical(c->syscall_callback_eip) ||
+         !is_canonical(c->failsafe_callback_eip) )
+        return -XEN_EINVAL;
+    for ( unsigned int i = 0; i < 256; i++ )
+        if ( !is_canonical(c->trap_ctxt[i].address) )
+            return -XEN_EINVAL;
+    if ( !addr_ok(c->ldt_base) || (c->ldt_base & (PAGE_SIZE - 1)) ||
+         c->ldt_ents > 8192 )
+        return -XEN_EINVAL;
+    if ( (c->gdt_ents + 511) / 512 > FIRST_RESERVED_GDT_PAGE )
+        return -XEN_EINVAL;
+    if ( !(c->flags & VGCF_in_kernel) && !c->ctrlreg[1] )
+        return -XEN_EINVAL;
+
+    /* The state as given (trap table, callbacks, stacks, bases). */
+    for ( unsigned int i = 0; i < 256; i++ )
+    {
+        v->trap_ctxt[i] = c->trap_ctxt[i];
+        v->trap_ctxt[i].cs = fixup_selector(c->trap_ctxt[i].cs);
+    }
+    v->event_callback = c->event_callback_eip;
+    v->failsafe_callback = c->failsafe_callback_eip;
+    v->syscall_callback = c->syscall_callback_eip;
+    v->callback_flags = (c->flags & VGCF_failsafe_disables_events ?
+                         1u << CALLBACKTYPE_failsafe : 0) |
+                        (c->flags & VGCF_syscall_disables_events ?
+                         1u << CALLBACKTYPE_syscall : 0);
+    v->kernel_ss = fixup_selector(c->kernel_ss);
+    v->kernel_sp = c->kernel_sp;
+    v->fs_base = c->fs_base;
+    v->gs_base_kernel = c->gs_base_kernel;
+    v->gs_base_user = c->gs_base_user;
+    v->kernel_mode = c->flags & VGCF_in_kernel;
+    v->fpu_ts = c->ctrlreg[0] & X86_CR0_TS;
+    v->ldt_base = c->ldt_ents ? c->ldt_base : 0;
+    v->ldt_ents = c->ldt_ents;
+    v->iopl = (u->rflags >> 12) & 3;
+    /* The debug registers: reset, then each set as set_debugreg would (errors dropped). */
+    memset(v->debugreg, 0, sizeof(v->debugreg));
+    v->debugreg[6] = 0xffff0ff0UL;
+    v->debugreg[7] = 0x400UL;
+    for ( unsigned int i = 0; i < 8; i++ )
+        if ( i != 4 && i != 5 )
+            vcpu_set_debugreg(v, i, c->debugreg[i]);
+
+    memset(r, 0, sizeof(*r));
+    r->r15 = u->r15; r->r14 = u->r14; r->r13 = u->r13; r->r12 = u->r12;
+    r->rbp = u->rbp; r->rbx = u->rbx; r->r11 = u->r11; r->r10 = u->r10;
+    r->r9 = u->r9; r->r8 = u->r8; r->rax = u->rax; r->rcx = u->rcx;
+    r->rdx = u->rdx; r->rsi = u->rsi; r->rdi = u->rdi;
+    r->rip = u->rip;
+    r->cs = fixup_selector(u->cs);
+    r->rflags = (u->rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF;
+    r->rsp = u->rsp;
+    r->ss = fixup_selector(u->ss);
+
+    /* Its GDT, then its page tables (type references, validated if new). */
+    if ( (rc = pv_set_gdt(v, c->gdt_frames, c->gdt_ents)) )
+        return rc;
+    cr3 = c->ctrlreg[3] >> PAGE_SHIFT;
+    ucr3 = c->ctrlreg[1] >> PAGE_SHIFT;
+    /* Frame 0 is never the guest's (Xen's get_page_from_mfn fails): -EINVAL. */
+    if ( !cr3 || (c->ctrlreg[1] && !ucr3) ||
+         mm_new_baseptr(v, cr3, false) || (ucr3 && mm_new_baseptr(v, ucr3, true)) )
+    {
+        mm_clear_baseptrs(v);
+        rc = -XEN_EINVAL;
+    }
+    if ( rc )
+    {
+        pv_set_gdt(v, NULL, 0);
+        return rc;
+    }
+    v->initialised = true;
+    if ( c->flags & VGCF_online )
+        return vcpu_up(v);
+    return 0;
+}
+
+/* The CPU state of v, on the CPU that starts running it. */
+static void vcpu_load(struct vcpu *v)
+{
+    /* The CR4 bits the guest controls are v's, not the starting CPU's. */
+    write_cr4((read_cr4() & ~PV_CR4_HW) | (v->cr4 & PV_CR4_HW));
+    xsetbv(0, v->xcr0);
+    vcpu_fpu_taskswitch(v, v->fpu_ts);
+    wrmsrl(MSR_FS_BASE, v->fs_base);
+    wrmsrl(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
+    wrmsrl(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
+    if ( v->ldt_ents )
+    {
+        desc_set_ldt(v->id, LDT_VIRT(v->id), v->ldt_ents * 8 - 1);
+        __asm__ volatile ( "lldt %w0" :: "r" (SEL_LDT) );
+    }
+    for ( unsigned int i = 0; i < 8; i++ )
+        if ( i != 4 && i != 5 )
+            vcpu_set_debugreg(v, i, v->debugreg[i]);
+}
+
+/* A CPU L0 has just started (x86/smp.h cpu_start): it runs its vCPU. */
+static __noreturn void vcpu_first_run(unsigned int cpu)
+{
+    struct vcpu *v = dom.vcpu[cpu];
+
+    get_cpu_info()->current = v;
+    vcpu_load(v);
+    pv_time_update(v);
+    domain_enter(v);
+}
+
+/* VCPUOP_up (Xen's common_vcpu_op): of one never initialised, -EINVAL. */
+long vcpu_up(struct vcpu *v)
+{
+    long rc;
+
+    if ( !v->initialised )
+        return -XEN_EINVAL;
+    if ( v->up )
+        return 0;
+    v->runstate_since_tsc = rdtsc();
+    WRITE_ONCE(v->up, true);
+    if ( cpu_started(v->id) )
+        cpu_wake(v->id);
+    else if ( (rc = cpu_start(v->id, vcpu_first_run)) )
+    {
+        v->up = false;
+        pr_warn("L0 refused to start CPU %u (%ld)\n", v->id, rc);
+        return rc;
+    }
+    return 0;
+}
+
+/*
+ * This CPU's vCPU was taken down: off the guest's page tables, the CPU
+ * parks at L0 until the vCPU is up again, and carries on where it was.
+ * Called without the domain lock.
+ */
+void vcpu_park(struct vcpu *v)
+{
+    paddr_t cr3 = read_cr3_raw();
+
+    cpu_idle_enter();
+    while ( !READ_ONCE(v->up) )
+        cpu_park(&v->up);
+    cpu_idle_exit(cr3);
+}
+
+/*
+ * VCPUOP_down: the last vCPU going down powers the domain off (as Xen);
+ * another is parked on its way back to the guest; the caller's own parks
+ * now (the domain lock let go meanwhile) and its call returns 0 once it is
+ * up again.
+ */
+long vcpu_down(struct vcpu *v)
+{
+    bool others = false;
+
+    for ( unsigned int i = 0; i < dom.nr_vcpus && !others; i++ )
+        others = i != v->id && dom.vcpu[i]->up;
+    if ( !others )
+    {
+        domain_shutdown(SHUTDOWN_poweroff);
+        return 0;
+    }
+    if ( !v->up )
+        return 0;
+    WRITE_ONCE(v->up, false);
+    v->runstate_since_tsc = rdtsc();
+    if ( v != current_vcpu() )
+    {
+        evtchn_kick(v);
+        return 0;
+    }
+    domain_unlock();
+    vcpu_park(v);
+    domain_lock();
+    return 0;
 }
 
 /* An NMI for that vCPU; taken on its next way back to the guest. */
 long vcpu_send_nmi(struct vcpu *v)
 {
-    v->nmi_pending = true;
+    WRITE_ONCE(v->nmi_pending, true);
+    evtchn_kick(v);             /* another vCPU takes it on its way back */
     return 0;
 }
 
@@ -362,6 +576,8 @@ long vcpu_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value)
     }
     v->debugreg[reg] = value;
     value = hw;
+    if ( v != current_vcpu() )
+        return 0;               /* loaded when its CPU starts running it */
     switch ( reg )
     {
     case 0: __asm__ volatile ( "mov %0, %%db0" :: "r" (value) ); break;

@@ -34,7 +34,18 @@ static inline bool vcpu_is_up(const struct vcpu *v)
 {
     return v->up;
 }
-long vcpu_initialise(struct vcpu *v);
+/* Whether v has a vcpu_info (one past 32 only once registered). */
+static inline bool vcpu_has_info(const struct vcpu *v)
+{
+    return v->vcpu_info != NULL;
+}
+/* VCPUOP_initialise, its context copied in (-EEXIST once initialised). */
+long vcpu_initialise(struct vcpu *v, struct vcpu_guest_context *c);
+/* VCPUOP_up / VCPUOP_down (the domain locked; down of itself parks). */
+long vcpu_up(struct vcpu *v);
+long vcpu_down(struct vcpu *v);
+/* This CPU's vCPU is down: park until it is up again (no lock held). */
+void vcpu_park(struct vcpu *v);
 long vcpu_send_nmi(struct vcpu *v);
 void vcpu_runstate(const struct vcpu *v, struct vcpu_runstate_info *r);
 /* Set (0: none) and write at once, best effort, as Xen does. */

@@ -38,6 +38,7 @@ void asm_offsets(void)
     OFFSET(REGS_ss, cpu_regs, ss);
     DEFINE(REGS_SIZE, sizeof(struct cpu_regs));
     OFFSET(CPUINFO_tlb_flush_owed, cpu_info, tlb_flush_owed);
+    OFFSET(CPUINFO_flush_stamp, cpu_info, flush_stamp);
     OFFSET(CPUINFO_nmi_raised, cpu_info, nmi_raised);
     OFFSET(CPUINFO_nmi_iret_needed, cpu_info, nmi_iret_needed);
     OFFSET(CPUINFO_guest_rsp, cpu_info, guest_rsp);

@@ -99,6 +99,8 @@ DEFINE_WRITE_CR(4)
 #define X86_CR0_MP          (1UL << 1)
 #define X86_CR0_EM          (1UL << 2)
 #define X86_CR0_TS          (1UL << 3)
+#define X86_CR4_TSD         (1UL << 2)
+#define X86_CR4_DE          (1UL << 3)
 #define X86_CR4_OSFXSR      (1UL << 9)
 #define X86_CR4_OSXMMEXCPT  (1UL << 10)
 
@@ -109,7 +111,10 @@ DEFINE_WRITE_CR(4)
  * exception masked). SDM vol. 3A 13.1.3 "Initialization of the SSE
  * Extensions".
  */
+#define X86_CR4_FSGSBASE    (1UL << 16)
 #define X86_CR4_OSXSAVE     (1UL << 18)
+/* The CR4 bits the hardware follows for a PV guest (its own TSD, DE, FSGSBASE). */
+#define PV_CR4_HW           (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE)
 
 static inline void xsetbv(uint32_t index, uint64_t v)
 {

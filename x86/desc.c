@@ -49,7 +49,7 @@ static bool sysenter_in_long_mode(void)
     return !cpu_is_amd_like() && (cpuid(1).edx & (1u << 11));  /* SEP */
 }
 
-/* CPU 0's hypervisor GDT page; other CPUs allocate theirs. */
+/* CPU 0's hypervisor GDT page; other CPUs' come from x86/smp.c cpu_prepare(). */
 static uint64_t cpu0_gdt_page[512] __aligned(PAGE_SIZE) __section(".bss.page_aligned");
 
 static uint64_t *gdte(uint64_t *gdt, unsigned int sel)
@@ -69,6 +69,14 @@ void desc_set_ldt(unsigned int cpu, unsigned long base, unsigned int limit)
     gdte(ci->gdt, SEL_LDT)[1] = base >> 32;
 }
 
+bool desc_map_gdt(unsigned int cpu)
+{
+    const struct cpu_info *ci = cpu_info_of(cpu);
+
+    return paging_map(boot_l4, GDT_VIRT(cpu) + FIRST_RESERVED_GDT_PAGE * PAGE_SIZE,
+                      __pa(ci->gdt), _PAGE_PRESENT | _PAGE_RW);
+}
+
 void desc_init_cpu(void)
 {
     struct cpu_info *ci = get_cpu_info();
@@ -77,16 +85,10 @@ void desc_init_cpu(void)
     uint64_t base = (uint64_t)&ci->tss, limit = sizeof(ci->tss) - 1;
     struct __packed { uint16_t limit; uint64_t base; } gdtr = { 0xffff, gdt };
 
+    /* CPU 0's is the image's; the others' were taken at boot (x86/smp.c). */
     if ( cpu == 0 )
         ci->gdt = cpu0_gdt_page;
-    else
-    {
-        unsigned long mfn = frames_alloc();
-
-        if ( !mfn )
-            panic("no memory for CPU %u's GDT page", cpu);
-        ci->gdt = __va((paddr_t)mfn << PAGE_SHIFT);
-    }
+    BUG_ON(!ci->gdt);
     *gdte(ci->gdt, SEL_HYPERVISOR_CS) = 0x00af9b000000ffffULL;
     *gdte(ci->gdt, SEL_HYPERVISOR_DS) = 0x00cf93000000ffffULL;
     *gdte(ci->gdt, FLAT_RING3_CS32)   = 0x00cffb000000ffffULL;
@@ -103,9 +105,12 @@ void desc_init_cpu(void)
         ci->tss.ist[i] = block + i * IST_STACK_SIZE;
     ci->tss.iomap_base = sizeof(ci->tss);       /* no I/O bitmap */
 
-    /* The hypervisor page of the GDT window; pages 0-13 are the guest's. */
-    if ( !paging_map(boot_l4, gdt + FIRST_RESERVED_GDT_PAGE * PAGE_SIZE,
-                     __pa(ci->gdt), _PAGE_PRESENT | _PAGE_RW) )
+    /*
+     * The hypervisor page of the GDT window (pages 0-13 are the guest's):
+     * CPU 0 maps its own; another CPU's was mapped when it was prepared,
+     * on CPU 0 (desc_map_gdt), as nothing may allocate while it starts.
+     */
+    if ( cpu == 0 && !desc_map_gdt(0) )
         panic("no memory for the GDT window");
 
     __asm__ volatile ( "lgdt %0\n\t"

@@ -28,6 +28,8 @@
  * x86/frames.h's allocator for the GDT window's tables and, but on CPU 0,
  * for its GDT page.
  */
+/* Map CPU cpu's hypervisor GDT page (cpu_info gdt) in its GDT window. */
+bool desc_map_gdt(unsigned int cpu);
 void desc_init_cpu(void);
 
 /* Point this CPU's LDT descriptor (SEL_LDT) at [base, base + limit]. */

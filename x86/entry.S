@@ -340,6 +340,8 @@ return_to_guest_end:
 .Lflush:
         /* A frame changed type (x86/paging.h tlb_flush_owed); no PGE. */
         movb    $0, REGS_SIZE + CPUINFO_tlb_flush_owed(%rsp)
+        mov     tlb_clock(%rip), %rax
+        mov     %rax, REGS_SIZE + CPUINFO_flush_stamp(%rsp)
         mov     %cr3, %rax
         mov     %rax, %cr3
         jmp     return_to_guest

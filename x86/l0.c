@@ -3,6 +3,7 @@
 #include "x86/l0.h"
 #include "x86/cpu.h"
 #include "x86/paging.h"
+#include "x86/percpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -24,6 +25,8 @@ void l0_map_shared_info(void)
     if ( rc )
         panic("L0 refused to map shared_info (XENMEM_add_to_physmap: %ld)", rc);
     l0.shared_info = (shared_info_t *)l0_shared_info_page;
+    /* This CPU's legacy slot until it has its own (l0_register_vcpu_info). */
+    get_cpu_info()->l0_vi = &l0.shared_info->vcpu_info[get_cpu_info()->id];
 }
 
 bool l0_detect(void)
@@ -130,17 +133,53 @@ void l0_set_callback_vector(void)
 
     if ( (rc = l0_hvm_op(HVMOP_set_param, &p)) )
         panic("L0 refused the event callback vector (%ld)", rc);
-    WRITE_ONCE(l0.shared_info->vcpu_info[l0.vcpu_id].evtchn_upcall_mask, 0);
 }
 
-bool l0_event_pending(void)
+/*
+ * Every CPU's vcpu_info at L0 is one of these (Xen's own shim does the
+ * same): the legacy slots of shared_info stop at 32 vCPUs, and L0 starts
+ * no vCPU past them without one (VCPUOP_initialise's -EINVAL).
+ */
+static vcpu_info_t l0_vcpu_info[CONFIG_MAX_VCPUS] __aligned(64);
+
+bool l0_register_vcpu_info(unsigned int cpu)
 {
-    return l0.shared_info && READ_ONCE(l0.shared_info->vcpu_info[l0.vcpu_id].evtchn_upcall_pending);
+    struct vcpu_register_vcpu_info info = {
+        .mfn = __pa(&l0_vcpu_info[cpu]) >> PAGE_SHIFT,
+        .offset = __pa(&l0_vcpu_info[cpu]) & (PAGE_SIZE - 1),
+    };
+    struct cpu_info *ci = cpu_info_of(cpu);
+
+    if ( l0_hypercall(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, cpu,
+                      (unsigned long)&info, 0, 0) )
+    {
+        /* An older L0: the legacy slot, where there is one. */
+        if ( cpu >= XEN_LEGACY_MAX_VCPUS )
+            return false;
+        ci->l0_vi = &l0.shared_info->vcpu_info[cpu];
+    }
+    else
+        ci->l0_vi = &l0_vcpu_info[cpu];
+    WRITE_ONCE(ci->l0_vi->evtchn_upcall_mask, 0);
+    return true;
 }
 
+__hot_text bool l0_event_pending(void)
+{
+    const vcpu_info_t *vi = get_cpu_info()->l0_vi;
+
+    return vi && READ_ONCE(vi->evtchn_upcall_pending);
+}
+
+/*
+ * Ports pending in the words this CPU's selector names. Their bits are
+ * L0's for the whole container: a word may hold ports L0 signalled to
+ * another CPU, taken here all the same (as Xen's shim does); the caller
+ * routes each port to whom it concerns.
+ */
 void l0_take_events(void (*fn)(evtchn_port_t port))
 {
-    vcpu_info_t *vi = &l0.shared_info->vcpu_info[l0.vcpu_id];
+    vcpu_info_t *vi = get_cpu_info()->l0_vi;
 
     while ( READ_ONCE(vi->evtchn_upcall_pending) )
     {
@@ -169,11 +208,17 @@ void l0_take_events(void (*fn)(evtchn_port_t port))
 void l0_set_timer(uint64_t deadline)
 {
     struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline };
+    unsigned int cpu = get_cpu_info()->id;
 
     if ( deadline )
         l0_hypercall(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer,
-                     l0.vcpu_id, (unsigned long)&t, 0, 0);
+                     cpu, (unsigned long)&t, 0, 0);
     else
         l0_hypercall(__HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer,
-                     l0.vcpu_id, 0, 0, 0);
+                     cpu, 0, 0, 0);
+}
+
+long l0_vcpu_op(int cmd, unsigned int cpu, void *arg)
+{
+    return l0_hypercall(__HYPERVISOR_vcpu_op, cmd, cpu, (unsigned long)arg, 0, 0);
 }

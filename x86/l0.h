@@ -91,17 +91,27 @@ static inline uint64_t l0_tsc_to_ns(uint64_t tsc)
  */
 #define L0_UPCALL_VECTOR  0xf3
 
-/* Have L0 raise L0_UPCALL_VECTOR for its events, and unmask them (panics if refused). */
+/* Have L0 raise L0_UPCALL_VECTOR for its events (panics if refused). */
 void l0_set_callback_vector(void);
 
-/* Whether L0 has an event pending for our vCPU. */
+/*
+ * Give CPU cpu (the container's vCPU of that id) its vcpu_info at L0, with
+ * events unmasked: on itself, or on one L0 has not started. False if L0
+ * has none for it.
+ */
+bool l0_register_vcpu_info(unsigned int cpu);
+
+/* Whether L0 has an event pending for this CPU. */
 bool l0_event_pending(void);
 
-/* Take every port L0 has pending for our vCPU, clearing it, and pass each to fn. */
+/* Take every port L0 has pending for this CPU, clearing it, and pass each to fn. */
 void l0_take_events(void (*fn)(evtchn_port_t port));
 
-/* L0's one-shot timer of our vCPU: at deadline (system time, ns), or stopped (0). */
+/* L0's one-shot timer of this CPU: at deadline (system time, ns), or stopped (0). */
 void l0_set_timer(uint64_t deadline);
+
+/* vcpu_op on the container's vCPU cpu. */
+long l0_vcpu_op(int cmd, unsigned int cpu, void *arg);
 
 /* Small typed helpers over the calls above. */
 long l0_hvm_get_param(uint32_t index, uint64_t *value);

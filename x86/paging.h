@@ -104,8 +104,12 @@ uint64_t *paging_l1e(uint64_t *l4, unsigned long va);
  * shim may touch the frame through a guest address.
  */
 
+/* x86/smp.h: the TLB-flush clock, noted by every CR3 load (a full flush: no PGE). */
+extern uint64_t tlb_clock;
+
 static inline void write_cr3(paddr_t cr3)
 {
+    get_cpu_info()->flush_stamp = __atomic_load_n(&tlb_clock, __ATOMIC_SEQ_CST);
     __asm__ volatile ( "mov %0, %%cr3" :: "r" (cr3) : "memory" );
 }
 

@@ -28,6 +28,11 @@ struct tss64 {
     uint16_t iomap_base;
 } __packed;
 
+/* The last fault the exception table caught: what a fixup may pass on. */
+struct fixed_fault {
+    unsigned long vector, error_code;
+};
+
 struct cpu_info {
     /*
      * Checked by x86/entry.S on every way out to the guest: a TLB flush
@@ -43,6 +48,18 @@ struct cpu_info {
     uint32_t pad1;
     struct vcpu *current;           /* the guest vCPU this CPU runs */
     uint64_t *gdt;                  /* the hypervisor page of its GDT */
+    struct vcpu_info *l0_vi;        /* L0's vcpu_info of this CPU (x86/l0.h) */
+    uint32_t l0_timer_port;         /* L0's VIRQ_TIMER of this CPU */
+    uint32_t l0_kick_port;          /* an L0 IPI port: wakes this CPU */
+    uint64_t flush_stamp;           /* flush_clock at its last TLB flush (x86/paging.h) */
+    uint64_t l0_deadline;           /* what L0's timer of this CPU is set to, 0: none */
+    /*
+     * Not on the guest's page tables (x86/smp.h cpu_idle_enter: waiting,
+     * parked, or not started): it holds no TLB entry of the guest's.
+     */
+    volatile bool idle;
+    volatile bool parked;           /* in cpu_park(), until woken */
+    struct fixed_fault fixed;       /* x86/traps.h fixed_fault */
     struct tss64 tss;
     uint8_t pad2[8];
 } __aligned(16);

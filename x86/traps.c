@@ -67,11 +67,18 @@ static void set_gate(unsigned int vec, const void *handler)
     };
 }
 
-void traps_init(void)
+/* This CPU takes its interrupts and exceptions through the one IDT. */
+void traps_load(void)
 {
     struct __packed { uint16_t limit; uint64_t base; } idtr = {
         sizeof(idt) - 1, (uint64_t)idt,
     };
+
+    __asm__ volatile ( "lidt %0" :: "m" (idtr) : "memory" );
+}
+
+void traps_init(void)
+{
 
     for ( unsigned int v = 0; v < ARRAY_SIZE(idt); v++ )
         set_gate(v, v < 32 ? exception_stubs_start + 16 * v : entry_unexpected);
@@ -84,7 +91,7 @@ void traps_init(void)
     set_gate(18, entry_mc);
     set_gate(0x80, entry_int80);
     idt[3].type_attr = idt[4].type_attr = idt[0x80].type_attr = 0xee;
-    __asm__ volatile ( "lidt %0" :: "m" (idtr) : "memory" );
+    traps_load();
 }
 
 void traps_set_selector(uint16_t cs)
@@ -196,7 +203,6 @@ __hot_text void nmi_deliver(struct cpu_regs *regs)
         nmi_hook(regs);
 }
 
-struct fixed_fault fixed_fault;
 
 static const struct exception_table_entry *search_extable(unsigned long rip)
 {

@@ -3,6 +3,8 @@
 #ifndef X86_TRAPS_H
 #define X86_TRAPS_H
 
+#include "x86/percpu.h"
+
 #include "x86/regs.h"
 
 /*
@@ -13,17 +15,17 @@ struct exception_table_entry {
     unsigned long insn, fixup;
 };
 
-/* The last fault the exception table caught: what a fixup may pass on. */
-struct fixed_fault {
-    unsigned long vector, error_code;
-};
-extern struct fixed_fault fixed_fault;
+/* This CPU's last fault the exception table caught (x86/percpu.h). */
+#define fixed_fault (get_cpu_info()->fixed)
 
 /* The TSS's interrupt stacks (x86/desc.c), for what can arrive anywhere. */
 enum { IST_NONE, IST_DF, IST_NMI, IST_MC, IST_DB, NR_IST = IST_DB };
 
 /* Load the IDT (boot GDT selectors, no IST yet). */
 void traps_init(void);
+
+/* Load the IDT on this CPU (another CPU, once traps_init() has built it). */
+void traps_load(void);
 
 /* Once x86/desc.c has the final GDT and TSS: its code selector, IST stacks. */
 void traps_set_selector(uint16_t cs);

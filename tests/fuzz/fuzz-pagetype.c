@@ -42,6 +42,13 @@ static uint64_t xen_l4[16];
 static struct { unsigned int s, type; } held[MAX_HELD];
 static unsigned int nr_held;
 static bool pinned[NS], flush_owed;
+
+/* ft.owe_flush: note the flush owed (either kind). */
+static void owe_flush_fn(const struct page_info *pg)
+{
+    (void)pg;
+    flush_owed = true;
+}
 /* The type each frame was seen in use with since the last flush (0: none). */
 static unsigned int stale[NS];
 
@@ -405,7 +412,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft = (struct frame_table){
         .pages = pages, .linear = linear, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
-        .map = fake_map, .xen_l4 = xen_l4, .flush_owed = &flush_owed,
+        .map = fake_map, .xen_l4 = xen_l4, .owe_flush = owe_flush_fn,
         .check_desc_page = fake_check_desc,
         .nx = size && (data[0] & 1),
     };

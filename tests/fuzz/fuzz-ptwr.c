@@ -57,6 +57,7 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
 }
 
 struct cpu_info unit_cpu_info;          /* x86/percpu.h: the one CPU */
+uint64_t tlb_clock;                     /* x86/smp.h: the TLB-flush clock */
 
 /* No grant frames here: their kind never appears in these frame tables. */
 bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
@@ -123,6 +124,13 @@ static void check_refs(void)
     }
 }
 
+/* ft.owe_flush: note the flush owed (either kind). */
+static void owe_flush_fn(const struct page_info *pg)
+{
+    (void)pg;
+    unit_cpu_info.tlb_flush_owed = true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint64_t vals[8] = {
@@ -156,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     frames = (struct frame_table){
         .pages = pages, .linear = linear, .first_mfn = FIRST_MFN,
         .nr = NR_FRAMES,
-        .map = fake_map, .nx = data[0] & 0x80, .flush_owed = &unit_cpu_info.tlb_flush_owed,
+        .map = fake_map, .nx = data[0] & 0x80, .owe_flush = owe_flush_fn,
     };
     /* data[3] bits 3-7: the faults ptwr must leave to the guest */
     vcpu0 = (struct vcpu){ .kernel_mode = !(data[3] & 0x08) };

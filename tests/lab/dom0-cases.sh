@@ -21,6 +21,7 @@
 #   LAB-ATTACH-ME: disk|nic xl block-attach /lab/attach-disk.img as xvdb (read-only), or
 #                           xl network-attach a second vif on xenbr0
 #   LAB-DETACH-ME: disk|nic xl block-detach xvdb, or xl network-detach that vif
+#   LAB-VCPUSET-ME: N       xl vcpu-set the domain to N vCPUs
 #   LAB-TYPE-ME: PROMPT     once PROMPT shows, type "echo typed-<token>" and, when the answer
 #                           is on the console, "poweroff -f" (through the console's pty, as
 #                           xl console would)
@@ -56,6 +57,10 @@ request() {
       dev=$(xl network-list "$2" 2>/dev/null | awk 'NR > 1 { d = $1 } END { print d }')
       xl network-detach "$2" "$dev" > /tmp/attach.log 2>&1
       echo "L|$1| network-detach $dev rc=$? $(tr '\n' ' ' < /tmp/attach.log)" ;;
+    *LAB-VCPUSET-ME:*)
+      n=$(echo "$3" | sed -n 's/.*LAB-VCPUSET-ME: \([0-9]*\).*/\1/p')
+      xl vcpu-set --ignore-host "$2" "$n" > /tmp/vcpuset.log 2>&1
+      echo "L|$1| vcpu-set $n rc=$? $(tr '\n' ' ' < /tmp/vcpuset.log)" ;;
     *LAB-TYPE-ME:*)
       echo "$3" | sed 's/.*LAB-TYPE-ME: //' > /tmp/type-prompt ;;
   esac

@@ -37,6 +37,20 @@
  */
 static struct frame_table ft;
 static bool flush_owed;      /* ft.flush_owed */
+
+/* ft.owe_flush: note the flush owed (either kind). */
+static const struct page_info *flushed_pg;      /* the last type change's frame */
+static uint32_t flushed_stamp;                  /* its type_info then */
+
+static void owe_flush_fn(const struct page_info *pg)
+{
+    if ( pg )
+    {
+        flushed_pg = pg;
+        flushed_stamp = pg->type_info;
+    }
+    flush_owed = true;
+}
 static struct page_info *pages;
 static int16_t *linear;         /* ft.linear */
 static uint64_t *mem;
@@ -208,7 +222,7 @@ static int setup(void **state)
         .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
         .map = fake_map,
-        .flush_owed = &flush_owed,
+        .owe_flush = owe_flush_fn,
         .xen_l4 = xen_l4,
         .check_desc_page = fake_check_desc,
         .nx = true,
@@ -1311,6 +1325,66 @@ static void test_unpin_last_devalidates(void **state)
 
 /* ------------------------------------------------------------ TLB flush */
 
+/*
+ * With a clock, a type count that falls to 0 stamps the frame with the
+ * tick (PGT_stamped, in the free count bits): it counts as 0 everywhere,
+ * the type change after it hands the stamp to owe_flush, and the new use
+ * starts from a clean count.
+ */
+static void test_flush_stamp(void **state)
+{
+    uint64_t clock = 0x3fffffeULL;          /* about to wrap the 26 bits */
+    struct page_info *p = frame_info(&ft, M(10));
+
+    ft.clock = &clock;
+    assert_int_equal(get_page_and_type(&ft, M(10), PGT_writable), 0);
+    assert_int_equal(get_page_and_type(&ft, M(10), PGT_writable), 0);
+    put_page_and_type(&ft, M(10));
+    assert_int_equal(clock, 0x3fffffeULL);          /* count 1: no tick */
+    put_page_and_type(&ft, M(10));
+    assert_int_equal(clock, 0x3ffffffULL);
+    assert_true(p->type_info & PGT_stamped);
+    assert_int_equal(page_type_count(p), 0);
+    assert_int_equal(page_type(p), PGT_writable);
+    assert_int_equal(p->type_info & PGT_COUNT_MASK, 0x3ffffff);
+    /* Writable again: no flush, a real count. */
+    flushed_pg = NULL;
+    assert_int_equal(get_page_and_type(&ft, M(10), PGT_writable), 0);
+    assert_null(flushed_pg);
+    assert_false(p->type_info & PGT_stamped);
+    assert_int_equal(page_type_count(p), 1);
+    put_page_and_type(&ft, M(10));                  /* the clock wraps its low bits */
+    assert_int_equal(clock, 0x4000000ULL);
+    assert_int_equal(p->type_info & PGT_COUNT_MASK, 0);
+    assert_true(p->type_info & PGT_stamped);
+    /* An L1 now: the flush is told the frame, stamp and all. */
+    assert_int_equal(pin_table(&ft, M(10), PGT_l1), 0);
+    assert_ptr_equal(flushed_pg, p);
+    assert_true(flushed_stamp & PGT_stamped);
+    assert_int_equal(flushed_stamp & PGT_COUNT_MASK, 0);
+    assert_false(p->type_info & PGT_stamped);
+    assert_int_equal(page_type(p), PGT_l1);
+    assert_int_equal(unpin_table(&ft, M(10)), 0);
+    assert_int_equal(clock, 0x4000001ULL);
+
+    /*
+     * A table that fails to validate again (a bad entry written while it
+     * had no type) keeps its old type and stamp, so taking it writable
+     * still owes the flush: another CPU may cache a walk through it.
+     */
+    tab(10)[7] = pte(11, RW | PTE_PCD);             /* not allowed in an L1 */
+    assert_int_equal(pin_table(&ft, M(10), PGT_l1), -XEN_EINVAL);
+    assert_int_equal(page_type(p), PGT_l1);
+    assert_true(p->type_info & PGT_stamped);
+    assert_int_equal(page_type_count(p), 0);
+    flushed_pg = NULL;
+    assert_int_equal(get_page_and_type(&ft, M(10), PGT_writable), 0);
+    assert_ptr_equal(flushed_pg, p);
+    put_page_and_type(&ft, M(10));
+    tab(10)[7] = 0;
+    ft.clock = NULL;
+}
+
 static void test_flush_owed(void **state)
 {
     /* Writable, then an L1: the old writable TLB entries must go. */
@@ -2135,6 +2209,7 @@ int main(void)
         T(test_unpin_not_pinned),
         T(test_unpin_last_devalidates),
         T(test_flush_owed),
+        T(test_flush_stamp),
         T(test_seg_desc),
         T(test_extra_frames),
         T(test_extra_frames_writable_only),

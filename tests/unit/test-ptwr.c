@@ -33,6 +33,7 @@ static int16_t linear[NR_FRAMES];
 static uint64_t mem[NR_FRAMES][512];
 static unsigned int flushes;
 struct cpu_info unit_cpu_info;          /* x86/percpu.h: the one CPU */
+uint64_t tlb_clock;                     /* x86/smp.h: the TLB-flush clock */
 
 static uint64_t *fake_map(unsigned long mfn)
 {
@@ -69,6 +70,13 @@ static uint64_t pte(unsigned int s, uint64_t flags)
     return ((FIRST_MFN + s) << 12) | flags;
 }
 
+/* ft.owe_flush: note the flush owed (either kind). */
+static void owe_flush_fn(const struct page_info *pg)
+{
+    (void)pg;
+    unit_cpu_info.tlb_flush_owed = true;
+}
+
 static int setup(void **state)
 {
     memset(pages, 0, sizeof(pages));
@@ -79,7 +87,7 @@ static int setup(void **state)
     frames = (struct frame_table){
         .pages = pages, .linear = linear, .first_mfn = FIRST_MFN,
         .nr = NR_FRAMES,
-        .map = fake_map, .nx = true, .flush_owed = &unit_cpu_info.tlb_flush_owed,
+        .map = fake_map, .nx = true, .owe_flush = owe_flush_fn,
     };
     unit_cpu_info.tlb_flush_owed = false;
     vcpu0 = (struct vcpu){ .kernel_mode = true };
