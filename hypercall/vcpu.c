@@ -99,7 +99,15 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
     case VCPUOP_stop_periodic_timer:
         return pv_timer_stop_periodic(v);
 
-    /* The vCPU time area: not offered (Linux does without it). */
+    case VCPUOP_register_vcpu_time_memory_area:
+    {
+        struct vcpu_register_time_memory_area area;
+
+        if ( copy_from_guest(&area, arg, sizeof(area)) )
+            return -XEN_EFAULT;
+        return vcpu_register_time_area(v, (unsigned long)area.addr.v);
+    }
+
     default:
         return -XEN_ENOSYS;
     }

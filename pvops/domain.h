@@ -39,6 +39,7 @@ struct vcpu {
     vcpu_info_t *vcpu_info;
     bool vcpu_info_registered;
     unsigned long runstate_area;    /* guest VA, 0 if none */
+    unsigned long time_area;        /* guest VA of a vcpu_time_info copy, 0 if none */
     unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];     /* set_gdt */
     unsigned int gdt_nr_frames, gdt_ents;
     unsigned long ldt_base;         /* MMUEXT_SET_LDT */

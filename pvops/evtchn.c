@@ -33,6 +33,8 @@ static uint8_t port_vcpu[NR_GUEST_PORTS];
 BUILD_BUG_ON(PV_MAX_VCPUS > 256);
 /* L0 ports that are the shim's own (each CPU's timer and kick ports). */
 static xen_ulong_t shim_port_bits[NR_GUEST_PORTS / 64];
+/* The guest's VIRQ ports (unbound ports to L0, bound here). */
+static xen_ulong_t virq_port_bits[NR_GUEST_PORTS / 64];
 /* vCPUs in SCHEDOP_poll (Xen's poll_mask), a count to skip the scan. */
 static unsigned int nr_polling;
 
@@ -125,9 +127,17 @@ static evtchn_port_t virq_port_of(const struct vcpu *v, unsigned int virq)
     return virq < NR_VIRQS ? v->virq_port[virq] : 0;
 }
 
+static bool virq_port(evtchn_port_t port)
+{
+    return port < NR_GUEST_PORTS &&
+           ((READ_ONCE(virq_port_bits[port / 64]) >> (port % 64)) & 1);
+}
+
 /* A VIRQ port: its vCPU and VIRQ (true), or false if port is none. */
 static bool find_virq(evtchn_port_t port, struct vcpu **vp, unsigned int *virqp)
 {
+    if ( !virq_port(port) )
+        return false;
     for ( unsigned int i = 0; port && i < dom.nr_vcpus; i++ )
         for ( unsigned int virq = 0; virq < NR_VIRQS; virq++ )
             if ( dom.vcpu[i]->virq_port[virq] == port )
@@ -180,8 +190,12 @@ long evtchn_forward(int cmd, void *op)
 
 long evtchn_send(evtchn_port_t port)
 {
-    /* The shim's ports are free ones to the guest: Xen's -EINVAL. */
-    if ( shim_port(port) )
+    /*
+     * The shim's ports are free ones to the guest, and a VIRQ's cannot be
+     * sent on: Xen's -EINVAL for both (L0 would drop a send on the
+     * unbound port it holds for a VIRQ and say 0).
+     */
+    if ( shim_port(port) || virq_port(port) )
         return -XEN_EINVAL;
     return l0_evtchn_send(port);
 }
@@ -224,6 +238,7 @@ long evtchn_bind_virq(struct evtchn_bind_virq *b)
     }
     port_vcpu[u.port] = v->id;
     v->virq_port[b->virq] = u.port;
+    test_and_set(&virq_port_bits[u.port / 64], u.port % 64);
     b->port = u.port;
     return 0;
 }
@@ -308,7 +323,10 @@ long evtchn_close(struct evtchn_close *c)
 
     /* A VIRQ: unbind locally, then release the number at L0. */
     if ( find_virq(c->port, &v, &virq) )
+    {
         v->virq_port[virq] = 0;
+        test_and_clear(&virq_port_bits[c->port / 64], c->port % 64);
+    }
     if ( (rc = l0_event_channel_op(EVTCHNOP_close, c)) || c->port >= NR_GUEST_PORTS )
         return rc;
     /*
@@ -345,6 +363,7 @@ void evtchn_after_reset(void)
 {
     memset(port_vcpu, 0, sizeof(port_vcpu));
     memset(shim_port_bits, 0, sizeof(shim_port_bits));
+    memset(virq_port_bits, 0, sizeof(virq_port_bits));
     /* Every port was freed: nothing stays pending (Xen's evtchn_free). */
     for ( unsigned int w = 0; w < NR_GUEST_PORTS / 64; w++ )
         __atomic_store_n(&dom.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);

@@ -16,6 +16,7 @@
 #include "pvops/evtchn.h"
 #include "x86/cpu.h"
 #include "x86/l0.h"
+#include "x86/uaccess.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -105,6 +106,32 @@ __hot_text void pv_time_update(struct vcpu *v)
     g->flags = t.flags;
     barrier();
     WRITE_ONCE(g->version, ((ver + 1) | 1) + 1);
+    pv_time_area_update(v);
+}
+
+/*
+ * The copy at the guest address VCPUOP_register_vcpu_time_memory_area gave
+ * (Linux's vDSO reads it), written as Xen writes it: version odd, the
+ * record, version even; a store that faults is skipped, as on Xen. Only
+ * on v's own CPU while it is on v's page tables (the address is v's).
+ */
+void pv_time_area_update(struct vcpu *v)
+{
+    struct vcpu_time_info u;
+
+    if ( !v->time_area || v != current_vcpu() || get_cpu_info()->idle || !v->vcpu_info )
+        return;
+    u = v->vcpu_info->time;
+    u.version = (u.version + 1) | 1;
+    if ( copy_to_guest(v->time_area + offsetof(struct vcpu_time_info, version),
+                       &u.version, sizeof(u.version)) )
+        return;
+    barrier();
+    copy_to_guest(v->time_area, &u, sizeof(u));
+    barrier();
+    u.version++;
+    copy_to_guest(v->time_area + offsetof(struct vcpu_time_info, version),
+                  &u.version, sizeof(u.version));
 }
 
 uint64_t pv_time_now(void)

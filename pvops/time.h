@@ -11,6 +11,9 @@ void pv_time_init(void);
 /* Bring v's vcpu_info time record up to date with L0's. */
 void pv_time_update(struct vcpu *v);
 
+/* Rewrite v's time area (VCPUOP_register_vcpu_time_memory_area), if any. */
+void pv_time_area_update(struct vcpu *v);
+
 /* System time now (ns), on the clock the guest's records describe. */
 uint64_t pv_time_now(void);
 

@@ -389,6 +389,21 @@ long vcpu_register_runstate_area(struct vcpu *v, unsigned long addr)
     return 0;
 }
 
+/*
+ * VCPUOP_register_vcpu_time_memory_area: a guest address (Xen checks only
+ * that it is the guest's range: -EFAULT), written from now on whenever the
+ * vCPU's time record changes, and at once.
+ */
+long vcpu_register_time_area(struct vcpu *v, unsigned long addr)
+{
+    if ( addr && (!guest_addr_ok(addr) ||
+                  !guest_addr_ok(addr + sizeof(struct vcpu_time_info) - 1)) )
+        return -XEN_EFAULT;
+    v->time_area = addr;
+    pv_time_area_update(v);
+    return 0;
+}
+
 /* physdev_op set_iopl: the virtual IOPL port accesses are checked against. */
 long vcpu_set_iopl(struct vcpu *v, unsigned int iopl)
 {

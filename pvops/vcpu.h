@@ -51,6 +51,9 @@ void vcpu_runstate(const struct vcpu *v, struct vcpu_runstate_info *r);
 /* Set (0: none) and write at once, best effort, as Xen does. */
 long vcpu_register_runstate_area(struct vcpu *v, unsigned long addr);
 
+/* VCPUOP_register_vcpu_time_memory_area (0: none); -EFAULT outside the guest's range. */
+long vcpu_register_time_area(struct vcpu *v, unsigned long addr);
+
 /* physdev_op: the virtual IOPL and I/O bitmap (-EINVAL past their range). */
 long vcpu_set_iopl(struct vcpu *v, unsigned int iopl);
 long vcpu_set_iobitmap(struct vcpu *v, unsigned long bitmap, unsigned int nr_ports);

@@ -60,6 +60,7 @@ struct cpu_info {
     volatile bool idle;
     volatile bool parked;           /* in cpu_park(), until woken */
     struct fixed_fault fixed;       /* x86/traps.h fixed_fault */
+    unsigned int fault_depth;       /* reporting a fault of the shim's (x86/traps.c) */
     struct tss64 tss;
     uint8_t pad2[8];
 } __aligned(16);

@@ -233,7 +233,6 @@ void show_registers(const struct cpu_regs *r)
 
 __hot_text void trap_handler(struct cpu_regs *regs)
 {
-    static unsigned int depth;
     const char *name = regs->vector < 32 ? vector_names[regs->vector]
                                          : "unexpected interrupt";
 
@@ -270,7 +269,7 @@ __hot_text void trap_handler(struct cpu_regs *regs)
     }
 
     /* A fault while reporting a fault: do not recurse, just stop. */
-    if ( depth++ )
+    if ( get_cpu_info()->fault_depth++ )
         halt_forever();
 
     pr_err("Exception in the shim: %s (vector %lu), error code %#lx\n",

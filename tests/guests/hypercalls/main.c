@@ -84,6 +84,13 @@ static union
     struct vcpu_runstate_info runstate;
 } out __aligned(4096);
 
+/* VCPUOP_register_vcpu_time_memory_area: the area, and where each case points it. */
+static struct vcpu_time_info time_area __aligned(64);
+static struct vcpu_register_time_memory_area time_reg = { .addr.v = &time_area };
+static struct vcpu_register_time_memory_area time_reg_xen = {
+    .addr.v = (struct vcpu_time_info *)BAD_XEN,
+};
+
 static xen_feature_info_t feat0 = { .submap_idx = 0 };
 static xen_feature_info_t feat_over = { .submap_idx = XENFEAT_NR_SUBMAPS };
 static xen_feature_info_t feat_huge = { .submap_idx = 0xffffffff };
@@ -250,6 +257,17 @@ static void post_memmap(long rc)
 static void post_runstate(long rc)
 {
     printk("  runstate state %d\n", out.runstate.state);
+}
+
+/* Written at once, as a finished update (even version) of a running clock. */
+static void post_time_area(long rc)
+{
+    check_eq("vcpu_op register_vcpu_time_memory_area: version even, not 0",
+             time_area.version && !(time_area.version & 1), 1);
+    check_eq("vcpu_op register_vcpu_time_memory_area: system_time set",
+             time_area.system_time != 0, 1);
+    check_eq("vcpu_op register_vcpu_time_memory_area: tsc_to_system_mul set",
+             time_area.tsc_to_system_mul != 0, 1);
 }
 
 static void post_mc_mixed(long rc)
@@ -453,6 +471,18 @@ static const struct hc_case cases[] = {
     { "vcpu_op get_runstate_info, arg unmapped",
       __HYPERVISOR_vcpu_op, { VCPUOP_get_runstate_info, 0, BAD_UNMAPPED },
       EXPECT_EQ, -XEN_EFAULT },
+    { "vcpu_op register_vcpu_time_memory_area, arg unmapped",
+      __HYPERVISOR_vcpu_op, { VCPUOP_register_vcpu_time_memory_area, 0, BAD_UNMAPPED },
+      EXPECT_EQ, -XEN_EFAULT },
+    { "vcpu_op register_vcpu_time_memory_area in Xen's range",
+      __HYPERVISOR_vcpu_op, { VCPUOP_register_vcpu_time_memory_area, 0, P(&time_reg_xen) },
+      EXPECT_EQ, -XEN_EFAULT },
+    { "vcpu_op register_vcpu_time_memory_area vcpu 1 (vcpus = 1)",
+      __HYPERVISOR_vcpu_op, { VCPUOP_register_vcpu_time_memory_area, 1, P(&time_reg) },
+      EXPECT_EQ, -XEN_ENOENT },
+    { "vcpu_op register_vcpu_time_memory_area vcpu 0",
+      __HYPERVISOR_vcpu_op, { VCPUOP_register_vcpu_time_memory_area, 0, P(&time_reg) },
+      EXPECT_EQ, 0, post_time_area },
     { "vcpu_op cmd 99 vcpu 0",
       __HYPERVISOR_vcpu_op, { 99, 0, 0 },
       EXPECT_EQ, -XEN_ENOSYS },

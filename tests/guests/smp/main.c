@@ -719,9 +719,13 @@ static void test_ipis(void)
              hypercall_event_channel_op(EVTCHNOP_bind_vcpu, &bv), -XEN_EINVAL);
     check_eq("5 bind_virq VIRQ_TIMER vCPU 1", bind_virq(VIRQ_TIMER, AP, &timer), 0);
     check_eq("5 bind_virq VIRQ_TIMER vCPU 1 again",
-             bind_virq(VIRQ_TIMER, AP, &timer), -XEN_EEXIST);
+             bind_virq(VIRQ_TIMER, AP, &dbg), -XEN_EEXIST);
     check_eq("5 bind_virq VIRQ_DEBUG vCPU 2",
              bind_virq(VIRQ_DEBUG, VCPU_ABSENT, &dbg), -XEN_ENOENT);
+    /* A VIRQ's port is not one to send on (evtchn_send's default: -EINVAL). */
+    check_eq("5 send on vCPU 1's VIRQ_TIMER port", hypercall_evtchn_send(timer), -XEN_EINVAL);
+    check_eq("5 close vCPU 1's VIRQ_TIMER port", close_port(timer), 0);
+    check_eq("5 send on that port once closed", hypercall_evtchn_send(timer), -XEN_EINVAL);
     check_eq("5 close the IPI port", close_port(ipi), 0);
 }
 
