@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * lib/spinlock.h - a ticket lock: fair (first come, first served), so no
- * CPU starves behind others, and small (4 bytes). The shim runs with
- * interrupts off, so a lock is never taken by an interrupt handler of the
- * CPU that holds it; a holder never waits for another CPU.
+ * lib/spinlock.h - a test-and-set lock that spins on reads and gives its
+ * time away while it waits.
+ *
+ * Not a ticket lock: the shim's CPUs are vCPUs of L0, which may deschedule
+ * any of them at any time. With tickets, a waiter L0 has descheduled holds
+ * up every waiter behind it even once the lock is free (a convoy); here the
+ * first CPU that runs when the lock is free takes it. Waiters call relax
+ * (L0's yield, for the domain lock) every 1024 turns, so a holder L0 has
+ * descheduled gets its CPU back sooner. The shim runs with interrupts off,
+ * so a lock is never taken by an interrupt handler of the CPU that holds
+ * it; a holder never waits for a waiter.
  */
 #ifndef LIB_SPINLOCK_H
 #define LIB_SPINLOCK_H
@@ -11,26 +18,26 @@
 #include "lib/compiler.h"
 
 typedef struct {
-    uint16_t head;      /* the ticket being served */
-    uint16_t tail;      /* the next ticket to hand out */
+    int locked;
 } spinlock_t;
 
-/*
- * relax (if not NULL) is called every 1024 turns of waiting: a CPU that is
- * itself a vCPU of L0 gives its time to the holder, which L0 may have
- * descheduled.
- */
+static inline bool spin_trylock(spinlock_t *l)
+{
+    return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+}
+
+/* relax (if not NULL) is called every 1024 turns of waiting. */
 static inline void spin_lock_relax(spinlock_t *l, void (*relax)(void))
 {
-    uint16_t me = __atomic_fetch_add(&l->tail, 1, __ATOMIC_RELAXED);
     unsigned int n = 0;
 
-    while ( __atomic_load_n(&l->head, __ATOMIC_ACQUIRE) != me )
-    {
-        __asm__ volatile ( "pause" ::: "memory" );
-        if ( relax && !(++n & 1023) )
-            relax();
-    }
+    while ( !spin_trylock(l) )
+        while ( __atomic_load_n(&l->locked, __ATOMIC_RELAXED) )
+        {
+            __asm__ volatile ( "pause" ::: "memory" );
+            if ( relax && !(++n & 1023) )
+                relax();
+        }
 }
 
 static inline void spin_lock(spinlock_t *l)
@@ -40,12 +47,12 @@ static inline void spin_lock(spinlock_t *l)
 
 static inline void spin_unlock(spinlock_t *l)
 {
-    __atomic_store_n(&l->head, l->head + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
 static inline bool spin_is_locked(const spinlock_t *l)
 {
-    return READ_ONCE(l->head) != READ_ONCE(l->tail);
+    return __atomic_load_n(&l->locked, __ATOMIC_RELAXED);
 }
 
 #endif /* LIB_SPINLOCK_H */

@@ -23,8 +23,6 @@
 #include "lib/printk.h"
 #include "lib/vsnprintf.h"
 
-/* The bits an iret may set (Xen's X86_EFLAGS_ARITH_MASK and friends). */
-#define EFLAGS_GUEST     0x003f7fd7UL
 #define X86_CR0_TS       (1UL << 3)
 
 /* Vectors with an error code (xen/arch/x86/include/asm/x86-defns.h). */

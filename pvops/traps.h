@@ -9,6 +9,9 @@
 
 #include "pvops/domain.h"
 
+/* The RFLAGS bits a guest may set (Xen's X86_EFLAGS_ARITH_MASK and friends). */
+#define EFLAGS_GUEST     0x003f7fd7UL
+
 /* Route guest exceptions (ring 3) from x86/traps.c to the PV layer. */
 void pv_traps_init(void);
 

@@ -3,6 +3,7 @@
 #include "pvops/descriptors.h"
 #include "pvops/mm.h"
 #include "pvops/vcpu.h"
+#include "pvops/traps.h"
 #include "pvops/evtchn.h"
 #include "pvops/time.h"
 #include "x86/smp.h"
@@ -227,7 +228,9 @@ long vcpu_initialise(struct vcpu *v, struct vcpu_guest_context *c)
     r->rdx = u->rdx; r->rsi = u->rsi; r->rdi = u->rdi;
     r->rip = u->rip;
     r->cs = fixup_selector(u->cs);
-    r->rflags = (u->rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF;
+    /* What an iret could give it (pv_iret): IOPL apart, VM never, IF on. */
+    r->rflags = (u->rflags & EFLAGS_GUEST & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) |
+                X86_EFLAGS_IF | 2;
     r->rsp = u->rsp;
     r->ss = fixup_selector(u->ss);
 

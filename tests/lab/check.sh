@@ -305,7 +305,7 @@ for c in smp-pv smp-ours; do
   # result checks fail at random here; what they said is shown.
   echo "INFO $c: load workers: $(grep -h "GUEST: smp worker" "$out/$c/console.log" 2>/dev/null | sed 's/GUEST: smp worker //' | tr -d '\r' | tr '\n' ';')"
 done
-echo "INFO smp-ours: $(grep -ho 'TLB flushes of every vCPU.*' "$out/smp-ours/e9.log" 2>/dev/null | head -1)"
+echo "INFO smp-ours: $(grep -ho '[0-9]* TLB flushes of every vCPU.*' "$out/smp-ours/e9.log" 2>/dev/null | head -1)"
 
 # ---- timings (dom0 uptime, seconds)
 for c in shim-ours shim-debian; do
