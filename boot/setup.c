@@ -445,6 +445,15 @@ static __noreturn void build_guest(void)
     if ( dom.nr_vcpus > 1 )
         pr_info("%u vCPUs for the guest (vCPU 0 runs; it starts the others)\n",
                 dom.nr_vcpus);
+    /*
+     * L0's default of 1023 event channels a domain: the shim holds two a
+     * vCPU, Linux binds about seven. Past that the guest's binds fail.
+     */
+    if ( dom.nr_vcpus * 9 > 1023 )
+        pr_warn("%u vCPUs need about %u event channels at L0 (the shim holds 2 a vCPU): "
+                "set max_event_channels = %u in the xl config if L0's default 1023 "
+                "is in use\n", dom.nr_vcpus, dom.nr_vcpus * 9,
+                (dom.nr_vcpus * 9 + 1023) & ~1023u);
     console_pv_release();
     pr_info("entering the guest at %#lx\n", regs.rip);
     dom.vcpu[0]->start_regs = regs;
