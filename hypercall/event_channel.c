@@ -34,6 +34,9 @@ long do_event_channel_op(int cmd, unsigned long arg)
         struct evtchn_bind_vcpu bind_vcpu;
         struct evtchn_status status;
         struct evtchn_reset reset;
+        struct evtchn_init_control init_control;
+        struct evtchn_expand_array expand_array;
+        struct evtchn_set_priority set_priority;
     } u;
 
     switch ( cmd )
@@ -116,14 +119,24 @@ long do_event_channel_op(int cmd, unsigned long arg)
         return rc;
     }
 
-    /*
-     * FIFO event channels: not yet (as Xen's shim, whose answer this is; a
-     * guest falls back to the 2-level ABI).
-     */
     case EVTCHNOP_init_control:
+    {
+        long rc;
+
+        if ( copy_from_guest(&u.init_control, arg, sizeof(u.init_control)) )
+            return -XEN_EFAULT;
+        if ( (rc = evtchn_fifo_init_control(&u.init_control)) )
+            return rc;
+        return copy_to_guest(arg, &u.init_control, sizeof(u.init_control)) ? -XEN_EFAULT : 0;
+    }
     case EVTCHNOP_expand_array:
+        if ( copy_from_guest(&u.expand_array, arg, sizeof(u.expand_array)) )
+            return -XEN_EFAULT;
+        return evtchn_fifo_expand_array(&u.expand_array);
     case EVTCHNOP_set_priority:
-        return -XEN_EOPNOTSUPP;
+        if ( copy_from_guest(&u.set_priority, arg, sizeof(u.set_priority)) )
+            return -XEN_EFAULT;
+        return evtchn_set_priority(&u.set_priority);
 
     /*
      * A PV domU is given no PIRQs: Xen's evtchn_bind_pirq says -EINVAL

@@ -51,6 +51,10 @@ struct vcpu {
     uint64_t singleshot;            /* timer deadline (system time, ns), 0: none */
     uint64_t period, periodic_last; /* periodic timer (ns; 0: none), last tick */
     evtchn_port_t virq_port[NR_VIRQS];      /* bound VIRQs, 0: none */
+    /* FIFO events (pvops/evtchn_fifo.c): control block, NULL: none; queue tails. */
+    struct evtchn_fifo_control_block *fifo_cb;
+    unsigned long fifo_cb_mfn;
+    evtchn_port_t fifo_tail[EVTCHN_FIFO_MAX_QUEUES];
     bool polling;                   /* in SCHEDOP_poll */
     evtchn_port_t poll_port;        /* polled port when only one, else 0 */
     /* Hypercall state (hypercall/dispatch.c): a batch, a continuation. */

@@ -75,13 +75,14 @@ void evtchn_kick(struct vcpu *v)
         l0_evtchn_send(cpu_info_of(v->id)->l0_kick_port);
 }
 
-/* The selector bit and the upcall flag for a port already pending. */
-static void mark_selector(struct vcpu *v, evtchn_port_t port)
+spinlock_t evtchn_lock;
+
+/* The upcall flag (Xen's vcpu_mark_events_pending), and v kicked if it was clear. */
+static void mark_events_pending(struct vcpu *v)
 {
     if ( !v->vcpu_info )
         return;             /* no vcpu_info (past 32, not registered): lost, as on Xen */
-    if ( !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64) &&
-         !__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST) )
+    if ( !__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST) )
         evtchn_kick(v);
 }
 
@@ -98,28 +99,96 @@ static void wake_pollers(evtchn_port_t port)
     }
 }
 
-static void evtchn_set_pending(evtchn_port_t port)
+/*
+ * Xen's evtchn_2l_set_pending: the port's bit, its selector bit if it is
+ * unmasked (*mark: the selector was clear, the upcall is to be raised);
+ * returns whether the port became pending (pollers to wake).
+ */
+static bool set_pending_2l(struct vcpu *v, evtchn_port_t port, bool *mark)
 {
     shared_info_t *s = dom.shared_info;
 
-    if ( port >= NR_GUEST_PORTS )
-        return;
+    *mark = false;
     if ( test_and_set(&s->evtchn_pending[port / 64], port % 64) )
-        return;
-    if ( !((READ_ONCE(s->evtchn_mask[port / 64]) >> (port % 64)) & 1) )
-        mark_selector(dom.vcpu[port_vcpu[port]], port);
-    wake_pollers(port);
+        return false;
+    if ( !((READ_ONCE(s->evtchn_mask[port / 64]) >> (port % 64)) & 1) && v->vcpu_info )
+        *mark = !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64);
+    return true;
 }
 
+static bool set_pending_locked(struct vcpu *v, evtchn_port_t port, bool *mark)
+{
+    return evtchn_fifo_on() ? evtchn_fifo_set_pending(v, port, mark)
+                            : set_pending_2l(v, port, mark);
+}
+
+/* Raise port for the vCPU it notifies (evtchn_lock held). */
+void evtchn_raise_locked(evtchn_port_t port)
+{
+    struct vcpu *v = dom.vcpu[port_vcpu[port]];
+    bool mark, poll = set_pending_locked(v, port, &mark);
+
+    if ( mark )
+        mark_events_pending(v);
+    if ( poll )
+        wake_pollers(port);
+}
+
+/* The same, taking the lock; the vCPU is kicked once it is let go. */
+static void evtchn_set_pending(evtchn_port_t port)
+{
+    struct vcpu *v;
+    bool mark, poll;
+
+    if ( port >= NR_GUEST_PORTS )
+        return;
+    spin_lock(&evtchn_lock);
+    v = dom.vcpu[port_vcpu[port]];
+    poll = set_pending_locked(v, port, &mark);
+    spin_unlock(&evtchn_lock);
+    if ( mark )
+        mark_events_pending(v);
+    if ( poll )
+        wake_pollers(port);
+}
+
+/* Xen's evtchn_port_unmask, under either ABI. */
 static void unmask_port(evtchn_port_t port)
 {
     shared_info_t *s = dom.shared_info;
+    struct vcpu *v;
+    bool mark = false;
 
     if ( port >= NR_GUEST_PORTS )
         return;
-    if ( test_and_clear(&s->evtchn_mask[port / 64], port % 64) &&
-         ((READ_ONCE(s->evtchn_pending[port / 64]) >> (port % 64)) & 1) )
-        mark_selector(dom.vcpu[port_vcpu[port]], port);
+    spin_lock(&evtchn_lock);
+    v = dom.vcpu[port_vcpu[port]];
+    if ( evtchn_fifo_on() )
+        evtchn_fifo_unmask(v, port, &mark);
+    else if ( test_and_clear(&s->evtchn_mask[port / 64], port % 64) &&
+              ((READ_ONCE(s->evtchn_pending[port / 64]) >> (port % 64)) & 1) &&
+              v->vcpu_info )
+        mark = !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64);
+    spin_unlock(&evtchn_lock);
+    if ( mark )
+        mark_events_pending(v);
+}
+
+/* Whether port is pending, under either ABI (Xen's evtchn_is_pending). */
+static bool port_pending(evtchn_port_t port)
+{
+    if ( evtchn_fifo_on() )
+        return evtchn_fifo_is_pending(port);
+    return (READ_ONCE(dom.shared_info->evtchn_pending[port / 64]) >> (port % 64)) & 1;
+}
+
+/* A port just bound: it notifies v, on the default FIFO queue. */
+static void port_bound(evtchn_port_t port, unsigned int vcpu)
+{
+    if ( port >= NR_GUEST_PORTS )
+        return;
+    port_vcpu[port] = vcpu;
+    evtchn_fifo_port_init(port);
 }
 
 static evtchn_port_t virq_port_of(const struct vcpu *v, unsigned int virq)
@@ -203,8 +272,7 @@ long evtchn_send(evtchn_port_t port)
 /* A new port (alloc_unbound, bind_interdomain) notifies vCPU 0. */
 void evtchn_new_port(evtchn_port_t port)
 {
-    if ( port < NR_GUEST_PORTS )
-        port_vcpu[port] = 0;
+    port_bound(port, 0);
 }
 
 /* Per-vCPU VIRQs (common/event_channel.c virq_is_global): the rest are global. */
@@ -236,7 +304,7 @@ long evtchn_bind_virq(struct evtchn_bind_virq *b)
         l0_event_channel_op(EVTCHNOP_close, &c);
         return -XEN_ENOSPC;
     }
-    port_vcpu[u.port] = v->id;
+    port_bound(u.port, v->id);
     v->virq_port[b->virq] = u.port;
     test_and_set(&virq_port_bits[u.port / 64], u.port % 64);
     b->port = u.port;
@@ -249,8 +317,8 @@ long evtchn_bind_ipi(struct evtchn_bind_ipi *b)
 
     if ( !domain_vcpu(b->vcpu) )
         return -XEN_ENOENT;
-    if ( !(rc = l0_event_channel_op(EVTCHNOP_bind_ipi, b)) && b->port < NR_GUEST_PORTS )
-        port_vcpu[b->port] = b->vcpu;
+    if ( !(rc = l0_event_channel_op(EVTCHNOP_bind_ipi, b)) )
+        port_bound(b->port, b->vcpu);
     return rc;
 }
 
@@ -298,6 +366,25 @@ static bool l0_port_usable(evtchn_port_t port)
     return !l0_event_channel_op(EVTCHNOP_status, &st) && st.status != EVTCHNSTAT_closed;
 }
 
+/*
+ * EVTCHNOP_set_priority (Xen's evtchn_set_priority): a valid port
+ * (-EINVAL), the FIFO ABI (-ENOSYS), a port in use (-EACCES, the shim's
+ * own being free ones to the guest), then the priority.
+ */
+long evtchn_set_priority(const struct evtchn_set_priority *sp)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = sp->port };
+    long rc = l0_event_channel_op(EVTCHNOP_status, &st);
+
+    if ( rc == -XEN_EINVAL )
+        return rc;
+    if ( !evtchn_fifo_on() )
+        return -XEN_ENOSYS;
+    if ( rc || st.status == EVTCHNSTAT_closed || shim_port(sp->port) )
+        return -XEN_EACCES;
+    return evtchn_fifo_set_priority(sp->port, sp->priority);
+}
+
 long evtchn_unmask(evtchn_port_t port)
 {
     if ( port >= NR_GUEST_PORTS || !l0_port_valid(port) )
@@ -334,7 +421,12 @@ long evtchn_close(struct evtchn_close *c)
      * binding of the number starts clean; the guest's bits are the shim's.
      */
     port_vcpu[c->port] = 0;
-    test_and_clear(&dom.shared_info->evtchn_pending[c->port / 64], c->port % 64);
+    spin_lock(&evtchn_lock);
+    if ( evtchn_fifo_on() )
+        evtchn_fifo_clear_pending(c->port);
+    else
+        test_and_clear(&dom.shared_info->evtchn_pending[c->port / 64], c->port % 64);
+    spin_unlock(&evtchn_lock);
     return 0;
 }
 
@@ -364,9 +456,16 @@ void evtchn_after_reset(void)
     memset(port_vcpu, 0, sizeof(port_vcpu));
     memset(shim_port_bits, 0, sizeof(shim_port_bits));
     memset(virq_port_bits, 0, sizeof(virq_port_bits));
-    /* Every port was freed: nothing stays pending (Xen's evtchn_free). */
-    for ( unsigned int w = 0; w < NR_GUEST_PORTS / 64; w++ )
-        __atomic_store_n(&dom.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
+    /*
+     * Every port was freed: nothing stays pending (Xen's evtchn_free),
+     * and a FIFO guest is back on the 2-level ABI, its 2-level bits as
+     * they were when it left them.
+     */
+    if ( evtchn_fifo_on() )
+        evtchn_fifo_destroy();
+    else
+        for ( unsigned int w = 0; w < NR_GUEST_PORTS / 64; w++ )
+            __atomic_store_n(&dom.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
     {
         memset(dom.vcpu[i]->virq_port, 0, sizeof(dom.vcpu[i]->virq_port));
@@ -484,7 +583,6 @@ void evtchn_block(struct vcpu *v)
 long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
                  unsigned int nr_read, uint64_t timeout)
 {
-    const shared_info_t *s = dom.shared_info;
     bool hit = false;
 
     if ( wake_up(v) )
@@ -494,7 +592,7 @@ long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
         if ( ports[i] >= NR_GUEST_PORTS || shim_port(ports[i]) ||
              !l0_port_usable(ports[i]) )
             return -XEN_EINVAL;
-        hit = (READ_ONCE(s->evtchn_pending[ports[i] / 64]) >> (ports[i] % 64)) & 1;
+        hit = port_pending(ports[i]);
     }
     if ( hit )
         return 0;
@@ -507,7 +605,7 @@ long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
     {
         take_l0_events(v);
         for ( unsigned int i = 0; i < nr && !hit; i++ )
-            hit = (READ_ONCE(s->evtchn_pending[ports[i] / 64]) >> (ports[i] % 64)) & 1;
+            hit = port_pending(ports[i]);
         if ( hit || wake_up(v) )
             break;
         if ( timeout && (int64_t)(pv_time_now() - timeout) >= 0 )

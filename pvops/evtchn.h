@@ -47,6 +47,8 @@ long evtchn_status(struct evtchn_status *st);
 /* EVTCHNOP_reset closed every port at L0: no VIRQ is bound, the shim's port is gone. */
 void evtchn_after_reset(void);
 
+long evtchn_set_priority(const struct evtchn_set_priority *sp);
+
 /* An event v would take now, or one L0 has for us (a long call stops early). */
 bool evtchn_waiting(const struct vcpu *v);
 
@@ -68,5 +70,38 @@ long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
  * them unmasked, enter its event callback (a bounce frame, events masked).
  */
 void pv_deliver_events(struct cpu_regs *regs);
+
+/* ---------------------------------------------------------------- FIFO (pvops/evtchn_fifo.c) */
+
+/*
+ * Serialises raising, unmasking and clearing events, under either ABI,
+ * with the FIFO ABI's state: its queues, its pages, the switch to it.
+ * Taken inside the domain lock, never the other way round.
+ */
+extern spinlock_t evtchn_lock;
+
+/* With evtchn_lock held: port raised for the vCPU it notifies. */
+void evtchn_raise_locked(evtchn_port_t port);
+
+/* Whether the guest switched to FIFO (EVTCHNOP_init_control). */
+bool evtchn_fifo_on(void);
+/*
+ * With evtchn_lock held, port < NR_GUEST_PORTS: raise it on v's queue
+ * (*mark: v's upcall to be raised; returns whether it became pending),
+ * unmask it, clear it, read it.
+ */
+bool evtchn_fifo_set_pending(struct vcpu *v, evtchn_port_t port, bool *mark);
+void evtchn_fifo_unmask(struct vcpu *v, evtchn_port_t port, bool *mark);
+void evtchn_fifo_clear_pending(evtchn_port_t port);
+bool evtchn_fifo_is_pending(evtchn_port_t port);
+/* A port just bound (port < NR_GUEST_PORTS): the default priority. */
+void evtchn_fifo_port_init(evtchn_port_t port);
+
+/* The guest's calls, under the domain lock; set_priority's port is valid. */
+long evtchn_fifo_init_control(struct evtchn_init_control *ic);
+long evtchn_fifo_expand_array(const struct evtchn_expand_array *ea);
+long evtchn_fifo_set_priority(evtchn_port_t port, unsigned int prio);
+/* Back to 2-level after EVTCHNOP_reset: every FIFO frame let go. */
+void evtchn_fifo_destroy(void);
 
 #endif /* PVOPS_EVTCHN_H */

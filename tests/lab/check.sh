@@ -56,6 +56,8 @@ check "$c: Linux starts under our shim (its banner on the console)" has $c conso
 check "$c: Linux boots to its initramfs as a PV guest of our shim" has $c console.log \
   "guest_type=PV xen=4.17"
 check "$c: the initramfs ran to GUEST-RESULT: 0" has $c console.log "GUEST-RESULT: 0"
+check "$c: Debian's kernel took the FIFO event channels it is offered" has $c e9.log \
+  "the guest uses FIFO event channels"
 check "$c: L0 sees shutdown reason poweroff" [ "$(res $c shutdown)" = poweroff ]
 # Linux's wallclock is shared_info's: L0's for the domain, not 0 (1970)
 wc=$(sed -n 's/.*GUEST: wallclock .* epoch \([0-9]*\).*/\1/p' "$out/$c/console.log" | head -1)

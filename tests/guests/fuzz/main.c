@@ -26,7 +26,7 @@
  * (which domains exist differs between two lab runs).
  *
  * Left out because our shim does not answer as L0 yet (each for the issue
- * that owns it): FIFO event channels and grant tables, memory_op
+ * that owns it): grant tables, memory_op
  * reservations and exchange
  * and the newer XENMEM commands, the physdev_ops whose answer depends on
  * L0's hardware or PIRQ state (irq_status_query, restore_msi, setup_gsi,
@@ -171,6 +171,7 @@ static bool event_channel_arg(unsigned long a[5])
         EVTCHNOP_close, EVTCHNOP_send, EVTCHNOP_status, EVTCHNOP_unmask,
         EVTCHNOP_bind_vcpu, EVTCHNOP_bind_virq, EVTCHNOP_bind_ipi,
         EVTCHNOP_bind_interdomain, EVTCHNOP_alloc_unbound, EVTCHNOP_bind_pirq,
+        EVTCHNOP_init_control, EVTCHNOP_expand_array, EVTCHNOP_set_priority,
         15, 99,
     };
     uint32_t *w = (uint32_t *)(argbuf + 4096 - 32);
@@ -219,6 +220,24 @@ static bool event_channel_arg(unsigned long a[5])
     case EVTCHNOP_alloc_unbound:            /* dom, remote: never ourselves twice */
         w[0] = rnd() & 1 ? DOMID_INVALID : 0x7ff6;
         w[1] = rnd() & 1 ? DOMID_SELF : 0x7ff6;
+        break;
+    case EVTCHNOP_init_control:             /* refused: no such vCPU, or a bad offset */
+    {
+        struct evtchn_init_control *ic = (void *)w;
+
+        ic->control_gfn = PICK(numbers);
+        ic->vcpu = rnd() & 1 ? 0 : PICK(numbers);
+        ic->offset = rnd() & 1 ? PICK(numbers) : rnd() % 4096;
+        if ( ic->vcpu == 0 && ic->offset <= 4096 - sizeof(evtchn_fifo_control_block_t) )
+            ic->offset |= 4;
+        break;
+    }
+    case EVTCHNOP_expand_array:             /* 2-level: refused whatever the frame */
+        *(uint64_t *)w = PICK(numbers);
+        break;
+    case EVTCHNOP_set_priority:             /* port, priority */
+        w[0] = port;
+        w[1] = rnd() & 1 ? rnd() % 20 : PICK(numbers);
         break;
     case EVTCHNOP_bind_pirq:
         /*

@@ -116,3 +116,21 @@ const char *show_value(char *buf, size_t size, long v)
         snprintf(buf, size, "%#lx", (unsigned long)v);
     return buf;
 }
+
+unsigned int report_checks;
+
+bool report_case(const char *name, long got, long expected,
+                 const char *(*show)(char *buf, size_t size, long v))
+{
+    char g[48], e[48];
+    bool ok = got == expected;
+
+    if ( !show )
+        show = show_value;
+    report_checks++;
+    printk("case %s: got %s expected %s%s\n", name, show(g, sizeof(g), got),
+           show(e, sizeof(e), expected), ok ? "" : " MISMATCH");
+    if ( !ok )
+        xtf_failure("Failure: case %s\n", name);
+    return ok;
+}

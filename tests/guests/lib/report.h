@@ -32,4 +32,13 @@ void __noreturn xtf_exit(void);
  */
 const char *show_value(char *buf, size_t size, long v);
 
+/*
+ * One check: "case <name>: got X expected Y", " MISMATCH" and a failure of
+ * the test when they differ, each value printed by show (show_value when
+ * NULL). report_checks counts them. Returns whether they matched.
+ */
+extern unsigned int report_checks;
+bool report_case(const char *name, long got, long expected,
+                 const char *(*show)(char *buf, size_t size, long v));
+
 #endif /* TESTS_GUESTS_LIB_REPORT_H */
