@@ -28,17 +28,12 @@ static uint64_t *map_frame(unsigned long mfn)
  */
 static void mm_owe_flush(const struct page_info *pg)
 {
-    uint64_t now = READ_ONCE(tlb_clock), since = now;
-
     if ( !pg )
     {
         get_cpu_info()->tlb_flush_owed = true;
         return;
     }
-    /* The latest tick with the stamp's low bits: never before the real one. */
-    if ( pg->type_info & PGT_stamped )
-        since = now - ((now - (pg->type_info & PGT_COUNT_MASK)) & PGT_COUNT_MASK);
-    tlb_flush_stale(since);
+    tlb_flush_stale(page_stale_since(pg, READ_ONCE(tlb_clock)));
 }
 
 bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)

@@ -144,6 +144,19 @@ static inline unsigned int page_type_count(const struct page_info *pg)
     return pg->type_info & PGT_stamped ? 0 : pg->type_info & PGT_COUNT_MASK;
 }
 
+/*
+ * For owe_flush: the tick of the clock (now) since which a CPU may hold a
+ * stale entry of the frame, the one its stamp records (the latest tick
+ * with the stamp's 26 low bits: never before the real one, so never too
+ * few CPUs flushed); now if it has none.
+ */
+static inline uint64_t page_stale_since(const struct page_info *pg, uint64_t now)
+{
+    if ( !(pg->type_info & PGT_stamped) )
+        return now;
+    return now - ((now - (pg->type_info & PGT_COUNT_MASK)) & PGT_COUNT_MASK);
+}
+
 /* All return 0 or a negative Xen errno, and change nothing on failure. */
 int get_page(struct frame_table *ft, unsigned long mfn);
 void put_page(struct frame_table *ft, unsigned long mfn);

@@ -40,8 +40,12 @@ UNIT_TESTS   := cmdline pvh module printk elf decompress decode rangeset frames 
 UNIT_BINS    := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))
 
 .SECONDEXPANSION:
+# Every header of the shim: a test links several sources, so gcc's -MMD
+# would keep one source's list only; they build in seconds.
+UNIT_HDRS    := $(wildcard lib/*.h x86/*.h pvops/*.h boot/*.h hypercall/*.h)
+
 $(UNIT_DIR)/test-%: tests/unit/test-%.c tests/unit/harness.h tests/unit/fake-frames.h \
-                   $$(unit-$$*) $(O)/config.h
+                   $$(unit-$$*) $(O)/config.h $(UNIT_HDRS)
 	@mkdir -p $(UNIT_DIR)
 	@test -f /usr/include/cmocka.h || { echo "error: cmocka.h missing: install libcmocka-dev (make deps)"; exit 1; }
 	@echo "  HOSTCC  $@"

@@ -2106,6 +2106,117 @@ static void stress_one(void)
     check_counts();
 }
 
+/* ------------------------------------------------------------ several CPUs */
+
+/*
+ * The same random operations made by SMP_CPUS CPUs in turn (the domain
+ * lock serialises them), with the TLB-flush clock running across its
+ * stamps' 26-bit wrap and now and then leaping ahead (a stamp can be more
+ * than 2^26 ticks old). A CPU that runs may cache any frame in use with
+ * its type; it forgets them all when it loads CR3 (noting the clock) or
+ * waits (on the shim's tables). On each type change the model flushes as
+ * mm.c and x86/smp.c do (tlb_flush_stale(page_stale_since())): if a
+ * running CPU's stamp is older than the frame's, every running CPU
+ * through L0 at once, else this CPU if its own is. Then no CPU may still
+ * cache the frame with its old type.
+ */
+#define SMP_CPUS        4
+
+static struct smp_cpu {
+    uint64_t stamp;                 /* the clock at its last CR3 load */
+    bool idle;
+    uint8_t cached[NR_SLOTS];       /* the type it may cache a frame with, 0: none */
+} cpus[SMP_CPUS];
+static bool smp_mode;
+static uint64_t smp_clock, smp_all_flushed;
+static unsigned int smp_cur;
+static unsigned long smp_changes, smp_remote, smp_local;
+
+static void smp_cr3_load(unsigned int c)
+{
+    cpus[c].stamp = smp_clock;
+    memset(cpus[c].cached, 0, sizeof(cpus[c].cached));
+}
+
+static unsigned int slot_of_page(const struct page_info *p)
+{
+    if ( p >= pages && p < pages + NR_FRAMES )
+        return p - pages;
+    return NR_FRAMES + (p - ft.extra);
+}
+
+static void smp_owe_flush(const struct page_info *p)
+{
+    uint64_t since;
+    bool others = false;
+    unsigned int s;
+
+    flush_owed = true;              /* for check_counts: a flush was asked for */
+    if ( !p )
+    {
+        smp_cr3_load(smp_cur);      /* a local L1 change: this CPU */
+        return;
+    }
+    s = slot_of_page(p);
+    since = page_stale_since(p, smp_clock);
+    smp_changes++;
+    for ( unsigned int c = 0; c < SMP_CPUS; c++ )
+        others |= c != smp_cur && !cpus[c].idle &&
+                  (int64_t)(cpus[c].stamp - since) < 0 &&
+                  (int64_t)(smp_all_flushed - since) < 0;
+    if ( others )
+    {
+        for ( unsigned int c = 0; c < SMP_CPUS; c++ )
+            if ( !cpus[c].idle )
+                memset(cpus[c].cached, 0, sizeof(cpus[c].cached));
+        smp_all_flushed = cpus[smp_cur].stamp = smp_clock;
+        smp_remote++;
+    }
+    else if ( (int64_t)(cpus[smp_cur].stamp - since) < 0 )
+    {
+        smp_cr3_load(smp_cur);
+        smp_local++;
+    }
+    for ( unsigned int c = 0; c < SMP_CPUS; c++ )
+        if ( cpus[c].cached[s] )
+            stress_fail("CPU %u may still cache frame %u as type %u (its stamp %#lx, "
+                        "the frame's %#lx, clock %#lx)", c, s, cpus[c].cached[s],
+                        (unsigned long)cpus[c].stamp, (unsigned long)since,
+                        (unsigned long)smp_clock);
+}
+
+/* Before each operation: which CPU makes it, and what the others do meanwhile. */
+static void smp_events(void)
+{
+    smp_cur = rnd_below(SMP_CPUS);
+    if ( cpus[smp_cur].idle )
+    {
+        cpus[smp_cur].idle = false;         /* it wakes, back on its CR3 */
+        smp_cr3_load(smp_cur);
+    }
+    for ( unsigned int c = 0; c < SMP_CPUS; c++ )
+    {
+        if ( c != smp_cur && chance(5) )
+        {
+            cpus[c].idle = !cpus[c].idle;
+            smp_cr3_load(c);
+        }
+        else if ( !cpus[c].idle && chance(10) )
+            smp_cr3_load(c);
+        if ( cpus[c].idle )
+            continue;
+        for ( unsigned int n = rnd_below(8); n; n-- )
+        {
+            unsigned int s = rnd_slot();
+
+            if ( page_type(pg(s)) != PGT_none && page_type_count(pg(s)) )
+                cpus[c].cached[s] = page_type(pg(s));
+        }
+    }
+    if ( chance(1) )
+        smp_clock += (1ULL << 26) * rnd_below(3) + rnd_below(1u << 26);
+}
+
 static void stress(unsigned int seed, unsigned int steps, bool nx)
 {
     stress_seed = seed;
@@ -2122,6 +2233,8 @@ static void stress(unsigned int seed, unsigned int steps, bool nx)
     {
         unsigned int tables = 0, trees = 0;
 
+        if ( smp_mode )
+            smp_events();
         stress_one();
         for ( unsigned int s = 0; s < NR_SLOTS; s++ )
         {
@@ -2173,6 +2286,31 @@ static void test_stress(void **state)
         stress(seed, 5000, seed != 6);
 }
 
+static void test_stress_smp(void **state)
+{
+    ft.owe_flush = smp_owe_flush;
+    ft.clock = &smp_clock;
+    smp_mode = true;
+    smp_changes = smp_remote = smp_local = 0;
+    for ( unsigned int seed = 1; seed <= 6; seed++ )
+    {
+        smp_clock = (1ULL << 26) - 2000 * seed;     /* the stamps wrap early on */
+        smp_all_flushed = 0;
+        memset(cpus, 0, sizeof(cpus));
+        for ( unsigned int c = 0; c < SMP_CPUS; c++ )
+            smp_cr3_load(c);
+        stress(100 + seed, 5000, true);
+        if ( smp_clock < (1ULL << 26) )
+            fail_msg("seed %u: the clock did not wrap its stamps", seed);
+    }
+    smp_mode = false;
+    ft.clock = NULL;
+    /* The model flushed for real, both ways. */
+    if ( smp_changes < 1000 || smp_remote < 100 || smp_local < 20 )
+        fail_msg("%lu type changes, %lu remote and %lu local flushes", smp_changes,
+                 smp_remote, smp_local);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2217,6 +2355,7 @@ int main(void)
         T(test_extra_frame_in_range),
         T(test_owner_decides),
         T(test_stress),
+        T(test_stress_smp),
 #undef T
     };
 
