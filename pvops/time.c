@@ -183,6 +183,14 @@ __hot_text void pv_timer_check(struct vcpu *v)
     uint64_t now, next = 0;
     bool fired = false;
 
+    /*
+     * L0's one-shot went off: it is no longer set, though its deadline may
+     * not have passed by the guest's clock (L0's and the time record the
+     * guest reads may differ by microseconds). Set it again, or the timer
+     * is lost with nothing left to wake the vCPU.
+     */
+    if ( __atomic_exchange_n(&ci->l0_timer_fired, false, __ATOMIC_SEQ_CST) )
+        ci->l0_deadline = 0;
     if ( !v->singleshot && !v->period && !ci->l0_deadline )
         return;
     now = pv_time_now();
