@@ -30,15 +30,15 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 /*
  * event_channel_op, each sub-op's structure copied in; results are written
  * into it. What L0 serves on the container's ports goes through
- * evtchn_forward (alloc_unbound, reset).
+ * evtchn_forward (alloc_unbound, bind_interdomain, bind_ipi, bind_vcpu,
+ * reset).
  */
 long evtchn_forward(int cmd, void *op);
-/* After alloc_unbound made port: it notifies vCPU 0. */
+/* After alloc_unbound or bind_interdomain made port: it notifies vCPU 0. */
 void evtchn_new_port(evtchn_port_t port);
 long evtchn_send(evtchn_port_t port);
 long evtchn_bind_virq(struct evtchn_bind_virq *b);
 long evtchn_bind_ipi(struct evtchn_bind_ipi *b);
-long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b);
 long evtchn_bind_vcpu(struct evtchn_bind_vcpu *b);
 /* Clear the mask and raise what was held back. */
 long evtchn_unmask(evtchn_port_t port);
@@ -79,20 +79,9 @@ void pv_deliver_events(struct cpu_regs *regs);
  * Taken inside the domain lock, never the other way round.
  */
 extern spinlock_t evtchn_lock;
-void evtchn_lock_relax(void);
-/*
- * Taken as the domain lock is, yielding to L0 while it waits: the holder
- * may be a vCPU L0 has descheduled, and every vCPU raises events (128 on
- * one CPU of the lab spun away their time slices behind it, and Linux's
- * IPIs to all CPUs stalled for minutes).
- */
-static inline void evtchn_lock_take(void)
-{
-    spin_lock_relax(&evtchn_lock, evtchn_lock_relax);
-}
 
-/* Without evtchn_lock: port raised for the vCPU it notifies. */
-void evtchn_set_pending(evtchn_port_t port);
+/* With evtchn_lock held: port raised for the vCPU it notifies. */
+void evtchn_raise_locked(evtchn_port_t port);
 
 /* Whether the guest switched to FIFO (EVTCHNOP_init_control). */
 bool evtchn_fifo_on(void);

@@ -227,7 +227,7 @@ long evtchn_fifo_init_control(struct evtchn_init_control *ic)
     if ( (rc = take_frame(ic->control_gfn)) )
         return rc;
 
-    evtchn_lock_take();
+    spin_lock(&evtchn_lock);
     memset(v->fifo_tail, 0, sizeof(v->fifo_tail));
     v->fifo_cb_mfn = ic->control_gfn;
     v->fifo_cb = (void *)((uint8_t *)frames.map(ic->control_gfn) + ic->offset);
@@ -257,7 +257,6 @@ long evtchn_fifo_init_control(struct evtchn_init_control *ic)
  */
 long evtchn_fifo_expand_array(const struct evtchn_expand_array *ea)
 {
-    xen_ulong_t held[WORDS_PER_PAGE / 64];
     unsigned int first = fifo.nr_words;
     long rc;
 
@@ -268,21 +267,16 @@ long evtchn_fifo_expand_array(const struct evtchn_expand_array *ea)
     if ( (rc = take_frame(ea->array_gfn)) )
         return rc;
 
-    /* The held events are raised once the lock is let go (each kicks). */
-    evtchn_lock_take();
+    spin_lock(&evtchn_lock);
     fifo.array_mfn[first / WORDS_PER_PAGE] = ea->array_gfn;
     fifo.nr_words = first + WORDS_PER_PAGE;
-    for ( unsigned int w = 0; w < WORDS_PER_PAGE / 64; w++ )
-    {
-        held[w] = first + w * 64 < NR_GUEST_PORTS ? fifo.held[first / 64 + w] : 0;
-        if ( held[w] )
-            fifo.held[first / 64 + w] = 0;
-    }
+    for ( evtchn_port_t port = first; port < fifo.nr_words && port < NR_GUEST_PORTS; port++ )
+        if ( fifo.held[port / 64] & (1UL << (port % 64)) )
+        {
+            fifo.held[port / 64] &= ~(1UL << (port % 64));
+            evtchn_raise_locked(port);
+        }
     spin_unlock(&evtchn_lock);
-    for ( unsigned int w = 0; w < WORDS_PER_PAGE / 64; w++ )
-        for ( unsigned int b = 0; b < 64; b++ )
-            if ( held[w] & (1UL << b) )
-                evtchn_set_pending(first + w * 64 + b);
     return 0;
 }
 
@@ -306,7 +300,7 @@ long evtchn_fifo_set_priority(evtchn_port_t port, unsigned int prio)
  */
 void evtchn_fifo_destroy(void)
 {
-    evtchn_lock_take();
+    spin_lock(&evtchn_lock);
     if ( fifo.on )
     {
         for ( evtchn_port_t port = 1; port < NR_GUEST_PORTS; port++ )

@@ -14,7 +14,6 @@
  */
 #include "pvops/time.h"
 #include "pvops/evtchn.h"
-#include "pvops/vcpu.h"
 #include "x86/cpu.h"
 #include "x86/l0.h"
 #include "x86/uaccess.h"
@@ -181,16 +180,7 @@ __hot_text void pv_timer_check(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
     uint64_t now, next = 0;
-    bool fired = false;
 
-    /*
-     * L0's one-shot went off: it is no longer set, though its deadline may
-     * not have passed by the guest's clock (L0's and the time record the
-     * guest reads may differ by microseconds). Set it again, or the timer
-     * is lost with nothing left to wake the vCPU.
-     */
-    if ( __atomic_exchange_n(&ci->l0_timer_fired, false, __ATOMIC_SEQ_CST) )
-        ci->l0_deadline = 0;
     if ( !v->singleshot && !v->period && !ci->l0_deadline )
         return;
     now = pv_time_now();
@@ -198,16 +188,12 @@ __hot_text void pv_timer_check(struct vcpu *v)
     {
         v->singleshot = 0;
         evtchn_send_virq(v, VIRQ_TIMER);
-        fired = true;
     }
     if ( v->period && passed(v->periodic_last + v->period, now) )
     {
         evtchn_send_virq(v, VIRQ_TIMER);
         v->periodic_last = now;
-        fired = true;
     }
-    if ( fired )
-        vcpu_runstate_area_update(v);       /* its tick reads its steal time */
     if ( v->singleshot )
         next = v->singleshot;
     if ( v->period && (!next || (int64_t)(v->periodic_last + v->period - next) < 0) )

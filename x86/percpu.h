@@ -53,15 +53,12 @@ struct cpu_info {
     uint32_t l0_kick_port;          /* an L0 IPI port: wakes this CPU */
     uint64_t flush_stamp;           /* flush_clock at its last TLB flush (x86/paging.h) */
     uint64_t l0_deadline;           /* what L0's timer of this CPU is set to, 0: none */
-    bool l0_timer_fired;            /* L0's timer of this CPU went off since it was set */
     /*
      * Not on the guest's page tables (x86/smp.h cpu_idle_enter: waiting,
      * parked, or not started): it holds no TLB entry of the guest's.
      */
     volatile bool idle;
     volatile bool parked;           /* in cpu_park(), until woken */
-    /* Remote flushes asked of it (x86/smp.c), and the last one it did. */
-    uint64_t flush_req, flush_done;
     struct fixed_fault fixed;       /* x86/traps.h fixed_fault */
     unsigned int fault_depth;       /* reporting a fault of the shim's (x86/traps.c) */
     struct tss64 tss;

@@ -5,10 +5,9 @@
 #   tests/bench/run.sh [OUTDIR [SHIM [BENCH_ELF]]]
 #       defaults: build/bench/lab build/xen-shim build/bench/bench.elf
 #
-# The Debian part (tests/bench/bench-dev-*.cfg; BENCH_DEVICES=0 leaves it out): Debian's
-# kernel with a disk and a NIC times workloads (fork+exec, a shell loop, 1-byte read+write,
-# tmpfs writes), O_DIRECT disk write/read, TCP from dom0 and ping, as ns per unit (a
-# fork+exec, an iteration, a MiB, a round trip), in the same table.
+# The devices part (tests/bench/bench-dev-*.cfg; BENCH_DEVICES=0 leaves it out): Debian's
+# kernel with a disk and a NIC times O_DIRECT disk write/read, TCP from dom0 and ping, as ns
+# per MiB or per round trip, in the same table.
 #
 # Environments (tests/bench/bench-*.cfg): direct = a plain PV guest of L0, debian-shim =
 # Debian's xen-shim, ours = SHIM. The cases run pv, debian-shim, ours, pv, ... so that
@@ -53,9 +52,6 @@ done
 if [ "${REPORT_ONLY:-0}" = 1 ]; then
   echo "bench: the table of the previous run in $out"
 else
-  # the lab's images follow their script (the guest's bench lines are in it)
-  tests/lab/build-images.sh > "${TMPDIR:-/tmp}/bench-images.log" 2>&1 ||
-    { echo "bench: the lab images failed to build (see ${TMPDIR:-/tmp}/bench-images.log)"; exit 2; }
   echo "bench: ${#cfgs[@]} cases ($runs runs of direct PV, Debian's xen-shim, $shim) in one lab boot"
   t0=$(date +%s)
   QUIET=1 tests/lab/lab.sh "$out" "${cfgs[@]}" -- "$elf=bench.elf" "$shim=pvshim-ours"

@@ -1525,10 +1525,12 @@ static void show_trap(char *buf, size_t size, int vector, long ec,
 static void check_line(const char *name, const char *what, const char *got,
                        const char *expected)
 {
-    char full[160];
+    bool ok = !strcmp(got, expected);
 
-    snprintf(full, sizeof(full), "%s%s", name, what);
-    report_line(full, got, expected, !strcmp(got, expected));
+    printk("case %s%s: got %s expected %s%s\n", name, what, got, expected,
+           ok ? "" : " MISMATCH");
+    if ( !ok )
+        xtf_failure("Failure: case %s%s\n", name, what);
 }
 
 static void show_frame(char *buf, size_t size, unsigned long cs,
