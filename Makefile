@@ -110,14 +110,24 @@ allnoconfig allyesconfig:
 	$(Q)$(KCONFIG_ENV) $(PYTHON) -m $@ Kconfig
 
 # ---------------------------------------------------------------- the image
-GEN := $(O)/config.h $(O)/include/xen/xen.h $(O)/asm-offsets.h
+GEN := $(O)/config.h $(O)/include/xen/xen.h $(O)/asm-offsets.h $(O)/compat-layout.h
 
-$(O)/asm-offsets.h: x86/asm-offsets.c $(O)/config.h $(O)/include/xen/xen.h
+# "->NAME VALUE" lines of a compiled .s (the asm-offsets idiom) as #defines
+OFFSETS = { echo "/* generated from $<: do not edit */"; \
+	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/\#define \1 \2/p' $@.s; } > $@.tmp; \
+	rm -f $@.s; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(O)/asm-offsets.h: x86/asm-offsets.c $(O)/config.h $(O)/include/xen/xen.h $(O)/compat-layout.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MF $(O)/asm-offsets.d -MT $@ -S -o $@.s $<
-	$(Q){ echo "/* generated from x86/asm-offsets.c: do not edit */"; \
-	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' $@.s; } > $@.tmp
-	$(Q)rm -f $@.s; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	$(Q)$(OFFSETS)
+
+# The public structures as a 32-bit guest has them (lib/compat.h checks its own)
+$(O)/compat-layout.h: lib/compat-layout.c $(O)/config.h $(O)/include/xen/xen.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -m32 $(CPPFLAGS) -include lib/compiler.h -std=gnu11 -O2 -ffreestanding \
+	  -Wall -Werror -MMD -MP -MF $(O)/compat-layout.d -MT $@ -S -o $@.s $<
+	$(Q)$(OFFSETS)
 
 $(O)/%.o: %.c $(GEN)
 	@mkdir -p $(dir $@)
@@ -165,4 +175,4 @@ test:
 clean:
 	rm -rf $(O)
 
--include $(OBJS:.o=.d) $(O)/asm-offsets.d
+-include $(OBJS:.o=.d) $(O)/asm-offsets.d $(O)/compat-layout.d

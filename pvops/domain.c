@@ -430,12 +430,10 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     int rc;
 
     if ( !elf_parse(in->kernel, in->kernel_size, &elf, err, errlen) )
-    {
-        if ( elf.elf_class == 32 && elf.machine == ELF_MACHINE_386 )
-            FAIL("the kernel is a 32-bit PV kernel: this shim runs 64-bit PV "
-                 "kernels only for now");
         return false;
-    }
+    if ( elf.elf_class == 32 )
+        FAIL("the kernel is a 32-bit PV kernel: this shim runs 64-bit PV "
+             "kernels only for now");
     if ( in->nr_vcpus < 1 || in->nr_vcpus > PV_MAX_VCPUS )
         FAIL("%u vCPUs asked for; this shim is built for 1 to %u",
              in->nr_vcpus, PV_MAX_VCPUS);

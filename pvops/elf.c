@@ -10,9 +10,10 @@
  * Where we are stricter than libelf, which reads out-of-range bytes as
  * zeros and carries on, the image is refused with a reason instead:
  *
- *  - the file must be an ELF64 x86-64 little-endian ET_EXEC; the program
- *    and section header tables, every loadable segment's file bytes and
- *    every note segment or section must lie inside the image;
+ *  - the file must be a little-endian ET_EXEC, ELF64 x86-64 or ELF32 i386
+ *    built for PAE (xen-3.0-x86_32p); the program and section header
+ *    tables, every loadable segment's file bytes and every note segment or
+ *    section must lie inside the image;
  *  - notes must fit in their segment; numeric notes must be 1, 2, 4 or 8
  *    bytes (libelf reads other sizes as 0), SUPPORTED_FEATURES a multiple
  *    of 4, string notes NUL-terminated inside the descriptor or its
@@ -85,6 +86,48 @@ struct elf64_shdr {
     uint64_t sh_entsize;
 };
 
+/* The ELF-32 ones (a 32-bit PAE kernel), widened to the above on reading. */
+struct elf32_ehdr {
+    uint8_t  e_ident[16];
+    uint16_t e_type;
+    uint16_t e_machine;
+    uint32_t e_version;
+    uint32_t e_entry;
+    uint32_t e_phoff;
+    uint32_t e_shoff;
+    uint32_t e_flags;
+    uint16_t e_ehsize;
+    uint16_t e_phentsize;
+    uint16_t e_phnum;
+    uint16_t e_shentsize;
+    uint16_t e_shnum;
+    uint16_t e_shstrndx;
+};
+
+struct elf32_phdr {
+    uint32_t p_type;
+    uint32_t p_offset;
+    uint32_t p_vaddr;
+    uint32_t p_paddr;
+    uint32_t p_filesz;
+    uint32_t p_memsz;
+    uint32_t p_flags;
+    uint32_t p_align;
+};
+
+struct elf32_shdr {
+    uint32_t sh_name;
+    uint32_t sh_type;
+    uint32_t sh_flags;
+    uint32_t sh_addr;
+    uint32_t sh_offset;
+    uint32_t sh_size;
+    uint32_t sh_link;
+    uint32_t sh_info;
+    uint32_t sh_addralign;
+    uint32_t sh_entsize;
+};
+
 /* Note header: the same for ELF32 and ELF64; name and desc 4-aligned. */
 struct elf_nhdr {
     uint32_t n_namesz;
@@ -112,6 +155,9 @@ struct elf_nhdr {
 BUILD_BUG_ON(sizeof(struct elf64_ehdr) != 64);
 BUILD_BUG_ON(sizeof(struct elf64_phdr) != 56);
 BUILD_BUG_ON(sizeof(struct elf64_shdr) != 64);
+BUILD_BUG_ON(sizeof(struct elf32_ehdr) != 52);
+BUILD_BUG_ON(sizeof(struct elf32_phdr) != 32);
+BUILD_BUG_ON(sizeof(struct elf32_shdr) != 40);
 BUILD_BUG_ON(sizeof(struct elf_nhdr) != 12);
 /* Fields are copied out as they are stored. */
 BUILD_BUG_ON(__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__);
@@ -147,27 +193,83 @@ static bool in_image(uint64_t size, uint64_t off, uint64_t len)
     return off <= size && len <= size - off;
 }
 
+static bool is_elf32(const struct elf64_ehdr *eh)
+{
+    return eh->e_ident[EI_CLASS] == ELFCLASS32;
+}
+
+/* The file header (size checked by the caller), an ELF32 one widened. */
+static void get_ehdr(const uint8_t *img, struct elf64_ehdr *eh)
+{
+    struct elf32_ehdr e;
+
+    if ( img[EI_CLASS] != ELFCLASS32 )
+    {
+        memcpy(eh, img, sizeof(*eh));
+        return;
+    }
+    memcpy(&e, img, sizeof(e));
+    *eh = (struct elf64_ehdr){
+        .e_type = e.e_type, .e_machine = e.e_machine, .e_version = e.e_version,
+        .e_entry = e.e_entry, .e_phoff = e.e_phoff, .e_shoff = e.e_shoff,
+        .e_flags = e.e_flags, .e_ehsize = e.e_ehsize,
+        .e_phentsize = e.e_phentsize, .e_phnum = e.e_phnum,
+        .e_shentsize = e.e_shentsize, .e_shnum = e.e_shnum,
+        .e_shstrndx = e.e_shstrndx,
+    };
+    memcpy(eh->e_ident, e.e_ident, sizeof(e.e_ident));
+}
+
 static bool phdrs_in_image(const struct elf64_ehdr *eh, uint64_t size)
 {
+    size_t min = is_elf32(eh) ? sizeof(struct elf32_phdr)
+                              : sizeof(struct elf64_phdr);
+
     return eh->e_phnum == 0 ||
-           (eh->e_phentsize >= sizeof(struct elf64_phdr) &&
+           (eh->e_phentsize >= min &&
             in_image(size, eh->e_phoff,
                      (uint64_t)eh->e_phentsize * eh->e_phnum));
 }
 
-/* Program header i: the table was checked by check_header(). */
+/* Program header i, widened: the table was checked by check_header(). */
 static void get_phdr(const uint8_t *img, const struct elf64_ehdr *eh,
                      unsigned int i, struct elf64_phdr *ph)
 {
-    memcpy(ph, img + eh->e_phoff + (uint64_t)i * eh->e_phentsize,
-           sizeof(*ph));
+    const uint8_t *at = img + eh->e_phoff + (uint64_t)i * eh->e_phentsize;
+    struct elf32_phdr p;
+
+    if ( !is_elf32(eh) )
+    {
+        memcpy(ph, at, sizeof(*ph));
+        return;
+    }
+    memcpy(&p, at, sizeof(p));
+    *ph = (struct elf64_phdr){
+        .p_type = p.p_type, .p_flags = p.p_flags, .p_offset = p.p_offset,
+        .p_vaddr = p.p_vaddr, .p_paddr = p.p_paddr, .p_filesz = p.p_filesz,
+        .p_memsz = p.p_memsz, .p_align = p.p_align,
+    };
 }
 
 static void get_shdr(const struct parse *ps, unsigned int i,
                      struct elf64_shdr *sh)
 {
-    memcpy(sh, ps->img + ps->eh.e_shoff + (uint64_t)i * ps->eh.e_shentsize,
-           sizeof(*sh));
+    const uint8_t *at = ps->img + ps->eh.e_shoff +
+                        (uint64_t)i * ps->eh.e_shentsize;
+    struct elf32_shdr s;
+
+    if ( !is_elf32(&ps->eh) )
+    {
+        memcpy(sh, at, sizeof(*sh));
+        return;
+    }
+    memcpy(&s, at, sizeof(s));
+    *sh = (struct elf64_shdr){
+        .sh_name = s.sh_name, .sh_type = s.sh_type, .sh_flags = s.sh_flags,
+        .sh_addr = s.sh_addr, .sh_offset = s.sh_offset, .sh_size = s.sh_size,
+        .sh_link = s.sh_link, .sh_info = s.sh_info,
+        .sh_addralign = s.sh_addralign, .sh_entsize = s.sh_entsize,
+    };
 }
 
 static bool loadable(const struct elf64_phdr *ph)
@@ -635,18 +737,17 @@ static bool check_header(struct parse *ps)
     memcpy(&machine, id + 18, 2);
     ps->info->elf_class = id[EI_CLASS] == ELFCLASS64 ? 64 : 32;
     ps->info->machine = machine;
-    if ( id[EI_CLASS] == ELFCLASS32 )
-        return machine == ELF_MACHINE_386
-            ? fail(ps, "32-bit PV kernels (ELF32 i386) are not supported yet")
-            : fail(ps, "ELF32 image for machine %u is not an x86-64 kernel",
-                   machine);
-    if ( machine != ELF_MACHINE_X86_64 )
+    if ( id[EI_CLASS] == ELFCLASS32 && machine != ELF_MACHINE_386 )
+        return fail(ps, "ELF32 image for machine %u is not an i386 kernel",
+                    machine);
+    if ( id[EI_CLASS] == ELFCLASS64 && machine != ELF_MACHINE_X86_64 )
         return fail(ps, "ELF machine %u is not x86-64", machine);
 
-    if ( ps->size < sizeof(*eh) )
+    if ( ps->size < (id[EI_CLASS] == ELFCLASS32 ? sizeof(struct elf32_ehdr)
+                                                : sizeof(*eh)) )
         return fail(ps, "ELF header truncated: image of %llu bytes",
                     (unsigned long long)ps->size);
-    memcpy(eh, id, sizeof(*eh));
+    get_ehdr(id, eh);
     if ( id[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT )
         return fail(ps, "ELF version %u/%u is not 1", id[EI_VERSION],
                     eh->e_version);
@@ -659,7 +760,8 @@ static bool check_header(struct parse *ps)
                     (unsigned long long)eh->e_phoff,
                     (unsigned long long)ps->size);
     if ( eh->e_shnum &&
-         (eh->e_shentsize < sizeof(struct elf64_shdr) ||
+         (eh->e_shentsize < (is_elf32(eh) ? sizeof(struct elf32_shdr)
+                                          : sizeof(struct elf64_shdr)) ||
           !in_image(ps->size, eh->e_shoff,
                     (uint64_t)eh->e_shentsize * eh->e_shnum)) )
         return fail(ps, "section header table (%u entries of %u bytes at 0x%llx) is not inside the image (0x%llx bytes)",
@@ -727,6 +829,9 @@ static bool check_xen_aware(struct parse *ps)
     if ( strncmp(info->xen_version, "xen-3.0", 7) )
         return fail(ps, "kernel is built for Xen \"%s\", not \"xen-3.0\"",
                     info->xen_version);
+    /* xen-3.0-x86_32 (libxc's name for it): no Xen since 3.x runs one. */
+    if ( info->elf_class == 32 && info->pae == ELF_PAE_NO )
+        return fail(ps, "a non-PAE 32-bit kernel (xen-3.0-x86_32): Xen runs 32-bit PV kernels built for PAE only (xen-3.0-x86_32p)");
     return true;
 }
 
@@ -834,9 +939,11 @@ bool elf_load(const void *img, uint64_t size, const struct elf_info *info,
     struct elf64_ehdr eh;
 
     /* Cheap re-checks, in case this is not the image that was parsed. */
-    if ( !img || info->elf_class != 64 || size < sizeof(eh) )
+    if ( !img || size < sizeof(struct elf32_ehdr) ||
+         info->elf_class != (p[EI_CLASS] == ELFCLASS32 ? 32 : 64) ||
+         (info->elf_class == 64 && size < sizeof(eh)) )
         return false;
-    memcpy(&eh, p, sizeof(eh));
+    get_ehdr(p, &eh);
     if ( !phdrs_in_image(&eh, size) )
         return false;
 

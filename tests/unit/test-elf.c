@@ -610,29 +610,171 @@ static void test_strings(void **state)
 
 /* ---------------------------------------------------------------- headers */
 
-static void test_elf32(void **state)
+/*
+ * A 32-bit PAE kernel (Linux i386's notes, 4-byte values): the standard
+ * image narrowed in place to ELF32, its addresses moved under 4 GiB.
+ */
+#define VIRT_BASE32     0xc0000000ULL
+#define KSTART32        (VIRT_BASE32 + PADDR)
+
+static void narrow_to_elf32(void)
 {
+    Elf64_Ehdr e = *ehdr();
     Elf32_Ehdr *eh = (Elf32_Ehdr *)buf;
 
-    memset(buf, 0, BUF_SIZE);
-    memcpy(eh->e_ident, ELFMAG, SELFMAG);
+    memset(eh, 0, sizeof(e));
+    memcpy(eh->e_ident, e.e_ident, EI_NIDENT);
     eh->e_ident[EI_CLASS] = ELFCLASS32;
-    eh->e_ident[EI_DATA] = ELFDATA2LSB;
-    eh->e_ident[EI_VERSION] = EV_CURRENT;
-    eh->e_type = ET_EXEC;
+    eh->e_type = e.e_type;
     eh->e_machine = EM_386;
-    buf_len = sizeof(*eh);
-    assert_refused("32-bit PV kernels (ELF32 i386) are not supported yet");
+    eh->e_version = e.e_version;
+    eh->e_entry = e.e_entry - KSTART + KSTART32;
+    eh->e_phoff = e.e_phoff;
+    eh->e_shoff = e.e_shoff;
+    eh->e_ehsize = sizeof(*eh);
+    eh->e_phentsize = sizeof(Elf32_Phdr);
+    eh->e_phnum = e.e_phnum;
+    eh->e_shentsize = e.e_shnum ? sizeof(Elf32_Shdr) : 0;
+    eh->e_shnum = e.e_shnum;
+    eh->e_shstrndx = e.e_shstrndx;
+    /* Forwards: each narrower entry lands at or below the one it came from. */
+    for ( unsigned int i = 0; i < e.e_phnum; i++ )
+    {
+        Elf64_Phdr p = *phdr(i);
+        Elf32_Phdr *q = (Elf32_Phdr *)(buf + PHOFF) + i;
+
+        *q = (Elf32_Phdr){
+            .p_type = p.p_type, .p_offset = p.p_offset, .p_paddr = p.p_paddr,
+            .p_vaddr = p.p_type == PT_LOAD ? p.p_paddr + VIRT_BASE32 : 0,
+            .p_filesz = p.p_filesz, .p_memsz = p.p_memsz,
+            .p_flags = p.p_flags, .p_align = p.p_align,
+        };
+    }
+    for ( unsigned int i = 0; i < e.e_shnum; i++ )
+    {
+        Elf64_Shdr h = *shdr(i);
+        Elf32_Shdr *q = (Elf32_Shdr *)(buf + SHOFF) + i;
+
+        *q = (Elf32_Shdr){
+            .sh_name = h.sh_name, .sh_type = h.sh_type,
+            .sh_offset = h.sh_offset, .sh_size = h.sh_size,
+        };
+    }
+}
+
+static void i386_image(const char *pae)
+{
+    img_begin();
+    add_loads();
+    add_note_str(XEN_ELFNOTE_GUEST_OS, "linux");
+    add_note_str(XEN_ELFNOTE_GUEST_VERSION, "2.6");
+    add_note_str(XEN_ELFNOTE_XEN_VERSION, "xen-3.0");
+    add_note_num(XEN_ELFNOTE_VIRT_BASE, VIRT_BASE32, 4);
+    add_note_num(XEN_ELFNOTE_PADDR_OFFSET, 0, 4);
+    add_note_num(XEN_ELFNOTE_ENTRY, KSTART32 + 0x100, 4);
+    add_note_num(XEN_ELFNOTE_HYPERCALL_PAGE, KSTART32 + 0x1000, 4);
+    add_note(XEN_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb",
+             41);
+    if ( pae )
+        add_note_str(XEN_ELFNOTE_PAE_MODE, pae);
+    add_note_str(XEN_ELFNOTE_LOADER, "generic");
+    add_notes_phdr();
+}
+
+/* The segments as loaded, relative to KSTART32. */
+static char load_log[256];
+
+static bool log_copy(void *ctx, uint64_t va, const void *src, uint64_t len)
+{
+    assert_true(va >= KSTART32 && va + len <= KSTART32 + 0x10000);
+    assert_true((const uint8_t *)src >= copy &&
+                (const uint8_t *)src + len <= copy + buf_len);
+    snprintf(load_log + strlen(load_log), sizeof(load_log) - strlen(load_log),
+             "copy %#lx+%#lx@%#lx ", (unsigned long)(va - KSTART32),
+             (unsigned long)len, (unsigned long)((const uint8_t *)src - copy));
+    return true;
+}
+
+static bool log_zero(void *ctx, uint64_t va, uint64_t len)
+{
+    assert_true(va >= KSTART32 && va + len <= KSTART32 + 0x10000);
+    snprintf(load_log + strlen(load_log), sizeof(load_log) - strlen(load_log),
+             "zero %#lx+%#lx ", (unsigned long)(va - KSTART32), (unsigned long)len);
+    return true;
+}
+
+static void test_elf32(void **state)
+{
+    i386_image("yes");
+    narrow_to_elf32();
+    assert_parses();
     assert_int_equal(info.elf_class, 32);
     assert_int_equal(info.machine, ELF_MACHINE_386);
+    assert_int_equal(info.pae, ELF_PAE_EXTCR3);
+    assert_int_equal(info.virt_base, VIRT_BASE32);
+    assert_int_equal(info.virt_kstart, KSTART32);
+    assert_int_equal(info.virt_kend, KSTART32 + TEXT_SIZE + DATA_MEMSZ);
+    assert_int_equal(info.entry, KSTART32 + 0x100);
+    assert_int_equal(info.e_entry, KSTART32 + 0x200);
+    assert_int_equal(info.hypercall_page, KSTART32 + 0x1000);
+    assert_int_equal(info.nr_load, 2);
+
+    /* The segments from the ELF32 program headers, as for ELF64. */
+    load_log[0] = '\0';
+    assert_true(elf_load(copy, buf_len, &info, log_copy, log_zero, NULL));
+    assert_string_equal(load_log, "copy 0+0x2000@0x1000 copy 0x2000+0x800@0x3000 zero 0x2800+0x1800 ");
+    /* An ELF64 info does not load an ELF32 image, nor a short one. */
+    info.elf_class = 64;
+    assert_false(elf_load(copy, buf_len, &info, log_copy, log_zero, NULL));
+    info.elf_class = 32;
+    assert_false(elf_load(copy, sizeof(Elf32_Ehdr) - 1, &info, log_copy, log_zero, NULL));
+
+    i386_image("bimodal");
+    narrow_to_elf32();
+    assert_parses();
+    assert_int_equal(info.pae, ELF_PAE_BIMODAL);
+
+    /* xen-3.0-x86_32: no PAE_MODE note, or one that says no. */
+    i386_image(NULL);
+    narrow_to_elf32();
+    assert_refused("non-PAE 32-bit kernel (xen-3.0-x86_32)");
+    i386_image("no");
+    narrow_to_elf32();
+    assert_refused("non-PAE 32-bit kernel");
+
+    /* The legacy __xen_guest string, through ELF32 section headers. */
+    img_begin();
+    add_loads();
+    add_xen_guest("GUEST_OS=linux,XEN_VER=xen-3.0,VIRT_BASE=0xC0000000,"
+                  "ELF_PADDR_OFFSET=0,PAE=yes,LOADER=generic");
+    narrow_to_elf32();
+    assert_parses();
+    assert_true(info.xen_guest_section);
+    assert_int_equal(info.pae, ELF_PAE_YES);
+    assert_int_equal(info.virt_kstart, KSTART32);
+    /* Section headers narrower than ELF32's are outside the checks. */
+    ((Elf32_Ehdr *)buf)->e_shentsize = sizeof(Elf32_Shdr) - 1;
+    assert_refused("section header table");
+    ((Elf32_Ehdr *)buf)->e_shentsize = sizeof(Elf32_Shdr);
+    ((Elf32_Ehdr *)buf)->e_phentsize = sizeof(Elf32_Phdr) - 1;
+    assert_refused("program header table");
+
+    /* The ELF32 header itself must be whole. */
+    i386_image("yes");
+    narrow_to_elf32();
+    assert_false(parse_len(sizeof(Elf32_Ehdr) - 1));
+    assert_string_equal(err, "ELF header truncated: image of 51 bytes");
+    assert_int_equal(info.elf_class, 32);
+    assert_int_equal(info.machine, ELF_MACHINE_386);
+    assert_true(parse_len(buf_len));
 
     /* Identified from its first 20 bytes already. */
     assert_false(parse_len(20));
     assert_int_equal(info.elf_class, 32);
     assert_int_equal(info.machine, ELF_MACHINE_386);
 
-    eh->e_machine = EM_ARM;
-    assert_refused("ELF32 image for machine 40 is not an x86-64 kernel");
+    ((Elf32_Ehdr *)buf)->e_machine = EM_ARM;
+    assert_refused("ELF32 image for machine 40 is not an i386 kernel");
     assert_int_equal(info.elf_class, 32);
 }
 

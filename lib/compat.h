@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lib/compat.h - Xen's public structures as a 32-bit (PAE) PV guest lays
+ * them out: longs, pointers and frame numbers of 32 bits, 64-bit members
+ * aligned to 4 (the i386 ABI).
+ *
+ * Each structure is one list of its members; the list defines the
+ * structure here and, compiled with -m32 by lib/compat-layout.c against the
+ * public headers, gives the offset and size of every member and of the
+ * whole on i386 ($(O)/compat-layout.h). Every member and every size is
+ * checked against those below, so a member missing, misplaced or of the
+ * wrong width fails the build: nothing here is a layout taken on trust.
+ *
+ * A list entry is M(S, type, name, dimension, member in Xen's structure).
+ */
+#ifndef LIB_COMPAT_H
+#define LIB_COMPAT_H
+
+#include "lib/compiler.h"
+#include "lib/xen.h"
+
+#define COMPAT_CAT_(a, b, c, d) a##b##c##d
+#define COMPAT_CAT(a, b, c, d)  COMPAT_CAT_(a, b, c, d)
+#define COMPAT_STR_(x)          #x
+#define COMPAT_STR(x)           COMPAT_STR_(x)
+
+typedef uint64_t compat_u64 __aligned(4);
+
+/* start_info (xen.h): what the builder hands a 32-bit kernel. */
+#define COMPAT_START_INFO(M, S)                                                 \
+    M(S, char,       magic,          [32], magic)                               \
+    M(S, uint32_t,   nr_pages,       ,     nr_pages)                            \
+    M(S, uint32_t,   shared_info,    ,     shared_info)                         \
+    M(S, uint32_t,   flags,          ,     flags)                               \
+    M(S, uint32_t,   store_mfn,      ,     store_mfn)                           \
+    M(S, uint32_t,   store_evtchn,   ,     store_evtchn)                        \
+    M(S, uint32_t,   console_mfn,    ,     console.domU.mfn)                    \
+    M(S, uint32_t,   console_evtchn, ,     console.domU.evtchn)                 \
+    M(S, uint32_t,   pt_base,        ,     pt_base)                             \
+    M(S, uint32_t,   nr_pt_frames,   ,     nr_pt_frames)                        \
+    M(S, uint32_t,   mfn_list,       ,     mfn_list)                            \
+    M(S, uint32_t,   mod_start,      ,     mod_start)                           \
+    M(S, uint32_t,   mod_len,        ,     mod_len)                             \
+    M(S, char,       cmd_line,       [MAX_GUEST_CMDLINE], cmd_line)             \
+    M(S, uint32_t,   first_p2m_pfn,  ,     first_p2m_pfn)                       \
+    M(S, uint32_t,   nr_p2m_frames,  ,     nr_p2m_frames)
+
+/* vcpu_time_info: the same on both, checked all the same. */
+#define COMPAT_VCPU_TIME_INFO(M, S)                                             \
+    M(S, uint32_t,   version,           , version)                              \
+    M(S, uint32_t,   pad0,              , pad0)                                 \
+    M(S, compat_u64, tsc_timestamp,     , tsc_timestamp)                        \
+    M(S, compat_u64, system_time,       , system_time)                          \
+    M(S, uint32_t,   tsc_to_system_mul, , tsc_to_system_mul)                    \
+    M(S, int8_t,     tsc_shift,         , tsc_shift)                            \
+    M(S, uint8_t,    flags,             , flags)                                \
+    M(S, uint8_t,    pad1,              [2], pad1)
+
+#define COMPAT_ARCH_VCPU_INFO(M, S)                                             \
+    M(S, uint32_t,   cr2,    ,   cr2)                                           \
+    M(S, uint32_t,   pad,    [5], pad)
+
+#define COMPAT_VCPU_INFO(M, S)                                                  \
+    M(S, uint8_t,    evtchn_upcall_pending, , evtchn_upcall_pending)            \
+    M(S, uint8_t,    evtchn_upcall_mask,    , evtchn_upcall_mask)               \
+    M(S, uint32_t,   evtchn_pending_sel,    , evtchn_pending_sel)               \
+    M(S, struct compat_arch_vcpu_info, arch, , arch)                            \
+    M(S, struct compat_vcpu_time_info, time, , time)
+
+#define COMPAT_ARCH_SHARED_INFO(M, S)                                           \
+    M(S, uint32_t,   max_pfn,                    , max_pfn)                     \
+    M(S, uint32_t,   pfn_to_mfn_frame_list_list, , pfn_to_mfn_frame_list_list)  \
+    M(S, uint32_t,   nmi_reason,                 , nmi_reason)                  \
+    M(S, uint32_t,   p2m_cr3,                    , p2m_cr3)                     \
+    M(S, uint32_t,   p2m_vaddr,                  , p2m_vaddr)                   \
+    M(S, uint32_t,   p2m_generation,             , p2m_generation)              \
+    M(S, uint32_t,   wc_sec_hi,                  , wc_sec_hi)
+
+/* 1024 ports of 2-level events: 32 words of 32 bits. */
+#define COMPAT_SHARED_INFO(M, S)                                                \
+    M(S, struct compat_vcpu_info, vcpu_info, [XEN_LEGACY_MAX_VCPUS], vcpu_info) \
+    M(S, uint32_t,   evtchn_pending, [32], evtchn_pending)                      \
+    M(S, uint32_t,   evtchn_mask,    [32], evtchn_mask)                         \
+    M(S, uint32_t,   wc_version,     ,     wc_version)                          \
+    M(S, uint32_t,   wc_sec,         ,     wc_sec)                              \
+    M(S, uint32_t,   wc_nsec,        ,     wc_nsec)                             \
+    M(S, struct compat_arch_shared_info, arch, , arch)
+
+/* vcpu_runstate_info: 44 bytes on i386, 48 on x86-64. */
+#define COMPAT_VCPU_RUNSTATE_INFO(M, S)                                         \
+    M(S, int32_t,    state,            ,    state)                              \
+    M(S, compat_u64, state_entry_time, ,    state_entry_time)                   \
+    M(S, compat_u64, time,             [4], time)
+
+/* Every structure, in the order they nest: X(Xen's name, its list). */
+#define COMPAT_STRUCTS(X)                                                       \
+    X(start_info,         COMPAT_START_INFO)                                    \
+    X(vcpu_time_info,     COMPAT_VCPU_TIME_INFO)                                \
+    X(arch_vcpu_info,     COMPAT_ARCH_VCPU_INFO)                                \
+    X(vcpu_info,          COMPAT_VCPU_INFO)                                     \
+    X(arch_shared_info,   COMPAT_ARCH_SHARED_INFO)                              \
+    X(shared_info,        COMPAT_SHARED_INFO)                                   \
+    X(vcpu_runstate_info, COMPAT_VCPU_RUNSTATE_INFO)
+
+#ifndef __i386__
+/* struct compat_<Xen's name>, from its list. */
+#define COMPAT_MEMBER(S, type, name, dim, xen) type name dim;
+#define COMPAT_DEFINE(sname, list)                                              \
+    struct compat_##sname { list(COMPAT_MEMBER, sname) } __aligned(4);
+COMPAT_STRUCTS(COMPAT_DEFINE)
+#undef COMPAT_DEFINE
+#undef COMPAT_MEMBER
+
+#include "compat-layout.h"
+
+/* Each member where i386 has it, as wide; each structure as large. */
+#define COMPAT_CHECK_MEMBER(S, type, name, dim, xen)                            \
+    _Static_assert(offsetof(struct compat_##S, name) ==                         \
+                       COMPAT_CAT(COMPAT_OFF_, S, _, name) &&                   \
+                   sizeof(((struct compat_##S *)0)->name) ==                    \
+                       COMPAT_CAT(COMPAT_SZ_, S, _, name),                      \
+                   "32-bit layout of " #S "." #xen);
+#define COMPAT_CHECK(sname, list)                                               \
+    list(COMPAT_CHECK_MEMBER, sname)                                            \
+    _Static_assert(sizeof(struct compat_##sname) ==                             \
+                       COMPAT_CAT(COMPAT_SIZE_, sname, , ),                     \
+                   "32-bit size of " #sname);
+COMPAT_STRUCTS(COMPAT_CHECK)
+#undef COMPAT_CHECK
+#undef COMPAT_CHECK_MEMBER
+#endif
+
+#endif /* LIB_COMPAT_H */
