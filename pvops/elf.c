@@ -14,10 +14,13 @@
  *    built for PAE (xen-3.0-x86_32p); the program and section header
  *    tables, every loadable segment's file bytes and every note segment or
  *    section must lie inside the image;
- *  - notes must fit in their segment; numeric notes must be 1, 2, 4 or 8
- *    bytes (libelf reads other sizes as 0), SUPPORTED_FEATURES a multiple
- *    of 4, string notes NUL-terminated inside the descriptor or its
- *    padding (libelf reads on to any NUL in the image);
+ *  - notes must fit in their segment, bar a Xen note's descriptor of up to
+ *    64 bytes, read on past the segment's end and as zeros past the
+ *    image's, as libelf reads it (PV-GRUB2 i386's last note needs that);
+ *    numeric notes must be 1, 2, 4 or 8 bytes (libelf reads other sizes
+ *    as 0), SUPPORTED_FEATURES a multiple of 4, string notes NUL-terminated
+ *    inside the descriptor or its padding (libelf reads on to any NUL in
+ *    the image);
  *  - the entry point must lie in [virt_kstart, virt_kend) (libelf also
  *    accepts virt_kend itself), and so must the hypercall page (Xen checks
  *    it against the whole bootstrap area, libxc not at all);
@@ -148,6 +151,9 @@ struct elf_nhdr {
 #define PF_RWX          7
 #define SHT_NOTE        7
 #define SHT_NOBITS      8
+
+/* The longest descriptor that may run past its note segment (parse_notes). */
+#define NOTE_TAIL_MAX   64
 
 /* libelf's bound on the notes it walks, against overlapping note tables. */
 #define MAX_NOTES       65536
@@ -554,6 +560,7 @@ static bool parse_notes(struct parse *ps, uint64_t off, uint64_t len,
                         const char *what, unsigned int idx,
                         unsigned int *nr_xen)
 {
+    uint8_t tail[NOTE_TAIL_MAX];
     uint64_t pos = 0;
 
     if ( !in_image(ps->size, off, len) )
@@ -573,7 +580,8 @@ static bool parse_notes(struct parse *ps, uint64_t off, uint64_t len,
         name = ps->img + off + pos + sizeof(nh);
         rest = len - pos - sizeof(nh);
         namesz = ROUNDUP((uint64_t)nh.n_namesz, 4);
-        if ( namesz > rest || nh.n_descsz > rest - namesz )
+        if ( namesz > rest ||
+             (nh.n_descsz > rest - namesz && nh.n_descsz > NOTE_TAIL_MAX) )
             return fail(ps, "%s %u: note at offset 0x%llx (namesz %u, descsz %u) overruns it (0x%llx bytes)",
                         what, idx, (unsigned long long)pos, nh.n_namesz,
                         nh.n_descsz, (unsigned long long)len);
@@ -583,6 +591,21 @@ static bool parse_notes(struct parse *ps, uint64_t off, uint64_t len,
 
         if ( nh.n_namesz < 4 || memcmp(name, "Xen", 4) )
             continue;
+        if ( nh.n_descsz > rest - namesz )
+        {
+            /*
+             * The descriptor runs past the segment (PV-GRUB2 i386's last
+             * note, PAE_MODE, by 8 bytes past the end of the file): read
+             * it as libelf does, the image's bytes and zeros beyond it.
+             */
+            uint64_t at = desc - ps->img;
+            uint64_t have = MIN((uint64_t)nh.n_descsz, ps->size - at);
+
+            memset(tail, 0, sizeof(tail));
+            memcpy(tail, desc, have);
+            desc = tail;
+            descsz = nh.n_descsz;
+        }
         if ( !xen_note(ps, nh.n_type, desc, nh.n_descsz, descsz) )
             return false;
         (*nr_xen)++;

@@ -916,9 +916,38 @@ static void test_note_overflow(void **state)
         assert_refused("PT_NOTE segment 2: note at offset 0x0");
     }
 
-    /* The last note's descriptor one byte longer than the segment. */
+    /*
+     * The last note's descriptor past the segment, as PV-GRUB2 i386's
+     * PAE_MODE: read on from the image, as zeros past its end (libelf).
+     */
     linux_image();
-    phdr(2)->p_filesz--;
+    add_note_num(XEN_ELFNOTE_HV_START_LOW, 0xf5800000, 4);
+    phdr(2)->p_filesz = notes_len - 3;
+    assert_parses();
+    assert_int_equal(info.hv_start_low, 0xf5800000);
+    /* The notes moved to the end of the image, which ends 3 bytes in. */
+    assert_true(DATA_OFF + DATA_FILESZ + notes_len <= BUF_SIZE);
+    memcpy(buf + DATA_OFF + DATA_FILESZ, buf + NOTES_OFF, notes_len);
+    phdr(2)->p_offset = DATA_OFF + DATA_FILESZ;
+    phdr(2)->p_filesz = notes_len - 4;
+    buf_len = DATA_OFF + DATA_FILESZ + notes_len - 1;
+    assert_parses();
+    assert_int_equal(info.hv_start_low, 0x800000);
+    /* A string note so cut keeps its NUL only if the image has it. */
+    linux_image();
+    add_note_str(XEN_ELFNOTE_PAE_MODE, "yes");
+    phdr(2)->p_filesz = notes_len - 4;
+    assert_parses();
+    assert_int_equal(info.pae, ELF_PAE_EXTCR3);
+    /* Not a name, nor a descriptor over 64 bytes. */
+    linux_image();
+    add_note(XEN_ELFNOTE_GUEST_VERSION, "0123456789abcdef0123456789abcdef"
+             "0123456789abcdef0123456789abcdef", 65);
+    phdr(2)->p_filesz = notes_len - 4;
+    assert_refused("overruns it");
+    linux_image();
+    phdr(2)->p_filesz = notes_len + 14;         /* its header and 2 name bytes */
+    add_note_num(XEN_ELFNOTE_HV_START_LOW, 0xf5800000, 4);
     assert_refused("overruns it");
 
     /* Its padding may be cut off; fewer than 12 bytes left are ignored. */
