@@ -77,11 +77,14 @@ long do_event_channel_op(int cmd, unsigned long arg)
     }
     case EVTCHNOP_bind_interdomain:
     {
-        long rc = forward(cmd, arg, &u.bind_interdomain, sizeof(u.bind_interdomain));
+        long rc;
 
-        if ( !rc )
-            evtchn_new_port(u.bind_interdomain.local_port);
-        return rc;
+        if ( copy_from_guest(&u.bind_interdomain, arg, sizeof(u.bind_interdomain)) )
+            return -XEN_EFAULT;
+        if ( (rc = evtchn_bind_interdomain(&u.bind_interdomain)) )
+            return rc;
+        return copy_to_guest(arg, &u.bind_interdomain, sizeof(u.bind_interdomain)) ?
+               -XEN_EFAULT : 0;
     }
     case EVTCHNOP_bind_ipi:
     {

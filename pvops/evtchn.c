@@ -31,10 +31,23 @@
 /* The vCPU each guest port notifies (Xen's notify_vcpu_id), 0 by default. */
 static uint8_t port_vcpu[NR_GUEST_PORTS];
 BUILD_BUG_ON(PV_MAX_VCPUS > 256);
-/* L0 ports that are the shim's own (each CPU's timer and kick ports). */
-static xen_ulong_t shim_port_bits[NR_GUEST_PORTS / 64];
-/* The guest's VIRQ ports (unbound ports to L0, bound here). */
-static xen_ulong_t virq_port_bits[NR_GUEST_PORTS / 64];
+/*
+ * What each port number is to the shim. The guest's VIRQ and IPI ports
+ * are reserved at L0 (an unbound port to ourselves, never signalled there,
+ * so the number never clashes with L0's) and served here; so are sends
+ * between two ports of the guest's own (a loopback: interdomain to
+ * ourselves at L0). Changed under evtchn_lock.
+ */
+enum port_kind {
+    PORT_L0,        /* L0's, or free: calls forwarded, L0's events passed on */
+    PORT_SHIM,      /* a CPU's timer or kick port at L0: a free port to the guest */
+    PORT_VIRQ,      /* a VIRQ of the guest's, raised by the shim */
+    PORT_IPI,       /* an IPI of the guest's: sends raise it here */
+    PORT_LOOP,      /* interdomain to another of the guest's (port_peer) */
+};
+static uint8_t port_kind[NR_GUEST_PORTS];
+static uint16_t port_peer[NR_GUEST_PORTS];
+BUILD_BUG_ON(NR_GUEST_PORTS > 65536);
 /* vCPUs in SCHEDOP_poll (Xen's poll_mask), a count to skip the scan. */
 static unsigned int nr_polling;
 
@@ -58,10 +71,14 @@ static bool test_and_clear(xen_ulong_t *word, unsigned int bit)
     return old;
 }
 
+static enum port_kind kind_of(evtchn_port_t port)
+{
+    return port < NR_GUEST_PORTS ? READ_ONCE(port_kind[port]) : PORT_L0;
+}
+
 static bool shim_port(evtchn_port_t port)
 {
-    return port < NR_GUEST_PORTS &&
-           ((READ_ONCE(shim_port_bits[port / 64]) >> (port % 64)) & 1);
+    return kind_of(port) == PORT_SHIM;
 }
 
 /*
@@ -122,20 +139,8 @@ static bool set_pending_locked(struct vcpu *v, evtchn_port_t port, bool *mark)
                             : set_pending_2l(v, port, mark);
 }
 
-/* Raise port for the vCPU it notifies (evtchn_lock held). */
-void evtchn_raise_locked(evtchn_port_t port)
-{
-    struct vcpu *v = dom.vcpu[port_vcpu[port]];
-    bool mark, poll = set_pending_locked(v, port, &mark);
-
-    if ( mark )
-        mark_events_pending(v);
-    if ( poll )
-        wake_pollers(port);
-}
-
-/* The same, taking the lock; the vCPU is kicked once it is let go. */
-static void evtchn_set_pending(evtchn_port_t port)
+/* Raise port for the vCPU it notifies, kicked once the lock is let go. */
+void evtchn_set_pending(evtchn_port_t port)
 {
     struct vcpu *v;
     bool mark, poll;
@@ -177,9 +182,15 @@ static void unmask_port(evtchn_port_t port)
 /* Whether port is pending, under either ABI (Xen's evtchn_is_pending). */
 static bool port_pending(evtchn_port_t port)
 {
+    bool pending;
+
+    spin_lock(&evtchn_lock);
     if ( evtchn_fifo_on() )
-        return evtchn_fifo_is_pending(port);
-    return (READ_ONCE(dom.shared_info->evtchn_pending[port / 64]) >> (port % 64)) & 1;
+        pending = evtchn_fifo_is_pending(port);
+    else
+        pending = (READ_ONCE(dom.shared_info->evtchn_pending[port / 64]) >> (port % 64)) & 1;
+    spin_unlock(&evtchn_lock);
+    return pending;
 }
 
 /* A port just bound: it notifies v, on the default FIFO queue. */
@@ -196,16 +207,10 @@ static evtchn_port_t virq_port_of(const struct vcpu *v, unsigned int virq)
     return virq < NR_VIRQS ? v->virq_port[virq] : 0;
 }
 
-static bool virq_port(evtchn_port_t port)
-{
-    return port < NR_GUEST_PORTS &&
-           ((READ_ONCE(virq_port_bits[port / 64]) >> (port % 64)) & 1);
-}
-
 /* A VIRQ port: its vCPU and VIRQ (true), or false if port is none. */
 static bool find_virq(evtchn_port_t port, struct vcpu **vp, unsigned int *virqp)
 {
-    if ( !virq_port(port) )
+    if ( kind_of(port) != PORT_VIRQ )
         return false;
     for ( unsigned int i = 0; port && i < dom.nr_vcpus; i++ )
         for ( unsigned int virq = 0; virq < NR_VIRQS; virq++ )
@@ -245,8 +250,9 @@ bool evtchn_bind_cpu(unsigned int cpu)
         return false;
     ci->l0_timer_port = b.port;
     ci->l0_kick_port = ipi.port;
-    test_and_set(&shim_port_bits[b.port / 64], b.port % 64);
-    test_and_set(&shim_port_bits[ipi.port / 64], ipi.port % 64);
+    spin_lock(&evtchn_lock);
+    port_kind[b.port] = port_kind[ipi.port] = PORT_SHIM;
+    spin_unlock(&evtchn_lock);
     return true;
 }
 
@@ -257,16 +263,39 @@ long evtchn_forward(int cmd, void *op)
     return l0_event_channel_op(cmd, op);
 }
 
+/*
+ * EVTCHNOP_send (Xen's evtchn_send): on an IPI the port itself is raised,
+ * on a loopback its peer, both here; L0's go to L0. The shim's ports are
+ * free ones to the guest, and a VIRQ's cannot be sent on: Xen's -EINVAL
+ * for both (L0 would drop a send on the port it holds for a VIRQ, and say 0).
+ */
 long evtchn_send(evtchn_port_t port)
 {
-    /*
-     * The shim's ports are free ones to the guest, and a VIRQ's cannot be
-     * sent on: Xen's -EINVAL for both (L0 would drop a send on the
-     * unbound port it holds for a VIRQ and say 0).
-     */
-    if ( shim_port(port) || virq_port(port) )
+    enum port_kind kind = kind_of(port);
+    evtchn_port_t target = 0;
+    struct vcpu *v = NULL;
+    bool mark = false, poll = false;
+
+    if ( kind == PORT_L0 )
+        return l0_evtchn_send(port);
+    if ( kind != PORT_IPI && kind != PORT_LOOP )
         return -XEN_EINVAL;
-    return l0_evtchn_send(port);
+    spin_lock(&evtchn_lock);
+    kind = port_kind[port];             /* closed meanwhile? */
+    if ( kind == PORT_IPI || kind == PORT_LOOP )
+    {
+        target = kind == PORT_IPI ? port : port_peer[port];
+        v = dom.vcpu[port_vcpu[target]];
+        poll = set_pending_locked(v, target, &mark);
+    }
+    spin_unlock(&evtchn_lock);
+    if ( mark )
+        mark_events_pending(v);
+    if ( poll )
+        wake_pollers(target);
+    if ( target )
+        return 0;
+    return kind == PORT_L0 ? l0_evtchn_send(port) : -XEN_EINVAL;
 }
 
 /* A new port (alloc_unbound, bind_interdomain) notifies vCPU 0. */
@@ -282,19 +311,16 @@ static bool virq_is_global(unsigned int virq)
              virq == VIRQ_XENPMU);
 }
 
-long evtchn_bind_virq(struct evtchn_bind_virq *b)
+/*
+ * A port number for a port the shim serves, of L0's namespace so that it
+ * never clashes with L0's: an unbound port to ourselves, never signalled.
+ * It becomes kind, notifying vcpu.
+ */
+static long reserve_port(enum port_kind kind, unsigned int vcpu, evtchn_port_t *port)
 {
     struct evtchn_alloc_unbound u = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
-    struct vcpu *v;
     long rc;
 
-    if ( b->virq >= NR_VIRQS || (virq_is_global(b->virq) && b->vcpu != 0) )
-        return -XEN_EINVAL;
-    if ( !(v = domain_vcpu(b->vcpu)) )
-        return -XEN_ENOENT;
-    if ( virq_port_of(v, b->virq) )
-        return -XEN_EEXIST;
-    /* A port number of L0's namespace, so it can never clash with L0's ports. */
     if ( (rc = l0_event_channel_op(EVTCHNOP_alloc_unbound, &u)) )
         return rc;
     if ( u.port >= NR_GUEST_PORTS )
@@ -304,22 +330,68 @@ long evtchn_bind_virq(struct evtchn_bind_virq *b)
         l0_event_channel_op(EVTCHNOP_close, &c);
         return -XEN_ENOSPC;
     }
-    port_bound(u.port, v->id);
-    v->virq_port[b->virq] = u.port;
-    test_and_set(&virq_port_bits[u.port / 64], u.port % 64);
-    b->port = u.port;
+    spin_lock(&evtchn_lock);
+    port_bound(u.port, vcpu);
+    port_kind[u.port] = kind;
+    spin_unlock(&evtchn_lock);
+    *port = u.port;
     return 0;
 }
 
-long evtchn_bind_ipi(struct evtchn_bind_ipi *b)
+long evtchn_bind_virq(struct evtchn_bind_virq *b)
 {
+    struct vcpu *v;
     long rc;
 
+    if ( b->virq >= NR_VIRQS || (virq_is_global(b->virq) && b->vcpu != 0) )
+        return -XEN_EINVAL;
+    if ( !(v = domain_vcpu(b->vcpu)) )
+        return -XEN_ENOENT;
+    if ( virq_port_of(v, b->virq) )
+        return -XEN_EEXIST;
+    if ( (rc = reserve_port(PORT_VIRQ, v->id, &b->port)) )
+        return rc;
+    v->virq_port[b->virq] = b->port;
+    return 0;
+}
+
+/* EVTCHNOP_bind_ipi: the shim's, so that its sends never leave it. */
+long evtchn_bind_ipi(struct evtchn_bind_ipi *b)
+{
     if ( !domain_vcpu(b->vcpu) )
         return -XEN_ENOENT;
-    if ( !(rc = l0_event_channel_op(EVTCHNOP_bind_ipi, b)) )
-        port_bound(b->port, b->vcpu);
-    return rc;
+    return reserve_port(PORT_IPI, b->vcpu, &b->port);
+}
+
+static bool is_self(domid_t d)
+{
+    return d == DOMID_SELF || (l0.domid_valid && d == l0.domid);
+}
+
+/*
+ * EVTCHNOP_bind_interdomain, at L0. The ports the shim serves are no
+ * unbound ports to bind to (Xen's -EINVAL; at L0 they would be). Bound to
+ * another port of ours, the pair is a loopback whose sends stay here.
+ */
+long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
+{
+    bool self = is_self(b->remote_dom);
+    long rc;
+
+    if ( self && kind_of(b->remote_port) != PORT_L0 )
+        return -XEN_EINVAL;
+    if ( (rc = l0_event_channel_op(EVTCHNOP_bind_interdomain, b)) )
+        return rc;
+    port_bound(b->local_port, 0);
+    if ( self && b->local_port < NR_GUEST_PORTS && b->remote_port < NR_GUEST_PORTS )
+    {
+        spin_lock(&evtchn_lock);
+        port_kind[b->local_port] = port_kind[b->remote_port] = PORT_LOOP;
+        port_peer[b->local_port] = b->remote_port;
+        port_peer[b->remote_port] = b->local_port;
+        spin_unlock(&evtchn_lock);
+    }
+    return 0;
 }
 
 /*
@@ -335,7 +407,8 @@ long evtchn_bind_vcpu(struct evtchn_bind_vcpu *b)
     /* Xen's order: the vCPU (-ENOENT), then the port (-EINVAL). */
     if ( !domain_vcpu(b->vcpu) )
         return -XEN_ENOENT;
-    if ( shim_port(b->port) )
+    /* Xen: an IPI (and a free port) -EINVAL, a per-vCPU VIRQ too. */
+    if ( shim_port(b->port) || kind_of(b->port) == PORT_IPI )
         return -XEN_EINVAL;
     if ( find_virq(b->port, &v, &virq) && !virq_is_global(virq) )
         return -XEN_EINVAL;
@@ -344,18 +417,6 @@ long evtchn_bind_vcpu(struct evtchn_bind_vcpu *b)
     if ( b->port < NR_GUEST_PORTS && b->vcpu < dom.nr_vcpus )
         port_vcpu[b->port] = b->vcpu;
     return 0;
-}
-
-/*
- * Whether L0 has port in the container's table (Xen's port_is_valid: the
- * ports it has allocated buckets for), as L0 would say to a direct guest.
- * Its status of our own port tells, and changes nothing.
- */
-static bool l0_port_valid(evtchn_port_t port)
-{
-    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
-
-    return l0_event_channel_op(EVTCHNOP_status, &st) != -XEN_EINVAL;
 }
 
 /* A port in use (Xen's evtchn_usable: neither free nor reserved). */
@@ -385,11 +446,24 @@ long evtchn_set_priority(const struct evtchn_set_priority *sp)
     return evtchn_fifo_set_priority(sp->port, sp->priority);
 }
 
+/* EVTCHNOP_unmask: a valid port (-EINVAL); one not in use is left alone, as on Xen. */
 long evtchn_unmask(evtchn_port_t port)
 {
-    if ( port >= NR_GUEST_PORTS || !l0_port_valid(port) )
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+    enum port_kind kind = kind_of(port);
+    long rc;
+
+    /* The shim's VIRQs, IPIs and loopbacks are bound: no need to ask L0. */
+    if ( kind == PORT_VIRQ || kind == PORT_IPI || kind == PORT_LOOP )
+    {
+        unmask_port(port);
+        return 0;
+    }
+    if ( port >= NR_GUEST_PORTS ||
+         (rc = l0_event_channel_op(EVTCHNOP_status, &st)) == -XEN_EINVAL )
         return -XEN_EINVAL;
-    unmask_port(port);
+    if ( !rc && st.status != EVTCHNSTAT_closed && !shim_port(port) )
+        unmask_port(port);
     return 0;
 }
 
@@ -410,18 +484,19 @@ long evtchn_close(struct evtchn_close *c)
 
     /* A VIRQ: unbind locally, then release the number at L0. */
     if ( find_virq(c->port, &v, &virq) )
-    {
         v->virq_port[virq] = 0;
-        test_and_clear(&virq_port_bits[c->port / 64], c->port % 64);
-    }
     if ( (rc = l0_event_channel_op(EVTCHNOP_close, c)) || c->port >= NR_GUEST_PORTS )
         return rc;
     /*
      * Xen clears a closed port's pending bit (__evtchn_close), so the next
      * binding of the number starts clean; the guest's bits are the shim's.
+     * A loopback's peer is unbound now, to ourselves (L0 made it so).
      */
-    port_vcpu[c->port] = 0;
     spin_lock(&evtchn_lock);
+    if ( port_kind[c->port] == PORT_LOOP )
+        port_kind[port_peer[c->port]] = PORT_L0;
+    port_kind[c->port] = PORT_L0;
+    port_vcpu[c->port] = 0;
     if ( evtchn_fifo_on() )
         evtchn_fifo_clear_pending(c->port);
     else
@@ -430,17 +505,43 @@ long evtchn_close(struct evtchn_close *c)
     return 0;
 }
 
+/*
+ * EVTCHNOP_status: L0's answer (its checks, its errors), but for the ports
+ * the shim serves, which L0 holds as unbound ones: the shim's own are free
+ * to the guest, VIRQs and IPIs are what they are. Xen writes only the
+ * union's member of the state (none for free ports and IPIs).
+ */
 long evtchn_status(struct evtchn_status *st)
 {
+    const struct evtchn_status in = *st;
     long rc = l0_event_channel_op(EVTCHNOP_status, st);
+    struct vcpu *v;
+    unsigned int virq;
 
-    /* The shim's port, asked for by number: a free port to the guest. */
-    if ( !rc && shim_port(st->port) &&
-         (st->dom == DOMID_SELF || (l0.domid_valid && st->dom == l0.domid)) )
+    if ( rc || !is_self(in.dom) )
+        return rc;
+    switch ( kind_of(in.port) )
     {
-        memset(&st->u, 0, sizeof(st->u));
+    case PORT_SHIM:
         st->status = EVTCHNSTAT_closed;
+        st->u = in.u;
         st->vcpu = 0;
+        break;
+    case PORT_IPI:
+        st->status = EVTCHNSTAT_ipi;
+        st->u = in.u;
+        st->vcpu = port_vcpu[in.port];
+        break;
+    case PORT_VIRQ:
+        if ( !find_virq(in.port, &v, &virq) )
+            break;
+        st->status = EVTCHNSTAT_virq;
+        st->u = in.u;
+        st->u.virq = virq;
+        st->vcpu = v->id;
+        break;
+    default:
+        break;
     }
     return rc;
 }
@@ -454,8 +555,9 @@ long evtchn_status(struct evtchn_status *st)
 void evtchn_after_reset(void)
 {
     memset(port_vcpu, 0, sizeof(port_vcpu));
-    memset(shim_port_bits, 0, sizeof(shim_port_bits));
-    memset(virq_port_bits, 0, sizeof(virq_port_bits));
+    spin_lock(&evtchn_lock);
+    memset(port_kind, 0, sizeof(port_kind));
+    spin_unlock(&evtchn_lock);
     /*
      * Every port was freed: nothing stays pending (Xen's evtchn_free),
      * and a FIFO guest is back on the 2-level ABI, its 2-level bits as

@@ -30,15 +30,15 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq);
 /*
  * event_channel_op, each sub-op's structure copied in; results are written
  * into it. What L0 serves on the container's ports goes through
- * evtchn_forward (alloc_unbound, bind_interdomain, bind_ipi, bind_vcpu,
- * reset).
+ * evtchn_forward (alloc_unbound, reset).
  */
 long evtchn_forward(int cmd, void *op);
-/* After alloc_unbound or bind_interdomain made port: it notifies vCPU 0. */
+/* After alloc_unbound made port: it notifies vCPU 0. */
 void evtchn_new_port(evtchn_port_t port);
 long evtchn_send(evtchn_port_t port);
 long evtchn_bind_virq(struct evtchn_bind_virq *b);
 long evtchn_bind_ipi(struct evtchn_bind_ipi *b);
+long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b);
 long evtchn_bind_vcpu(struct evtchn_bind_vcpu *b);
 /* Clear the mask and raise what was held back. */
 long evtchn_unmask(evtchn_port_t port);
@@ -80,8 +80,8 @@ void pv_deliver_events(struct cpu_regs *regs);
  */
 extern spinlock_t evtchn_lock;
 
-/* With evtchn_lock held: port raised for the vCPU it notifies. */
-void evtchn_raise_locked(evtchn_port_t port);
+/* Without evtchn_lock: port raised for the vCPU it notifies. */
+void evtchn_set_pending(evtchn_port_t port);
 
 /* Whether the guest switched to FIFO (EVTCHNOP_init_control). */
 bool evtchn_fifo_on(void);

@@ -257,6 +257,7 @@ long evtchn_fifo_init_control(struct evtchn_init_control *ic)
  */
 long evtchn_fifo_expand_array(const struct evtchn_expand_array *ea)
 {
+    xen_ulong_t held[WORDS_PER_PAGE / 64];
     unsigned int first = fifo.nr_words;
     long rc;
 
@@ -267,16 +268,21 @@ long evtchn_fifo_expand_array(const struct evtchn_expand_array *ea)
     if ( (rc = take_frame(ea->array_gfn)) )
         return rc;
 
+    /* The held events are raised once the lock is let go (each kicks). */
     spin_lock(&evtchn_lock);
     fifo.array_mfn[first / WORDS_PER_PAGE] = ea->array_gfn;
     fifo.nr_words = first + WORDS_PER_PAGE;
-    for ( evtchn_port_t port = first; port < fifo.nr_words && port < NR_GUEST_PORTS; port++ )
-        if ( fifo.held[port / 64] & (1UL << (port % 64)) )
-        {
-            fifo.held[port / 64] &= ~(1UL << (port % 64));
-            evtchn_raise_locked(port);
-        }
+    for ( unsigned int w = 0; w < WORDS_PER_PAGE / 64; w++ )
+    {
+        held[w] = first + w * 64 < NR_GUEST_PORTS ? fifo.held[first / 64 + w] : 0;
+        if ( held[w] )
+            fifo.held[first / 64 + w] = 0;
+    }
     spin_unlock(&evtchn_lock);
+    for ( unsigned int w = 0; w < WORDS_PER_PAGE / 64; w++ )
+        for ( unsigned int b = 0; b < 64; b++ )
+            if ( held[w] & (1UL << b) )
+                evtchn_set_pending(first + w * 64 + b);
     return 0;
 }
 

@@ -5,9 +5,10 @@
 #   tests/bench/run.sh [OUTDIR [SHIM [BENCH_ELF]]]
 #       defaults: build/bench/lab build/xen-shim build/bench/bench.elf
 #
-# The devices part (tests/bench/bench-dev-*.cfg; BENCH_DEVICES=0 leaves it out): Debian's
-# kernel with a disk and a NIC times O_DIRECT disk write/read, TCP from dom0 and ping, as ns
-# per MiB or per round trip, in the same table.
+# The Debian part (tests/bench/bench-dev-*.cfg; BENCH_DEVICES=0 leaves it out): Debian's
+# kernel with a disk and a NIC times workloads (fork+exec, a shell loop, 1-byte read+write,
+# tmpfs writes), O_DIRECT disk write/read, TCP from dom0 and ping, as ns per unit (a
+# fork+exec, an iteration, a MiB, a round trip), in the same table.
 #
 # Environments (tests/bench/bench-*.cfg): direct = a plain PV guest of L0, debian-shim =
 # Debian's xen-shim, ours = SHIM. The cases run pv, debian-shim, ours, pv, ... so that

@@ -46,6 +46,14 @@
  *   bp_bounce           int3: #BP bounced, iret
  *   cpuid_forced        cpuid behind the forced-emulation prefix
  *   rdtsc               rdtsc (emulated when the TSC is)
+ *   evtchn_send_ipi     EVTCHNOP_send on an IPI to ourselves (masked; the
+ *                       pending bit cleared after each)
+ *   evtchn_send_loop    the same on one end of a loopback pair
+ *   ipi_spin_roundtrip  an event to vCPU 1, which answers with one: both
+ *                       spin on the pending bits
+ *   ipi_poll_roundtrip  the same, both blocked in SCHEDOP_poll (the
+ *                       wake-up of a blocked vCPU, twice)
+ *   tlb_flush_all_2cpu  MMUEXT_TLB_FLUSH_ALL while vCPU 1 runs
  *   kernel_user_kernel  iret to user mode, SYSCALL straight back
  *   syscall_roundtrip   timed in user mode: SYSCALL, our callback, iret
  *                       with VGCF_in_syscall
@@ -578,6 +586,252 @@ static uint64_t op_rdtsc(unsigned long n)
     return TIMED_LOOP(n, rdtsc());
 }
 
+/*
+ * An event send on a port of ours, masked, its pending bit cleared each
+ * time so that every send raises it: an IPI to ourselves, then one end of
+ * a loopback pair (interdomain to our own unbound port).
+ */
+static evtchn_port_t ipi_port, loop_port, loop_peer;
+
+static volatile shared_info_t *shinfo(void)
+{
+    return (volatile shared_info_t *)slot_va(S_SHINFO);
+}
+
+static void port_mask(evtchn_port_t port)
+{
+    __atomic_fetch_or(&shinfo()->evtchn_mask[port / 64], 1UL << (port % 64),
+                      __ATOMIC_SEQ_CST);
+}
+
+static uint64_t send_loop(unsigned long n, evtchn_port_t send, evtchn_port_t raised)
+{
+    volatile xen_ulong_t *word = &shinfo()->evtchn_pending[raised / 64];
+    xen_ulong_t bit = 1UL << (raised % 64);
+
+    return TIMED_LOOP(n, {
+        long rc = hypercall_evtchn_send(send);
+
+        if ( unlikely(rc) )
+            return fail("EVTCHNOP_send", rc);
+        if ( unlikely(!(*word & bit)) )
+            return fail("the port raised (0: not pending)", 0);
+        __atomic_fetch_and(word, ~bit, __ATOMIC_SEQ_CST);
+    });
+}
+
+static uint64_t op_evtchn_send_ipi(unsigned long n)
+{
+    if ( !ipi_port )
+    {
+        struct evtchn_bind_ipi b = { .vcpu = 0 };
+        long rc = hypercall_event_channel_op(EVTCHNOP_bind_ipi, &b);
+
+        if ( rc )
+            return fail("EVTCHNOP_bind_ipi", rc);
+        ipi_port = b.port;
+        port_mask(ipi_port);
+    }
+    return send_loop(n, ipi_port, ipi_port);
+}
+
+static uint64_t op_evtchn_send_loop(unsigned long n)
+{
+    if ( !loop_port )
+    {
+        struct evtchn_alloc_unbound u = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+        struct evtchn_bind_interdomain b = { .remote_dom = DOMID_SELF };
+        long rc = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &u);
+
+        if ( rc )
+            return fail("EVTCHNOP_alloc_unbound", rc);
+        port_mask(u.port);
+        b.remote_port = u.port;
+        if ( (rc = hypercall_event_channel_op(EVTCHNOP_bind_interdomain, &b)) )
+            return fail("EVTCHNOP_bind_interdomain", rc);
+        port_mask(b.local_port);
+        loop_port = b.local_port;
+        loop_peer = u.port;
+    }
+    return send_loop(n, loop_port, loop_peer);
+}
+
+/*
+ * Two vCPUs (the cfgs give two; vCPU 1 is started at the first of these
+ * operations, as Linux starts one: tests/guests/smp). vCPU 1 runs with its
+ * events masked and no trap table, on our page tables and a stack of its
+ * own, doing what ap_mode says: answer each event on port A (its IPI)
+ * with one on port B (vCPU 0's), blocked in SCHEDOP_poll or spinning on
+ * the pending bit, or just spin (a CPU that runs the guest: a remote TLB
+ * flush must reach it). Both ports are masked.
+ */
+enum ap_mode { AP_SPIN, AP_ECHO_POLL, AP_ECHO_SPIN, AP_DOWN };
+/* vCPU 0's request: a mode and a number; vCPU 1 echoes each one it takes. */
+static volatile unsigned int ap_req, ap_seen = ~0u;
+static evtchn_port_t port_a, port_b;
+static uint8_t ap_stack[4 * PAGE_SIZE] __aligned(PAGE_SIZE);
+void __noreturn ap_main(void);
+extern const char ap_entry[];
+
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl ap_entry\n"
+    "ap_entry:\n"
+    "    and  $~15, %rsp\n"
+    "    call ap_main\n"
+    "    ud2\n"
+    "    .popsection\n"
+);
+
+static bool port_pending(evtchn_port_t port)
+{
+    return (shinfo()->evtchn_pending[port / 64] >> (port % 64)) & 1;
+}
+
+static void port_clear(evtchn_port_t port)
+{
+    __atomic_fetch_and(&shinfo()->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+}
+
+/* SCHEDOP_poll on port, no timeout. */
+static long poll_port(evtchn_port_t port)
+{
+    struct sched_poll p = { .nr_ports = 1 };
+
+    set_xen_guest_handle(p.ports, &port);
+    return hypercall_sched_op(SCHEDOP_poll, &p);
+}
+
+void ap_main(void)
+{
+    for ( ; ; )
+    {
+        unsigned int req = ap_req, mode = req & 0xff;
+
+        ap_seen = req;
+        if ( mode == AP_DOWN )
+            hypercall_vcpu_op(VCPUOP_down, 1, NULL);
+        else if ( mode == AP_ECHO_POLL && !port_pending(port_a) )
+            poll_port(port_a);
+        if ( (mode == AP_ECHO_POLL || mode == AP_ECHO_SPIN) && port_pending(port_a) )
+        {
+            port_clear(port_a);
+            hypercall_evtchn_send(port_b);
+        }
+        else
+            __asm__ volatile ( "pause" ::: "memory" );
+    }
+}
+
+static long bind_ipi_masked(unsigned int vcpu, evtchn_port_t *port)
+{
+    struct evtchn_bind_ipi b = { .vcpu = vcpu };
+    long rc = hypercall_event_channel_op(EVTCHNOP_bind_ipi, &b);
+
+    *port = b.port;
+    if ( !rc )
+        port_mask(b.port);
+    return rc;
+}
+
+/* vCPU 1 takes mode (woken from a poll if wake); false after fail(). */
+static bool ap_request(unsigned int mode, bool wake)
+{
+    static unsigned int gen;
+    unsigned int req = mode | (++gen << 8);
+    uint64_t t0 = rdtsc();
+
+    ap_req = req;
+    if ( wake )
+        hypercall_evtchn_send(port_a);
+    while ( ap_seen != req )
+        if ( rdtsc() - t0 > (1UL << 36) )
+            return fail("vCPU 1 answering (0: it does not)", 0);
+    return true;
+}
+
+/* vCPU 1 in mode (started the first time), no event pending: false after fail(). */
+static bool ap_set(unsigned int mode)
+{
+    static vcpu_guest_context_t ctx;
+    static bool started;
+    long rc;
+
+    if ( !started )
+    {
+        if ( (rc = bind_ipi_masked(1, &port_a)) || (rc = bind_ipi_masked(0, &port_b)) )
+            return fail("EVTCHNOP_bind_ipi", rc);
+        shinfo()->vcpu_info[1].evtchn_upcall_mask = 1;
+        ctx.flags = VGCF_in_kernel;
+        ctx.user_regs.cs = FLAT_KERNEL_CS;
+        ctx.user_regs.ss = FLAT_KERNEL_SS;
+        ctx.user_regs.rip = (unsigned long)ap_entry;
+        ctx.user_regs.rsp = (unsigned long)ap_stack + sizeof(ap_stack);
+        ctx.kernel_ss = FLAT_KERNEL_SS;
+        ctx.kernel_sp = ctx.user_regs.rsp;
+        ctx.ctrlreg[3] = xen_pfn_to_cr3(image_mfn((const void *)start_info->pt_base));
+        ap_req = AP_SPIN;
+        if ( (rc = hypercall_vcpu_op(VCPUOP_initialise, 1, &ctx)) )
+            return fail("VCPUOP_initialise vCPU 1 (vcpus = 2?)", rc);
+        if ( (rc = hypercall_vcpu_op(VCPUOP_up, 1, NULL)) )
+            return fail("VCPUOP_up vCPU 1", rc);
+        started = true;
+    }
+    /* Quiet first (it leaves the ports alone), then no event left over. */
+    if ( !ap_request(AP_SPIN, true) )
+        return false;
+    port_clear(port_a);
+    port_clear(port_b);
+    return ap_request(mode, false);
+}
+
+/* An event to vCPU 1 and its answer, vCPU 1 spinning and vCPU 0 spinning. */
+static uint64_t op_ipi_spin_roundtrip(unsigned long n)
+{
+    if ( !ap_set(AP_ECHO_SPIN) )
+        return 0;
+    return TIMED_LOOP(n, {
+        long rc = hypercall_evtchn_send(port_a);
+
+        if ( unlikely(rc) )
+            return fail("EVTCHNOP_send", rc);
+        while ( !port_pending(port_b) )
+            __asm__ volatile ( "pause" ::: "memory" );
+        port_clear(port_b);
+    });
+}
+
+/* The same, both blocked in SCHEDOP_poll until the event comes. */
+static uint64_t op_ipi_poll_roundtrip(unsigned long n)
+{
+    if ( !ap_set(AP_ECHO_POLL) )
+        return 0;
+    return TIMED_LOOP(n, {
+        long rc = hypercall_evtchn_send(port_a);
+
+        if ( unlikely(rc) )
+            return fail("EVTCHNOP_send", rc);
+        while ( !port_pending(port_b) )
+            if ( unlikely((rc = poll_port(port_b))) )
+                return fail("SCHEDOP_poll", rc);
+        port_clear(port_b);
+    });
+}
+
+/* MMUEXT_TLB_FLUSH_ALL while vCPU 1 runs (spins): the flush must reach it. */
+static uint64_t op_tlb_flush_all_2cpu(unsigned long n)
+{
+    if ( !ap_set(AP_SPIN) )
+        return 0;
+    return TIMED_LOOP(n, {
+        long rc = mmuext1(MMUEXT_TLB_FLUSH_ALL, 0);
+
+        if ( unlikely(rc) )
+            return fail("MMUEXT_TLB_FLUSH_ALL", rc);
+    });
+}
+
 struct bench_op
 {
     const char *name;
@@ -599,8 +853,14 @@ static const struct bench_op ops[] = {
     { "bp_bounce", op_bp_bounce },
     { "cpuid_forced", op_cpuid_forced },
     { "rdtsc", op_rdtsc },
+    { "evtchn_send_ipi", op_evtchn_send_ipi },
+    { "evtchn_send_loop", op_evtchn_send_loop },
     { "kernel_user_kernel", op_kernel_user_kernel, true },
     { "syscall_roundtrip", op_syscall_roundtrip, true },
+    /* Two vCPUs last: vCPU 1 is started for them. */
+    { "ipi_spin_roundtrip", op_ipi_spin_roundtrip },
+    { "ipi_poll_roundtrip", op_ipi_poll_roundtrip },
+    { "tlb_flush_all_2cpu", op_tlb_flush_all_2cpu },
 };
 
 /* ------------------------------------------------------------ the runner */
@@ -813,6 +1073,8 @@ void test_main(void)
         else
             bench_run(&ops[i]);
     }
+    if ( port_a )
+        ap_request(AP_DOWN, true);            /* vCPU 1, started, goes down */
 
     xtf_success(NULL);
 }

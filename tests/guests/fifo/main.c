@@ -21,7 +21,8 @@
  *    queue (its priority, 7 by default): the head in the control block if
  *    the queue was empty (and the queue's READY bit), else the tail word's
  *    LINK field. A masked port only gets PENDING; EVTCHNOP_unmask clears
- *    MASKED and links it. Closing clears PENDING only.
+ *    MASKED and links it, but leaves a free port alone. Closing clears
+ *    PENDING only.
  *  - set_priority: an invalid port -EINVAL, then 2-level -ENOSYS, then a
  *    free port -EACCES, then above 15 -EINVAL; later events use the new
  *    queue.
@@ -319,6 +320,10 @@ static void test_queues(void)
     check_eq("9 closing cleared PENDING", word_of(p1), W_MASKED);
     check_eq("9 close p2", close_port(p2), 0);
     check_eq("9 set_priority closed p1", set_priority(p1, 3), -XEN_EACCES);
+    set_word(p1, W_PENDING | W_MASKED);
+    check_eq("9 unmask closed p1", unmask(p1), 0);
+    check_eq("9 ... left alone (a free port)", word_of(p1), W_PENDING | W_MASKED);
+    set_word(p1, W_MASKED);
     check_eq("9 send on closed p1", hypercall_evtchn_send(p1), -XEN_EINVAL);
 }
 

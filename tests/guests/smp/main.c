@@ -677,10 +677,41 @@ static bool test_start(void)
     return true;
 }
 
+static long status_vcpu;
+
+/* EVTCHNOP_status of our port: its state, *val the VIRQ or the peer port. */
+static long port_status(evtchn_port_t port, unsigned long *val)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+    long rc = hypercall_event_channel_op(EVTCHNOP_status, &st);
+
+    if ( rc )
+        return rc;
+    status_vcpu = st.vcpu;
+    if ( val )
+        *val = st.status == EVTCHNSTAT_virq ? st.u.virq :
+               st.status == EVTCHNSTAT_interdomain ? st.u.interdomain.port : 0;
+    return st.status;
+}
+
+/* bind_interdomain to our own port remote. */
+static long bind_loop(evtchn_port_t remote, evtchn_port_t *port)
+{
+    struct evtchn_bind_interdomain b = { .remote_dom = DOMID_SELF, .remote_port = remote };
+    long rc = hypercall_event_channel_op(EVTCHNOP_bind_interdomain, &b);
+
+    *port = b.local_port;
+    if ( !rc )
+        port_mask(b.local_port);
+    return rc;
+}
+
 static void test_ipis(void)
 {
-    evtchn_port_t ipi = 0, timer = 0, dbg = 0, ipi2 = 0;
+    evtchn_port_t ipi = 0, timer = 0, dbg = 0, ipi2 = 0, loop = 0;
+    struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
     struct evtchn_bind_vcpu bv = { .vcpu = 0 };
+    unsigned long val = 0;
     unsigned int seq;
     uint64_t deadline;
     long rc;
@@ -724,9 +755,46 @@ static void test_ipis(void)
              bind_virq(VIRQ_DEBUG, VCPU_ABSENT, &dbg), -XEN_ENOENT);
     /* A VIRQ's port is not one to send on (evtchn_send's default: -EINVAL). */
     check_eq("5 send on vCPU 1's VIRQ_TIMER port", hypercall_evtchn_send(timer), -XEN_EINVAL);
+    check_eq("5 status of the IPI port", port_status(ipi, NULL), EVTCHNSTAT_ipi);
+    check_eq("5 ... its vCPU", status_vcpu, AP);
+    check_eq("5 status of vCPU 1's VIRQ_TIMER port", port_status(timer, &val), EVTCHNSTAT_virq);
+    check_eq("5 ... its VIRQ", val, VIRQ_TIMER);
+    check_eq("5 ... its vCPU", status_vcpu, AP);
+    check_eq("5 bind_interdomain to our own IPI port", bind_loop(ipi, &loop), -XEN_EINVAL);
+    check_eq("5 bind_interdomain to our own VIRQ port", bind_loop(timer, &loop), -XEN_EINVAL);
     check_eq("5 close vCPU 1's VIRQ_TIMER port", close_port(timer), 0);
     check_eq("5 send on that port once closed", hypercall_evtchn_send(timer), -XEN_EINVAL);
     check_eq("5 close the IPI port", close_port(ipi), 0);
+    check_eq("5 status of it, closed", port_status(ipi, NULL), EVTCHNSTAT_closed);
+
+    /* An IPI to ourselves, and a loopback pair: both ends ours. */
+    check_eq("5 bind_ipi for vCPU 0", bind_ipi(0, &ipi), 0);
+    check_eq("5 send on it", hypercall_evtchn_send(ipi), 0);
+    check_eq("5 it is pending", port_pending(ipi), 1);
+    check_eq("5 close it", close_port(ipi), 0);
+    check_eq("5 closing cleared it", port_pending(ipi), 0);
+    rc = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+    check_eq("5 alloc_unbound to ourselves", rc, 0);
+    port_mask(au.port);
+    check_eq("5 bind_interdomain to it", bind_loop(au.port, &loop), 0);
+    check_eq("5 status of the new end", port_status(loop, &val), EVTCHNSTAT_interdomain);
+    check_eq("5 ... its peer", val, au.port);
+    /* Xen raises the new end at once, for notifications the unbound end missed. */
+    check_eq("5 the new end is pending after the bind", port_pending(loop), 1);
+    port_clear(loop);
+    check_eq("5 send on the new end", hypercall_evtchn_send(loop), 0);
+    check_eq("5 the other end is pending", port_pending(au.port), 1);
+    check_eq("5 the new end is not", port_pending(loop), 0);
+    port_clear(au.port);
+    check_eq("5 send on the other end", hypercall_evtchn_send(au.port), 0);
+    check_eq("5 the new end is pending", port_pending(loop), 1);
+    check_eq("5 the other end is not", port_pending(au.port), 0);
+    port_clear(loop);
+    check_eq("5 close the other end", close_port(au.port), 0);
+    check_eq("5 status of the new end: unbound", port_status(loop, &val), EVTCHNSTAT_unbound);
+    check_eq("5 send on it (dropped)", hypercall_evtchn_send(loop), 0);
+    check_eq("5 nothing pending on it", port_pending(loop), 0);
+    check_eq("5 close the new end", close_port(loop), 0);
 }
 
 static void test_poll(void)
