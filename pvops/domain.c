@@ -727,9 +727,11 @@ long domain_shutdown(unsigned int reason)
         pr_info("d%u shuts down: %s%s\n", dom.domid, shutdown_names[reason],
                 dom.shutdown_code != reason ? "" : " (code set)");
         if ( dom.nr_vcpus > 1 )
-            pr_info("d%u: %lu TLB flushes of every vCPU through L0 (%lu for a "
-                    "type change), %lu waits for the domain lock\n", dom.domid,
-                    tlb_remote_flushes, tlb_stale_flushes, domain_lock_waits);
+            pr_info("d%u: remote TLB flushes: %lu by IPI, %lu of every vCPU through L0 "
+                    "(%lu after an IPI not answered in time); %lu for a type change; "
+                    "%lu waits for the domain lock\n", dom.domid, tlb_ipi_flushes,
+                    tlb_remote_flushes, tlb_ipi_fallbacks, tlb_stale_flushes,
+                    domain_lock_waits);
         dom.shutting_down = true;
         printk_flush();
         l0_shutdown(reason);

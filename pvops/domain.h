@@ -12,6 +12,7 @@
 #include "x86/frames.h"
 #include "x86/paging.h"
 #include "x86/regs.h"
+#include "x86/smp.h"
 
 #define INVALID_M2P_ENTRY   (~0UL)
 #define PV_MAX_VCPUS        CONFIG_MAX_VCPUS
@@ -136,9 +137,10 @@ void __noreturn guest_crash(const char *fmt, ...) __printf(1, 2);
  * security boundary. The guest's hot paths (system calls, exceptions and
  * events bounced to it, iret, its timers) take no lock at all, and what
  * does take it is mostly a few microseconds; seL4 made the same choice.
- * A holder never waits for another CPU (a remote TLB flush is L0's
- * HVMOP_flush_tlbs, which needs nothing from the others), so it cannot
- * deadlock.
+ * A holder waits for another CPU only in a remote TLB flush by IPI, which
+ * a waiter for the lock serves while it spins (as it does the kick's
+ * interrupt), and for at most 20 us before L0's HVMOP_flush_tlbs (which
+ * needs nothing from the others) does it instead; so it cannot deadlock.
  */
 extern spinlock_t domain_lock_;
 extern unsigned int domain_lock_owner;          /* the CPU that holds it, or ~0u */
@@ -146,7 +148,16 @@ void domain_lock_relax(void);
 extern unsigned long domain_lock_waits;        /* relax calls: a measure of contention */
 static inline void domain_lock(void)
 {
-    spin_lock_relax(&domain_lock_, domain_lock_relax);
+    unsigned int n = 0;
+
+    while ( !spin_trylock(&domain_lock_) )
+        while ( spin_is_locked(&domain_lock_) )
+        {
+            __asm__ volatile ( "pause" ::: "memory" );
+            tlb_flush_serve();      /* the holder may be waiting for it */
+            if ( !(++n & 1023) )
+                domain_lock_relax();
+        }
     domain_lock_owner = get_cpu_info()->id;
 }
 static inline void domain_unlock(void)

@@ -223,12 +223,26 @@ static bool find_virq(evtchn_port_t port, struct vcpu **vp, unsigned int *virqp)
     return false;
 }
 
+/* From any CPU's timer check: still bound (closed or reset meanwhile?) under the lock. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)
 {
     evtchn_port_t port = virq_port_of(v, virq);
+    struct vcpu *t = NULL;
+    bool mark = false, poll = false;
 
-    if ( port )
-        evtchn_set_pending(port);
+    if ( !port || port >= NR_GUEST_PORTS )
+        return;
+    spin_lock(&evtchn_lock);
+    if ( port_kind[port] == PORT_VIRQ && virq_port_of(v, virq) == port )
+    {
+        t = dom.vcpu[port_vcpu[port]];
+        poll = set_pending_locked(t, port, &mark);
+    }
+    spin_unlock(&evtchn_lock);
+    if ( mark )
+        mark_events_pending(t);
+    if ( poll )
+        wake_pollers(port);
 }
 
 /* ---------------------------------------------------------------- the shim's own ports */
@@ -383,6 +397,11 @@ long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
     if ( (rc = l0_event_channel_op(EVTCHNOP_bind_interdomain, b)) )
         return rc;
     port_bound(b->local_port, 0);
+    /*
+     * Xen raises the new port at once, for what the unbound end may have
+     * missed; L0 did, but its event reaches us later.
+     */
+    evtchn_set_pending(b->local_port);
     if ( self && b->local_port < NR_GUEST_PORTS && b->remote_port < NR_GUEST_PORTS )
     {
         spin_lock(&evtchn_lock);
@@ -538,7 +557,7 @@ long evtchn_status(struct evtchn_status *st)
         st->status = EVTCHNSTAT_virq;
         st->u = in.u;
         st->u.virq = virq;
-        st->vcpu = v->id;
+        st->vcpu = port_vcpu[in.port];      /* a global one may have moved */
         break;
     default:
         break;
@@ -554,9 +573,11 @@ long evtchn_status(struct evtchn_status *st)
  */
 void evtchn_after_reset(void)
 {
-    memset(port_vcpu, 0, sizeof(port_vcpu));
     spin_lock(&evtchn_lock);
     memset(port_kind, 0, sizeof(port_kind));
+    memset(port_vcpu, 0, sizeof(port_vcpu));
+    for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
+        memset(dom.vcpu[i]->virq_port, 0, sizeof(dom.vcpu[i]->virq_port));
     spin_unlock(&evtchn_lock);
     /*
      * Every port was freed: nothing stays pending (Xen's evtchn_free),
@@ -570,7 +591,6 @@ void evtchn_after_reset(void)
             __atomic_store_n(&dom.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
     {
-        memset(dom.vcpu[i]->virq_port, 0, sizeof(dom.vcpu[i]->virq_port));
         if ( !cpu_prepared(i) )
             continue;
         if ( !evtchn_bind_cpu(i) )
@@ -614,6 +634,7 @@ static void upcall_interrupt(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 
+    tlb_flush_serve();          /* the kick may have been a flush's */
     if ( !v )
         return;     /* a CPU not running the guest yet: events wait for it */
     take_l0_events(v);
@@ -627,6 +648,25 @@ void evtchn_init(void)
     if ( !l0_register_vcpu_info(0) || !evtchn_bind_cpu(0) )
         panic("L0 refused the boot CPU's vcpu_info or event channels");
     l0_set_callback_vector();
+    /* Our domid, if CPUID did not say: an unbound port to ourselves names it. */
+    if ( !l0.domid_valid )
+    {
+        struct evtchn_alloc_unbound u = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+        struct evtchn_status st = { .dom = DOMID_SELF };
+        struct evtchn_close c;
+
+        if ( !l0_event_channel_op(EVTCHNOP_alloc_unbound, &u) )
+        {
+            st.port = c.port = u.port;
+            if ( !l0_event_channel_op(EVTCHNOP_status, &st) &&
+                 st.status == EVTCHNSTAT_unbound )
+            {
+                l0.domid = st.u.unbound.dom;
+                l0.domid_valid = true;
+            }
+            l0_event_channel_op(EVTCHNOP_close, &c);
+        }
+    }
 }
 
 bool evtchn_waiting(const struct vcpu *v)

@@ -13,9 +13,21 @@
 #define MSR_EFER 0xc0000080
 
 uint64_t tlb_clock;
-unsigned long tlb_remote_flushes, tlb_stale_flushes;
+unsigned long tlb_remote_flushes, tlb_stale_flushes, tlb_ipi_flushes, tlb_ipi_fallbacks;
 /* tlb_clock when every CPU was last flushed through L0. */
 static uint64_t all_flushed;
+
+/*
+ * Up to this many other CPUs are flushed by IPI: each is asked (its
+ * flush_req) and kicked through its L0 port, and flushes when it takes the
+ * kick or while it waits for the domain lock; more go through L0's
+ * HVMOP_flush_tlbs, which flushes every vCPU of ours at once. The wait for
+ * the answers is bounded (FLUSH_IPI_WAIT_US): a CPU L0 has descheduled is
+ * then flushed through L0 after all, so the lock holder never waits for
+ * another CPU for long, whatever it is doing.
+ */
+#define FLUSH_IPI_MAX       8
+#define FLUSH_IPI_WAIT_US   20
 
 static unsigned long prepared[BITS_TO_LONGS(CONFIG_MAX_VCPUS)];
 static unsigned long started[BITS_TO_LONGS(CONFIG_MAX_VCPUS)];
@@ -188,55 +200,120 @@ void cpu_wake(unsigned int cpu)
 
 /* ---------------------------------------------------------------- TLB flushes */
 
+void tlb_flush_serve(void)
+{
+    struct cpu_info *ci = get_cpu_info();
+    uint32_t req = __atomic_load_n(&ci->flush_req, __ATOMIC_ACQUIRE);
+
+    if ( req != ci->flush_done )
+    {
+        write_cr3(read_cr3_raw());
+        __atomic_store_n(&ci->flush_done, req, __ATOMIC_RELEASE);
+    }
+}
+
+/* Whether cpu has done flush request req, or holds no guest entry now. */
+static bool ipi_done(unsigned int cpu, uint32_t req)
+{
+    const struct cpu_info *ci = cpu_info_of(cpu);
+
+    return (int32_t)(__atomic_load_n(&ci->flush_done, __ATOMIC_ACQUIRE) - req) >= 0 ||
+           __atomic_load_n(&ci->idle, __ATOMIC_SEQ_CST);
+}
+
+static bool flush_by_ipi(const unsigned int *cpus, unsigned int nr)
+{
+    uint32_t req[FLUSH_IPI_MAX];
+    uint64_t t0 = rdtsc(), wait = (uint64_t)(l0.tsc_khz ?: 1000000) * FLUSH_IPI_WAIT_US / 1000;
+    unsigned int left = nr;
+
+    for ( unsigned int i = 0; i < nr; i++ )
+    {
+        struct cpu_info *ci = cpu_info_of(cpus[i]);
+
+        req[i] = __atomic_add_fetch(&ci->flush_req, 1, __ATOMIC_SEQ_CST);
+        l0_evtchn_send(ci->l0_kick_port);
+    }
+    while ( left )
+    {
+        left = 0;
+        for ( unsigned int i = 0; i < nr; i++ )
+            left += !ipi_done(cpus[i], req[i]);
+        if ( left && rdtsc() - t0 > wait )
+            return false;
+        cpu_relax();
+    }
+    return true;
+}
+
+/*
+ * The other running CPUs that may hold an entry from before tick need
+ * (every one if need is 0) flushed: by IPI if they are few, else (or if
+ * one does not answer in time) through L0, which flushes this CPU too:
+ * true then.
+ */
+static bool flush_others(uint64_t need, uint64_t now)
+{
+    unsigned int cpus[FLUSH_IPI_MAX], nr = 0;
+    bool many = false;
+
+    for ( unsigned int cpu = 0; cpu < nr_cpus; cpu++ )
+    {
+        const struct cpu_info *ci = cpu_info_of(cpu);
+
+        if ( cpu == get_cpu_info()->id || !cpu_started(cpu) ||
+             __atomic_load_n(&ci->idle, __ATOMIC_SEQ_CST) )
+            continue;
+        if ( need && ((int64_t)(READ_ONCE(ci->flush_stamp) - need) >= 0 ||
+                      (int64_t)(all_flushed - need) >= 0) )
+            continue;
+        if ( nr == FLUSH_IPI_MAX )
+        {
+            many = true;
+            break;
+        }
+        cpus[nr++] = cpu;
+    }
+    if ( !nr )
+        return false;
+    if ( need )
+        tlb_stale_flushes++;
+    if ( !many && flush_by_ipi(cpus, nr) )
+    {
+        tlb_ipi_flushes++;
+        return false;
+    }
+    if ( !many )
+        tlb_ipi_fallbacks++;
+
+    long rc = l0_hvm_op(HVMOP_flush_tlbs, NULL);
+
+    /* Never carry on with another CPU's stale entry: stop instead. */
+    if ( rc )
+        panic("L0 refused to flush the TLBs of every vCPU (%ld)", rc);
+    tlb_remote_flushes++;
+    if ( (int64_t)(now - all_flushed) > 0 )
+        all_flushed = now;
+    get_cpu_info()->flush_stamp = now;
+    return true;
+}
+
 void tlb_flush_all(void)
 {
-    struct cpu_info *me = get_cpu_info();
     uint64_t now;
-    bool others = false;
 
     /* The entries just changed are visible before any CPU's idle flag is read. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     now = __atomic_load_n(&tlb_clock, __ATOMIC_SEQ_CST);
-
-    for ( unsigned int cpu = 0; cpu < nr_cpus && !others; cpu++ )
-        others = cpu != me->id && cpu_started(cpu) &&
-                 !__atomic_load_n(&cpu_info_of(cpu)->idle, __ATOMIC_SEQ_CST);
-    if ( others )
-    {
-        long rc = l0_hvm_op(HVMOP_flush_tlbs, NULL);
-
-        /* Never carry on with another CPU's stale entry: stop instead. */
-        if ( rc )
-            panic("L0 refused to flush the TLBs of every vCPU (%ld)", rc);
-        tlb_remote_flushes++;
-        if ( (int64_t)(now - all_flushed) > 0 )
-            all_flushed = now;
-        me->flush_stamp = now;
-        return;
-    }
-    write_cr3(read_cr3_raw());
+    if ( !flush_others(0, now) )
+        write_cr3(read_cr3_raw());
 }
 
 void tlb_flush_stale(uint64_t need)
 {
-    struct cpu_info *me = get_cpu_info();
-
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    for ( unsigned int cpu = 0; cpu < nr_cpus; cpu++ )
-    {
-        struct cpu_info *ci = cpu_info_of(cpu);
-
-        if ( cpu == me->id || !cpu_started(cpu) ||
-             __atomic_load_n(&ci->idle, __ATOMIC_SEQ_CST) )
-            continue;
-        if ( (int64_t)(READ_ONCE(ci->flush_stamp) - need) < 0 &&
-             (int64_t)(all_flushed - need) < 0 )
-        {
-            tlb_stale_flushes++;
-            tlb_flush_all();
-            return;
-        }
-    }
-    if ( (int64_t)(me->flush_stamp - need) < 0 )
+    if ( flush_others(need, __atomic_load_n(&tlb_clock, __ATOMIC_SEQ_CST)) )
+        return;
+    if ( (int64_t)(get_cpu_info()->flush_stamp - need) < 0 )
         write_cr3(read_cr3_raw());
 }

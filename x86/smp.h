@@ -57,12 +57,19 @@ void cpu_idle_exit(paddr_t cr3);
  * a TLB entry from before tick since (it has not flushed since, nor
  * waited) is flushed before this returns (a frame changing type).
  * tlb_flush_all(): every CPU running the guest. Both flush this CPU too
- * (if needed); others through L0 (HVMOP_flush_tlbs), which needs nothing
- * from them. tlb_remote_flushes counts those.
+ * (if needed); a few others by IPI (x86/smp.c), more through L0
+ * (HVMOP_flush_tlbs), which needs nothing from them, as does a CPU that
+ * does not answer an IPI in time. tlb_ipi_flushes and tlb_remote_flushes
+ * count them.
  */
 extern uint64_t tlb_clock;
-extern unsigned long tlb_remote_flushes, tlb_stale_flushes;
+extern unsigned long tlb_remote_flushes, tlb_stale_flushes, tlb_ipi_flushes, tlb_ipi_fallbacks;
 void tlb_flush_stale(uint64_t since);
 void tlb_flush_all(void);
+/*
+ * A flush another CPU asked of this one by IPI, done if there is one: on
+ * its kick's interrupt, and while it waits for the domain lock.
+ */
+void tlb_flush_serve(void);
 
 #endif /* X86_SMP_H */

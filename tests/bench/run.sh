@@ -53,6 +53,9 @@ done
 if [ "${REPORT_ONLY:-0}" = 1 ]; then
   echo "bench: the table of the previous run in $out"
 else
+  # the lab's images follow their script (the guest's bench lines are in it)
+  tests/lab/build-images.sh > "${TMPDIR:-/tmp}/bench-images.log" 2>&1 ||
+    { echo "bench: the lab images failed to build (see ${TMPDIR:-/tmp}/bench-images.log)"; exit 2; }
   echo "bench: ${#cfgs[@]} cases ($runs runs of direct PV, Debian's xen-shim, $shim) in one lab boot"
   t0=$(date +%s)
   QUIET=1 tests/lab/lab.sh "$out" "${cfgs[@]}" -- "$elf=bench.elf" "$shim=pvshim-ours"

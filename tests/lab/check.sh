@@ -316,7 +316,7 @@ for n in 32 64 128; do
   [ -f "$out/$c/result" ] && awk -F= -v c=$c '{ v[$1] = $2 } END {
     printf "INFO %s: xl create -> end %.0f s\n", c, v["end"] - v["create"] }' "$out/$c/result"
 done
-[ -d "$out/smp-ours" ] && echo "INFO smp-ours: $(grep -ho '[0-9]* TLB flushes of every vCPU.*' "$out/smp-ours/e9.log" 2>/dev/null | head -1)"
+[ -d "$out/smp-ours" ] && echo "INFO smp-ours: $(grep -ho 'remote TLB flushes: .*' "$out/smp-ours/e9.log" 2>/dev/null | head -1)"
 
 # ---- timings (dom0 uptime, seconds)
 for c in shim-ours shim-debian; do

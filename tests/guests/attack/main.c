@@ -376,13 +376,7 @@ static const char *show(char *buf, size_t size, long v)
 /* One case, and the hypervisor must still answer after it. */
 static void check(const char *name, long got, long expected)
 {
-    char g[48], e[48];
-    bool ok = got == expected;
-
-    printk("case %s: got %s expected %s%s\n", name, show(g, sizeof(g), got),
-           show(e, sizeof(e), expected), ok ? "" : " MISMATCH");
-    if ( !ok )
-        xtf_failure("Failure: case %s\n", name);
+    report_case(name, got, expected, show);
     if ( hypercall_xen_version(XENVER_version, NULL) != xen_version0 )
     {
         xtf_failure("Failure: the hypervisor stopped answering after %s\n", name);

@@ -328,17 +328,9 @@ static const char *show(char *buf, size_t size, long v)
     return buf;
 }
 
-static unsigned int nr_checks;
-
 static void check_eq(const char *name, long got, long expected)
 {
-    char g[48], e[48];
-
-    nr_checks++;
-    printk("case %s: got %s expected %s%s\n", name, show(g, sizeof(g), got),
-           show(e, sizeof(e), expected), got == expected ? "" : " MISMATCH");
-    if ( got != expected )
-        xtf_failure("Failure: case %s\n", name);
+    report_case(name, got, expected, show);
 }
 
 /* ------------------------------------------------------------ the cases */
@@ -710,6 +702,6 @@ void test_main(void)
         run_check(&cases[i]);
 
     hypercall_set_segment_base(SEGBASE_FS, 0);
-    printk("%u checks\n", nr_checks);
+    printk("%u checks\n", report_checks);
     xtf_success(NULL);
 }

@@ -335,18 +335,13 @@ static const char *show(char *buf, size_t size, long v, enum kind k)
     return buf;
 }
 
-static unsigned int nr_checks;
 
 static void check_k(const char *name, long got, long expected, enum kind k)
 {
     char g[48], e[48];
-    bool ok = got == expected;
 
-    nr_checks++;
-    printk("case %s: got %s expected %s%s\n", name, show(g, sizeof(g), got, k),
-           show(e, sizeof(e), expected, k), ok ? "" : " MISMATCH");
-    if ( !ok )
-        xtf_failure("Failure: case %s\n", name);
+    report_line(name, show(g, sizeof(g), got, k), show(e, sizeof(e), expected, k),
+                got == expected);
 }
 
 static void check_eq(const char *name, long got, long expected)
@@ -2228,6 +2223,6 @@ void test_main(void)
     for ( unsigned int i = 0; i < ARRAY_SIZE(steps); i++ )
         steps[i]();
 
-    printk("%u checks\n", nr_checks);
+    printk("%u checks\n", report_checks);
     xtf_success(NULL);
 }

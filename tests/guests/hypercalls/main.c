@@ -55,10 +55,7 @@ static void check(const char *name, long got, bool ok, const char *expected)
 {
     char g[32];
 
-    printk("case %s: got %s expected %s%s\n", name, show_value(g, sizeof(g), got),
-           expected, ok ? "" : " MISMATCH");
-    if ( !ok )
-        xtf_failure("Failure: case %s\n", name);
+    report_line(name, show_value(g, sizeof(g), got), expected, ok);
 }
 
 static void check_eq(const char *name, long got, long expected)

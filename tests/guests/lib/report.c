@@ -119,18 +119,22 @@ const char *show_value(char *buf, size_t size, long v)
 
 unsigned int report_checks;
 
+bool report_line(const char *name, const char *got, const char *expected, bool ok)
+{
+    report_checks++;
+    printk("case %s: got %s expected %s%s\n", name, got, expected, ok ? "" : " MISMATCH");
+    if ( !ok )
+        xtf_failure("Failure: case %s\n", name);
+    return ok;
+}
+
 bool report_case(const char *name, long got, long expected,
                  const char *(*show)(char *buf, size_t size, long v))
 {
     char g[48], e[48];
-    bool ok = got == expected;
 
     if ( !show )
         show = show_value;
-    report_checks++;
-    printk("case %s: got %s expected %s%s\n", name, show(g, sizeof(g), got),
-           show(e, sizeof(e), expected), ok ? "" : " MISMATCH");
-    if ( !ok )
-        xtf_failure("Failure: case %s\n", name);
-    return ok;
+    return report_line(name, show(g, sizeof(g), got), show(e, sizeof(e), expected),
+                       got == expected);
 }

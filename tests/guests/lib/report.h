@@ -40,5 +40,7 @@ const char *show_value(char *buf, size_t size, long v);
 extern unsigned int report_checks;
 bool report_case(const char *name, long got, long expected,
                  const char *(*show)(char *buf, size_t size, long v));
+/* The same with the values already text and the verdict given. */
+bool report_line(const char *name, const char *got, const char *expected, bool ok);
 
 #endif /* TESTS_GUESTS_LIB_REPORT_H */

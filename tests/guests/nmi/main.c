@@ -105,12 +105,7 @@ void event_handle(unsigned long *f)
 
 static void check(const char *name, const char *got, const char *expected)
 {
-    bool ok = !strcmp(got, expected);
-
-    printk("case %s: got %s expected %s%s\n", name, got, expected,
-           ok ? "" : " MISMATCH");
-    if ( !ok )
-        xtf_failure("Failure: case %s\n", name);
+    report_line(name, got, expected, !strcmp(got, expected));
 }
 
 static void check_long(const char *name, long got, long expected)

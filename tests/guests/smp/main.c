@@ -143,19 +143,10 @@ static const char *show(char *buf, size_t size, long v)
     return buf;
 }
 
-static unsigned int nr_checks;
-
 /* One line per check: "case <name>: got X expected Y". */
 static void check_eq(const char *name, long got, long expected)
 {
-    char g[32], e[32];
-    bool ok = got == expected;
-
-    nr_checks++;
-    printk("case %s: got %s expected %s%s\n", name, show(g, sizeof(g), got),
-           show(e, sizeof(e), expected), ok ? "" : " MISMATCH");
-    if ( !ok )
-        xtf_failure("Failure: case %s\n", name);
+    report_case(name, got, expected, show);
 }
 
 /* ------------------------------------------------------------ vCPU 1 */
@@ -168,6 +159,7 @@ enum ap_op
     AP_POLL,        /* rc = SCHEDOP_poll port arg[0], timeout arg[1]; val = pending */
     AP_DOWN,        /* rc = VCPUOP_down of itself; then carry on */
     AP_PARK,        /* answer, then go down for good */
+    AP_HAMMER,      /* rc = hammer(1): rounds that failed */
 };
 
 static volatile struct
@@ -255,6 +247,76 @@ static bool port_pending(evtchn_port_t port)
     return (shinfo->evtchn_pending[port / 64] >> (port % 64)) & 1;
 }
 
+/* ------------------------------------------------------------ both vCPUs at once */
+
+/*
+ * Each vCPU, at the same time, HAMMER_ROUNDS times: pin its own L1, point
+ * two of its entries at shared frames (one writable, one read-only), map
+ * a shared frame writable at its own window VA (both windows are entries
+ * of the same L1 of the image; every other round flushes UVMF_ALL), read
+ * the frame's mark through it, clear the entries, unpin. Every call must
+ * succeed and every read see the right frame; afterwards every frame must
+ * pin as an L1 (no writable reference was left behind by the interleaving).
+ */
+#define HAMMER_ROUNDS   400
+#define NR_SHARED       4
+#define MARK(s)         (0x5a5a0000UL + ((unsigned long)(s) << 4))  /* bit 0 clear */
+
+static unsigned long shared_pg[NR_SHARED][PAGE_SIZE / 8] __aligned(PAGE_SIZE);
+static unsigned long hammer_l1[2][PAGE_SIZE / 8] __aligned(PAGE_SIZE);
+static uint8_t hammer_win[2][PAGE_SIZE] __aligned(PAGE_SIZE);
+static volatile struct
+{
+    unsigned long fails, round;
+    unsigned int step;
+    long rc;
+} hres[2];
+
+static long mmuext_mfn(unsigned int cmd, unsigned long mfn)
+{
+    mmuext_op_t op = { .cmd = cmd, .arg1.mfn = mfn };
+
+    return hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static long hammer(unsigned int id)
+{
+    unsigned long l1 = mfn_of(hammer_l1[id]), win = (unsigned long)hammer_win[id];
+
+    for ( unsigned long i = 0; i < HAMMER_ROUNDS; i++ )
+    {
+        unsigned int sh = (i + id) % NR_SHARED, step = 0;
+        unsigned long d = mfn_of(shared_pg[sh]);
+        mmu_update_t set[2] = {
+            { (l1 << PAGE_SHIFT) + 8 * (i % 512), (d << PAGE_SHIFT) | KERNEL_RW },
+            { (l1 << PAGE_SHIFT) + 8 * ((i + 7) % 512),
+              (mfn_of(shared_pg[(sh + 1) % NR_SHARED]) << PAGE_SHIFT) | KERNEL_RO },
+        };
+        mmu_update_t clr[2] = { { set[0].ptr, 0 }, { set[1].ptr, 0 } };
+        long rc;
+
+        if ( !(rc = mmuext_mfn(MMUEXT_PIN_L1_TABLE, l1)) &&
+             (step = 1, !(rc = hypercall_mmu_update(set, 2, NULL, DOMID_SELF))) &&
+             (step = 2, !(rc = hypercall_update_va_mapping(win, (d << PAGE_SHIFT) | KERNEL_RW,
+                                                      UVMF_INVLPG | (i & 1 ? UVMF_ALL : UVMF_LOCAL)))) &&
+             (step = 3, rc = *(volatile unsigned long *)win, rc == (long)MARK(sh)) &&
+             (step = 4, !(rc = hypercall_mmu_update(clr, 2, NULL, DOMID_SELF))) &&
+             (step = 5, !(rc = mmuext_mfn(MMUEXT_UNPIN_TABLE, l1))) )
+            continue;
+        if ( !hres[id].fails++ )
+        {
+            hres[id].round = i;
+            hres[id].step = step;
+            hres[id].rc = rc;
+        }
+        hypercall_mmu_update(clr, 2, NULL, DOMID_SELF);
+        mmuext_mfn(MMUEXT_UNPIN_TABLE, l1);
+    }
+    hypercall_update_va_mapping(win, (mfn_of(hammer_win[id]) << PAGE_SHIFT) | KERNEL_RW,
+                                UVMF_INVLPG | UVMF_LOCAL);
+    return hres[id].fails;
+}
+
 static void ap_serve(unsigned int seq)
 {
     unsigned int op = mbox.op;
@@ -290,6 +352,10 @@ static void ap_serve(unsigned int seq)
         break;
 
     case AP_PARK:
+        break;
+
+    case AP_HAMMER:
+        rc = hammer(AP);
         break;
 
     default:
@@ -760,6 +826,14 @@ static void test_ipis(void)
     check_eq("5 status of vCPU 1's VIRQ_TIMER port", port_status(timer, &val), EVTCHNSTAT_virq);
     check_eq("5 ... its VIRQ", val, VIRQ_TIMER);
     check_eq("5 ... its vCPU", status_vcpu, AP);
+    check_eq("5 bind_virq VIRQ_CONSOLE (global) vCPU 0", bind_virq(VIRQ_CONSOLE, 0, &dbg), 0);
+    bv = (struct evtchn_bind_vcpu){ .port = dbg, .vcpu = AP };
+    check_eq("5 bind_vcpu of it to vCPU 1",
+             hypercall_event_channel_op(EVTCHNOP_bind_vcpu, &bv), 0);
+    check_eq("5 status of it", port_status(dbg, &val), EVTCHNSTAT_virq);
+    check_eq("5 ... its VIRQ", val, VIRQ_CONSOLE);
+    check_eq("5 ... its vCPU (moved)", status_vcpu, AP);
+    check_eq("5 close it", close_port(dbg), 0);
     check_eq("5 bind_interdomain to our own IPI port", bind_loop(ipi, &loop), -XEN_EINVAL);
     check_eq("5 bind_interdomain to our own VIRQ port", bind_loop(timer, &loop), -XEN_EINVAL);
     check_eq("5 close vCPU 1's VIRQ_TIMER port", close_port(timer), 0);
@@ -956,6 +1030,43 @@ static void test_down_up(void)
              hypercall_xen_version(XENVER_version, NULL));
 }
 
+static void test_hammer(void)
+{
+    unsigned int seq;
+    long rc;
+
+    for ( unsigned int sh = 0; sh < NR_SHARED; sh++ )
+        shared_pg[sh][0] = MARK(sh);
+    for ( unsigned int id = 0; id < 2; id++ )
+        check_eq("10 own L1 mapped read-only",
+                 remap(hammer_l1[id], mfn_of(hammer_l1[id]), KERNEL_RO, UVMF_INVLPG), 0);
+    if ( ap_dead )
+        return;
+    seq = ap_post(AP_HAMMER, 0, 0, 0, 0, 0, 0);
+    check_eq("10 vCPU 0: rounds that failed", hammer(0), 0);
+    rc = ap_wait(seq);
+    check_eq("10 vCPU 1: rounds that failed", rc, 0);
+    for ( unsigned int id = 0; id < 2; id++ )
+        if ( hres[id].fails )
+            printk("vCPU %u: first failure in round %lu, step %u: %ld\n", id,
+                   hres[id].round, hres[id].step, hres[id].rc);
+    for ( unsigned int id = 0; id < 2; id++ )
+    {
+        check_eq("10 an L1 pins again (it was left with no type)",
+                 mmuext_mfn(MMUEXT_PIN_L1_TABLE, mfn_of(hammer_l1[id])), 0);
+        check_eq("10 ... and unpins", mmuext_mfn(MMUEXT_UNPIN_TABLE, mfn_of(hammer_l1[id])), 0);
+        remap(hammer_l1[id], mfn_of(hammer_l1[id]), KERNEL_RW, UVMF_INVLPG);
+    }
+    for ( unsigned int sh = 0; sh < NR_SHARED; sh++ )
+    {
+        remap(shared_pg[sh], mfn_of(shared_pg[sh]), KERNEL_RO, UVMF_INVLPG);
+        check_eq("10 a shared frame pins as an L1 (no writable reference left)",
+                 mmuext_mfn(MMUEXT_PIN_L1_TABLE, mfn_of(shared_pg[sh])), 0);
+        check_eq("10 ... and unpins", mmuext_mfn(MMUEXT_UNPIN_TABLE, mfn_of(shared_pg[sh])), 0);
+        remap(shared_pg[sh], mfn_of(shared_pg[sh]), KERNEL_RW, UVMF_INVLPG);
+    }
+}
+
 /* The end: vCPU 1 goes down for good; vCPU 0 is left to report. */
 static void park_ap(void)
 {
@@ -1006,8 +1117,9 @@ void test_main(void)
     test_timers();
     test_tlb();
     test_down_up();
+    test_hammer();
     park_ap();
 
-    printk("%u checks\n", nr_checks);
+    printk("%u checks\n", report_checks);
     xtf_success(NULL);
 }

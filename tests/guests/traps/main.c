@@ -1525,12 +1525,10 @@ static void show_trap(char *buf, size_t size, int vector, long ec,
 static void check_line(const char *name, const char *what, const char *got,
                        const char *expected)
 {
-    bool ok = !strcmp(got, expected);
+    char full[160];
 
-    printk("case %s%s: got %s expected %s%s\n", name, what, got, expected,
-           ok ? "" : " MISMATCH");
-    if ( !ok )
-        xtf_failure("Failure: case %s%s\n", name, what);
+    snprintf(full, sizeof(full), "%s%s", name, what);
+    report_line(full, got, expected, !strcmp(got, expected));
 }
 
 static void show_frame(char *buf, size_t size, unsigned long cs,
