@@ -139,7 +139,7 @@ void __noreturn guest_crash(const char *fmt, ...) __printf(1, 2);
  * does take it is mostly a few microseconds; seL4 made the same choice.
  * A holder waits for another CPU only in a remote TLB flush by IPI, which
  * a waiter for the lock serves while it spins (as it does the kick's
- * interrupt), and for at most 20 us before L0's HVMOP_flush_tlbs (which
+ * interrupt), and for at most 500 us before L0's HVMOP_flush_tlbs (which
  * needs nothing from the others) does it instead; so it cannot deadlock.
  */
 extern spinlock_t domain_lock_;

@@ -623,10 +623,15 @@ static void l0_port_event(evtchn_port_t port)
         }
 }
 
-/* L0's events, then this CPU's timers. */
+/*
+ * L0's events, then a flush another CPU asked for (after: its kick, taken
+ * here, is then never lost with the request unserved), then this CPU's
+ * timers.
+ */
 static void take_l0_events(struct vcpu *v)
 {
     l0_take_events(l0_port_event);
+    tlb_flush_serve();
     pv_timer_check(v);
 }
 
@@ -634,7 +639,6 @@ static void upcall_interrupt(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 
-    tlb_flush_serve();          /* the kick may have been a flush's */
     if ( !v )
         return;     /* a CPU not running the guest yet: events wait for it */
     take_l0_events(v);

@@ -60,7 +60,7 @@ struct cpu_info {
     volatile bool idle;
     volatile bool parked;           /* in cpu_park(), until woken */
     /* Remote flushes asked of it (x86/smp.c), and the last one it did. */
-    uint32_t flush_req, flush_done;
+    uint64_t flush_req, flush_done;
     struct fixed_fault fixed;       /* x86/traps.h fixed_fault */
     unsigned int fault_depth;       /* reporting a fault of the shim's (x86/traps.c) */
     struct tss64 tss;

@@ -18,16 +18,30 @@ unsigned long tlb_remote_flushes, tlb_stale_flushes, tlb_ipi_flushes, tlb_ipi_fa
 static uint64_t all_flushed;
 
 /*
- * Up to this many other CPUs are flushed by IPI: each is asked (its
+ * Up to this many other CPUs may be flushed by IPI: each is asked (its
  * flush_req) and kicked through its L0 port, and flushes when it takes the
  * kick or while it waits for the domain lock; more go through L0's
- * HVMOP_flush_tlbs, which flushes every vCPU of ours at once. The wait for
- * the answers is bounded (FLUSH_IPI_WAIT_US): a CPU L0 has descheduled is
- * then flushed through L0 after all, so the lock holder never waits for
- * another CPU for long, whatever it is doing.
+ * HVMOP_flush_tlbs, which flushes every vCPU of ours at once. Which way is
+ * cheaper depends on the host (an IPI to a vCPU of ours is two of L0's
+ * exits; in the lab, under emulation, as slow as L0's flush): each way's
+ * cost is kept as a moving average and the cheaper taken, the other tried
+ * again every FLUSH_PROBE flushes. The wait for the answers is bounded
+ * (FLUSH_IPI_WAIT_US): a CPU L0 has descheduled is then flushed through L0
+ * after all, so the lock holder never waits for another CPU for long,
+ * whatever it is doing; one that has not done the last flush asked of it
+ * is not asked again, L0 flushes at once. (Only the domain lock's holder
+ * flushes others: these are its.)
  */
 #define FLUSH_IPI_MAX       8
-#define FLUSH_IPI_WAIT_US   20
+#define FLUSH_IPI_WAIT_US   500
+#define FLUSH_PROBE         32
+static uint64_t ipi_cost, l0_cost;      /* TSC cycles, 0: not measured yet */
+static unsigned int flush_count;
+
+static void note_cost(uint64_t *avg, uint64_t cost)
+{
+    *avg = *avg ? *avg - *avg / 8 + cost / 8 : cost;
+}
 
 static unsigned long prepared[BITS_TO_LONGS(CONFIG_MAX_VCPUS)];
 static unsigned long started[BITS_TO_LONGS(CONFIG_MAX_VCPUS)];
@@ -203,7 +217,7 @@ void cpu_wake(unsigned int cpu)
 void tlb_flush_serve(void)
 {
     struct cpu_info *ci = get_cpu_info();
-    uint32_t req = __atomic_load_n(&ci->flush_req, __ATOMIC_ACQUIRE);
+    uint64_t req = __atomic_load_n(&ci->flush_req, __ATOMIC_ACQUIRE);
 
     if ( req != ci->flush_done )
     {
@@ -213,17 +227,17 @@ void tlb_flush_serve(void)
 }
 
 /* Whether cpu has done flush request req, or holds no guest entry now. */
-static bool ipi_done(unsigned int cpu, uint32_t req)
+static bool ipi_done(unsigned int cpu, uint64_t req)
 {
     const struct cpu_info *ci = cpu_info_of(cpu);
 
-    return (int32_t)(__atomic_load_n(&ci->flush_done, __ATOMIC_ACQUIRE) - req) >= 0 ||
+    return __atomic_load_n(&ci->flush_done, __ATOMIC_ACQUIRE) >= req ||
            __atomic_load_n(&ci->idle, __ATOMIC_SEQ_CST);
 }
 
 static bool flush_by_ipi(const unsigned int *cpus, unsigned int nr)
 {
-    uint32_t req[FLUSH_IPI_MAX];
+    uint64_t req[FLUSH_IPI_MAX];
     uint64_t t0 = rdtsc(), wait = (uint64_t)(l0.tsc_khz ?: 1000000) * FLUSH_IPI_WAIT_US / 1000;
     unsigned int left = nr;
 
@@ -267,7 +281,10 @@ static bool flush_others(uint64_t need, uint64_t now)
         if ( need && ((int64_t)(READ_ONCE(ci->flush_stamp) - need) >= 0 ||
                       (int64_t)(all_flushed - need) >= 0) )
             continue;
-        if ( nr == FLUSH_IPI_MAX )
+        /* Too many, or one that has not done the last one asked: through L0. */
+        if ( nr == FLUSH_IPI_MAX ||
+             __atomic_load_n(&ci->flush_done, __ATOMIC_ACQUIRE) !=
+             __atomic_load_n(&ci->flush_req, __ATOMIC_ACQUIRE) )
         {
             many = true;
             break;
@@ -278,12 +295,18 @@ static bool flush_others(uint64_t need, uint64_t now)
         return false;
     if ( need )
         tlb_stale_flushes++;
-    if ( !many && flush_by_ipi(cpus, nr) )
+
+    uint64_t t0 = rdtsc();
+    /* The cheaper way (one not measured yet counts as free), or now and then the other. */
+    bool ipi = !many && ((ipi_cost <= l0_cost) != !(++flush_count % FLUSH_PROBE));
+
+    if ( ipi && flush_by_ipi(cpus, nr) )
     {
+        note_cost(&ipi_cost, rdtsc() - t0);
         tlb_ipi_flushes++;
         return false;
     }
-    if ( !many )
+    if ( ipi )
         tlb_ipi_fallbacks++;
 
     long rc = l0_hvm_op(HVMOP_flush_tlbs, NULL);
@@ -291,6 +314,8 @@ static bool flush_others(uint64_t need, uint64_t now)
     /* Never carry on with another CPU's stale entry: stop instead. */
     if ( rc )
         panic("L0 refused to flush the TLBs of every vCPU (%ld)", rc);
+    /* A fallback costs the IPI way its wait and L0's flush. */
+    note_cost(ipi ? &ipi_cost : &l0_cost, rdtsc() - t0);
     tlb_remote_flushes++;
     if ( (int64_t)(now - all_flushed) > 0 )
         all_flushed = now;
