@@ -710,15 +710,19 @@ static void wait_unlocked(void)
 /* SCHEDOP_block: unmask events and sleep until one is pending (common/sched/core.c). */
 void evtchn_block(struct vcpu *v)
 {
+    bool waited = false;
+
     if ( v->vcpu_info )
         v->vcpu_info->evtchn_upcall_mask = 0;
-    for ( ; ; )
+    for ( ; ; waited = true )
     {
         take_l0_events(v);
         if ( wake_up(v) )
-            return;
+            break;
         wait_unlocked();
     }
+    if ( waited )
+        vcpu_runstate_area_update(v);       /* it was blocked: its runstate moved */
 }
 
 /*
@@ -768,6 +772,7 @@ long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
     __atomic_fetch_sub(&nr_polling, 1, __ATOMIC_SEQ_CST);
     if ( timeout )
         pv_timer_check(v);      /* back to the vCPU's own deadlines */
+    vcpu_runstate_area_update(v);
     return 0;
 }
 

@@ -14,6 +14,7 @@
  */
 #include "pvops/time.h"
 #include "pvops/evtchn.h"
+#include "pvops/vcpu.h"
 #include "x86/cpu.h"
 #include "x86/l0.h"
 #include "x86/uaccess.h"
@@ -180,6 +181,7 @@ __hot_text void pv_timer_check(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
     uint64_t now, next = 0;
+    bool fired = false;
 
     if ( !v->singleshot && !v->period && !ci->l0_deadline )
         return;
@@ -188,12 +190,16 @@ __hot_text void pv_timer_check(struct vcpu *v)
     {
         v->singleshot = 0;
         evtchn_send_virq(v, VIRQ_TIMER);
+        fired = true;
     }
     if ( v->period && passed(v->periodic_last + v->period, now) )
     {
         evtchn_send_virq(v, VIRQ_TIMER);
         v->periodic_last = now;
+        fired = true;
     }
+    if ( fired )
+        vcpu_runstate_area_update(v);       /* its tick reads its steal time */
     if ( v->singleshot )
         next = v->singleshot;
     if ( v->period && (!next || (int64_t)(v->periodic_last + v->period - next) < 0) )

@@ -366,17 +366,59 @@ long vcpu_send_nmi(struct vcpu *v)
 }
 
 /*
- * The one vCPU runs whenever it is not blocked: all its time is "running",
- * in nanoseconds since TSC 0.
+ * vCPU v's runstate is L0's of the CPU that runs it: that CPU halts when
+ * v blocks or polls (blocked), parks at L0 when v is down (offline), and
+ * waits for L0's pCPU when L0 runs another (runnable: the guest's steal
+ * time), on the system time the guest reads. Should L0 refuse, all v's
+ * time since it came up or went down is its state's.
  */
 void vcpu_runstate(const struct vcpu *v, struct vcpu_runstate_info *r)
 {
     uint64_t now = l0_tsc_to_ns(rdtsc());
 
+    if ( cpu_started(v->id) && !l0_vcpu_op(VCPUOP_get_runstate_info, v->id, r) )
+        return;
     memset(r, 0, sizeof(*r));
     r->state = v->up ? RUNSTATE_running : RUNSTATE_offline;
     r->state_entry_time = l0_tsc_to_ns(v->runstate_since_tsc);
     r->time[r->state] = now - r->state_entry_time;
+}
+
+/*
+ * The copy at v's runstate area, written as Xen's update_runstate_area
+ * writes it (with VMASST runstate_update_flag: XEN_RUNSTATE_UPDATE in the
+ * top byte of state_entry_time around the write). On v's CPU, on v's page
+ * tables: when v's timer fires (the guest's tick reads its steal time
+ * then) and when v stops waiting.
+ */
+void vcpu_runstate_area_update(struct vcpu *v)
+{
+    unsigned long top = v->runstate_area + offsetof(struct vcpu_runstate_info,
+                                                    state_entry_time) + 7;
+    bool flag = dom.vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
+    struct vcpu_runstate_info r;
+    uint8_t b;
+
+    /* In user mode the kernel's address is not on these tables: next time. */
+    if ( !v->runstate_area || v != current_vcpu() || get_cpu_info()->idle ||
+         !v->kernel_mode )
+        return;
+    vcpu_runstate(v, &r);
+    if ( flag )
+    {
+        r.state_entry_time |= XEN_RUNSTATE_UPDATE;
+        b = r.state_entry_time >> 56;
+        if ( copy_to_guest(top, &b, 1) )
+            return;
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+    }
+    copy_to_guest(v->runstate_area, &r, sizeof(r));
+    if ( flag )
+    {
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        b = (r.state_entry_time & ~XEN_RUNSTATE_UPDATE) >> 56;
+        copy_to_guest(top, &b, 1);
+    }
 }
 
 long vcpu_register_runstate_area(struct vcpu *v, unsigned long addr)

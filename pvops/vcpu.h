@@ -48,6 +48,8 @@ long vcpu_down(struct vcpu *v);
 void vcpu_park(struct vcpu *v);
 long vcpu_send_nmi(struct vcpu *v);
 void vcpu_runstate(const struct vcpu *v, struct vcpu_runstate_info *r);
+/* Rewrite v's registered runstate area (on v's own CPU; else nothing). */
+void vcpu_runstate_area_update(struct vcpu *v);
 /* Set (0: none) and write at once, best effort, as Xen does. */
 long vcpu_register_runstate_area(struct vcpu *v, unsigned long addr);
 

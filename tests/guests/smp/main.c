@@ -871,6 +871,39 @@ static void test_ipis(void)
     check_eq("5 close the new end", close_port(loop), 0);
 }
 
+/*
+ * vCPU 0's runstate area: written at registration, and again once it has
+ * been blocked (Xen: at every schedule; our shim: when it stops waiting,
+ * from L0's runstate of its CPU). 30 ms in SCHEDOP_poll on a port never
+ * raised adds to "blocked" (not all 30 under our shim: its CPU wakes for
+ * L0's events meanwhile).
+ */
+static volatile struct vcpu_runstate_info rs_area;
+
+static void test_runstate(void)
+{
+    struct vcpu_register_runstate_memory_area a = { .addr.v = (void *)&rs_area };
+    struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    uint64_t before;
+
+    check_eq("11 alloc_unbound (a port never raised)",
+             hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &au), 0);
+    rs_area.state = 0x55;
+    check_eq("11 register_runstate_memory_area vCPU 0",
+             vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
+    check_eq("11 written at once: running", rs_area.state, RUNSTATE_running);
+    before = rs_area.time[RUNSTATE_blocked];
+    check_eq("11 poll it for 30 ms", poll_one(au.port, now_ns() + 30 * MS), 0);
+    check_eq("11 the area: running", rs_area.state, RUNSTATE_running);
+    printk("vCPU 0 blocked for %lu us of the 30 ms poll\n",
+           (unsigned long)(rs_area.time[RUNSTATE_blocked] - before) / 1000);
+    check_eq("11 the area: blocked for a part of it (rewritten since)",
+             rs_area.time[RUNSTATE_blocked] > before, 1);
+    a.addr.v = NULL;
+    check_eq("11 unregister it", vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), 0);
+    check_eq("11 close the port", close_port(au.port), 0);
+}
+
 static void test_poll(void)
 {
     static evtchn_port_t many[129];
@@ -1114,6 +1147,7 @@ void test_main(void)
     test_start();
     test_ipis();
     test_poll();
+    test_runstate();
     test_timers();
     test_tlb();
     test_down_up();
