@@ -94,6 +94,12 @@ void evtchn_kick(struct vcpu *v)
 
 spinlock_t evtchn_lock;
 
+void evtchn_lock_relax(void)
+{
+    tlb_flush_serve();          /* the domain lock's holder may be waiting for it */
+    l0_sched_op(SCHEDOP_yield, NULL);
+}
+
 /* The upcall flag (Xen's vcpu_mark_events_pending), and v kicked if it was clear. */
 static void mark_events_pending(struct vcpu *v)
 {
@@ -147,7 +153,7 @@ void evtchn_set_pending(evtchn_port_t port)
 
     if ( port >= NR_GUEST_PORTS )
         return;
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     v = dom.vcpu[port_vcpu[port]];
     poll = set_pending_locked(v, port, &mark);
     spin_unlock(&evtchn_lock);
@@ -166,7 +172,7 @@ static void unmask_port(evtchn_port_t port)
 
     if ( port >= NR_GUEST_PORTS )
         return;
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     v = dom.vcpu[port_vcpu[port]];
     if ( evtchn_fifo_on() )
         evtchn_fifo_unmask(v, port, &mark);
@@ -184,7 +190,7 @@ static bool port_pending(evtchn_port_t port)
 {
     bool pending;
 
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     if ( evtchn_fifo_on() )
         pending = evtchn_fifo_is_pending(port);
     else
@@ -232,7 +238,7 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq)
 
     if ( !port || port >= NR_GUEST_PORTS )
         return;
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     if ( port_kind[port] == PORT_VIRQ && virq_port_of(v, virq) == port )
     {
         t = dom.vcpu[port_vcpu[port]];
@@ -264,7 +270,7 @@ bool evtchn_bind_cpu(unsigned int cpu)
         return false;
     ci->l0_timer_port = b.port;
     ci->l0_kick_port = ipi.port;
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     port_kind[b.port] = port_kind[ipi.port] = PORT_SHIM;
     spin_unlock(&evtchn_lock);
     return true;
@@ -294,7 +300,7 @@ long evtchn_send(evtchn_port_t port)
         return l0_evtchn_send(port);
     if ( kind != PORT_IPI && kind != PORT_LOOP )
         return -XEN_EINVAL;
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     kind = port_kind[port];             /* closed meanwhile? */
     if ( kind == PORT_IPI || kind == PORT_LOOP )
     {
@@ -344,7 +350,7 @@ static long reserve_port(enum port_kind kind, unsigned int vcpu, evtchn_port_t *
         l0_event_channel_op(EVTCHNOP_close, &c);
         return -XEN_ENOSPC;
     }
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     port_bound(u.port, vcpu);
     port_kind[u.port] = kind;
     spin_unlock(&evtchn_lock);
@@ -404,7 +410,7 @@ long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
     evtchn_set_pending(b->local_port);
     if ( self && b->local_port < NR_GUEST_PORTS && b->remote_port < NR_GUEST_PORTS )
     {
-        spin_lock(&evtchn_lock);
+        evtchn_lock_take();
         port_kind[b->local_port] = port_kind[b->remote_port] = PORT_LOOP;
         port_peer[b->local_port] = b->remote_port;
         port_peer[b->remote_port] = b->local_port;
@@ -511,7 +517,7 @@ long evtchn_close(struct evtchn_close *c)
      * binding of the number starts clean; the guest's bits are the shim's.
      * A loopback's peer is unbound now, to ourselves (L0 made it so).
      */
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     if ( port_kind[c->port] == PORT_LOOP )
         port_kind[port_peer[c->port]] = PORT_L0;
     port_kind[c->port] = PORT_L0;
@@ -573,7 +579,7 @@ long evtchn_status(struct evtchn_status *st)
  */
 void evtchn_after_reset(void)
 {
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     memset(port_kind, 0, sizeof(port_kind));
     memset(port_vcpu, 0, sizeof(port_vcpu));
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )

@@ -79,6 +79,17 @@ void pv_deliver_events(struct cpu_regs *regs);
  * Taken inside the domain lock, never the other way round.
  */
 extern spinlock_t evtchn_lock;
+void evtchn_lock_relax(void);
+/*
+ * Taken as the domain lock is, yielding to L0 while it waits: the holder
+ * may be a vCPU L0 has descheduled, and every vCPU raises events (128 on
+ * one CPU of the lab spun away their time slices behind it, and Linux's
+ * IPIs to all CPUs stalled for minutes).
+ */
+static inline void evtchn_lock_take(void)
+{
+    spin_lock_relax(&evtchn_lock, evtchn_lock_relax);
+}
 
 /* Without evtchn_lock: port raised for the vCPU it notifies. */
 void evtchn_set_pending(evtchn_port_t port);

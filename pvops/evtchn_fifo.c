@@ -227,7 +227,7 @@ long evtchn_fifo_init_control(struct evtchn_init_control *ic)
     if ( (rc = take_frame(ic->control_gfn)) )
         return rc;
 
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     memset(v->fifo_tail, 0, sizeof(v->fifo_tail));
     v->fifo_cb_mfn = ic->control_gfn;
     v->fifo_cb = (void *)((uint8_t *)frames.map(ic->control_gfn) + ic->offset);
@@ -269,7 +269,7 @@ long evtchn_fifo_expand_array(const struct evtchn_expand_array *ea)
         return rc;
 
     /* The held events are raised once the lock is let go (each kicks). */
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     fifo.array_mfn[first / WORDS_PER_PAGE] = ea->array_gfn;
     fifo.nr_words = first + WORDS_PER_PAGE;
     for ( unsigned int w = 0; w < WORDS_PER_PAGE / 64; w++ )
@@ -306,7 +306,7 @@ long evtchn_fifo_set_priority(evtchn_port_t port, unsigned int prio)
  */
 void evtchn_fifo_destroy(void)
 {
-    spin_lock(&evtchn_lock);
+    evtchn_lock_take();
     if ( fifo.on )
     {
         for ( evtchn_port_t port = 1; port < NR_GUEST_PORTS; port++ )
