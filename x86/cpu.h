@@ -164,12 +164,13 @@ static inline void cpu_relax(void)
 /*
  * Wait for an interrupt with interrupts off around the caller's check: "sti;
  * hlt" takes one that arrives after the check too (STI's one-instruction
- * shadow), then interrupts are off again.
+ * shadow), then interrupts are off again (x86/entry.S). The shadow is not
+ * to be relied on under nested virtualization: an interrupt taken at the
+ * HLT itself returns past it (trap_handler), or it would sleep past what
+ * the interrupt raised.
  */
-static inline void safe_halt(void)
-{
-    __asm__ volatile ( "sti; hlt; cli" ::: "memory" );
-}
+void safe_halt(void);
+extern const char safe_halt_hlt[];
 
 /*
  * Stop this CPU for good. Not "cli; hlt": Xen takes a halt with interrupts

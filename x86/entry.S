@@ -378,4 +378,16 @@ return_to_guest_end:
         .quad   .Lft_iret, .Lfix_iret
         .popsection
 
+        /* x86/cpu.h safe_halt(): the HLT at safe_halt_hlt is skipped by an interrupt. */
+        .section .text.hot, "ax", @progbits
+        .globl  safe_halt, safe_halt_hlt
+        .type   safe_halt, @function
+safe_halt:
+        sti
+safe_halt_hlt:
+        hlt
+        cli
+        ret
+        .size   safe_halt, . - safe_halt
+
         .section .note.GNU-stack, "", @progbits

@@ -239,6 +239,12 @@ __hot_text void trap_handler(struct cpu_regs *regs)
     /* The interrupt the shim takes (L0's event callback), in any mode. */
     if ( regs->vector == 0x102 && irq_handler )
     {
+        /*
+         * Taken before safe_halt()'s HLT ran (its STI shadow not kept by
+         * what runs us): return past it, for the caller to look again.
+         */
+        if ( regs->rip == (unsigned long)safe_halt_hlt )
+            regs->rip++;
         irq_handler(regs);
         return;
     }
