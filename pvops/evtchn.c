@@ -623,6 +623,8 @@ static void l0_port_event(evtchn_port_t port)
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
         if ( cpu_prepared(i) && cpu_info_of(i)->l0_timer_port == port )
         {
+            /* Its one-shot is spent (pv_timer_check: even if it looks early). */
+            __atomic_store_n(&cpu_info_of(i)->l0_timer_fired, true, __ATOMIC_SEQ_CST);
             if ( dom.vcpu[i] != current_vcpu() )
                 evtchn_kick(dom.vcpu[i]);
             return;

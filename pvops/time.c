@@ -176,23 +176,37 @@ static bool passed(uint64_t deadline, uint64_t now)
     return (int64_t)deadline <= (int64_t)now;
 }
 
+/*
+ * L0 fires its one-shot once its own clock has passed the deadline; the
+ * time record we read may lag L0's clock by microseconds. Once it has
+ * fired, a deadline within L0_TIMER_SLOP counts as due (Linux sets its
+ * deadlines at least that far ahead: TIMER_SLOP in arch/x86/xen/time.c),
+ * and L0's timer is set again for anything later: no timer is lost for
+ * an early-looking fire, and no storm of re-arms waits for our clock.
+ */
+#define L0_TIMER_SLOP 100000ULL
+
 /* This CPU's vCPU v: fire what is due, then program L0 for what is next. */
 __hot_text void pv_timer_check(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
-    uint64_t now, next = 0;
-    bool fired = false;
+    uint64_t now, due, next = 0;
+    bool fired = false, spent;
 
+    spent = __atomic_exchange_n(&ci->l0_timer_fired, false, __ATOMIC_SEQ_CST);
+    if ( spent )
+        ci->l0_deadline = 0;            /* L0 holds no deadline now */
     if ( !v->singleshot && !v->period && !ci->l0_deadline )
         return;
     now = pv_time_now();
-    if ( v->singleshot && passed(v->singleshot, now) )
+    due = spent ? now + L0_TIMER_SLOP : now;
+    if ( v->singleshot && passed(v->singleshot, due) )
     {
         v->singleshot = 0;
         evtchn_send_virq(v, VIRQ_TIMER);
         fired = true;
     }
-    if ( v->period && passed(v->periodic_last + v->period, now) )
+    if ( v->period && passed(v->periodic_last + v->period, due) )
     {
         evtchn_send_virq(v, VIRQ_TIMER);
         v->periodic_last = now;

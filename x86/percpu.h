@@ -53,6 +53,7 @@ struct cpu_info {
     uint32_t l0_kick_port;          /* an L0 IPI port: wakes this CPU */
     uint64_t flush_stamp;           /* flush_clock at its last TLB flush (x86/paging.h) */
     uint64_t l0_deadline;           /* what L0's timer of this CPU is set to, 0: none */
+    bool l0_timer_fired;            /* L0's timer of this CPU went off since it was set */
     /*
      * Not on the guest's page tables (x86/smp.h cpu_idle_enter: waiting,
      * parked, or not started): it holds no TLB entry of the guest's.
