@@ -236,6 +236,9 @@ static __hot_text bool lockless(unsigned long op, unsigned long cmd)
         return cmd == SCHEDOP_yield || cmd == SCHEDOP_block || cmd == SCHEDOP_poll;
     case __HYPERVISOR_event_channel_op:
         return cmd == EVTCHNOP_send;
+    case __HYPERVISOR_vcpu_op:
+        /* The caller's own timer (another vCPU's is -EINVAL): Linux's every tick. */
+        return cmd == VCPUOP_set_singleshot_timer || cmd == VCPUOP_stop_singleshot_timer;
     default:
         return false;
     }
