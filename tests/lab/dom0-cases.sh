@@ -141,6 +141,11 @@ for cfg in /lab/cases/*.cfg; do
   done
   t_done=$(up)
   xst=$(xl list 2>/dev/null | awk -v n="$name" '$1 == n { print $5 }')
+  # a hang: where each of the domain's vCPUs is (our shim's addresses: build/xen-shim.syms)
+  if [ "$state" = timeout ] && [ -n "$domid" ]; then
+    syms=; [ -f /lab/syms.map ] && syms="-s /lab/syms.map"
+    /usr/lib/xen-4.17/bin/xenctx -C -S -l 16 $syms "$domid" 2>&1 | head -n 8000 | sed "s/^/X|$case| xenctx: /"
+  fi
   sleep 0.3
   [ -f "$log" ] && sed -n "$((seen + 1)),\$p" "$log" | sed "s/^/C|$case| /"
   # a short-lived guest may be gone before "xl domid" could see it: xl's log has its id
