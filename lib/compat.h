@@ -92,6 +92,121 @@ typedef uint64_t compat_u64 __aligned(4);
     M(S, compat_u64, state_entry_time, ,    state_entry_time)                   \
     M(S, compat_u64, time,             [4], time)
 
+/* cpu_user_regs (arch-x86/xen-x86_32.h): 68 bytes. */
+#define COMPAT_CPU_USER_REGS(M, S)                                              \
+    M(S, uint32_t,   ebx,               , ebx)                                  \
+    M(S, uint32_t,   ecx,               , ecx)                                  \
+    M(S, uint32_t,   edx,               , edx)                                  \
+    M(S, uint32_t,   esi,               , esi)                                  \
+    M(S, uint32_t,   edi,               , edi)                                  \
+    M(S, uint32_t,   ebp,               , ebp)                                  \
+    M(S, uint32_t,   eax,               , eax)                                  \
+    M(S, uint16_t,   error_code,        , error_code)                           \
+    M(S, uint16_t,   entry_vector,      , entry_vector)                         \
+    M(S, uint32_t,   eip,               , eip)                                  \
+    M(S, uint16_t,   cs,                , cs)                                   \
+    M(S, uint8_t,    saved_upcall_mask, , saved_upcall_mask)                    \
+    M(S, uint8_t,    pad0,              , _pad0)                                \
+    M(S, uint32_t,   eflags,            , eflags)                               \
+    M(S, uint32_t,   esp,               , esp)                                  \
+    M(S, uint16_t,   ss,                , ss)                                   \
+    M(S, uint16_t,   pad1,              , _pad1)                                \
+    M(S, uint16_t,   es,                , es)                                   \
+    M(S, uint16_t,   pad2,              , _pad2)                                \
+    M(S, uint16_t,   ds,                , ds)                                   \
+    M(S, uint16_t,   pad3,              , _pad3)                                \
+    M(S, uint16_t,   fs,                , fs)                                   \
+    M(S, uint16_t,   pad4,              , _pad4)                                \
+    M(S, uint16_t,   gs,                , gs)                                   \
+    M(S, uint16_t,   pad5,              , _pad5)
+
+/* trap_info: set_trap_table's entries, 8 bytes. */
+#define COMPAT_TRAP_INFO(M, S)                                                  \
+    M(S, uint8_t,    vector,  , vector)                                         \
+    M(S, uint8_t,    flags,   , flags)                                          \
+    M(S, uint16_t,   cs,      , cs)                                             \
+    M(S, uint32_t,   address, , address)
+
+/* vcpu_guest_context (VCPUOP_initialise): 2800 bytes. */
+#define COMPAT_VCPU_GUEST_CONTEXT(M, S)                                         \
+    M(S, uint8_t,    fpu_ctxt,              [512], fpu_ctxt)                    \
+    M(S, uint32_t,   flags,                 ,      flags)                       \
+    M(S, struct compat_cpu_user_regs, user_regs, , user_regs)                   \
+    M(S, struct compat_trap_info, trap_ctxt, [256], trap_ctxt)                  \
+    M(S, uint32_t,   ldt_base,              ,      ldt_base)                    \
+    M(S, uint32_t,   ldt_ents,              ,      ldt_ents)                    \
+    M(S, uint32_t,   gdt_frames,            [16],  gdt_frames)                  \
+    M(S, uint32_t,   gdt_ents,              ,      gdt_ents)                    \
+    M(S, uint32_t,   kernel_ss,             ,      kernel_ss)                   \
+    M(S, uint32_t,   kernel_sp,             ,      kernel_sp)                   \
+    M(S, uint32_t,   ctrlreg,               [8],   ctrlreg)                     \
+    M(S, uint32_t,   debugreg,              [8],   debugreg)                    \
+    M(S, uint32_t,   event_callback_cs,     ,      event_callback_cs)           \
+    M(S, uint32_t,   event_callback_eip,    ,      event_callback_eip)          \
+    M(S, uint32_t,   failsafe_callback_cs,  ,      failsafe_callback_cs)        \
+    M(S, uint32_t,   failsafe_callback_eip, ,      failsafe_callback_eip)       \
+    M(S, uint32_t,   vm_assist,             ,      vm_assist)
+
+/* multicall_entry: 32 bytes (op, result, six arguments). */
+#define COMPAT_MULTICALL_ENTRY(M, S)                                            \
+    M(S, uint32_t,   op,     ,    op)                                           \
+    M(S, uint32_t,   result, ,    result)                                       \
+    M(S, uint32_t,   args,   [6], args)
+
+/* mmuext_op: 12 bytes; arg1 is an mfn or an address, arg2 a count, a
+ * vCPU-mask pointer or an mfn. */
+#define COMPAT_MMUEXT_OP(M, S)                                                  \
+    M(S, uint32_t,   cmd,  , cmd)                                               \
+    M(S, uint32_t,   arg1, , arg1.mfn)                                          \
+    M(S, uint32_t,   arg2, , arg2.nr_ents)
+
+/* callback_register (CALLBACKOP_register): a cs:eip pair, 12 bytes. */
+#define COMPAT_CALLBACK_REGISTER(M, S)                                          \
+    M(S, uint16_t,   type,    , type)                                           \
+    M(S, uint16_t,   flags,   , flags)                                          \
+    M(S, uint32_t,   cs,      , address.cs)                                     \
+    M(S, uint32_t,   eip,     , address.eip)
+
+/* Guest handles are 32-bit pointers. */
+#define COMPAT_XEN_MEMORY_RESERVATION(M, S)                                     \
+    M(S, uint32_t,   extent_start, , extent_start)                              \
+    M(S, uint32_t,   nr_extents,   , nr_extents)                                \
+    M(S, uint32_t,   extent_order, , extent_order)                              \
+    M(S, uint32_t,   mem_flags,    , mem_flags)                                 \
+    M(S, uint16_t,   domid,        , domid)
+
+#define COMPAT_XEN_ADD_TO_PHYSMAP(M, S)                                         \
+    M(S, uint16_t,   domid, , domid)                                            \
+    M(S, uint16_t,   size,  , size)                                             \
+    M(S, uint32_t,   space, , space)                                            \
+    M(S, uint32_t,   idx,   , idx)                                              \
+    M(S, uint32_t,   gpfn,  , gpfn)
+
+#define COMPAT_XEN_MACHPHYS_MAPPING(M, S)                                       \
+    M(S, uint32_t,   v_start, , v_start)                                        \
+    M(S, uint32_t,   v_end,   , v_end)                                          \
+    M(S, uint32_t,   max_mfn, , max_mfn)
+
+/* The runstate and time areas: a 64-bit union member, 8 bytes as on x86-64. */
+#define COMPAT_VCPU_REGISTER_RUNSTATE_MEMORY_AREA(M, S)                         \
+    M(S, compat_u64, addr, , addr.p)
+
+/* 12 bytes on i386, 16 on x86-64. */
+#define COMPAT_VCPU_SET_SINGLESHOT_TIMER(M, S)                                  \
+    M(S, compat_u64, timeout_abs_ns, , timeout_abs_ns)                          \
+    M(S, uint32_t,   flags,          , flags)
+
+#define COMPAT_SCHED_POLL(M, S)                                                 \
+    M(S, uint32_t,   ports,    , ports)                                         \
+    M(S, uint32_t,   nr_ports, , nr_ports)                                      \
+    M(S, compat_u64, timeout,  , timeout)
+
+#define COMPAT_GNTTAB_SETUP_TABLE(M, S)                                         \
+    M(S, uint16_t,   dom,        , dom)                                         \
+    M(S, uint32_t,   nr_frames,  , nr_frames)                                   \
+    M(S, int16_t,    status,     , status)                                      \
+    M(S, uint32_t,   frame_list, , frame_list)
+
 /* Every structure, in the order they nest: X(Xen's name, its list). */
 #define COMPAT_STRUCTS(X)                                                       \
     X(start_info,         COMPAT_START_INFO)                                    \
@@ -100,7 +215,20 @@ typedef uint64_t compat_u64 __aligned(4);
     X(vcpu_info,          COMPAT_VCPU_INFO)                                     \
     X(arch_shared_info,   COMPAT_ARCH_SHARED_INFO)                              \
     X(shared_info,        COMPAT_SHARED_INFO)                                   \
-    X(vcpu_runstate_info, COMPAT_VCPU_RUNSTATE_INFO)
+    X(vcpu_runstate_info, COMPAT_VCPU_RUNSTATE_INFO)                            \
+    X(cpu_user_regs,      COMPAT_CPU_USER_REGS)                                 \
+    X(trap_info,          COMPAT_TRAP_INFO)                                     \
+    X(vcpu_guest_context, COMPAT_VCPU_GUEST_CONTEXT)                            \
+    X(multicall_entry,    COMPAT_MULTICALL_ENTRY)                               \
+    X(mmuext_op,          COMPAT_MMUEXT_OP)                                     \
+    X(callback_register,  COMPAT_CALLBACK_REGISTER)                             \
+    X(xen_memory_reservation, COMPAT_XEN_MEMORY_RESERVATION)                    \
+    X(xen_add_to_physmap, COMPAT_XEN_ADD_TO_PHYSMAP)                            \
+    X(xen_machphys_mapping, COMPAT_XEN_MACHPHYS_MAPPING)                        \
+    X(vcpu_register_runstate_memory_area, COMPAT_VCPU_REGISTER_RUNSTATE_MEMORY_AREA) \
+    X(vcpu_set_singleshot_timer, COMPAT_VCPU_SET_SINGLESHOT_TIMER)              \
+    X(sched_poll,         COMPAT_SCHED_POLL)                                    \
+    X(gnttab_setup_table, COMPAT_GNTTAB_SETUP_TABLE)
 
 #ifndef __i386__
 /* struct compat_<Xen's name>, from its list. */
