@@ -163,8 +163,8 @@ int mm_update_pte(unsigned long ptr, uint64_t val, bool preserve_ad)
     if ( !pg || (ptr & 7) )
         return -XEN_EINVAL;
     type = page_type(pg);
-    if ( type >= PGT_l1 && type <= PGT_l4 && page_type_count(pg) )
-        return mod_pt_entry(&frames, mfn, type, idx, val, preserve_ad);
+    if ( pt_level(type) && page_type_count(pg) )
+        return mod_pt_entry(&frames, mfn, pt_level(type), idx, val, preserve_ad);
 
     /* A grant-table frame: the store is checked (pvops/grant.c). */
     if ( frame_owner(mfn) == FRAME_grant )

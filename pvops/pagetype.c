@@ -19,6 +19,12 @@
 #define L1_ALLOWED    (BASE_ALLOWED | PTE_GLOBAL)
 /* L2-L4: no PSE (no superpages for PV), G, PWT or PCD either. */
 #define UPPER_ALLOWED BASE_ALLOWED
+/*
+ * A pv32 guest's L3 (Xen's l3_disallow_mask, 0xFFFFF198 on the flag word):
+ * P RW US A D and bits 9-11; none of 52-63, NX included.
+ */
+#define L3_PV32_ALLOWED (PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | \
+                         PTE_DIRTY | 0xe00UL | PTE_MFN_MASK)
 
 #define HYPERVISOR_L4_FIRST 256
 #define HYPERVISOR_L4_LAST  271
@@ -74,7 +80,31 @@ void put_page(struct frame_table *ft, unsigned long mfn)
 
 static bool is_table(unsigned int type)
 {
-    return type >= PGT_l1 && type <= PGT_l4;
+    return pt_level(type) != 0;
+}
+
+static uint64_t allowed_bits(const struct frame_table *ft, unsigned int level)
+{
+    uint64_t a = level == 1 ? L1_ALLOWED :
+                 ft->pv32 && level == 3 ? L3_PV32_ALLOWED : UPPER_ALLOWED;
+
+    return ft->nx ? a : a & ~PTE_NX;
+}
+
+/*
+ * An entry as the CPU is to see it (Xen's adjust_guest_lNe). 64-bit PV:
+ * the kernel runs in ring 3, so kernel pages (no U) get U and the
+ * guest-kernel bit, upper entries U. pv32: the kernel is in ring 1 and
+ * nothing changes but the L3 entries, which long mode walks as L3s with
+ * RW and US (PAE's own have neither).
+ */
+static uint64_t adjust(const struct frame_table *ft, unsigned int level, uint64_t v)
+{
+    if ( ft->pv32 )
+        return level == 3 ? v | PTE_USER | PTE_RW : v;
+    if ( level > 1 )
+        return v | PTE_USER;
+    return v & PTE_USER ? v : v | PTE_USER | PTE_GUEST_KERNEL;
 }
 
 static int get_page_from_entry(struct frame_table *ft, unsigned long self,
@@ -87,45 +117,70 @@ static bool l4_slot_is_guest(unsigned int idx)
     return idx < HYPERVISOR_L4_FIRST || idx > HYPERVISOR_L4_LAST;
 }
 
+/* The guest's slots of a table of this type: not the hypervisor's, nor past a PAE L3's 4. */
+static bool slot_is_guest(const struct frame_table *ft, unsigned int type,
+                          unsigned int idx)
+{
+    switch ( type )
+    {
+    case PGT_l4:     return l4_slot_is_guest(idx);
+    case PGT_l3:     return !ft->pv32 || idx < 4;
+    case PGT_l2_xen: return idx < COMPAT_L2_FIRST_XEN;
+    default:         return true;
+    }
+}
+
 /*
  * Take references for every entry of a new table; undo all on failure. An
  * L4 gets the hypervisor's slots only once it is valid: a frame that fails
- * stays the guest's data, and must not show it the shim's entries.
+ * stays the guest's data, and must not show it the shim's entries. A pv32
+ * L3 is 4 entries in a page the CPU walks whole: the rest is zeroed, as
+ * Xen does, and its slot 3 must map an L2 (which gets the compat M2P).
  */
 static int validate_table(struct frame_table *ft, unsigned long mfn,
-                          unsigned int level)
+                          unsigned int type)
 {
+    unsigned int level = pt_level(type);
     uint64_t *t = ft->map(mfn);
     int rc;
 
+    if ( ft->pv32 && type == PGT_l3 )
+    {
+        for ( unsigned int i = 4; i < 512; i++ )
+            t[i] = 0;
+        if ( !(t[3] & PTE_PRESENT) )
+            return refuse(-XEN_EINVAL, "pv32 L3 without slot 3\n");
+    }
     for ( unsigned int i = 0; i < 512; i++ )
     {
-        if ( level == 4 && !l4_slot_is_guest(i) )
+        if ( !slot_is_guest(ft, type, i) )
             continue;
         if ( (rc = get_page_from_entry(ft, mfn, level, i, &t[i])) )
         {
             while ( i-- )
-                if ( level != 4 || l4_slot_is_guest(i) )
+                if ( slot_is_guest(ft, type, i) )
                     put_page_from_entry(ft, mfn, level, t[i]);
             return rc;
         }
     }
     /* The hypervisor's slots: ours, whatever the guest wrote. */
     for ( unsigned int i = HYPERVISOR_L4_FIRST;
-          level == 4 && i <= HYPERVISOR_L4_LAST; i++ )
+          type == PGT_l4 && i <= HYPERVISOR_L4_LAST; i++ )
         t[i] = i == HYPERVISOR_L4_FIRST && !ft->ro_mpt_at_promotion
                ? 0 : ft->xen_l4[i - HYPERVISOR_L4_FIRST];
+    for ( unsigned int i = COMPAT_L2_FIRST_XEN; type == PGT_l2_xen && i < 512; i++ )
+        t[i] = ft->compat_l2_xen[i - COMPAT_L2_FIRST_XEN];
     return 0;
 }
 
 static void devalidate_table(struct frame_table *ft, unsigned long mfn,
-                             unsigned int level)
+                             unsigned int type)
 {
     const uint64_t *t = ft->map(mfn);
 
     for ( unsigned int i = 0; i < 512; i++ )
-        if ( level != 4 || l4_slot_is_guest(i) )
-            put_page_from_entry(ft, mfn, level, t[i]);
+        if ( slot_is_guest(ft, type, i) )
+            put_page_from_entry(ft, mfn, pt_level(type), t[i]);
 }
 
 int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
@@ -137,6 +192,8 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
 
     if ( !pg )
         return refuse(-XEN_EINVAL, "mfn %#lx is not the guest's\n", mfn);
+    if ( type == PGT_l2_xen && !ft->pv32 )
+        return -XEN_EINVAL;
     /*
      * The extra frames are written behind the guest's back (shared_info by
      * the shim, the rings by L0's backends): writable only, as Xen's
@@ -285,14 +342,13 @@ static int get_linear(struct frame_table *ft, unsigned long self,
 static int get_page_from_entry(struct frame_table *ft, unsigned long self,
                                unsigned int level, unsigned int idx, uint64_t *e)
 {
-    uint64_t v = *e, allowed = level == 1 ? L1_ALLOWED : UPPER_ALLOWED;
+    uint64_t v = *e, allowed = allowed_bits(ft, level);
     unsigned long mfn = (v & PTE_MFN_MASK) >> 12;
+    unsigned int below;
     int rc;
 
     if ( !(v & PTE_PRESENT) )
         return 0;
-    if ( !ft->nx )
-        allowed &= ~PTE_NX;
     if ( v & ~allowed )
         return refuse(-XEN_EINVAL, "L%u entry %u: bits %#lx not allowed\n", level,
                       idx, (unsigned long)(v & ~allowed));
@@ -314,19 +370,27 @@ static int get_page_from_entry(struct frame_table *ft, unsigned long self,
                           : get_page(ft, mfn);
         if ( rc )
             return rc;
-        if ( !(v & PTE_USER) )
-            v |= PTE_USER | PTE_GUEST_KERNEL;
-        *e = v;
+        *e = adjust(ft, 1, v);
         return 0;
     }
 
-    /* The next level down must be a table of that level, or a linear entry. */
-    rc = get_page_and_type(ft, mfn, level - 1);
-    if ( rc == -XEN_EINVAL && frame_info(ft, mfn) )
+    /*
+     * The next level down must be a table of that level, or a linear
+     * entry (not from a pv32 L3). A pv32 L3's slot 3 takes its L2 as
+     * PGT_l2_xen, which no other L3 may hold (Xen's pae_xen_mappings_check).
+     */
+    below = ft->pv32 && level == 3 && idx == 3 ? PGT_l2_xen : level - 1;
+    rc = get_page_and_type(ft, mfn, below);
+    if ( rc == -XEN_EINVAL && frame_info(ft, mfn) && !(ft->pv32 && level == 3) )
         rc = get_linear(ft, self, level, v, mfn);
     if ( rc )
         return rc;
-    *e = v | PTE_USER;
+    if ( below == PGT_l2_xen && page_type_count(frame_info(ft, mfn)) != 1 )
+    {
+        put_page_and_type(ft, mfn);
+        return refuse(-XEN_EINVAL, "pv32 L3 slot 3: L2 %#lx is another L3's\n", mfn);
+    }
+    *e = adjust(ft, level, v);
     return 0;
 }
 
@@ -395,10 +459,13 @@ int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
     int rc;
 
     if ( !pg || level < 1 || level > 4 || idx >= 512 ||
-         page_type(pg) != level || !(pg->type_info & PGT_validated) )
+         pt_level(page_type(pg)) != level || !(pg->type_info & PGT_validated) )
         return -XEN_EINVAL;
-    if ( level == 4 && !l4_slot_is_guest(idx) )
-        return -XEN_EINVAL;             /* the hypervisor's slots */
+    if ( !slot_is_guest(ft, page_type(pg), idx) )
+        /* The hypervisor's slots; a pv32 L3's 3 (and past it) can only change with the L3 */
+        return page_type(pg) == PGT_l2_xen ? -XEN_EPERM : -XEN_EINVAL;
+    if ( ft->pv32 && level == 3 && idx == 3 )
+        return -XEN_EINVAL;
 
     t = ft->map(mfn);
     old = t[idx];
@@ -409,17 +476,10 @@ int mod_pt_entry(struct frame_table *ft, unsigned long mfn, unsigned int level,
     /* Only A/D (or nothing) changes: same references, after the same checks. */
     if ( (old & PTE_PRESENT) && (new & PTE_PRESENT) && same_mapping(old, new) )
     {
-        uint64_t chk = new;
-
         /* Re-check the bits; references stay as they are. */
-        if ( new & ~((level == 1 ? L1_ALLOWED : UPPER_ALLOWED) &
-                     (ft->nx ? ~0UL : ~PTE_NX)) )
+        if ( new & ~allowed_bits(ft, level) )
             return -XEN_EINVAL;
-        if ( level == 1 && !(chk & PTE_USER) )
-            chk |= PTE_USER | PTE_GUEST_KERNEL;
-        else if ( level > 1 )
-            chk |= PTE_USER;
-        write_pte(&t[idx], chk, preserve_ad);
+        write_pte(&t[idx], adjust(ft, level, new), preserve_ad);
         return 0;
     }
 
@@ -454,7 +514,8 @@ int pin_table(struct frame_table *ft, unsigned long mfn, unsigned int type)
     struct page_info *pg = frame_info(ft, mfn);
     int rc;
 
-    if ( !pg || !is_table(type) )
+    /* The guest pins L1-L4 (an L2 under a pv32 L3's slot 3 is pinned with its L3). */
+    if ( !pg || type < PGT_l1 || type > PGT_l4 )
         return -XEN_EINVAL;
     if ( pg->type_info & PGT_pinned )
         return -XEN_EINVAL;             /* pinned twice */

@@ -24,6 +24,12 @@ enum page_type {
     PGT_none = 0,
     PGT_l1 = 1, PGT_l2 = 2, PGT_l3 = 3, PGT_l4 = 4,
     PGT_seg_desc = 5,
+    /*
+     * A 32-bit PAE guest's L2 under slot 3 of an L3 (Xen's
+     * PGT_l2_page_table | PGT_pae_xen_l2): slots 428-511 are the shim's
+     * (the compat M2P), and it is under one L3 only.
+     */
+    PGT_l2_xen = 6,
     PGT_writable = 7,
 };
 
@@ -129,7 +135,18 @@ struct frame_table {
      * base (Xen's fill_ro_mpt/zap_ro_mpt), so user page tables lack it.
      */
     bool ro_mpt_at_promotion;
+    /*
+     * A 32-bit PAE guest (Xen's pv32 rules): its L3s use slots 0-3 only,
+     * slot 3 an L2 of PGT_l2_xen, which gets compat_l2_xen in slots
+     * COMPAT_L2_FIRST_XEN.. (read-only 2 MiB views of the 4-byte M2P at
+     * 0xF5800000); entries are not made user ones: its kernel is in ring 1.
+     */
+    bool pv32;
+    const uint64_t *compat_l2_xen;
 };
+
+/* The first L2 slot of the hypervisor's in a pv32 guest (0xF5800000 >> 21). */
+#define COMPAT_L2_FIRST_XEN 428
 
 /* The type state of a frame the guest may map (its owner says so), or NULL. */
 struct page_info *frame_info(struct frame_table *ft, unsigned long mfn);
@@ -137,6 +154,12 @@ struct page_info *frame_info(struct frame_table *ft, unsigned long mfn);
 static inline unsigned int page_type(const struct page_info *pg)
 {
     return (pg->type_info & PGT_TYPE_MASK) >> PGT_TYPE_SHIFT;
+}
+
+/* The paging level of a table type (an L2 of PGT_l2_xen is one), else 0. */
+static inline unsigned int pt_level(unsigned int type)
+{
+    return type == PGT_l2_xen ? 2 : type <= PGT_l4 ? type : 0;
 }
 
 static inline unsigned int page_type_count(const struct page_info *pg)

@@ -164,7 +164,7 @@ static void snap_check(const struct snap *s, const char *where, int line)
 
 static bool is_table_type(unsigned int t)
 {
-    return t >= PGT_l1 && t <= PGT_l4;
+    return (t >= PGT_l1 && t <= PGT_l4) || t == PGT_l2_xen;
 }
 
 /* Frame s has count general and tc type references of type t (if tc). */
@@ -1052,6 +1052,116 @@ static void test_l4_xen_slots(void **state)
     assert_int_equal(tab(0)[256], xen_l4[0]);
     assert_int_equal(unpin_table(&ft, M(0)), 0);
     ft.ro_mpt_at_promotion = false;
+}
+
+/* ------------------------------------------------------------ 32-bit PAE */
+
+/*
+ * A pv32 guest (Xen's pv32 rules in mm.c): L3s of 4 entries, the rest of
+ * the page zeroed; slot 3 an L2 of PGT_l2_xen under that L3 alone, whose
+ * slots 428-511 are the compat M2P's; L3 entries' flags as Xen's
+ * l3_disallow_mask(pv32) allows, RW and US added; nothing else adjusted.
+ */
+static uint64_t compat_l2[512 - COMPAT_L2_FIRST_XEN];
+
+static void test_pv32(void **state)
+{
+    const uint64_t l3f = PTE_PRESENT | PTE_ACCESSED;        /* what Linux writes */
+    const uint64_t bad[] = { PTE_PWT, PTE_PCD, PTE_PSE, PTE_GLOBAL, PTE_NX, 1UL << 52 };
+    struct snap before;
+
+    ft.pv32 = true;
+    ft.compat_l2_xen = compat_l2;
+    for ( unsigned int i = 0; i < ARRAY_SIZE(compat_l2); i++ )
+        compat_l2[i] = pte_mfn(0xf8000 + i * 512, PTE_PRESENT | PTE_PSE);
+
+    /* L3 (0): slot 0 -> L2 (1) -> L1 (2) with a kernel page (3); slot 3 -> L2 (4). */
+    tab(2)[5] = pte(3, KRW);
+    tab(1)[0] = pte(2, KRW | PTE_ACCESSED);
+    tab(4)[COMPAT_L2_FIRST_XEN] = pte(5, KRW);      /* the guest's, overwritten */
+    tab(4)[511] = pte(5, KRW);
+    tab(0)[0] = pte(1, l3f);
+    tab(0)[3] = pte(4, l3f);
+    tab(0)[4] = pte(6, l3f);                        /* past 4: zeroed */
+    tab(0)[511] = 0x123;
+    assert_int_equal(pin_table(&ft, M(0), PGT_l3), 0);
+    EXPECT_FRAME(0, 1, PGT_l3, 1);
+    EXPECT_FRAME(1, 1, PGT_l2, 1);
+    EXPECT_FRAME(2, 1, PGT_l1, 1);
+    EXPECT_FRAME(3, 1, PGT_writable, 1);
+    EXPECT_FRAME(4, 1, PGT_l2_xen, 1);
+    EXPECT_FREE(5);
+    EXPECT_FREE(6);
+    for ( unsigned int i = 4; i < 512; i++ )
+        assert_int_equal(tab(0)[i], 0);
+    assert_int_equal(tab(0)[0], pte(1, l3f | PTE_RW | PTE_USER));
+    assert_int_equal(tab(0)[3], pte(4, l3f | PTE_RW | PTE_USER));
+    assert_int_equal(tab(1)[0], pte(2, KRW | PTE_ACCESSED));        /* no U added */
+    assert_int_equal(tab(2)[5], pte(3, KRW));
+    for ( unsigned int i = COMPAT_L2_FIRST_XEN; i < 512; i++ )
+        assert_int_equal(tab(4)[i], compat_l2[i - COMPAT_L2_FIRST_XEN]);
+
+    /* Slot 3 and past it, and the compat M2P's slots, are not the guest's to change. */
+    snap_take(&before);
+    assert_int_equal(MOD(0, 3, 3, pte(7, l3f)), -XEN_EINVAL);
+    assert_int_equal(MOD(0, 3, 3, 0), -XEN_EINVAL);
+    assert_int_equal(MOD(0, 3, 4, pte(7, l3f)), -XEN_EINVAL);
+    assert_int_equal(MOD(4, 2, COMPAT_L2_FIRST_XEN, 0), -XEN_EPERM);
+    assert_int_equal(MOD(4, 2, 511, pte(7, KRW)), -XEN_EPERM);
+    ASSERT_UNCHANGED(before);
+    assert_int_equal(tab(4)[511], compat_l2[511 - COMPAT_L2_FIRST_XEN]);
+    /* Its slots below are: an L1 there, then gone again. */
+    assert_int_equal(MOD(4, 2, 10, pte(2, KRW)), 0);
+    EXPECT_FRAME(2, 2, PGT_l1, 2);
+    assert_int_equal(MOD(4, 2, 10, 0), 0);
+    EXPECT_FRAME(2, 1, PGT_l1, 1);
+
+    /* L3 entry flags: each one l3_disallow_mask forbids, in a change and in a new L3. */
+    snap_take(&before);
+    for ( unsigned int i = 0; i < ARRAY_SIZE(bad); i++ )
+        assert_int_equal(MOD(0, 3, 1, pte(7, l3f | bad[i])), -XEN_EINVAL);
+    ASSERT_UNCHANGED(before);
+    /* The allowed ones: a new L2 in slot 1, then the same with A/D and AVAIL only. */
+    assert_int_equal(MOD(0, 3, 1, pte(7, l3f | PTE_DIRTY | 0xe00)), 0);
+    EXPECT_FRAME(7, 1, PGT_l2, 1);
+    assert_int_equal(tab(0)[1], pte(7, l3f | PTE_DIRTY | 0xe00 | PTE_RW | PTE_USER));
+    assert_int_equal(MOD(0, 3, 1, pte(7, PTE_PRESENT)), 0);
+    assert_int_equal(tab(0)[1], pte(7, PTE_PRESENT | PTE_RW | PTE_USER));
+    EXPECT_FRAME(7, 1, PGT_l2, 1);
+
+    /* A second L3 (8) may not take the same slot-3 L2, nor it as an ordinary L2. */
+    tab(8)[3] = pte(4, l3f);
+    snap_take(&before);
+    assert_int_equal(pin_table(&ft, M(8), PGT_l3), -XEN_EINVAL);
+    ASSERT_UNCHANGED(before);
+    tab(8)[3] = pte(9, l3f);
+    tab(8)[0] = pte(4, l3f);
+    assert_int_equal(pin_table(&ft, M(8), PGT_l3), -XEN_EINVAL);
+    ASSERT_UNCHANGED(before);
+    /* Nor an L2 in use as an ordinary one in slot 3; nor no slot 3 at all. */
+    tab(8)[0] = 0;
+    tab(8)[3] = pte(7, l3f);
+    assert_int_equal(pin_table(&ft, M(8), PGT_l3), -XEN_EINVAL);
+    tab(8)[3] = 0;
+    assert_int_equal(pin_table(&ft, M(8), PGT_l3), -XEN_EINVAL);
+    /* Nor itself (no linear L3 for pv32), nor an L2 of PGT_l2_xen pinned on its own. */
+    tab(8)[3] = pte(9, l3f);
+    tab(8)[1] = pte(8, l3f & ~PTE_RW);
+    assert_int_equal(pin_table(&ft, M(8), PGT_l3), -XEN_EINVAL);
+    ASSERT_UNCHANGED(before);
+    assert_int_equal(pin_table(&ft, M(9), PGT_l2_xen), -XEN_EINVAL);
+    ASSERT_UNCHANGED(before);
+
+    /* Released: every reference goes, the compat slots hold none. */
+    assert_int_equal(unpin_table(&ft, M(0)), 0);
+    for ( unsigned int s = 0; s < 10; s++ )
+        EXPECT_FREE(s);
+    ASSERT_INITIAL();
+
+    /* Without pv32 the type does not exist. */
+    ft.pv32 = false;
+    assert_int_equal(get_page_type(&ft, M(9), PGT_l2_xen), -XEN_EINVAL);
+    ASSERT_INITIAL();
 }
 
 /* ------------------------------------------------------------ mod_pt_entry */
@@ -2336,6 +2446,7 @@ int main(void)
         T(test_linear_l2),
         T(test_linear_l4_l3),
         T(test_l4_xen_slots),
+    T(test_pv32),
         T(test_mod_replaces_references),
         T(test_mod_same_frame_count_one),
         T(test_mod_ad_only),
