@@ -39,7 +39,7 @@ HC_SRCS   := hypercall/dispatch.c hypercall/console_io.c hypercall/xen_version.c
              hypercall/event_channel.c hypercall/callback.c hypercall/registers.c \
              hypercall/memory.c hypercall/vcpu.c hypercall/physdev.c \
              hypercall/mmu.c hypercall/descriptor.c hypercall/grant_table.c \
-             hypercall/privileged.c
+             hypercall/privileged.c hypercall/compat.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
 # boot-time decompression: our glue, and Debian's static liblzma and libdeflate
 DECOMP_SRCS := boot/decompress.c

@@ -223,7 +223,7 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
  * domain lock guards (pvops/domain.h): the frequent ones run without it,
  * so a vCPU that yields or sends an event never holds up the others.
  */
-static __hot_text bool lockless(unsigned long op, unsigned long cmd)
+__hot_text bool hypercall_lockless(unsigned long op, unsigned long cmd)
 {
     switch ( op )
     {
@@ -250,6 +250,9 @@ __hot_text void pv_syscall(struct cpu_regs *regs)
     unsigned long op = regs->rax;
     unsigned long args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
 
+    if ( is_pv32() )
+        guest_crash("32-bit PV: SYSCALL at %04lx:%08lx is not served to 32-bit "
+                    "guests yet", regs->cs, regs->rip);
     if ( !v->kernel_mode )
     {
         pv_user_syscall(regs);
@@ -261,7 +264,7 @@ __hot_text void pv_syscall(struct cpu_regs *regs)
     /* iret replaces the whole context, including rax; it needs no lock. */
     if ( op == __HYPERVISOR_iret )
         regs->rax = pv_iret(regs);
-    else if ( lockless(op, args[0]) )
+    else if ( hypercall_lockless(op, args[0]) )
         regs->rax = hypercall_dispatch(op, args);
     else
     {

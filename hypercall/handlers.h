@@ -16,6 +16,12 @@ extern bool trace_hypercalls;
 /* Called by x86/entry.S for every SYSCALL from the guest. */
 void pv_syscall(struct cpu_regs *regs);
 
+/* Called by x86/entry.S for every int $0x82 from a 32-bit guest's kernel. */
+void compat_hypercall(struct cpu_regs *regs);
+
+/* A call that runs without the domain lock (its state is the caller's own). */
+bool hypercall_lockless(unsigned long op, unsigned long cmd);
+
 long do_console_io(int cmd, unsigned int count, unsigned long buf);
 long do_xen_version(int cmd, unsigned long arg);
 long do_vm_assist(unsigned int cmd, unsigned int type);

@@ -25,8 +25,11 @@
     list(LAYOUT_MEMBER, sname)                                                  \
     OUT(COMPAT_STR(COMPAT_CAT(COMPAT_SIZE_, sname, , )), sizeof(struct sname));
 
+#define CONST(name) OUT("COMPAT_VAL_" #name, (unsigned long long)(unsigned long)(name));
+
 void compat_layout(void);
 void compat_layout(void)
 {
     COMPAT_STRUCTS(LAYOUT)
+    COMPAT_CONSTS(CONST)
 }

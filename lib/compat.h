@@ -230,6 +230,11 @@ typedef uint64_t compat_u64 __aligned(4);
     X(sched_poll,         COMPAT_SCHED_POLL)                                    \
     X(gnttab_setup_table, COMPAT_GNTTAB_SETUP_TABLE)
 
+/* Constants of the 32-bit ABI checked against the headers (below). */
+#define COMPAT_CONSTS(X)                                                        \
+    X(FLAT_RING1_CS) X(FLAT_RING1_DS) X(FLAT_RING3_CS) X(FLAT_RING3_DS)         \
+    X(HYPERVISOR_VIRT_START) X(MACH2PHYS_VIRT_START) X(MACH2PHYS_VIRT_END)
+
 #ifndef __i386__
 /* struct compat_<Xen's name>, from its list. */
 #define COMPAT_MEMBER(S, type, name, dim, xen) type name dim;
@@ -240,6 +245,26 @@ COMPAT_STRUCTS(COMPAT_DEFINE)
 #undef COMPAT_MEMBER
 
 #include "compat-layout.h"
+
+/*
+ * The 32-bit ABI's constants (arch-x86/xen-x86_32.h), checked against the
+ * headers as a 32-bit guest compiles them: the selectors of a 32-bit
+ * guest, ring 1 for its kernel and ring 3 for its processes, and the
+ * hypervisor's hole from HYPERVISOR_VIRT_START up, where the compat M2P
+ * starts (Xen fixes it at 0xF5800000 for every 32-bit guest but dom0).
+ */
+#define COMPAT_FLAT_RING1_CS            0xe019
+#define COMPAT_FLAT_RING1_DS            0xe021
+#define COMPAT_FLAT_RING3_CS            0xe02b
+#define COMPAT_FLAT_RING3_DS            0xe033
+#define COMPAT_HYPERVISOR_VIRT_START    0xF5800000UL
+#define COMPAT_MACH2PHYS_VIRT_START     0xF5800000UL
+#define COMPAT_MACH2PHYS_VIRT_END       0xF6800000UL    /* the header's; Xen maps to 4 GiB */
+#define COMPAT_CHECK_CONST(name)                                                \
+    _Static_assert(COMPAT_##name == COMPAT_VAL_##name,                          \
+                   "32-bit value of " #name);
+COMPAT_CONSTS(COMPAT_CHECK_CONST)
+#undef COMPAT_CHECK_CONST
 
 /* Each member where i386 has it, as wide; each structure as large. */
 #define COMPAT_CHECK_MEMBER(S, type, name, dim, xen)                            \

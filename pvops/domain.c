@@ -26,6 +26,7 @@
 #include "x86/l0.h"
 #include "x86/traps.h"
 #include "x86/xstate.h"
+#include "lib/compat.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/vsnprintf.h"
@@ -38,6 +39,28 @@
                    _PAGE_GUEST_KERNEL)
 #define UPPER_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | \
                     _PAGE_USER)
+/*
+ * A 32-bit guest's, as libxenguest's x86_32 PAE builder: its kernel is in
+ * ring 1, a supervisor to the CPU; an L3 entry has P alone (PAE's L3
+ * allows little more: Xen adds RW and US, pvops/pagetype.c).
+ */
+#define PV32_L1_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)
+#define PV32_L2_PROT UPPER_PROT
+#define PV32_L3_PROT _PAGE_PRESENT
+
+/*
+ * The read-write view of a 32-bit guest's 4-byte M2P (Xen's
+ * RDWR_COMPAT_MPT_VIRT_START in slot 261, free in our layout), and the
+ * most it can hold: what L2 slots 428-511 of the guest's view map (from
+ * 0xF5800000 to 4 GiB, 168 MiB of entries, 168 GiB of memory).
+ */
+#define COMPAT_RDWR_MPT_VIRT_START 0xffff82c000000000UL
+#define COMPAT_M2P_SLOTS           (512 - COMPAT_L2_FIRST_XEN)
+#define COMPAT_M2P_MAX             (COMPAT_M2P_SLOTS * (L2_PAGE_SIZE / sizeof(uint32_t)))
+BUILD_BUG_ON(COMPAT_L2_FIRST_XEN != ((COMPAT_MACH2PHYS_VIRT_START >> 21) & 511));
+
+/* What a 32-bit guest's L2 under L3 slot 3 gets in slots 428-511. */
+static uint64_t compat_l2_xen[COMPAT_M2P_SLOTS];
 
 struct domain dom __hot_data;
 spinlock_t domain_lock_ __hot_data;
@@ -151,6 +174,64 @@ static bool build_m2p(const struct build_input *in, char *err, size_t errlen)
     return true;
 }
 
+#ifdef CONFIG_PV32
+/*
+ * A 32-bit guest's M2P (Xen's compat_machine_to_phys_mapping): 4-byte
+ * entries the guest reads at 0xF5800000, through the L2 slots every L2
+ * under its L3 slot 3 gets (pvops/pagetype.c), read-only and for its
+ * kernel alone (no US), as Xen maps it. Here one L1 table per 2 MiB of
+ * entries maps its pages; pages covering no guest frame share one page
+ * of INVALID entries. m2p_set() keeps it equal to the 8-byte M2P.
+ */
+static bool build_compat_m2p(const struct build_input *in, char *err, size_t errlen)
+{
+    unsigned long pages = ((in->max_mfn + 1) * sizeof(uint32_t) + PAGE_SIZE - 1)
+                          >> PAGE_SHIFT;
+    paddr_t invalid = shim_alloc_frame(), l1 = 0;
+
+    if ( in->max_mfn >= COMPAT_M2P_MAX )
+        FAIL("machine frame %#lx is past what a 32-bit guest's M2P can map",
+             in->max_mfn);
+    if ( !invalid )
+        FAIL("no memory for the 32-bit M2P");
+    memset(__va(invalid), 0xff, PAGE_SIZE);
+
+    for ( unsigned long i = 0; i < pages; i++ )
+    {
+        unsigned long first = i * (PAGE_SIZE / sizeof(uint32_t));
+        unsigned long last = first + PAGE_SIZE / sizeof(uint32_t);
+        bool used = rangeset_overlaps(in->free, first, last) ||
+                    rangeset_overlaps(in->dirty, first, last) ||
+                    (dom.store_mfn >= first && dom.store_mfn < last) ||
+                    (dom.console_mfn >= first && dom.console_mfn < last);
+        paddr_t pa = used ? shim_alloc_frame() : invalid;
+
+        if ( i % 512 == 0 )
+        {
+            if ( !(l1 = shim_alloc_frame()) )
+                FAIL("no memory for the 32-bit M2P");
+            compat_l2_xen[i / 512] = l1 | _PAGE_PRESENT | _PAGE_ACCESSED;
+        }
+        if ( !pa )
+            FAIL("no memory for the 32-bit M2P");
+        if ( used )
+            memset(__va(pa), 0xff, PAGE_SIZE);
+        ((uint64_t *)__va(l1))[i % 512] = pa | _PAGE_PRESENT | _PAGE_ACCESSED;
+        if ( used && !paging_map(boot_l4, COMPAT_RDWR_MPT_VIRT_START + i * PAGE_SIZE,
+                                 pa, _PAGE_PRESENT | _PAGE_RW) )
+            FAIL("no memory for the 32-bit M2P mappings");
+    }
+    dom.compat_m2p = (uint32_t *)COMPAT_RDWR_MPT_VIRT_START;
+    dom.compat_m2p_nr = in->max_mfn + 1;
+    return true;
+}
+#else
+static bool build_compat_m2p(const struct build_input *in, char *err, size_t errlen)
+{
+    FAIL("32-bit guests are not built in (CONFIG_PV32)");
+}
+#endif
+
 /* ---------------------------------------------------------------- layout */
 
 static unsigned long slots(unsigned long start, unsigned long end, unsigned int shift)
@@ -181,7 +262,8 @@ static bool plan_layout(const struct build_input *in, const struct elf_info *elf
         next += l->initrd_pages;
     }
     l->p2m_pfn = next;
-    l->p2m_pages = ROUNDUP(nr_pages * sizeof(unsigned long), PAGE_SIZE) >> PAGE_SHIFT;
+    l->p2m_pages = ROUNDUP(nr_pages * (is_pv32() ? sizeof(uint32_t) : sizeof(unsigned long)),
+                           PAGE_SIZE) >> PAGE_SHIFT;
     next += l->p2m_pages;
     l->si_pfn = next++;
     l->store_pfn = next++;
@@ -200,9 +282,18 @@ static bool plan_layout(const struct build_input *in, const struct elf_info *elf
         end = ROUNDUP(stack_end, 4UL << 20);
         if ( end - stack_end < (512UL << 10) )
             end += 4UL << 20;
-        need = 1 + slots(l->virt_base, l->virt_base + end, 39) +
-               slots(l->virt_base, l->virt_base + end, 30) +
-               slots(l->virt_base, l->virt_base + end, 21);
+        if ( is_pv32() )
+        {
+            /* [L3][L2s][L1s], an L2 for slot 3 always (the hypervisor's slots). */
+            unsigned long top = (l->virt_base + end - 1) >> 30;
+
+            need = 1 + slots(l->virt_base, l->virt_base + end, 30) +
+                   (top < 3) + slots(l->virt_base, l->virt_base + end, 21);
+        }
+        else
+            need = 1 + slots(l->virt_base, l->virt_base + end, 39) +
+                   slots(l->virt_base, l->virt_base + end, 30) +
+                   slots(l->virt_base, l->virt_base + end, 21);
         if ( need <= l->nr_pt )
             break;
         l->nr_pt = need;
@@ -216,6 +307,14 @@ static bool plan_layout(const struct build_input *in, const struct elf_info *elf
     if ( l->region_pages + (l->initrd_by_pfn ? l->initrd_pages : 0) > nr_pages )
         FAIL("the guest needs %lu pages for its boot layout but has %lu: "
              "give it more memory", l->region_pages + l->initrd_pages, nr_pages);
+    if ( is_pv32() )
+    {
+        /* Below the 32-bit guest's hole (Xen: "kernel too large"). */
+        if ( l->virt_end < l->virt_base || l->virt_end > COMPAT_HYPERVISOR_VIRT_START )
+            FAIL("boot region [%#lx, %#lx) overlaps the hypervisor's addresses "
+                 "from %#lx", l->virt_base, l->virt_end, COMPAT_HYPERVISOR_VIRT_START);
+        return true;
+    }
     if ( l->virt_end < l->virt_base ||
          (l->virt_base < HYPERVISOR_VIRT_END && l->virt_end > HYPERVISOR_VIRT_START) )
         FAIL("boot region [%#lx, %#lx) overlaps the hypervisor's addresses",
@@ -278,7 +377,7 @@ static bool assign_frames(const struct build_input *in, const struct layout *l,
 
     for ( unsigned int i = 0; i < nr_runs; i++ )
         for ( unsigned long k = 0; k < runs[i].count; k++ )
-            dom.m2p[runs[i].mfn + k] = runs[i].pfn + k;
+            m2p_set(runs[i].mfn + k, runs[i].pfn + k);
     return true;
 }
 
@@ -315,11 +414,15 @@ static bool load_zero(void *ctx, uint64_t va, uint64_t len)
     return load_copy(ctx, va, NULL, len);
 }
 
-/* The boot page tables: [L4][L3][L2][L1...], as libxenguest orders them. */
+/*
+ * The boot page tables, as libxenguest orders them: [L4][L3][L2][L1...];
+ * for a 32-bit guest [L3][L2...][L1...], with an L2 under slot 3 always.
+ */
 static void build_page_tables(const struct layout *l)
 {
     unsigned long next_pt = l->pt_pfn + 1;
-    uint64_t *l4 = pfn_va(l->pt_pfn);
+    uint64_t *top = pfn_va(l->pt_pfn);
+    uint64_t l1_prot = is_pv32() ? PV32_L1_PROT : L1_PROT;
 
     for ( unsigned long i = 0; i < l->nr_pt; i++ )
         memset(pfn_va(l->pt_pfn + i), 0, PAGE_SIZE);
@@ -327,18 +430,19 @@ static void build_page_tables(const struct layout *l)
     for ( unsigned long pfn = 0; pfn < l->region_pages; pfn++ )
     {
         unsigned long va = l->virt_base + (pfn << PAGE_SHIFT);
-        uint64_t *e = &l4[L4_SLOT(va)];
+        uint64_t *e = is_pv32() ? &top[(va >> 30) & 3] : &top[L4_SLOT(va)];
         unsigned int shift;
 
         /* Walk down, taking the next table frame where one is missing. */
-        for ( shift = 30; shift >= 12; shift -= 9 )
+        for ( shift = is_pv32() ? 21 : 30; shift >= 12; shift -= 9 )
         {
             uint64_t *t;
 
             if ( !(*e & _PAGE_PRESENT) )
             {
                 BUG_ON(next_pt >= l->pt_pfn + l->nr_pt);
-                *e = (pfn_to_mfn(next_pt) << PAGE_SHIFT) | UPPER_PROT;
+                *e = (pfn_to_mfn(next_pt) << PAGE_SHIFT) |
+                     (is_pv32() && shift == 21 ? PV32_L3_PROT : UPPER_PROT);
                 next_pt++;
             }
             t = __va(*e & PTE_ADDR_MASK);
@@ -346,15 +450,27 @@ static void build_page_tables(const struct layout *l)
             if ( shift == 12 )
                 break;
         }
-        *e = (pfn_to_mfn(pfn) << PAGE_SHIFT) | L1_PROT;
+        *e = (pfn_to_mfn(pfn) << PAGE_SHIFT) | l1_prot;
         /* Page-table frames are mapped read-only: they are typed as such. */
         if ( pfn >= l->pt_pfn && pfn < l->pt_pfn + l->nr_pt )
             *e &= ~_PAGE_RW;
     }
 
+    if ( is_pv32() )
+    {
+        /* Slot 3's L2 holds the hypervisor's slots: there is one always. */
+        if ( !(top[3] & _PAGE_PRESENT) )
+        {
+            BUG_ON(next_pt >= l->pt_pfn + l->nr_pt);
+            top[3] = (pfn_to_mfn(next_pt++) << PAGE_SHIFT) | PV32_L3_PROT;
+        }
+        BUG_ON(next_pt != l->pt_pfn + l->nr_pt);
+        return;
+    }
+
     /* The hypervisor's slots, as in every L4 the guest runs on. */
     for ( unsigned int s = HYPERVISOR_L4_FIRST; s <= HYPERVISOR_L4_LAST; s++ )
-        l4[s] = boot_l4[s];
+        top[s] = boot_l4[s];
 }
 
 /*
@@ -389,9 +505,68 @@ static void fill_hypercall_page(uint8_t *p)
     }
 }
 
+/*
+ * A 32-bit guest's (xen/arch/x86/pv/hypercall.c hypercall_page_initialise_ring1_kernel):
+ * stub n is "mov $n, %eax; int $0x82; ret"; iret's is "push %eax; mov $23,
+ * %eax; int $0x82", jumped to with the frame on the stack.
+ */
+static void fill_hypercall_page32(uint8_t *p)
+{
+    memset(p, 0xcc, PAGE_SIZE);
+    for ( unsigned int i = 0; i < PAGE_SIZE / 32; i++ )
+    {
+        uint8_t *s = p + i * 32;
+
+        if ( i == __HYPERVISOR_iret )
+            *s++ = 0x50;                /* push %eax */
+        s[0] = 0xb8;                    /* mov $i, %eax */
+        s[1] = i; s[2] = 0; s[3] = 0; s[4] = 0;
+        s[5] = 0xcd; s[6] = 0x82;       /* int $0x82 */
+        if ( i != __HYPERVISOR_iret )
+            s[7] = 0xc3;                /* ret */
+    }
+}
+
+/* start_info in a 32-bit guest's layout (lib/compat.h). */
+static void fill_start_info32(const struct build_input *in, const struct layout *l,
+                              unsigned long nr_pages)
+{
+    struct compat_start_info *si = pfn_va(l->si_pfn);
+
+    memset(si, 0, PAGE_SIZE);
+    snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_32p");
+    si->nr_pages = nr_pages;
+    si->shared_info = __pa(guest_shared_info);
+    si->store_mfn = dom.store_mfn;
+    si->store_evtchn = dom.store_evtchn;
+    si->console_mfn = dom.console_mfn;
+    si->console_evtchn = dom.console_evtchn;
+    si->pt_base = l->virt_base + (l->pt_pfn << PAGE_SHIFT);
+    si->nr_pt_frames = l->nr_pt;
+    si->mfn_list = l->virt_base + (l->p2m_pfn << PAGE_SHIFT);
+    if ( in->initrd_size )
+    {
+        si->mod_len = in->initrd_size;
+        if ( l->initrd_by_pfn )
+        {
+            si->flags |= SIF_MOD_START_PFN;
+            si->mod_start = l->initrd_pfn;
+        }
+        else
+            si->mod_start = l->virt_base + (l->initrd_pfn << PAGE_SHIFT);
+    }
+    snprintf(si->cmd_line, sizeof(si->cmd_line), "%s", in->cmdline);
+}
+
 static void fill_start_info(const struct build_input *in, const struct layout *l,
                             unsigned long nr_pages)
 {
+    if ( is_pv32() )
+    {
+        fill_start_info32(in, l, nr_pages);
+        return;
+    }
+
     start_info_t *si = pfn_va(l->si_pfn);
 
     memset(si, 0, PAGE_SIZE);
@@ -431,13 +606,15 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
 
     if ( !elf_parse(in->kernel, in->kernel_size, &elf, err, errlen) )
         return false;
-    if ( elf.elf_class == 32 )
-        FAIL("the kernel is a 32-bit PV kernel: this shim runs 64-bit PV "
-             "kernels only for now");
+    if ( elf.elf_class == 32 && !IS_ENABLED(CONFIG_PV32) )
+        FAIL("the kernel is a 32-bit PV kernel: this shim is built without "
+             "32-bit guests (CONFIG_PV32)");
+    dom.pv32 = elf.elf_class == 32;
     if ( in->nr_vcpus < 1 || in->nr_vcpus > PV_MAX_VCPUS )
         FAIL("%u vCPUs asked for; this shim is built for 1 to %u",
              in->nr_vcpus, PV_MAX_VCPUS);
 
+    desc_set_compat(is_pv32());         /* the 32-bit guest's selectors in every GDT */
     dom.domid = in->domid;
     dom.nr_vcpus = in->nr_vcpus;
     dom.shared_info = (shared_info_t *)guest_shared_info;
@@ -453,8 +630,14 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
 
     /* The shim's own memory first: vCPUs, the frame table and the M2P. */
     for ( unsigned int i = 0; i < in->nr_vcpus; i++ )
-        if ( !(dom.vcpu[i] = shim_alloc(sizeof(struct vcpu))) )
+    {
+        if ( !(dom.vcpu[i] = shim_alloc(sizeof(struct vcpu))) ||
+             (is_pv32() && !(dom.vcpu[i]->pv32_l4 = shim_alloc(PAGE_SIZE))) )
             FAIL("no memory for vCPU %u", i);
+        /* A 32-bit guest's vCPU runs on an L4 of its own (its slot 0: the guest's L3). */
+        for ( unsigned int s = HYPERVISOR_L4_FIRST; is_pv32() && s <= HYPERVISOR_L4_LAST; s++ )
+            dom.vcpu[i]->pv32_l4[s] = boot_l4[s];
+    }
     get_cpu_info()->current = dom.vcpu[0];     /* the boot CPU runs vCPU 0 */
     ft_first = MIN(in->free->nr ? in->free->r[0].start : ~0UL,
                    in->dirty->nr ? in->dirty->r[0].start : ~0UL);
@@ -463,7 +646,8 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     if ( ft_first >= ft_end ||
          !(ft_mem = shim_alloc((ft_end - ft_first) * MM_FRAME_BYTES)) )
         FAIL("no memory for the frame table");
-    if ( !build_m2p(in, err, errlen) )
+    if ( !build_m2p(in, err, errlen) ||
+         (is_pv32() && !build_compat_m2p(in, err, errlen)) )
         return false;
     frames_boot_source(NULL);       /* the rest of in->free is the guest's */
 
@@ -485,13 +669,17 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
             memset(dst + n, 0, PAGE_SIZE - n);
         }
 
-    /* The p2m the guest reads at start_info.mfn_list. */
-    for ( unsigned long pfn = 0; pfn < nr_pages; pfn += PAGE_SIZE / sizeof(*p2m) )
+    /* The p2m the guest reads at start_info.mfn_list: 4-byte entries for pv32. */
+    for ( unsigned long pfn = 0; !is_pv32() && pfn < nr_pages;
+          pfn += PAGE_SIZE / sizeof(*p2m) )
     {
         p2m = pfn_va(l.p2m_pfn + pfn / (PAGE_SIZE / sizeof(*p2m)));
         for ( unsigned long i = 0; i < PAGE_SIZE / sizeof(*p2m); i++ )
             p2m[i] = pfn + i < nr_pages ? pfn_to_mfn(pfn + i) : INVALID_M2P_ENTRY;
     }
+    for ( unsigned long pfn = 0; is_pv32() && pfn < l.p2m_pages * 1024; pfn++ )
+        ((uint32_t *)pfn_va(l.p2m_pfn + pfn / 1024))[pfn % 1024] =
+            pfn < nr_pages ? pfn_to_mfn(pfn) : (uint32_t)INVALID_M2P_ENTRY;
 
     fill_start_info(in, &l, nr_pages);
     build_page_tables(&l);
@@ -504,7 +692,10 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
              hpfn >= l.kend_pfn )
             FAIL("hypercall page %#lx is not a page of the kernel image",
                  (unsigned long)elf.hypercall_page);
-        fill_hypercall_page(pfn_va(hpfn));
+        if ( is_pv32() )
+            fill_hypercall_page32(pfn_va(hpfn));
+        else
+            fill_hypercall_page(pfn_va(hpfn));
     }
 
     /* The guest's shared_info: events masked on every vCPU until it is ready. */
@@ -535,18 +726,22 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
      * L4 down (which takes every reference the mappings hold), the L4
      * pinned and in CR3.
      */
-    mm_init(ft_first, ft_end - ft_first, ft_mem);
+    mm_init(ft_first, ft_end - ft_first, ft_mem, is_pv32() ? compat_l2_xen : NULL);
     descriptors_init();
     if ( (rc = mm_adopt_boot_table(dom.vcpu[0], pfn_to_mfn(l.pt_pfn))) )
         FAIL("the boot page tables do not validate (%d): a builder bug", rc);
 
-    /* vCPU 0 starts at the ELF entry, rsi = start_info (pv64-abi.md 4.1). */
+    /*
+     * vCPU 0 starts at the ELF entry, rsi = start_info (pv64-abi.md 4.1); a
+     * 32-bit one in ring 1 on the flat ring-1 selectors (ds and es too,
+     * domain_enter), esi = start_info.
+     */
     memset(regs, 0, sizeof(*regs));
     regs->rip = elf.entry;
-    regs->cs = FLAT_KERNEL_CS;
+    regs->cs = is_pv32() ? COMPAT_FLAT_RING1_CS : FLAT_KERNEL_CS;
     regs->rflags = 0x202;
     regs->rsp = l.virt_base + ((l.stack_pfn + 1) << PAGE_SHIFT);
-    regs->ss = FLAT_KERNEL_SS;
+    regs->ss = is_pv32() ? COMPAT_FLAT_RING1_DS : FLAT_KERNEL_SS;
     regs->rsi = l.virt_base + (l.si_pfn << PAGE_SHIFT);
 
     pr_info("d%u: kernel [%#lx, %#lx), entry %#lx, boot region [%#lx, %#lx)\n",
@@ -569,6 +764,10 @@ void domain_enter(struct vcpu *v)
         guest_crash("vCPU %u has no page tables to run on", v->id);
     guest_entered = true;
     cpu_idle_exit(cr3);             /* x86/smp.h: back on the guest's tables */
+    /* A 32-bit guest starts with its data selectors loaded, as on Xen. */
+    if ( is_pv32() )
+        __asm__ volatile ( "mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs"
+                           :: "r" (COMPAT_FLAT_RING1_DS) );
     /*
      * Onto the top of this CPU's stack, where guest entries build frames,
      * with v's first registers there (they live in v: this stack's old
@@ -664,18 +863,20 @@ uint32_t domain_features(void)
     return f;
 }
 
-/* Assists a 64-bit PV guest may turn on (Xen's VM_ASSIST_VALID for PV). */
-#define VM_ASSIST_VALID ((1UL << VMASST_TYPE_4gb_segments) |              \
-                         (1UL << VMASST_TYPE_4gb_segments_notify) |       \
-                         (1UL << VMASST_TYPE_writable_pagetables) |       \
-                         (1UL << VMASST_TYPE_pae_extended_cr3) |          \
-                         (1UL << VMASST_TYPE_architectural_iopl) |        \
-                         (1UL << VMASST_TYPE_runstate_update_flag) |      \
-                         (1UL << VMASST_TYPE_m2p_strict))
+/* Assists a PV guest may turn on (Xen's PV32_ and PV64_VM_ASSIST_MASK). */
+#define PV32_VM_ASSIST_MASK ((1UL << VMASST_TYPE_4gb_segments) |          \
+                             (1UL << VMASST_TYPE_4gb_segments_notify) |   \
+                             (1UL << VMASST_TYPE_writable_pagetables) |   \
+                             (1UL << VMASST_TYPE_pae_extended_cr3) |      \
+                             (1UL << VMASST_TYPE_architectural_iopl) |    \
+                             (1UL << VMASST_TYPE_runstate_update_flag))
+#define PV64_VM_ASSIST_MASK (PV32_VM_ASSIST_MASK | (1UL << VMASST_TYPE_m2p_strict))
 
 long domain_vm_assist(unsigned int cmd, unsigned int type)
 {
-    if ( type >= 64 || !(VM_ASSIST_VALID & (1UL << type)) )
+    unsigned long valid = is_pv32() ? PV32_VM_ASSIST_MASK : PV64_VM_ASSIST_MASK;
+
+    if ( type >= 64 || !(valid & (1UL << type)) )
         return -XEN_EINVAL;
 
     switch ( cmd )

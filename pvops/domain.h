@@ -21,8 +21,16 @@
 struct vcpu {
     unsigned int id;
     bool kernel_mode;               /* guest kernel (vs user) context */
-    paddr_t guest_table;            /* kernel L4, as a CR3 value */
-    paddr_t guest_table_user;       /* user L4, 0 if none */
+    paddr_t guest_table;            /* kernel L4, as a CR3 value (pv32: pv32_l4) */
+    paddr_t guest_table_user;       /* user L4, 0 if none (never for pv32) */
+    /*
+     * A 32-bit guest's page tables: its L3 (referenced as PGT_l3), which
+     * slot 0 of this vCPU's own L4, a shim frame with the hypervisor's
+     * slots, points at; the CPU walks that L4 in long mode (Xen's
+     * setup_compat_l4).
+     */
+    unsigned long pv32_l3;          /* mfn, 0 if none */
+    uint64_t *pv32_l4;
     unsigned long kernel_ss, kernel_sp;     /* stack_switch */
     unsigned long event_callback, failsafe_callback, syscall_callback;
     unsigned long syscall32_callback, sysenter_callback;
@@ -73,6 +81,9 @@ struct domain {
     unsigned long max_mfn;          /* M2P covers mfns [0, max_mfn] */
     unsigned long *m2p;             /* read-write view of the M2P */
     shared_info_t *shared_info;     /* the guest's, a shim page */
+    bool pv32;                      /* a 32-bit PAE guest (CONFIG_PV32) */
+    uint32_t *compat_m2p;           /* its 4-byte M2P, read-write view */
+    unsigned long compat_m2p_nr;    /* entries in it */
     unsigned long vm_assist;
     unsigned int nr_vcpus;
     struct vcpu *vcpu[PV_MAX_VCPUS];        /* [0, nr_vcpus) allocated */
@@ -86,6 +97,20 @@ struct domain {
 };
 
 extern struct domain dom;
+
+/* A 32-bit PAE guest (in ring 1, compatibility mode)? */
+static inline bool is_pv32(void)
+{
+    return IS_ENABLED(CONFIG_PV32) && dom.pv32;
+}
+
+/* Xen's set_gpfn_from_mfn: the M2P, and the 32-bit guest's 4-byte copy of it. */
+static inline void m2p_set(unsigned long mfn, unsigned long pfn)
+{
+    dom.m2p[mfn] = pfn;
+    if ( is_pv32() && mfn < dom.compat_m2p_nr )
+        dom.compat_m2p[mfn] = pfn;
+}
 
 /* Everything the builder is given. */
 struct build_input {

@@ -25,6 +25,7 @@
 #include "x86/percpu.h"
 #include "x86/smp.h"
 #include "x86/traps.h"
+#include "lib/compat.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -69,6 +70,48 @@ static bool test_and_clear(xen_ulong_t *word, unsigned int bit)
                        : "+m" (*word), "=qm" (old) : "r" ((unsigned long)bit)
                        : "memory" );
     return old;
+}
+
+/*
+ * A 32-bit guest's 2-level events (lib/compat.h struct compat_shared_info):
+ * 1024 ports in 32-bit words. Its pending bits are the same bytes as the
+ * first 1024 of a 64-bit guest's, its mask words follow them at 128 bytes,
+ * and the selector is a 32-bit word at offset 4 of vcpu_info.
+ */
+#define COMPAT_2L_PORTS 1024
+BUILD_BUG_ON(offsetof(struct compat_shared_info, evtchn_pending) !=
+             offsetof(shared_info_t, evtchn_pending));
+BUILD_BUG_ON(offsetof(struct compat_shared_info, evtchn_mask) !=
+             offsetof(shared_info_t, evtchn_pending) + COMPAT_2L_PORTS / 8);
+BUILD_BUG_ON(sizeof(struct compat_vcpu_info) != sizeof(vcpu_info_t));
+
+static xen_ulong_t *mask_word_2l(evtchn_port_t port)
+{
+    shared_info_t *s = dom.shared_info;
+
+    if ( is_pv32() )
+        return &s->evtchn_pending[(COMPAT_2L_PORTS + port) / 64];
+    return &s->evtchn_mask[port / 64];
+}
+
+/* The port's selector bit set: was it set already? */
+static bool sel_test_and_set(struct vcpu *v, evtchn_port_t port)
+{
+    if ( is_pv32() )
+    {
+        uint32_t *sel = (uint32_t *)((uint8_t *)v->vcpu_info +
+                                     offsetof(struct compat_vcpu_info, evtchn_pending_sel));
+        uint32_t bit = 1u << (port / 32);
+
+        return __atomic_fetch_or(sel, bit, __ATOMIC_SEQ_CST) & bit;
+    }
+    return test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64);
+}
+
+/* Ports the 2-level ABI has for this guest. */
+static unsigned int nr_ports_2l(void)
+{
+    return is_pv32() ? COMPAT_2L_PORTS : NR_GUEST_PORTS;
 }
 
 static enum port_kind kind_of(evtchn_port_t port)
@@ -132,10 +175,11 @@ static bool set_pending_2l(struct vcpu *v, evtchn_port_t port, bool *mark)
     shared_info_t *s = dom.shared_info;
 
     *mark = false;
-    if ( test_and_set(&s->evtchn_pending[port / 64], port % 64) )
+    if ( port >= nr_ports_2l() ||
+         test_and_set(&s->evtchn_pending[port / 64], port % 64) )
         return false;
-    if ( !((READ_ONCE(s->evtchn_mask[port / 64]) >> (port % 64)) & 1) && v->vcpu_info )
-        *mark = !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64);
+    if ( !((READ_ONCE(*mask_word_2l(port)) >> (port % 64)) & 1) && v->vcpu_info )
+        *mark = !sel_test_and_set(v, port);
     return true;
 }
 
@@ -176,10 +220,10 @@ static void unmask_port(evtchn_port_t port)
     v = dom.vcpu[port_vcpu[port]];
     if ( evtchn_fifo_on() )
         evtchn_fifo_unmask(v, port, &mark);
-    else if ( test_and_clear(&s->evtchn_mask[port / 64], port % 64) &&
+    else if ( port < nr_ports_2l() && test_and_clear(mask_word_2l(port), port % 64) &&
               ((READ_ONCE(s->evtchn_pending[port / 64]) >> (port % 64)) & 1) &&
               v->vcpu_info )
-        mark = !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64);
+        mark = !sel_test_and_set(v, port);
     spin_unlock(&evtchn_lock);
     if ( mark )
         mark_events_pending(v);
@@ -194,7 +238,8 @@ static bool port_pending(evtchn_port_t port)
     if ( evtchn_fifo_on() )
         pending = evtchn_fifo_is_pending(port);
     else
-        pending = (READ_ONCE(dom.shared_info->evtchn_pending[port / 64]) >> (port % 64)) & 1;
+        pending = port < nr_ports_2l() &&
+                  ((READ_ONCE(dom.shared_info->evtchn_pending[port / 64]) >> (port % 64)) & 1);
     spin_unlock(&evtchn_lock);
     return pending;
 }
@@ -524,7 +569,7 @@ long evtchn_close(struct evtchn_close *c)
     port_vcpu[c->port] = 0;
     if ( evtchn_fifo_on() )
         evtchn_fifo_clear_pending(c->port);
-    else
+    else if ( c->port < nr_ports_2l() )
         test_and_clear(&dom.shared_info->evtchn_pending[c->port / 64], c->port % 64);
     spin_unlock(&evtchn_lock);
     return 0;
@@ -593,7 +638,7 @@ void evtchn_after_reset(void)
     if ( evtchn_fifo_on() )
         evtchn_fifo_destroy();
     else
-        for ( unsigned int w = 0; w < NR_GUEST_PORTS / 64; w++ )
+        for ( unsigned int w = 0; w < nr_ports_2l() / 64; w++ )
             __atomic_store_n(&dom.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
     {

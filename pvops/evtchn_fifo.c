@@ -235,8 +235,9 @@ long evtchn_fifo_init_control(struct evtchn_init_control *ic)
     {
         const shared_info_t *s = dom.shared_info;
 
+        /* A 32-bit guest's 2-level bits are its first 1024 (pvops/evtchn.c). */
         for ( unsigned int w = 0; w < NR_GUEST_PORTS / 64; w++ )
-            fifo.held[w] = READ_ONCE(s->evtchn_pending[w]);
+            fifo.held[w] = is_pv32() && w >= 16 ? 0 : READ_ONCE(s->evtchn_pending[w]);
         fifo.held[0] &= ~1UL;                   /* port 0 is never an event */
         memset(fifo.prio, EVTCHN_FIFO_PRIORITY_DEFAULT, sizeof(fifo.prio));
         memset(fifo.last_vcpu, 0, sizeof(fifo.last_vcpu));

@@ -7,6 +7,7 @@
 #include "pvops/memory.h"
 #include "pvops/domain.h"
 #include "x86/l0.h"
+#include "lib/compat.h"
 
 long memory_reservation(unsigned int cmd, domid_t domid)
 {
@@ -21,7 +22,9 @@ long memory_reservation(unsigned int cmd, domid_t domid)
     default:                            /* XENMEM_maximum_gpfn */
     {
         /* Xen: from the guest-written shared_info max_pfn (0 means 1). */
-        unsigned long max_pfn = READ_ONCE(dom.shared_info->arch.max_pfn);
+        unsigned long max_pfn = is_pv32()
+            ? READ_ONCE(((struct compat_shared_info *)dom.shared_info)->arch.max_pfn)
+            : READ_ONCE(dom.shared_info->arch.max_pfn);
 
         return (max_pfn ? max_pfn : 1) - 1;
     }

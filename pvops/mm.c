@@ -36,7 +36,8 @@ static void mm_owe_flush(const struct page_info *pg)
     tlb_flush_stale(page_stale_since(pg, READ_ONCE(tlb_clock)));
 }
 
-bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
+bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage,
+             const uint64_t *compat_l2_xen)
 {
     frames.pages = storage;
     frames.linear = (int16_t *)(frames.pages + nr);
@@ -52,6 +53,8 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage)
     frames.clock = &tlb_clock;
     frames.xen_l4 = &boot_l4[256];
     frames.nx = cpuid(0x80000001).edx & (1u << 20);
+    frames.pv32 = compat_l2_xen != NULL;
+    frames.compat_l2_xen = compat_l2_xen;
     /* Which frames of the range are the guest's, their owners say. */
     for ( unsigned long i = 0; i < nr; i++ )
     {
@@ -72,12 +75,34 @@ void mm_flush_if_needed(void)
     tlb_flush_if_owed();
 }
 
+/*
+ * A 32-bit guest's vCPU runs on its own L4 (v->pv32_l4): slot 0 is the
+ * guest's L3, the rest the hypervisor's (the CPU walks the L3 in long
+ * mode; pagetype.c keeps its entries as long mode needs them).
+ */
+static void pv32_set_l3(struct vcpu *v, unsigned long l3_mfn)
+{
+    v->pv32_l3 = l3_mfn;
+    v->pv32_l4[0] = l3_mfn ? (l3_mfn << PAGE_SHIFT) | PTE_PRESENT | PTE_RW |
+                             PTE_USER | PTE_ACCESSED : 0;
+    v->guest_table = l3_mfn ? __pa(v->pv32_l4) : 0;
+}
+
 int mm_adopt_boot_table(struct vcpu *v, unsigned long l4_mfn)
 {
-    int rc = pin_table(&frames, l4_mfn, PGT_l4);
+    int rc;
 
-    if ( rc )
+    if ( is_pv32() )
+    {
+        if ( (rc = pin_table(&frames, l4_mfn, PGT_l3)) ||
+             (rc = get_page_and_type(&frames, l4_mfn, PGT_l3)) )
+            return rc;
+        pv32_set_l3(v, l4_mfn);
+        return 0;
+    }
+    if ( (rc = pin_table(&frames, l4_mfn, PGT_l4)) )
         return rc;
+
     if ( (rc = get_page_and_type(&frames, l4_mfn, PGT_l4)) )
         return rc;
     v->guest_table = l4_mfn << PAGE_SHIFT;
@@ -182,7 +207,7 @@ int mm_machphys_update(unsigned long mfn, unsigned long pfn)
 {
     if ( !guest_frame(mfn) || mfn > dom.max_mfn )
         return -XEN_EINVAL;
-    dom.m2p[mfn] = pfn;
+    m2p_set(mfn, pfn);
     return 0;
 }
 
@@ -250,6 +275,25 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
     unsigned long old = *slot >> PAGE_SHIFT;
     int rc;
 
+    if ( is_pv32() )
+    {
+        /* One base (NEW_USER_BASEPTR is -EINVAL for a 32-bit guest, as Xen). */
+        if ( user )
+            return -XEN_EINVAL;
+        if ( (rc = get_page_and_type(&frames, mfn, PGT_l3)) )
+            return rc;
+        old = v->pv32_l3;
+        pv32_set_l3(v, mfn);
+        if ( old )
+            put_page_and_type(&frames, old);
+        if ( v == current_vcpu() )
+        {
+            write_cr3(v->guest_table);
+            get_cpu_info()->tlb_flush_owed = false;
+        }
+        return 0;
+    }
+
     /* A user base of 0 means none (Linux's initial NEW_USER_BASEPTR 0). */
     if ( user && mfn == 0 )
         rc = 0;
@@ -275,6 +319,13 @@ int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user)
 
 void mm_clear_baseptrs(struct vcpu *v)
 {
+    if ( is_pv32() )
+    {
+        if ( v->pv32_l3 )
+            put_page_and_type(&frames, v->pv32_l3);
+        pv32_set_l3(v, 0);
+        return;
+    }
     if ( v->guest_table )
         put_page_and_type(&frames, v->guest_table >> PAGE_SHIFT);
     if ( v->guest_table_user )

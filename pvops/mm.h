@@ -17,7 +17,9 @@ extern struct frame_table frames;
  * in storage of MM_FRAME_BYTES per frame.
  */
 #define MM_FRAME_BYTES  (sizeof(struct page_info) + sizeof(int16_t))
-bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage);
+/* compat_l2_xen: a 32-bit guest's (pvops/pagetype.h), NULL for a 64-bit one. */
+bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage,
+             const uint64_t *compat_l2_xen);
 
 /* Type, pin and load the builder's L4 as the guest's first CR3. */
 int mm_adopt_boot_table(struct vcpu *v, unsigned long l4_mfn);

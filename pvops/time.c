@@ -18,6 +18,7 @@
 #include "x86/cpu.h"
 #include "x86/l0.h"
 #include "x86/uaccess.h"
+#include "lib/compat.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -54,6 +55,21 @@ static __hot_text void wallclock_update(void)
         return;                                 /* being updated: next time */
     }
     l0_wc_version = ver;
+    if ( is_pv32() )
+    {
+        /* A 32-bit guest's layout: wc_sec_hi in arch (lib/compat.h). */
+        struct compat_shared_info *c = (struct compat_shared_info *)g;
+
+        WRITE_ONCE(c->wc_version, (c->wc_version + 1) | 1);
+        barrier();
+        c->wc_sec = sec;
+        c->wc_nsec = nsec;
+        c->arch.wc_sec_hi = hi;
+        barrier();
+        WRITE_ONCE(c->wc_version, c->wc_version + 1);
+        __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+        return;
+    }
     WRITE_ONCE(g->wc_version, (g->wc_version + 1) | 1);
     barrier();
     g->wc_sec = sec;
@@ -67,7 +83,7 @@ static __hot_text void wallclock_update(void)
 void pv_time_init(void)
 {
     l0_wc_version = 0;
-    dom.shared_info->wc_version = 0;
+    dom.shared_info->wc_version = 0;        /* memset already for a 32-bit guest */
     wallclock_update();
 }
 

@@ -68,6 +68,10 @@ __hot_text static void bounce(struct cpu_regs *regs, unsigned long handler, long
     unsigned long frame[9], *f = frame, sp, cs = regs->cs;
     unsigned int n;
 
+    if ( is_pv32() )
+        guest_crash("32-bit PV: %s %#x: bounces to 32-bit guests are not done yet",
+                    what_name(what), what);
+
     if ( !handler )
     {
         guest_crash("%s %#x with no handler registered (rip %#lx)",
@@ -140,6 +144,10 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
     unsigned int vec = regs->vector;
     long ec = vec < 32 && (EC_VECTORS & (1u << vec)) ? (long)regs->error_code : -1;
 
+    if ( is_pv32() && vec != 2 && vec != 18 )
+        guest_crash("32-bit PV: exception %u (error %#lx) at %04lx:%08lx: exceptions "
+                    "are not delivered to 32-bit guests yet", vec, regs->error_code,
+                    regs->cs, regs->rip);
     switch ( vec )
     {
     case 13:

@@ -8,6 +8,7 @@
 #include "pvops/time.h"
 #include "x86/smp.h"
 #include "x86/xstate.h"
+#include "lib/compat.h"
 #include "lib/printk.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
@@ -24,14 +25,21 @@
  * A guest selector never gets a ring below the guest kernel's (3 for a
  * 64-bit guest): Xen's fixup_guest_stack_selector/code_selector.
  */
+/*
+ * Xen's fixup_guest_{code,stack}_selector: the RPL raised to the guest
+ * kernel's ring, 3 for a 64-bit guest, 1 for a 32-bit one.
+ */
 static unsigned long fixup_selector(unsigned long sel)
 {
-    return (sel & 3) < 3 ? (sel & ~3UL) | 3 : sel;
+    unsigned long rpl = is_pv32() ? 1 : 3;
+
+    return (sel & 3) < rpl ? (sel & ~3UL) | rpl : sel;
 }
 
 long vcpu_set_trap(struct vcpu *v, const struct trap_info *ti)
 {
-    if ( !is_canonical(ti->address) )
+    /* A 32-bit guest's cs:eip needs no check here (Xen's compat_set_trap_table). */
+    if ( !is_pv32() && !is_canonical(ti->address) )
         return -XEN_EINVAL;
     v->trap_ctxt[ti->vector] = *ti;
     v->trap_ctxt[ti->vector].cs = fixup_selector(ti->cs);
@@ -142,7 +150,10 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
     else
         memset(new, 0, sizeof(*new));
     new->evtchn_upcall_pending = 1;
-    new->evtchn_pending_sel = ~0UL;
+    if ( is_pv32() )        /* its 32-bit selector (lib/compat.h) */
+        ((struct compat_vcpu_info *)new)->evtchn_pending_sel = ~0U;
+    else
+        new->evtchn_pending_sel = ~0UL;
     v->vcpu_info = new;
     v->vcpu_info_registered = true;
     return 0;

@@ -3,6 +3,7 @@
 # ones; "apt-get update" first). Safe to run again: it does nothing when all are there.
 #   build:  gcc make binutils python3-kconfiglib (Kconfiglib) libxen-dev (Xen public headers)
 #           liblzma-dev libdeflate-dev (static decompressors linked into the image)
+#   guests: gcc-multilib (the 32-bit libgcc the 32-bit test kernels link: 64-bit division)
 #   unit:   libcmocka-dev
 #   fuzz:   clang (clang-14 on Debian 12) and libclang-rt-14-dev (libFuzzer and the
 #           sanitizer runtimes: libclang_rt.fuzzer-x86_64.a)
@@ -10,6 +11,7 @@
 #           busybox-static grub-xen-host cpio e2fsprogs iproute2 mount kmod xz-utils perl
 set -euo pipefail
 pkgs="gcc make binutils git python3 python3-kconfiglib libxen-dev liblzma-dev libdeflate-dev libcmocka-dev
+  gcc-multilib
   clang libclang-rt-14-dev
   qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
   grub-xen-host cpio e2fsprogs iproute2 mount bash kmod xz-utils gzip perl"

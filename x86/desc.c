@@ -12,6 +12,7 @@
 #include "x86/frames.h"
 #include "x86/percpu.h"
 #include "x86/traps.h"
+#include "x86/uaccess.h"
 #include "lib/printk.h"
 #include "lib/xen.h"
 
@@ -77,6 +78,49 @@ bool desc_map_gdt(unsigned int cpu)
                       __pa(ci->gdt), _PAGE_PRESENT | _PAGE_RW);
 }
 
+/*
+ * The guest's flat selectors in the hypervisor's GDT page: a 64-bit
+ * guest's (above), or a 32-bit guest's as Xen's compat_gdt_table has them,
+ * e019 ring-1 code and e021 ring-1 data for its kernel, e02b ring-3 code
+ * and e033 ring-3 data for its processes, all 32-bit, 4 GiB, in place of
+ * the 64-bit ones (no selector of the GDT page gives a 32-bit guest
+ * 64-bit code). Set before any CPU but 0 starts, and on CPU 0 at once.
+ */
+static bool gdt_compat;
+
+/* The least RPL the guest runs at (x86/entry.S return_to_guest). */
+uint8_t guest_rpl __hot_data = 3;
+unsigned long guest_compat_limit __hot_data;        /* x86/uaccess.h */
+
+static void desc_guest_selectors(uint64_t *gdt)
+{
+    if ( gdt_compat )
+    {
+        *gdte(gdt, 0xe018)  = 0x00cfbb000000ffffULL;    /* e019 */
+        *gdte(gdt, 0xe020)  = 0x00cfb3000000ffffULL;    /* e021 */
+        *gdte(gdt, 0xe028)  = 0x00cffb000000ffffULL;    /* e02b */
+        *gdte(gdt, 0xe030)  = 0x00cff3000000ffffULL;    /* e033 */
+        return;
+    }
+    *gdte(gdt, FLAT_RING3_CS32)   = 0x00cffb000000ffffULL;
+    *gdte(gdt, FLAT_RING3_DS32)   = 0x00cff3000000ffffULL;
+    *gdte(gdt, FLAT_RING3_CS64)   = 0x00affb000000ffffULL;
+}
+
+void desc_set_compat(bool compat)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    BUG_ON(ci->id != 0);
+    gdt_compat = compat;
+    guest_rpl = compat ? 1 : 3;
+    guest_compat_limit = compat ? 0xF5800000UL : 0;
+    if ( compat )
+        traps_set_hypercall_gate();
+    *gdte(ci->gdt, 0xe018) = 0;
+    desc_guest_selectors(ci->gdt);
+}
+
 void desc_init_cpu(void)
 {
     struct cpu_info *ci = get_cpu_info();
@@ -91,9 +135,7 @@ void desc_init_cpu(void)
     BUG_ON(!ci->gdt);
     *gdte(ci->gdt, SEL_HYPERVISOR_CS) = 0x00af9b000000ffffULL;
     *gdte(ci->gdt, SEL_HYPERVISOR_DS) = 0x00cf93000000ffffULL;
-    *gdte(ci->gdt, FLAT_RING3_CS32)   = 0x00cffb000000ffffULL;
-    *gdte(ci->gdt, FLAT_RING3_DS32)   = 0x00cff3000000ffffULL;
-    *gdte(ci->gdt, FLAT_RING3_CS64)   = 0x00affb000000ffffULL;
+    desc_guest_selectors(ci->gdt);
     gdte(ci->gdt, SEL_TSS)[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
                                 (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
                                 (((base >> 24) & 0xff) << 56);

@@ -32,6 +32,9 @@
 bool desc_map_gdt(unsigned int cpu);
 void desc_init_cpu(void);
 
+/* A 32-bit guest's selectors (compat) or a 64-bit one's in every CPU's GDT; on CPU 0. */
+void desc_set_compat(bool compat);
+
 /* Point this CPU's LDT descriptor (SEL_LDT) at [base, base + limit]. */
 void desc_set_ldt(unsigned int cpu, unsigned long base, unsigned int limit);
 

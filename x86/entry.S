@@ -57,6 +57,7 @@ entry_int80:
         push    $0x80
         jmp     handle_exception
 
+
         /* The shim's one interrupt (L0's event callback): frame vector 0x102. */
         .balign 16
         .globl entry_irq
@@ -132,6 +133,31 @@ handle_exception:
         add     $REGS_rip, %rsp
         iretq
         .size handle_exception, . - handle_exception
+
+        /*
+         * int $0x82 from a 32-bit guest's kernel (ring 1, a DPL1 gate: x86/traps.c
+         * traps_set_hypercall_gate): its hypercall, eax the number and ebx,
+         * ecx, edx, esi, edi, ebp the arguments, served by compat_hypercall
+         * (hypercall/compat.c), as a SYSCALL is by pv_syscall.
+         */
+#ifdef CONFIG_PV32
+        .section .text, "ax", @progbits
+        .balign 16
+        .globl entry_int82
+        .type entry_int82, @function
+entry_int82:
+        ASM_CLAC
+        push    $0
+        push    $0x82
+        sub     $REGS_vector, %rsp
+        SAVE_ALL
+        cld
+        mov     %rsp, %rdi
+        call    compat_hypercall
+        jmp     return_to_guest
+        .size entry_int82, . - entry_int82
+        .section .text.hot, "ax", @progbits
+#endif
 
         /*
          * NMI, #DB and #MC, each on its own IST stack (XSA-260: a #DB can hit the
@@ -304,10 +330,18 @@ return_to_guest:
         jne     .Lnmi
         andq    $~EFLAGS_IOPL, REGS_rflags(%rsp)
         orq     $EFLAGS_IF, REGS_rflags(%rsp)
-        orq     $3, REGS_cs(%rsp)
-        orq     $3, REGS_ss(%rsp)
+        /*
+         * Never ring 0: a 64-bit guest runs in ring 3 alone, a 32-bit one's
+         * kernel in ring 1 (guest_rpl 3 or 1, x86/desc.c); SYSRET is for
+         * the 64-bit one's.
+         */
+        movzbl  guest_rpl(%rip), %eax
+        or      %rax, REGS_cs(%rsp)
+        or      %rax, REGS_ss(%rsp)
         cmpb    $0, REGS_SIZE + CPUINFO_nmi_iret_needed(%rsp)
         jne     .Liret_nmi
+        cmp     $3, %eax
+        jne     .Liret
         cmpq    $ENTRY_SYSCALL, REGS_vector(%rsp)     /* rcx, r11 are not live */
         jne     .Liret
         cmpq    $FLAT_RING3_CS64, REGS_cs(%rsp)

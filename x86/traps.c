@@ -119,6 +119,23 @@ void traps_set_irq_handler(unsigned int vec, void (*fn)(struct cpu_regs *regs))
     idt[vec].selector = sel;
 }
 
+/*
+ * int $0x82, a 32-bit guest's hypercall (Xen's HYPERCALL_VECTOR): a gate
+ * its kernel in ring 1 may use, not its processes (a #GP for them). A
+ * 64-bit guest has no such gate: int $0x82 is a #GP, as on Xen.
+ */
+void traps_set_hypercall_gate(void)
+{
+#ifdef CONFIG_PV32
+    extern const char entry_int82[];
+    uint16_t sel = idt[0].selector;
+
+    set_gate(0x82, entry_int82);
+    idt[0x82].selector = sel;
+    idt[0x82].type_attr = 0xae;     /* present, DPL1, 64-bit interrupt gate */
+#endif
+}
+
 void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs))
 {
     guest_trap = fn;

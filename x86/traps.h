@@ -36,6 +36,9 @@ void traps_set_irq_handler(unsigned int vec, void (*fn)(struct cpu_regs *regs));
 /* Where exceptions raised by the guest (ring 3) go: set by the PV layer. */
 void traps_set_guest_handler(void (*fn)(struct cpu_regs *regs));
 
+/* int $0x82 from ring 1 into compat_hypercall() (hypercall/compat.c). */
+void traps_set_hypercall_gate(void);
+
 /*
  * Where an NMI goes, on the way back to the guest (with IF clear, the frame
  * being the guest's context): set by the PV layer.

@@ -49,9 +49,18 @@
 #include "x86/paging.h"
 #include "x86/smap.h"
 
+/*
+ * A 32-bit guest's addresses end where its hypervisor hole starts (Xen's
+ * compat_access_ok and HYPERVISOR_COMPAT_VIRT_START: 0xF5800000); 0 for a
+ * 64-bit guest (x86/desc.c desc_set_compat).
+ */
+extern unsigned long guest_compat_limit;
+
 /* Xen's __addr_ok: a guest address, canonical and outside the hypervisor's hole. */
 static inline bool guest_addr_ok(unsigned long addr)
 {
+    if ( unlikely(guest_compat_limit) )
+        return addr < guest_compat_limit;
     return addr < 0x0000800000000000UL || addr >= 0xffff880000000000UL;
 }
 
@@ -62,6 +71,8 @@ static inline bool guest_range_ok(unsigned long addr, unsigned long len)
 
     if ( end < addr )
         return false;
+    if ( unlikely(guest_compat_limit) )
+        return end <= guest_compat_limit;
     if ( len == 0 )
         return true;
     /* Entirely in the lower canonical half, or entirely above the hole. */

@@ -58,6 +58,7 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
 
 struct cpu_info unit_cpu_info;          /* x86/percpu.h: the one CPU */
 uint64_t tlb_clock;                     /* x86/smp.h: the TLB-flush clock */
+unsigned long guest_compat_limit;       /* x86/uaccess.h: a 64-bit guest */
 
 /* No grant frames here: their kind never appears in these frame tables. */
 bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,

@@ -43,8 +43,23 @@ GUEST_ASFLAGS  := -D__ASSEMBLY__ -fno-pic -MMD -MP -Wa,--noexecstack
 GUEST_LDFLAGS  := -nostdlib -static -no-pie --no-dynamic-linker -z noexecstack \
                   -z max-page-size=0x1000 --build-id=none --orphan-handling=error
 
+# The same kernels as 32-bit PAE PV kernels (ring 1, int $0x82), those whose
+# main.c is written for both: $(O)/guests32/<name>.elf. L0 cannot run them
+# (Debian's Xen has no 32-bit PV): the lab runs them under our shim and
+# Debian's xen-shim (tests/lab/cfg/guest32-<name>-{shim,debshim}.cfg).
+GUEST32_NAMES := boot
+GUEST32_O     := $(O)/guests32
+GUEST32_ELFS  := $(patsubst %,$(GUEST32_O)/%.elf,$(GUEST32_NAMES))
+GUEST32_LIB_OBJS := $(patsubst %,$(GUEST32_O)/obj/%.o,$(basename $(GUEST_LIB)))
+GUEST32_MAIN_OBJS := $(patsubst %,$(GUEST32_O)/obj/tests/guests/%/main.o,$(GUEST32_NAMES))
+GUEST32_CFLAGS := $(filter-out -mcmodel=kernel,$(GUEST_CFLAGS)) -m32 -march=i686
+GUEST32_ASFLAGS := $(GUEST_ASFLAGS) -m32
+GUEST32_LDFLAGS := $(GUEST_LDFLAGS) -m elf_i386
+# 64-bit division and friends (vsnprintf) from GCC's own 32-bit libgcc (gcc-multilib)
+GUEST32_LIBGCC  = $(shell $(GUEST_CC) -m32 -print-libgcc-file-name)
+
 .PHONY: guests guests-lab fuzz-lab
-guests: $(GUEST_ELFS)
+guests: $(GUEST_ELFS) $(GUEST32_ELFS)
 
 # the Xen public headers, and nothing else from /usr/include
 $(GUEST_O)/include/xen/xen.h:
@@ -71,8 +86,28 @@ $(GUEST_O)/%.elf: $(GUEST_O)/obj/tests/guests/%/main.o $(GUEST_LIB_OBJS) $(GUEST
 	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -T $(GUEST_O)/link.lds -Map $@.map -o $@ \
 	  $(GUEST_LIB_OBJS) $<
 
+$(GUEST32_O)/obj/%.o: %.c | $(GUEST_O)/include/xen/xen.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest32)"
+	$(Q)$(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST32_CFLAGS) -c -o $@ $<
+
+$(GUEST32_O)/obj/%.o: %.S | $(GUEST_O)/include/xen/xen.h
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (guest32)"
+	$(Q)$(GUEST_CC) $(GUEST_CPPFLAGS) $(GUEST32_ASFLAGS) -c -o $@ $<
+
+$(GUEST32_O)/link.lds: tests/guests/lib/link.lds.S tests/guests/lib/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) -m32 -E -P -x c -D__ASSEMBLY__ -I. -o $@ $<
+
+$(GUEST32_O)/%.elf: $(GUEST32_O)/obj/tests/guests/%/main.o $(GUEST32_LIB_OBJS) $(GUEST32_O)/link.lds
+	@echo "  LD      $@"
+	@test -f "$(GUEST32_LIBGCC)" || { echo "error: no 32-bit libgcc: install gcc-multilib (make deps)"; exit 1; }
+	$(Q)$(GUEST_LD) $(GUEST32_LDFLAGS) -T $(GUEST32_O)/link.lds -Map $@.map -o $@ \
+	  $(GUEST32_LIB_OBJS) $< $(GUEST32_LIBGCC)
+
 # keep the objects make would otherwise treat as intermediate and delete
-.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_MAIN_OBJS)
+.SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_MAIN_OBJS) $(GUEST32_LIB_OBJS) $(GUEST32_MAIN_OBJS)
 
 # One L0 boot for all of them; a guest without a cfg is only built.
 GUEST_CFGS := $(wildcard $(patsubst %,tests/lab/cfg/guest-%-pv.cfg,$(GUEST_NAMES)))
@@ -86,6 +121,7 @@ guests-lab: $(GUEST_ELFS)
 	done; exit $$rc
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GUEST_MAIN_OBJS:.o=.d)
+-include $(GUEST32_LIB_OBJS:.o=.d) $(GUEST32_MAIN_OBJS:.o=.d)
 
 # The differential fuzz kernel at length (FUZZ_ROUNDS calls from FUZZ_SEED), directly on L0
 # and under our shim, compared call by call: tests/lab/fuzz-lab.sh.

@@ -34,6 +34,7 @@ static uint64_t mem[NR_FRAMES][512];
 static unsigned int flushes;
 struct cpu_info unit_cpu_info;          /* x86/percpu.h: the one CPU */
 uint64_t tlb_clock;                     /* x86/smp.h: the TLB-flush clock */
+unsigned long guest_compat_limit;       /* x86/uaccess.h: a 64-bit guest */
 
 static uint64_t *fake_map(unsigned long mfn)
 {

@@ -43,15 +43,26 @@
  * (the linker script) is the Linux convention: the image starts at pfn 0.
  * FEATURES is what Linux and XTF ship for PV.
  */
+#ifdef __i386__
+#define ADDR .long      /* a 32-bit PAE kernel: its notes' addresses are 32-bit */
+#else
+#define ADDR .quad
+#endif
         ELFNOTE(XEN_ELFNOTE_GUEST_OS,       .asciz "pvshim-test")
         ELFNOTE(XEN_ELFNOTE_GUEST_VERSION,  .asciz "0")
         ELFNOTE(XEN_ELFNOTE_XEN_VERSION,    .asciz "xen-3.0")
         ELFNOTE(XEN_ELFNOTE_LOADER,         .asciz "generic")
-        ELFNOTE(XEN_ELFNOTE_VIRT_BASE,      .quad GUEST_VIRT_BASE)
-        ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET,   .quad 0)
-        ELFNOTE(XEN_ELFNOTE_ENTRY,          .quad guest_entry)
-        ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
+        ELFNOTE(XEN_ELFNOTE_VIRT_BASE,      ADDR GUEST_VIRT_BASE)
+        ELFNOTE(XEN_ELFNOTE_PADDR_OFFSET,   ADDR 0)
+        ELFNOTE(XEN_ELFNOTE_ENTRY,          ADDR guest_entry)
+        ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, ADDR hypercall_page)
+#ifdef __i386__
+        /* PAE, and an L3 anywhere (its cr3 in Xen's extended format), as Linux says. */
+        ELFNOTE(XEN_ELFNOTE_PAE_MODE,       .asciz "yes")
+        ELFNOTE(XEN_ELFNOTE_FEATURES,       .asciz "!writable_page_tables|pae_pgdir_above_4gb")
+#else
         ELFNOTE(XEN_ELFNOTE_FEATURES,       .asciz "!writable_page_tables")
+#endif
 
 /*
  * The hypercall page, filled by Xen at build time (XEN_DOMCTL_hypercall_init):
@@ -65,9 +76,50 @@ FUNC(hypercall_page)
 END(hypercall_page)
 
         .section .text.head, "ax", @progbits
+#ifdef __i386__
+/*
+ * A 32-bit PAE kernel starts in ring 1 on the flat ring-1 selectors, %esi =
+ * start_info, and gets its exceptions on the kernel stack as Xen's 32-bit
+ * bounce frame: [error code] eip, cs (and the saved event mask in bits
+ * 16-23), eflags, then esp and ss when it came from ring 3.
+ */
+FUNC(guest_entry)
+        cld
+        mov     %esp, boot_sp               /* for tests/guests/boot */
+        mov     %esi, %ebx                  /* start_info survives the clear */
+        mov     $__bss_start, %edi
+        mov     $__bss_end, %ecx
+        sub     %edi, %ecx
+        xor     %eax, %eax
+        rep stosb
+        mov     $guest_stack + GUEST_STACK_SIZE, %esp
+        push    %ebx
+        call    guest_start                 /* never returns */
+        ud2
+END(guest_entry)
+
+        .text
+        .balign 16
+FUNC(trap_stubs)
+        .irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21
+        .balign 16
+        push    $\vec
+        jmp     trap_common
+        .endr
+END(trap_stubs)
+
+FUNC(trap_common)
+        mov     %esp, %eax                  /* vector, then the frame above */
+        and     $~15, %esp
+        push    %eax
+        call    trap_fault                  /* never returns */
+        ud2
+END(trap_common)
+#else
         .code64
 FUNC(guest_entry)
         cld
+        mov     %rsp, boot_sp(%rip)         /* for tests/guests/boot */
         mov     %rsi, %rbx                  /* start_info survives the clear */
         lea     __bss_start(%rip), %rdi
         lea     __bss_end(%rip), %rcx
@@ -97,6 +149,15 @@ FUNC(trap_common)
         call    trap_fault                  /* never returns */
         ud2
 END(trap_common)
+#endif
+
+/* The stack pointer the builder gave us (not in .bss, which we clear). */
+        .data
+        .balign 8
+        .globl boot_sp
+boot_sp:
+        ADDR    0
+        .size boot_sp, . - boot_sp
 
         .section .bss.page_aligned, "aw", @nobits
         .balign GUEST_PAGE_SIZE

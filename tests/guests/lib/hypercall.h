@@ -16,6 +16,28 @@
 extern char hypercall_page[];
 
 /* Any hypercall by number: the tables of the tests call this directly. */
+#ifdef __i386__
+/*
+ * A 32-bit kernel's (arch-x86/xen-x86_32.h): stub n is "mov $n, %eax;
+ * int $0x82; ret", the arguments in %ebx, %ecx, %edx, %esi, %edi, the
+ * result in %eax. Every register is taken, so the stub's address is read
+ * from memory.
+ */
+static inline long hypercall_raw(unsigned int nr, unsigned long a1,
+                                 unsigned long a2, unsigned long a3,
+                                 unsigned long a4, unsigned long a5)
+{
+    const void *stub = hypercall_page + (unsigned long)nr * 32;
+    long ret;
+
+    __asm__ volatile ( "call *%[stub]"
+                       : "=a" (ret), "+b" (a1), "+c" (a2), "+d" (a3),
+                         "+S" (a4), "+D" (a5)
+                       : [stub] "m" (stub)
+                       : "cc", "memory" );
+    return ret;
+}
+#else
 static inline long hypercall_raw(unsigned int nr, unsigned long a1,
                                  unsigned long a2, unsigned long a3,
                                  unsigned long a4, unsigned long a5)
@@ -32,6 +54,7 @@ static inline long hypercall_raw(unsigned int nr, unsigned long a1,
                        : "rcx", "r9", "r11", "cc", "memory" );
     return ret;
 }
+#endif
 
 static inline unsigned long hypercall_ptr_(const void *p)
 {
@@ -92,13 +115,21 @@ static inline long hypercall_mmuext_op(const mmuext_op_t *ops,
                          hypercall_ptr_(pdone), foreigndom, 0);
 }
 
-/* flags: UVMF_* in bits 0-2, or a vcpumask pointer | UVMF_{INVLPG,TLB}. */
+/*
+ * flags: UVMF_* in bits 0-2, or a vcpumask pointer | UVMF_{INVLPG,TLB}.
+ * A 32-bit kernel passes the 64-bit PTE in two arguments, low half first.
+ */
 static inline long hypercall_update_va_mapping(unsigned long va,
                                                uint64_t pte,
                                                unsigned long flags)
 {
+#ifdef __i386__
+    return hypercall_raw(__HYPERVISOR_update_va_mapping, va, (uint32_t)pte,
+                         pte >> 32, flags, 0);
+#else
     return hypercall_raw(__HYPERVISOR_update_va_mapping, va, pte, flags,
                          0, 0);
+#endif
 }
 
 static inline long hypercall_vcpu_op(int cmd, unsigned int vcpu, void *arg)

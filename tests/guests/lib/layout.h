@@ -12,7 +12,11 @@
 #ifndef TESTS_GUESTS_LIB_LAYOUT_H
 #define TESTS_GUESTS_LIB_LAYOUT_H
 
+#ifdef __i386__
+#define GUEST_VIRT_BASE     0xC0000000      /* a 32-bit kernel: Linux's PAGE_OFFSET */
+#else
 #define GUEST_VIRT_BASE     0xffffffff80000000
+#endif
 #define GUEST_PAGE_SHIFT    12
 #define GUEST_PAGE_SIZE     (1 << GUEST_PAGE_SHIFT)
 #define GUEST_STACK_SIZE    (4 * GUEST_PAGE_SIZE)

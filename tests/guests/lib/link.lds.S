@@ -6,8 +6,14 @@
  */
 #include "tests/guests/lib/layout.h"
 
+#ifdef __i386__
+#undef i386         /* the compiler's predefined 1, not the BFD name */
+OUTPUT_FORMAT("elf32-i386")
+OUTPUT_ARCH(i386)
+#else
 OUTPUT_FORMAT("elf64-x86-64")
 OUTPUT_ARCH(i386:x86-64)
+#endif
 ENTRY(guest_entry)
 
 PHDRS
@@ -77,7 +83,7 @@ SECTIONS
 
     /DISCARD/ : {
         *(.eh_frame) *(.note.GNU-stack) *(.note.gnu.property)
-        *(.rela.*) *(.dynamic) *(.dynsym) *(.dynstr) *(.interp) *(.hash)
+        *(.rela.*) *(.rel.*) *(.dynamic) *(.dynsym) *(.dynstr) *(.interp) *(.hash)
         *(.gnu.hash) *(.iplt) *(.rela.iplt)
     }
 }

@@ -27,6 +27,21 @@ static bool has_error_code(unsigned int vec)
     return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
 }
 
+#ifdef __i386__
+/* The vector, then Xen's 32-bit frame: [error code] eip, cs, eflags. */
+void trap_fault(const unsigned long *frame)
+{
+    unsigned int vec = frame[0];
+    bool ec = vec < TRAP_VECTORS && has_error_code(vec);
+    const unsigned long *iret = frame + 1 + ec;
+
+    xtf_error("Unexpected exception %s (vector %u) error %#lx at "
+              "%04lx:%08lx eflags %#lx\n",
+              vec < TRAP_VECTORS ? vector_name[vec] : "?", vec,
+              ec ? frame[1] : 0, iret[1] & 0xffff, iret[0], iret[2]);
+    xtf_exit();
+}
+#else
 void trap_fault(const unsigned long *frame)
 {
     unsigned int vec = frame[0];
@@ -40,6 +55,7 @@ void trap_fault(const unsigned long *frame)
               iret[3], frame[1], frame[2]);
     xtf_exit();
 }
+#endif
 
 /*
  * Every exception goes to a stub that reports it. DPL 3 on #BP and #OF so
@@ -73,7 +89,11 @@ long guest_events_init(void *page, const void *handler)
     struct callback_register cb = {
         .type = CALLBACKTYPE_event,
         .flags = CALLBACKF_mask_events,
+#ifdef __i386__
+        .address = { FLAT_KERNEL_CS, (unsigned long)handler },   /* cs:eip */
+#else
         .address = (unsigned long)handler,
+#endif
     };
     long rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, 0, &info);
 
@@ -118,8 +138,9 @@ uint64_t guest_now_ns(const volatile vcpu_info_t *vcpu)
             delta <<= t->tsc_shift;
         else
             delta >>= -t->tsc_shift;
-        ns = t->system_time +
-             (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        /* (delta * mul) >> 32 in 64 bits, as a 32-bit kernel must do it. */
+        ns = t->system_time + (delta >> 32) * t->tsc_to_system_mul +
+             (((delta & 0xffffffff) * t->tsc_to_system_mul) >> 32);
         barrier();
     } while ( (ver & 1) || ver != t->version );
     return ns;

@@ -38,6 +38,7 @@ uint64_t guest_now_ns(const volatile vcpu_info_t *vcpu);
  * an aligned stack with frame the words pushed before this sequence (the
  * vector if the stub pushed one, then the bounce frame), and restore them.
  */
+#ifdef __x86_64__
 #define GUEST_CALL_C_HANDLER(fn)                                        \
     "    push %rax\n"                                                   \
     "    push %rdx\n"                                                   \
@@ -60,5 +61,6 @@ uint64_t guest_now_ns(const volatile vcpu_info_t *vcpu);
     "    pop  %rsi\n"                                                   \
     "    pop  %rdx\n"                                                   \
     "    pop  %rax\n"
+#endif
 
 #endif /* TESTS_GUESTS_LIB_TEST_H */
