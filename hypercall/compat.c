@@ -15,6 +15,9 @@
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
 #include "pvops/evtchn.h"
+#include "pvops/grant.h"
+#include "pvops/memory.h"
+#include "pvops/mm.h"
 #include "pvops/time.h"
 #include "pvops/traps.h"
 #include "pvops/vcpu.h"
@@ -90,6 +93,268 @@ static long compat_set_trap_table(unsigned long list)
     }
 }
 
+/* compat_set_callbacks: the event and failsafe callbacks, each cs:eip. */
+static long compat_set_callbacks(unsigned long event_cs, unsigned long event_eip,
+                                 unsigned long failsafe_cs, unsigned long failsafe_eip)
+{
+    struct vcpu *v = current_vcpu();
+
+    vcpu_register_callback32(v, CALLBACKTYPE_event, event_cs, event_eip,
+                             CALLBACKF_mask_events);
+    vcpu_register_callback32(v, CALLBACKTYPE_failsafe, failsafe_cs, failsafe_eip, 0);
+    return 0;
+}
+
+static long compat_callback_op(int cmd, unsigned long arg)
+{
+    struct vcpu *v = current_vcpu();
+
+    switch ( cmd )
+    {
+    case CALLBACKOP_register:
+    {
+        struct compat_callback_register reg;
+
+        if ( copy_from_guest(&reg, arg, sizeof(reg)) )
+            return -XEN_EFAULT;
+        return vcpu_register_callback32(v, reg.type, reg.cs, reg.eip, reg.flags);
+    }
+    case CALLBACKOP_unregister:
+    {
+        struct callback_unregister unreg;       /* no long: alike */
+
+        if ( copy_from_guest(&unreg, arg, sizeof(unreg)) )
+            return -XEN_EFAULT;
+        return vcpu_unregister_callback(v, unreg.type);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* nmi_op: xennmi_callback is two longs, of 4 bytes here. */
+static long compat_nmi_op(unsigned int cmd, unsigned long arg)
+{
+    uint32_t cb[2];
+
+    if ( cmd != XENNMI_register_callback )
+        return do_nmi_op(cmd, arg);
+    if ( copy_from_guest(cb, arg, sizeof(cb)) )
+        return -XEN_EFAULT;
+    return vcpu_register_callback(current_vcpu(), CALLBACKTYPE_nmi, cb[0], 0);
+}
+
+static long compat_dispatch(unsigned int op, const unsigned long a[6]);
+
+/*
+ * memory_op (Xen's compat_memory_op): the queries whose arguments have no
+ * long go to do_memory_op; the M2P's place is the 4-byte one's; memory_map
+ * and set_memory_map carry 32-bit handles. Reservations come with the
+ * memory work (issue 14), for both widths.
+ */
+#define COMPAT_M2P_VIRT_END 0xFFE00000U         /* Xen's MACH2PHYS_COMPAT_VIRT_END */
+
+static long compat_memory_op(unsigned long cmd, unsigned long arg)
+{
+    switch ( cmd & 0x3f )
+    {
+    case XENMEM_machphys_mapping:
+    {
+        struct compat_xen_machphys_mapping m = {
+            .v_start = COMPAT_MACH2PHYS_VIRT_START,
+            .v_end = COMPAT_M2P_VIRT_END,
+            .max_mfn = ((COMPAT_M2P_VIRT_END - COMPAT_MACH2PHYS_VIRT_START) >> 2) - 1,
+        };
+
+        return copy_to_guest(arg, &m, sizeof(m)) ? -XEN_EFAULT : 0;
+    }
+    case XENMEM_memory_map:
+    {
+        struct e820_entry e820;
+        uint32_t map[2];            /* nr_entries, buffer */
+
+        if ( copy_from_guest(map, arg, sizeof(map)) )
+            return -XEN_EFAULT;
+        if ( map[0] < 1 )
+            return -XEN_EINVAL;
+        memory_map(&e820);
+        if ( copy_to_guest(map[1], &e820, sizeof(e820)) )
+            return -XEN_EFAULT;
+        map[0] = 1;
+        return copy_to_guest(arg, map, sizeof(map[0])) ? -XEN_EFAULT : 0;
+    }
+    case XENMEM_set_memory_map:
+    {
+        uint32_t fmap[3];           /* domid (and padding), nr_entries, buffer */
+
+        if ( copy_from_guest(fmap, arg, sizeof(fmap)) )
+            return -XEN_EFAULT;
+        if ( fmap[1] > 1024 )       /* Xen's E820MAX */
+            return -XEN_EINVAL;
+        return memory_set_memory_map((domid_t)fmap[0]);
+    }
+    default:
+        return do_memory_op(cmd, arg);
+    }
+}
+
+/*
+ * multicall with 32-byte entries (op, result, six 32-bit arguments), each
+ * through the 32-bit table: as do_multicall (hypercall/dispatch.c), results
+ * stored 32 bits wide, an iret ending the batch.
+ */
+static long compat_multicall(unsigned long list, unsigned int nr_calls)
+{
+    struct vcpu *v = current_vcpu();
+    struct compat_multicall_entry mc;
+
+    if ( v->in_multicall )
+        return -XEN_EINVAL;
+    v->in_multicall = true;
+    for ( unsigned int i = 0; i < nr_calls; i++, list += sizeof(mc) )
+    {
+        unsigned long args[6];
+
+        if ( i && hypercall_preempt_check() )
+        {
+            const unsigned long a[5] = { list, nr_calls - i };
+
+            v->in_multicall = false;
+            return hypercall_create_continuation(__HYPERVISOR_multicall, a);
+        }
+        if ( copy_from_guest(&mc, list, sizeof(mc)) )
+            break;
+        for ( unsigned int k = 0; k < 6; k++ )
+            args[k] = mc.args[k];
+        if ( mc.op == __HYPERVISOR_iret )
+        {
+            mc.result = pv_iret32(guest_entry_frame());
+            copy_to_guest(list + offsetof(struct compat_multicall_entry, result),
+                          &mc.result, sizeof(mc.result));
+            v->in_multicall = false;
+            return (int)mc.result;
+        }
+        mc.result = compat_dispatch(mc.op, args);
+        mm_flush_if_needed();
+        if ( v->cont_pending )
+        {
+            const unsigned long a[5] = { list, nr_calls - i };
+
+            /* What is left of the entry goes back into it, and the batch on from it. */
+            v->cont_pending = false;
+            for ( unsigned int k = 0; k < 5; k++ )
+                mc.args[k] = v->cont_args[k];
+            if ( copy_to_guest(list + offsetof(struct compat_multicall_entry, args),
+                               mc.args, sizeof(mc.args)) )
+                break;
+            v->in_multicall = false;
+            return hypercall_create_continuation(__HYPERVISOR_multicall, a);
+        }
+        if ( copy_to_guest(list + offsetof(struct compat_multicall_entry, result),
+                           &mc.result, sizeof(mc.result)) )
+            break;
+        if ( i + 1 == nr_calls )
+        {
+            v->in_multicall = false;
+            return 0;
+        }
+    }
+    v->in_multicall = false;
+    return nr_calls ? -XEN_EFAULT : 0;
+}
+
+/*
+ * grant_table_op (Xen's compat_grant_table_op): map, unmap, unmap_and_replace,
+ * swap, query_size, get/set_version and cache_flush are laid out alike
+ * (lib/compat.h checks it) and go to do_grant_table_op; setup_table,
+ * get_status_frames and copy carry 32-bit handles or frame numbers and are
+ * translated here, one entry at a time.
+ */
+static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
+{
+    switch ( cmd )
+    {
+    case GNTTABOP_setup_table:
+    {
+        struct compat_gnttab_setup_table c;
+        struct gnttab_setup_table op;
+        long rc;
+
+        if ( count != 1 )
+            return -XEN_EINVAL;
+        if ( copy_from_guest(&c, uop, sizeof(c)) )
+            return -XEN_EFAULT;
+        if ( !guest_addr_ok(c.frame_list) )
+            return -XEN_EFAULT;
+        op = (struct gnttab_setup_table){ .dom = c.dom, .nr_frames = c.nr_frames };
+        rc = grant_setup_table(&op, c.frame_list);
+        if ( !rc && copy_to_guest(uop + offsetof(struct compat_gnttab_setup_table, status),
+                                  &op.status, sizeof(op.status)) )
+            return -XEN_EFAULT;
+        return rc;
+    }
+
+    case GNTTABOP_get_status_frames:
+    {
+        struct compat_gnttab_get_status_frames c;
+        struct gnttab_get_status_frames op;
+        long rc;
+
+        if ( count != 1 )
+            return -XEN_EINVAL;
+        if ( copy_from_guest(&c, uop, sizeof(c)) )
+            return -XEN_EFAULT;
+        if ( !guest_addr_ok(c.frame_list) )
+            return -XEN_EFAULT;
+        op = (struct gnttab_get_status_frames){ .nr_frames = c.nr_frames, .dom = c.dom };
+        rc = grant_get_status_frames(&op, c.frame_list);
+        if ( !rc && copy_to_guest(uop + offsetof(struct compat_gnttab_get_status_frames,
+                                                 status),
+                                  &op.status, sizeof(op.status)) )
+            return -XEN_EFAULT;
+        return rc;
+    }
+
+    case GNTTABOP_copy:
+        if ( (int)count < 0 )
+            return -XEN_EINVAL;
+        if ( !guest_addr_ok(uop) )
+            return -XEN_EFAULT;
+        for ( unsigned int i = 0; i < count; i++, uop += sizeof(struct compat_gnttab_copy) )
+        {
+            struct compat_gnttab_copy c;
+            struct gnttab_copy op;
+            long rc;
+
+            if ( i && hypercall_preempt_check() )
+            {
+                const unsigned long a[5] = { cmd, uop, count - i };
+
+                return hypercall_create_continuation(__HYPERVISOR_grant_table_op, a);
+            }
+            if ( copy_from_guest(&c, uop, sizeof(c)) )
+                return -XEN_EFAULT;
+            op = (struct gnttab_copy){
+                .source = { .domid = c.src_domid, .offset = c.src_offset },
+                .dest = { .domid = c.dst_domid, .offset = c.dst_offset },
+                .len = c.len, .flags = c.flags,
+            };
+            /* A ref or a frame: the union's widest (a frame) zero-extends both. */
+            op.source.u.gmfn = c.src_u;
+            op.dest.u.gmfn = c.dst_u;
+            if ( (rc = grant_copy(&op)) )
+                return rc;
+            if ( copy_to_guest(uop + offsetof(struct compat_gnttab_copy, status),
+                               &op.status, sizeof(op.status)) )
+                return -XEN_EFAULT;
+        }
+        return 0;
+
+    default:
+        return do_grant_table_op(cmd, uop, count);
+    }
+}
+
 static __noreturn void compat_unserved(unsigned int op, unsigned long cmd)
 {
     guest_crash("32-bit PV: hypercall %u (sub-op %lu) is not served to 32-bit "
@@ -100,6 +365,8 @@ static long compat_dispatch(unsigned int op, const unsigned long a[6])
 {
     switch ( op )
     {
+    case __HYPERVISOR_multicall:
+        return compat_multicall(a[0], a[1]);
     case __HYPERVISOR_console_io:
         return do_console_io(a[0], a[1], a[2]);
     case __HYPERVISOR_xen_version:
@@ -113,6 +380,43 @@ static long compat_dispatch(unsigned int op, const unsigned long a[6])
         return do_set_timer_op(((uint64_t)a[1] << 32) | a[0]);
     case __HYPERVISOR_set_trap_table:
         return compat_set_trap_table(a[0]);
+    case __HYPERVISOR_memory_op:
+        return compat_memory_op(a[0], a[1]);
+    case __HYPERVISOR_set_gdt:
+        return do_set_gdt(a[0], a[1]);
+    case __HYPERVISOR_update_descriptor:
+        /* The machine address and the descriptor, each in two halves. */
+        return do_update_descriptor(((uint64_t)a[1] << 32) | a[0],
+                                    ((uint64_t)a[3] << 32) | a[2]);
+    case __HYPERVISOR_set_segment_base:
+        return -XEN_ENOSYS;         /* a 64-bit guest's alone */
+    case __HYPERVISOR_grant_table_op:
+        return compat_grant_table_op(a[0], a[1], a[2]);
+    case __HYPERVISOR_vcpu_op:
+        /* Alike but for the runstate record (written 32-bit wide) and initialise. */
+        return do_vcpu_op(a[0], a[1], a[2]);
+    case __HYPERVISOR_set_callbacks:
+        return compat_set_callbacks(a[0], a[1], a[2], a[3]);
+    case __HYPERVISOR_callback_op:
+        return compat_callback_op(a[0], a[1]);
+    case __HYPERVISOR_nmi_op:
+        return compat_nmi_op(a[0], a[1]);
+    case __HYPERVISOR_stack_switch:
+        return do_stack_switch(a[0], a[1]);
+    case __HYPERVISOR_fpu_taskswitch:
+        return do_fpu_taskswitch(a[0]);
+
+    /* Page tables: mmu_update's entries are alike; mmuext_op's read as 12 bytes. */
+    case __HYPERVISOR_mmu_update:
+        return do_mmu_update(a[0], a[1], a[2], a[3]);
+    case __HYPERVISOR_mmuext_op:
+        return do_mmuext_op(a[0], a[1], a[2], a[3]);
+    case __HYPERVISOR_update_va_mapping:
+        /* The 64-bit PTE in two arguments, low half first. */
+        return do_update_va_mapping(a[0], ((uint64_t)a[2] << 32) | a[1], a[3]);
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+        return do_update_va_mapping_otherdomain(a[0], ((uint64_t)a[2] << 32) | a[1],
+                                                a[3], a[4]);
     case __HYPERVISOR_event_channel_op:
         /* Every evtchn_* structure is the same on i386 (Xen's CHECK_evtchn_*). */
         return do_event_channel_op(a[0], a[1]);
@@ -154,7 +458,12 @@ void compat_hypercall(struct cpu_regs *regs)
 
     pv_time_update(v);
     if ( op == __HYPERVISOR_iret )
-        compat_unserved(op, 0);
+    {
+        /* The whole context is the frame's, eax included; no lock. */
+        regs->rax = (uint32_t)pv_iret32(regs);
+        pv_deliver_events(regs);
+        return;
+    }
     if ( hypercall_lockless(op, a[0]) )
         rc = compat_dispatch(op, a);
     else

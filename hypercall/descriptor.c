@@ -5,6 +5,7 @@
  */
 #include "hypercall/handlers.h"
 #include "pvops/descriptors.h"
+#include "pvops/domain.h"
 #include "x86/uaccess.h"
 
 long do_set_gdt(unsigned long frame_list, unsigned int entries)
@@ -14,7 +15,17 @@ long do_set_gdt(unsigned long frame_list, unsigned int entries)
 
     if ( entries > FIRST_RESERVED_GDT_ENTRY )
         return -XEN_EINVAL;
-    if ( copy_from_guest(mfns, frame_list, nr * sizeof(mfns[0])) )
+    if ( is_pv32() )
+    {
+        /* A 32-bit guest's list: 4-byte frame numbers (compat_set_gdt). */
+        uint32_t m32[FIRST_RESERVED_GDT_PAGE];
+
+        if ( copy_from_guest(m32, frame_list, nr * sizeof(m32[0])) )
+            return -XEN_EFAULT;
+        for ( unsigned int i = 0; i < nr; i++ )
+            mfns[i] = m32[i];
+    }
+    else if ( copy_from_guest(mfns, frame_list, nr * sizeof(mfns[0])) )
         return -XEN_EFAULT;
     return pv_set_gdt(current_vcpu(), mfns, entries);
 }

@@ -5,8 +5,10 @@
  * what they mean, the domains they name included.
  */
 #include "hypercall/handlers.h"
+#include "pvops/domain.h"
 #include "pvops/mm.h"
 #include "x86/uaccess.h"
+#include "lib/compat.h"
 #include "lib/printk.h"
 
 #define MMU_UPDATE_PREEMPTED (~(~0U >> 1))
@@ -110,12 +112,15 @@ long do_mmu_update(unsigned long reqs, unsigned int count, unsigned long pdone,
     return batch_end(pdone, before + done, rc);
 }
 
-/* A vCPU mask pointer (UVMF_MULTI, MMUEXT_*_MULTI) must be readable. */
+/*
+ * A vCPU mask pointer (UVMF_MULTI, MMUEXT_*_MULTI) must be readable: its
+ * first word, of 32 bits for a 32-bit guest (Xen's vcpumask_to_pcpumask).
+ */
 static bool vcpumask_ok(unsigned long ptr)
 {
     unsigned long mask;
 
-    return !copy_from_guest(&mask, ptr, sizeof(mask));
+    return !copy_from_guest(&mask, ptr, is_pv32() ? sizeof(uint32_t) : sizeof(mask));
 }
 
 long do_update_va_mapping(unsigned long va, uint64_t val, unsigned long flags)
@@ -151,6 +156,30 @@ static long mmuext_one(struct vcpu *v, const struct mmuext_op *op)
     return mm_mmuext_op(v, op);
 }
 
+/*
+ * Entry i of the list: a 32-bit guest's is 12 bytes (lib/compat.h), its
+ * frame, address, count or mask pointer zero-extended as Xen's
+ * XLAT_mmuext_op does.
+ */
+static size_t mmuext_size(void)
+{
+    return is_pv32() ? sizeof(struct compat_mmuext_op) : sizeof(struct mmuext_op);
+}
+
+static bool mmuext_fetch(struct mmuext_op *op, unsigned long ops, unsigned int i)
+{
+    struct compat_mmuext_op c;
+
+    if ( !is_pv32() )
+        return !copy_from_guest(op, ops + i * sizeof(*op), sizeof(*op));
+    if ( copy_from_guest(&c, ops + i * sizeof(c), sizeof(c)) )
+        return false;
+    *op = (struct mmuext_op){ .cmd = c.cmd };
+    op->arg1.mfn = c.arg1;
+    op->arg2.src_mfn = c.arg2;      /* the union's widest: nr_ents and vcpumask too */
+    return true;
+}
+
 long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
                   unsigned int foreigndom)
 {
@@ -162,7 +191,7 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
         return (int)foreigndom;
     before = batch_start(&count, pdone);
     /* Xen 4.17: the list, the owner, then xsm_mmuext_op before any entry. */
-    if ( !list_ok(ops, count, sizeof(struct mmuext_op)) )
+    if ( !list_ok(ops, count, mmuext_size()) )
         return -XEN_EFAULT;
     if ( (rc = mm_pg_owner(foreigndom, &owner)) )
         return rc;
@@ -173,10 +202,10 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
     {
         struct mmuext_op op;
 
-        if ( batch_preempt(__HYPERVISOR_mmuext_op, done, count, ops, sizeof(op),
+        if ( batch_preempt(__HYPERVISOR_mmuext_op, done, count, ops, mmuext_size(),
                            pdone, foreigndom) )
             break;
-        if ( copy_from_guest(&op, ops + done * sizeof(op), sizeof(op)) )
+        if ( !mmuext_fetch(&op, ops, done) )
         {
             rc = -XEN_EFAULT;
             break;

@@ -24,6 +24,8 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
 
     case VCPUOP_initialise:
     {
+        if ( is_pv32() )
+            guest_crash("32-bit PV: VCPUOP_initialise is not served to 32-bit guests yet");
         /* One context at a time: the domain lock is held (5 KiB, not on the stack). */
         static struct vcpu_guest_context ctx;
 
@@ -46,7 +48,7 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
         struct vcpu_runstate_info r;
 
         vcpu_runstate(v, &r);
-        return copy_to_guest(arg, &r, sizeof(r)) ? -XEN_EFAULT : 0;
+        return vcpu_runstate_copy_out(arg, &r) ? 0 : -XEN_EFAULT;
     }
 
     case VCPUOP_register_runstate_memory_area:
@@ -55,7 +57,9 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
 
         if ( copy_from_guest(&area, arg, sizeof(area)) )
             return -XEN_EFAULT;
-        return vcpu_register_runstate_area(v, (unsigned long)area.addr.v);
+        /* A 32-bit guest's pointer is the union's low half (a compat handle). */
+        return vcpu_register_runstate_area(v, is_pv32() ? (uint32_t)area.addr.p
+                                                        : (unsigned long)area.addr.v);
     }
 
     case VCPUOP_register_vcpu_info:
@@ -105,7 +109,8 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
 
         if ( copy_from_guest(&area, arg, sizeof(area)) )
             return -XEN_EFAULT;
-        return vcpu_register_time_area(v, (unsigned long)area.addr.v);
+        return vcpu_register_time_area(v, is_pv32() ? (uint32_t)area.addr.p
+                                                    : (unsigned long)area.addr.v);
     }
 
     default:

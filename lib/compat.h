@@ -207,6 +207,49 @@ typedef uint64_t compat_u64 __aligned(4);
     M(S, int16_t,    status,     , status)                                      \
     M(S, uint32_t,   frame_list, , frame_list)
 
+/* gnttab_copy: a frame number of 4 bytes in each end, 24 bytes in all. */
+#define COMPAT_GNTTAB_COPY(M, S)                                                \
+    M(S, uint32_t,   src_u,      , source.u)                                    \
+    M(S, uint16_t,   src_domid,  , source.domid)                                \
+    M(S, uint16_t,   src_offset, , source.offset)                               \
+    M(S, uint32_t,   dst_u,      , dest.u)                                      \
+    M(S, uint16_t,   dst_domid,  , dest.domid)                                  \
+    M(S, uint16_t,   dst_offset, , dest.offset)                                 \
+    M(S, uint16_t,   len,        , len)                                         \
+    M(S, uint16_t,   flags,      , flags)                                       \
+    M(S, int16_t,    status,     , status)
+
+#define COMPAT_GNTTAB_GET_STATUS_FRAMES(M, S)                                   \
+    M(S, uint32_t,   nr_frames,  , nr_frames)                                   \
+    M(S, uint16_t,   dom,        , dom)                                         \
+    M(S, int16_t,    status,     , status)                                      \
+    M(S, uint32_t,   frame_list, , frame_list)
+
+/*
+ * Laid out alike on both (Xen's CHECK_gnttab_*): checked against the
+ * 64-bit structures as well, so the 64-bit code may take them as they are.
+ */
+#define COMPAT_GNTTAB_MAP_GRANT_REF(M, S)                                       \
+    M(S, compat_u64, host_addr,    , host_addr)                                 \
+    M(S, uint32_t,   flags,        , flags)                                     \
+    M(S, uint32_t,   ref,          , ref)                                       \
+    M(S, uint16_t,   dom,          , dom)                                       \
+    M(S, int16_t,    status,       , status)                                    \
+    M(S, uint32_t,   handle,       , handle)                                    \
+    M(S, compat_u64, dev_bus_addr, , dev_bus_addr)
+
+#define COMPAT_GNTTAB_UNMAP_GRANT_REF(M, S)                                     \
+    M(S, compat_u64, host_addr,    , host_addr)                                 \
+    M(S, compat_u64, dev_bus_addr, , dev_bus_addr)                              \
+    M(S, uint32_t,   handle,       , handle)                                    \
+    M(S, int16_t,    status,       , status)
+
+#define COMPAT_GNTTAB_UNMAP_AND_REPLACE(M, S)                                   \
+    M(S, compat_u64, host_addr,    , host_addr)                                 \
+    M(S, compat_u64, new_addr,     , new_addr)                                  \
+    M(S, uint32_t,   handle,       , handle)                                    \
+    M(S, int16_t,    status,       , status)
+
 /* Every structure, in the order they nest: X(Xen's name, its list). */
 #define COMPAT_STRUCTS(X)                                                       \
     X(start_info,         COMPAT_START_INFO)                                    \
@@ -228,7 +271,12 @@ typedef uint64_t compat_u64 __aligned(4);
     X(vcpu_register_runstate_memory_area, COMPAT_VCPU_REGISTER_RUNSTATE_MEMORY_AREA) \
     X(vcpu_set_singleshot_timer, COMPAT_VCPU_SET_SINGLESHOT_TIMER)              \
     X(sched_poll,         COMPAT_SCHED_POLL)                                    \
-    X(gnttab_setup_table, COMPAT_GNTTAB_SETUP_TABLE)
+    X(gnttab_setup_table, COMPAT_GNTTAB_SETUP_TABLE)                            \
+    X(gnttab_copy,        COMPAT_GNTTAB_COPY)                                   \
+    X(gnttab_get_status_frames, COMPAT_GNTTAB_GET_STATUS_FRAMES)                \
+    X(gnttab_map_grant_ref, COMPAT_GNTTAB_MAP_GRANT_REF)                        \
+    X(gnttab_unmap_grant_ref, COMPAT_GNTTAB_UNMAP_GRANT_REF)                    \
+    X(gnttab_unmap_and_replace, COMPAT_GNTTAB_UNMAP_AND_REPLACE)
 
 /* Constants of the 32-bit ABI checked against the headers (below). */
 #define COMPAT_CONSTS(X)                                                        \
@@ -281,6 +329,22 @@ COMPAT_CONSTS(COMPAT_CHECK_CONST)
 COMPAT_STRUCTS(COMPAT_CHECK)
 #undef COMPAT_CHECK
 #undef COMPAT_CHECK_MEMBER
+
+/* The structures laid out alike: the same on x86-64, member by member. */
+#define COMPAT_ALIKE(X)                                                         \
+    X(gnttab_map_grant_ref, COMPAT_GNTTAB_MAP_GRANT_REF)                        \
+    X(gnttab_unmap_grant_ref, COMPAT_GNTTAB_UNMAP_GRANT_REF)                    \
+    X(gnttab_unmap_and_replace, COMPAT_GNTTAB_UNMAP_AND_REPLACE)
+#define COMPAT_ALIKE_MEMBER(S, type, name, dim, xen)                            \
+    _Static_assert(offsetof(struct compat_##S, name) == offsetof(struct S, xen), \
+                   "64-bit layout of " #S "." #xen " differs");
+#define COMPAT_ALIKE_CHECK(sname, list)                                         \
+    list(COMPAT_ALIKE_MEMBER, sname)                                            \
+    _Static_assert(sizeof(struct compat_##sname) == sizeof(struct sname),      \
+                   "64-bit size of " #sname " differs");
+COMPAT_ALIKE(COMPAT_ALIKE_CHECK)
+#undef COMPAT_ALIKE_CHECK
+#undef COMPAT_ALIKE_MEMBER
 #endif
 
 #endif /* LIB_COMPAT_H */

@@ -29,6 +29,7 @@
 #define __packed             __attribute__((packed))
 #define __aligned(n)         __attribute__((aligned(n)))
 #define __noreturn           __attribute__((noreturn))
+#define __noinline           __attribute__((noinline))
 #define __printf(f, a)       __attribute__((format(printf, f, a)))
 #define __section(s)         __attribute__((section(s)))
 #define __used               __attribute__((used))

@@ -20,7 +20,7 @@ static bool check_desc_page(unsigned long mfn)
     uint64_t *d = frames.map(mfn);
 
     for ( unsigned int i = 0; i < 512; i++ )
-        if ( !check_descriptor(&d[i]) )
+        if ( !(is_pv32() ? check_descriptor32(&d[i]) : check_descriptor(&d[i])) )
             return false;
     return true;
 }
@@ -92,7 +92,7 @@ long pv_update_descriptor(unsigned long maddr, uint64_t desc)
 
     if ( (maddr & 7) || !pg )
         return -XEN_EINVAL;
-    if ( !check_descriptor(&desc) )
+    if ( !(is_pv32() ? check_descriptor32(&desc) : check_descriptor(&desc)) )
         return -XEN_EINVAL;
     /* A descriptor page in use stays one; anything else must be writable. */
     if ( !seg && (rc = get_page_type(&frames, mfn, PGT_writable)) )

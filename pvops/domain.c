@@ -56,7 +56,8 @@
  */
 #define COMPAT_RDWR_MPT_VIRT_START 0xffff82c000000000UL
 #define COMPAT_M2P_SLOTS           (512 - COMPAT_L2_FIRST_XEN)
-#define COMPAT_M2P_MAX             (COMPAT_M2P_SLOTS * (L2_PAGE_SIZE / sizeof(uint32_t)))
+/* Xen's MACH2PHYS_COMPAT_NR_ENTRIES: to 0xFFE00000 (slot 511 is not the M2P's). */
+#define COMPAT_M2P_MAX             ((0xFFE00000UL - COMPAT_MACH2PHYS_VIRT_START) / 4)
 BUILD_BUG_ON(COMPAT_L2_FIRST_XEN != ((COMPAT_MACH2PHYS_VIRT_START >> 21) & 511));
 
 /* What a 32-bit guest's L2 under L3 slot 3 gets in slots 428-511. */

@@ -7,6 +7,7 @@
 #define PVOPS_DOMAIN_H
 
 #include "lib/xen.h"
+#include "lib/compat.h"
 #include "lib/rangeset.h"
 #include "lib/spinlock.h"
 #include "x86/frames.h"
@@ -34,6 +35,8 @@ struct vcpu {
     unsigned long kernel_ss, kernel_sp;     /* stack_switch */
     unsigned long event_callback, failsafe_callback, syscall_callback;
     unsigned long syscall32_callback, sysenter_callback;
+    /* A 32-bit guest's callbacks are cs:eip (xen_callback_t): their selectors. */
+    unsigned int event_callback_cs, failsafe_callback_cs, sysenter_callback_cs;
     unsigned int callback_flags;    /* CALLBACKF_mask_events per type */
     unsigned long fs_base, gs_base_kernel, gs_base_user;
     bool fpu_ts;                    /* fpu_taskswitch: virtual CR0.TS */
@@ -102,6 +105,15 @@ extern struct domain dom;
 static inline bool is_pv32(void)
 {
     return IS_ENABLED(CONFIG_PV32) && dom.pv32;
+}
+
+/* The fault address a #PF hands the guest, in vcpu_info as its width lays it out. */
+static inline void vcpu_set_cr2(struct vcpu *v, unsigned long cr2)
+{
+    if ( is_pv32() )
+        ((struct compat_vcpu_info *)v->vcpu_info)->arch.cr2 = cr2;
+    else
+        v->vcpu_info->arch.cr2 = cr2;
 }
 
 /* Xen's set_gpfn_from_mfn: the M2P, and the 32-bit guest's 4-byte copy of it. */

@@ -12,6 +12,7 @@
 #include "x86/decode.h"
 #include "x86/uaccess.h"
 #include "x86/xstate.h"
+#include "lib/compat.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -55,6 +56,17 @@ static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 'x', 'e', 'n' };
 static void pv_cpuid(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
     *r = cpuid_count(leaf, subleaf);
+
+    /*
+     * A 32-bit guest has no long mode, and on Intel no SYSCALL outside it
+     * (Xen's recalculate_cpuid_policy for a pv32 domain).
+     */
+    if ( leaf == 0x80000001 && is_pv32() )
+    {
+        r->edx &= ~(1u << 29);
+        if ( !cpu_is_amd_like() )
+            r->edx &= ~(1u << 11);
+    }
 
     switch ( leaf )
     {
@@ -132,6 +144,8 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_FS_BASE:
     case MSR_GS_BASE:
     case MSR_SHADOW_GS_BASE:
+        if ( is_pv32() )
+            return false;               /* a 64-bit guest's (Xen: #GP for pv32) */
         *val = rdmsrl(msr);
         return true;
     case MSR_IA32_PAT:
@@ -185,6 +199,9 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    if ( is_pv32() && (msr == MSR_FS_BASE || msr == MSR_GS_BASE ||
+                       msr == MSR_SHADOW_GS_BASE) )
+        return false;                   /* a 64-bit guest's (Xen: #GP for pv32) */
     switch ( msr )
     {
     case MSR_FS_BASE:
@@ -222,22 +239,22 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
  * then runs as if in ring 0, POPF and IRET semantics included); user mode
  * as ring 3.
  */
-static bool iopl_ok(const struct vcpu *v)
+static bool iopl_ok(const struct vcpu *v, bool kmode)
 {
-    unsigned int cpl = !v->kernel_mode ? 3 :
+    unsigned int cpl = !kmode ? 3 :
         (dom.vm_assist & (1UL << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
 
     return cpl <= v->iopl;
 }
 
 /* Port I/O: allowed by the virtual IOPL or the I/O bitmap, never real. */
-static bool io_permitted(struct vcpu *v, unsigned int port, unsigned int bytes)
+static bool io_permitted(struct vcpu *v, bool kmode, unsigned int port, unsigned int bytes)
 {
     uint8_t map[2];
 
-    if ( iopl_ok(v) )
+    if ( iopl_ok(v, kmode) )
         return true;
-    if ( !v->kernel_mode || port + bytes > v->iobmp_nr )
+    if ( !kmode || port + bytes > v->iobmp_nr )
         return false;
     if ( copy_from_guest(map, v->iobmp + port / 8, 2) )
         return false;
@@ -294,6 +311,13 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     struct insn in;
     uint64_t val;
     unsigned int bpmatch = 0;
+    /*
+     * A 32-bit guest: its kernel is in ring 1, its registers 32 bits wide,
+     * its code has no REX prefixes (Xen's emulator in compatibility mode).
+     */
+    bool c32 = is_pv32();
+    bool kmode = c32 ? (regs->cs & 3) == 1 : v->kernel_mode;
+    unsigned long regmask = c32 ? 0xffffffffUL : ~0UL;
 
     /* Read what the guest can read (the instruction may end a mapping early). */
     while ( avail && copy_from_guest(buf, regs->rip, avail) )
@@ -311,7 +335,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         in.op = OP_CPUID;
         in.len = sizeof(xen_prefix) + 2;
     }
-    else if ( insn_decode(buf, avail, &in) )
+    else if ( insn_decode(buf, avail, &in, c32) )
     {
         pr_debug("#GP at %#lx: not an instruction the shim emulates (%02x %02x "
                  "%02x %02x)\n", regs->rip, buf[0], avail > 1 ? buf[1] : 0,
@@ -331,7 +355,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         pv_inject_exception(regs, 6, -1);
         return true;
     }
-    if ( !v->kernel_mode && op_needs_ring0(in.op) )
+    if ( !kmode && op_needs_ring0(in.op) )
         return false;
 
     switch ( in.op )
@@ -348,7 +372,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
          */
         if ( regs->rax == 1 &&
              ((v->cr4 & X86_CR4_OSXSAVE) ||
-              (vec == 6 && v->kernel_mode && xstate_pv.max)) )
+              (vec == 6 && kmode && xstate_pv.max)) )
             r.ecx |= CPUID1_ECX_OSXSAVE;
         regs->rax = r.eax;
         regs->rbx = r.ebx;
@@ -376,10 +400,15 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
             val = PV_CR0 | (v->fpu_ts ? X86_CR0_TS : 0);
             break;
         case 2:
-            val = v->vcpu_info->arch.cr2;
+            val = c32 ? ((struct compat_vcpu_info *)v->vcpu_info)->arch.cr2
+                      : v->vcpu_info->arch.cr2;
             break;
         case 3:
-            val = v->kernel_mode ? v->guest_table : v->guest_table_user;
+            /* A 32-bit guest's L3, as Xen's xen_pfn_to_cr3 folds it into 32 bits. */
+            if ( c32 )
+                val = (uint32_t)((v->pv32_l3 << 12) | (v->pv32_l3 >> 20));
+            else
+                val = v->kernel_mode ? v->guest_table : v->guest_table_user;
             break;
         case 4:
             val = ((read_cr4() | X86_CR4_MCE) & PV_CR4_VISIBLE) | v->cr4;
@@ -387,11 +416,11 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         default:
             return false;
         }
-        *regs_gpr(regs, in.rm) = val;
+        *regs_gpr(regs, in.rm) = val & regmask;
         break;
 
     case OP_MOV_TO_CR:
-        val = *regs_gpr(regs, in.rm);
+        val = *regs_gpr(regs, in.rm) & regmask;
         switch ( in.reg )
         {
         case 0:
@@ -432,8 +461,8 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
             return true;
         }
         if ( in.op == OP_MOV_FROM_DR )
-            *regs_gpr(regs, in.rm) = v->debugreg[r];
-        else if ( vcpu_set_debugreg(v, r, *regs_gpr(regs, in.rm)) )
+            *regs_gpr(regs, in.rm) = v->debugreg[r] & regmask;
+        else if ( vcpu_set_debugreg(v, r, *regs_gpr(regs, in.rm) & regmask) )
             return false;
         break;
     }
@@ -462,7 +491,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 
     case OP_CLI:
     case OP_STI:
-        if ( !iopl_ok(v) )
+        if ( !iopl_ok(v, kmode) )
             return false;
         break;
 
@@ -471,7 +500,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     {
         unsigned int port = in.op == OP_IN_IMM ? in.imm8 : (uint16_t)regs->rdx;
 
-        if ( !io_permitted(v, port, in.opsize) )
+        if ( !io_permitted(v, kmode, port, in.opsize) )
             return false;
         bpmatch = io_breakpoints(v, port, in.opsize);
         /* No ports are the guest's: reads float high (Xen's admin_io_okay). */
@@ -487,7 +516,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
     {
         unsigned int port = in.op == OP_OUT_IMM ? in.imm8 : (uint16_t)regs->rdx;
 
-        if ( !io_permitted(v, port, in.opsize) )
+        if ( !io_permitted(v, kmode, port, in.opsize) )
             return false;
         bpmatch = io_breakpoints(v, port, in.opsize);
         break;                          /* and dropped */
@@ -499,9 +528,9 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         unsigned int dpl = TI_GET_DPL(ti);
 
         /* permit_softint: DPL 3 for all, 1-2 for the guest kernel. */
-        if ( ti->address && (dpl == 3 || (dpl && v->kernel_mode)) )
+        if ( ti->address && (dpl == 3 || (dpl && kmode)) )
         {
-            regs->rip += in.len;
+            regs->rip = (regs->rip + in.len) & regmask;
             pv_inject_exception(regs, in.imm8, -1);
             return true;
         }
@@ -517,7 +546,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         return false;
     }
 
-    regs->rip += in.len;
+    regs->rip = (regs->rip + in.len) & regmask;
     if ( bpmatch )
     {
         /* An I/O breakpoint: a trap after the instruction, as on Xen. */

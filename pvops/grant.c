@@ -538,7 +538,9 @@ long grant_setup_table(struct gnttab_setup_table *op, unsigned long list)
             return 0;
         }
     gnt.nr_shared = MAX(gnt.nr_shared, op->nr_frames);
-    give_frames(&op->status, list, op->nr_frames, shared_gfn, sizeof(xen_pfn_t));
+    /* A 32-bit guest's list holds 4-byte frame numbers (compat xen_pfn_t). */
+    give_frames(&op->status, list, op->nr_frames, shared_gfn,
+                is_pv32() ? sizeof(uint32_t) : sizeof(xen_pfn_t));
     return 0;
 }
 
@@ -984,6 +986,12 @@ static int host_pte(uint64_t host_addr, uint32_t flags, unsigned long *l1mfn,
 /* Xen's PTE for a grant mapping of mfn (grant_to_pte_flags, adjust_guest_l1e). */
 static uint64_t grant_pte(uint64_t mfn, uint32_t f)
 {
+    /* A 32-bit guest's kernel is in ring 1: user only for an application map. */
+    if ( is_pv32() )
+        return (mfn << PAGE_SHIFT) | PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY |
+               (frames.nx ? PTE_NX : 0) | ((f & GNTMAP_readonly) ? 0 : PTE_RW) |
+               ((f & GNTMAP_application_map) ? PTE_USER : 0) |
+               ((uint64_t)((f >> _GNTMAP_guest_avail0) & 7) << 9);
     return (mfn << PAGE_SHIFT) | PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY | PTE_USER |
            (frames.nx ? PTE_NX : 0) | ((f & GNTMAP_readonly) ? 0 : PTE_RW) |
            ((f & GNTMAP_application_map) ? PTE_GLOBAL : PTE_GUEST_KERNEL) |

@@ -362,10 +362,13 @@ int mm_mmuext_op(struct vcpu *v, const struct mmuext_op *op)
 {
     switch ( op->cmd )
     {
+    case MMUEXT_PIN_L4_TABLE:
+        if ( is_pv32() )
+            return 0;               /* a 32-bit guest has none: ignored, as on Xen */
+        /* fall through */
     case MMUEXT_PIN_L1_TABLE:
     case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE:
-    case MMUEXT_PIN_L4_TABLE:
         return pin_table(&frames, op->arg1.mfn,
                          PGT_l1 + (op->cmd - MMUEXT_PIN_L1_TABLE));
     case MMUEXT_UNPIN_TABLE:

@@ -290,9 +290,14 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     if ( frame_owner(ptmfn) == FRAME_grant && (pte & PTE_WR_EMUL) )
         return grant_store_fault(regs, addr, ptmfn);
 
+    /* The guest's kernel only: ring 1 for a 32-bit guest (Xen's guest_kernel_mode). */
     if ( !(dom.vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) ||
-         !v->kernel_mode || page_type(pg) != PGT_l1 || !page_type_count(pg) )
+         !(is_pv32() ? (regs->cs & 3) == 1 : v->kernel_mode) ||
+         page_type(pg) != PGT_l1 || !page_type_count(pg) )
         return false;
+    if ( is_pv32() )
+        guest_crash("32-bit PV: a store into an L1 table at %#lx (writable page tables) "
+                    "is not emulated for 32-bit guests yet", addr);
     c.mfn = ptmfn;
     c.idx = (addr & (PAGE_SIZE - 1)) / 8;
     return pv_emulate_store(regs, addr, &frames.map(ptmfn)[c.idx], l1_commit, &c);

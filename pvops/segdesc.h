@@ -12,4 +12,7 @@
  */
 bool check_descriptor(uint64_t *desc);
 
+/* The same for a 32-bit guest's (ring 1, compatibility mode). */
+bool check_descriptor32(uint64_t *desc);
+
 #endif /* PVOPS_SEGDESC_H */

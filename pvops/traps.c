@@ -60,8 +60,77 @@ static const char *what_name(unsigned int what)
            what == WHAT_SYSCALL ? "syscall" : "exception";
 }
 
-__hot_text static void bounce(struct cpu_regs *regs, unsigned long handler, long ec,
-                   bool mask_events, unsigned int what)
+#ifdef CONFIG_PV32
+/*
+ * A 32-bit guest's bounce frame (Xen's compat_create_bounce_frame): from
+ * ring 3 onto the kernel stack (kernel_ss:kernel_sp) with the interrupted
+ * ESP and SS first; then EFLAGS (IF from the event mask, the virtual IOPL),
+ * CS with the saved event mask in bits 16-23, EIP, and the error code if
+ * there is one, as 32-bit words. Into the handler's cs:eip, which Xen
+ * refuses null. Stacks are taken as flat (base 0), as Linux and GRUB have
+ * them; the address arithmetic wraps at 32 bits, as the CPU's would.
+ */
+static __noinline void bounce32(struct cpu_regs *regs, unsigned int handler_cs,
+                                unsigned long handler, long ec, bool mask_events,
+                                unsigned int what)
+{
+    struct vcpu *v = current_vcpu();
+    uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
+    uint32_t frame[6], *f = frame, sp;
+    unsigned long ss;
+    unsigned int n;
+
+    if ( !handler )
+        guest_crash("%s %#x with no handler registered (eip %#lx)",
+                    what_name(what), what, regs->rip);
+    if ( !(handler_cs & ~3) )
+        guest_crash("%s %#x: the handler's code selector is null", what_name(what), what);
+
+    if ( ec >= 0 )
+        *f++ = ec;
+    *f++ = regs->rip;
+    *f++ = (uint16_t)regs->cs | ((uint32_t)saved_mask << 16);
+    *f++ = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+           (saved_mask ? 0 : X86_EFLAGS_IF) |
+           ((dom.vm_assist & (1UL << VMASST_TYPE_architectural_iopl)) ? v->iopl << 12 : 0);
+    if ( regs->cs & 2 )
+    {
+        *f++ = regs->rsp;
+        *f++ = regs->ss;
+        sp = v->kernel_sp;
+        ss = v->kernel_ss;
+    }
+    else
+    {
+        sp = regs->rsp;
+        ss = regs->ss;
+    }
+    n = f - frame;
+    sp -= n * sizeof(frame[0]);
+    if ( copy_to_guest(sp, frame, n * sizeof(frame[0])) )
+        guest_crash("%s %#x: cannot write the bounce frame at %#x",
+                    what_name(what), what, sp);
+
+    if ( mask_events )
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    regs->rflags &= ~(X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT | X86_EFLAGS_TF);
+    regs->ss = ss;
+    regs->rsp = sp;
+    regs->cs = handler_cs;
+    regs->rip = (uint32_t)handler;
+    regs->vector = 0;
+}
+#else
+static __noinline void bounce32(struct cpu_regs *regs, unsigned int handler_cs,
+                                unsigned long handler, long ec, bool mask_events,
+                                unsigned int what)
+{
+}
+#endif
+
+__hot_text static void bounce(struct cpu_regs *regs, unsigned int handler_cs,
+                              unsigned long handler, long ec, bool mask_events,
+                              unsigned int what)
 {
     struct vcpu *v = current_vcpu();
     uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
@@ -69,8 +138,10 @@ __hot_text static void bounce(struct cpu_regs *regs, unsigned long handler, long
     unsigned int n;
 
     if ( is_pv32() )
-        guest_crash("32-bit PV: %s %#x: bounces to 32-bit guests are not done yet",
-                    what_name(what), what);
+    {
+        bounce32(regs, handler_cs, handler, ec, mask_events, what);
+        return;
+    }
 
     if ( !handler )
     {
@@ -127,7 +198,9 @@ __hot_text static void bounce(struct cpu_regs *regs, unsigned long handler, long
 /* The event callback: always with events masked (pv64-abi.md 5.2). */
 __hot_text void pv_event_callback(struct cpu_regs *regs)
 {
-    bounce(regs, current_vcpu()->event_callback, -1, true, WHAT_EVENT);
+    struct vcpu *v = current_vcpu();
+
+    bounce(regs, v->event_callback_cs, v->event_callback, -1, true, WHAT_EVENT);
 }
 
 __hot_text void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
@@ -135,7 +208,7 @@ __hot_text void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, lon
     const struct trap_info *ti = &current_vcpu()->trap_ctxt[vec & 255];
     if ( vec == 8 )
         guest_crash("double fault at %#lx", regs->rip);
-    bounce(regs, ti->address, ec, TI_GET_IF(ti), vec);
+    bounce(regs, ti->cs, ti->address, ec, TI_GET_IF(ti), vec);
 }
 
 __hot_text static void pv_guest_trap(struct cpu_regs *regs)
@@ -144,10 +217,6 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
     unsigned int vec = regs->vector;
     long ec = vec < 32 && (EC_VECTORS & (1u << vec)) ? (long)regs->error_code : -1;
 
-    if ( is_pv32() && vec != 2 && vec != 18 )
-        guest_crash("32-bit PV: exception %u (error %#lx) at %04lx:%08lx: exceptions "
-                    "are not delivered to 32-bit guests yet", vec, regs->error_code,
-                    regs->cs, regs->rip);
     switch ( vec )
     {
     case 13:
@@ -162,6 +231,7 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
     case 6:                                     /* #UD: forced emulation */
     {
         bool done;
+
 
         domain_lock();
         done = pv_emulate_privileged(regs, vec);
@@ -235,14 +305,18 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
             domain_unlock();
             if ( !done )
             {
-                v->vcpu_info->arch.cr2 = v->ldt_base + (cr2 - LDT_VIRT(v->id));
+                vcpu_set_cr2(v, v->ldt_base + (cr2 - LDT_VIRT(v->id)));
                 pv_inject_exception(regs, 14, 0);
             }
             return;
         }
-        /* Linux reads CR2 from vcpu_info; U/S says which guest mode faulted. */
-        v->vcpu_info->arch.cr2 = cr2;
-        ec = (ec & ~4L) | (v->kernel_mode ? 0 : 4);
+        /*
+         * Linux reads CR2 from vcpu_info; U/S says which guest mode faulted
+         * (a 32-bit kernel in ring 1 is a supervisor to the CPU already).
+         */
+        vcpu_set_cr2(v, cr2);
+        if ( !is_pv32() )
+            ec = (ec & ~4L) | (v->kernel_mode ? 0 : 4);
         break;
     }
 
@@ -287,7 +361,7 @@ __hot_text void pv_user_syscall(struct cpu_regs *regs)
     }
     /* The virtual SYSCALL mask clears DF only. */
     regs->rflags &= ~X86_EFLAGS_DF;
-    bounce(regs, cb, -1, v->callback_flags & (1u << type), WHAT_SYSCALL);
+    bounce(regs, 0, cb, -1, v->callback_flags & (1u << type), WHAT_SYSCALL);
 }
 
 /*
@@ -304,7 +378,7 @@ void pv_sysenter(struct cpu_regs *regs)
     if ( !v->sysenter_callback )
         pv_inject_exception(regs, 13, 0);
     else
-        bounce(regs, v->sysenter_callback, -1,
+        bounce(regs, v->sysenter_callback_cs, v->sysenter_callback, -1,
                v->callback_flags & (1u << CALLBACKTYPE_sysenter), WHAT_SYSCALL);
     pv_deliver_events(regs);
 }
@@ -352,6 +426,69 @@ __hot_text long pv_iret(struct cpu_regs *regs)
     return c.rax;
 }
 
+#ifdef CONFIG_PV32
+/*
+ * A 32-bit guest's iret (Xen's compat_iret): the hypercall page's stub
+ * pushed EAX on the frame [EAX, EIP, CS, EFLAGS(, ESP, SS)], 32-bit words;
+ * back to ring 1 with ESP past the frame, to ring 2 or 3 with the frame's
+ * ESP and SS; the event mask from IF; EAX restored (the call's result). A
+ * frame that cannot be read, or one returning to ring 0, ends the guest,
+ * as on Xen; one with EFLAGS.VM set becomes a #GP at the kernel's handler,
+ * its frame copied onto the kernel stack (Xen's VM86 path).
+ */
+long pv_iret32(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+    uint32_t f[6], sp = regs->rsp;
+
+    if ( copy_from_guest(f, sp, 4 * sizeof(f[0])) )
+        guest_crash("iret: frame at %#x is unreadable", sp);
+    regs->rsp = sp;
+    regs->rax = f[0];
+    regs->rip = f[1];
+    regs->cs = (uint16_t)f[2];
+    if ( dom.vm_assist & (1UL << VMASST_TYPE_architectural_iopl) )
+        v->iopl = (f[3] >> 12) & 3;
+    regs->rflags = (f[3] & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF;
+
+    if ( f[3] & X86_EFLAGS_VM )
+    {
+        const struct trap_info *ti = &v->trap_ctxt[13];
+        uint32_t frame[9], ksp = v->kernel_sp - 40;
+
+        /* Words 1-9 of the frame to the kernel stack, EAX's slot 0. */
+        if ( copy_from_guest(frame, sp + 4, sizeof(frame)) ||
+             copy_to_guest(ksp + 4, frame, sizeof(frame)) )
+            guest_crash("iret to VM86 mode: cannot move its frame to %#x", ksp);
+        regs->rsp = ksp;
+        regs->ss = v->kernel_ss;
+        if ( TI_GET_IF(ti) )
+            f[3] &= ~X86_EFLAGS_IF;
+        regs->rflags &= ~(X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT | X86_EFLAGS_TF);
+        frame[0] = 0;
+        if ( copy_to_guest(ksp, frame, sizeof(frame[0])) )
+            guest_crash("iret to VM86 mode: cannot write its error code at %#x", ksp);
+        regs->rip = ti->address;
+        regs->cs = ti->cs;
+    }
+    else if ( !(regs->cs & 3) )
+        guest_crash("iret to ring 0 (cs %#lx)", regs->cs);
+    else if ( (regs->cs & 3) == 1 )
+        regs->rsp = (uint32_t)(sp + 16);
+    else if ( copy_from_guest(&f[4], sp + 16, 2 * sizeof(f[0])) )
+        guest_crash("iret: frame at %#x is unreadable", sp);
+    else
+    {
+        regs->rsp = f[4];
+        regs->ss = (uint16_t)f[5];
+    }
+    v->vcpu_info->evtchn_upcall_mask = !(f[3] & X86_EFLAGS_IF);
+    v->nmi_masked = false;
+    regs->vector = 0;
+    return regs->rax;
+}
+#endif
+
 /*
  * The IRETQ back to the guest faulted on what the guest gave its iret: #NP
  * or #SS for a selector not present, #GP for a bad selector, a null SS or
@@ -386,7 +523,7 @@ __hot_text bool pv_deliver_nmi(struct cpu_regs *regs)
     if ( !ti->address )
         return false;
     v->nmi_masked = true;
-    bounce(regs, ti->address, -1, TI_GET_IF(ti), 2);
+    bounce(regs, ti->cs, ti->address, -1, TI_GET_IF(ti), 2);
     return true;
 }
 

@@ -72,7 +72,8 @@ long vcpu_register_callback(struct vcpu *v, unsigned int type,
          * masked (Xen's register_guest_nmi_callback; flags are ignored).
          */
         v->trap_ctxt[2] = (struct trap_info){
-            .vector = 2, .cs = FLAT_KERNEL_CS, .address = address,
+            .vector = 2, .cs = is_pv32() ? COMPAT_FLAT_RING1_CS : FLAT_KERNEL_CS,
+            .address = address,
         };
         TI_SET_IF(&v->trap_ctxt[2], 1);
         return 0;
@@ -85,6 +86,29 @@ long vcpu_register_callback(struct vcpu *v, unsigned int type,
     else
         v->callback_flags &= ~(1u << type);
     return 0;
+}
+
+/*
+ * A 32-bit guest's callback, cs:eip (Xen's compat_register_guest_callback):
+ * the selector's RPL raised to 1; no 64-bit syscall callback (-ENOSYS);
+ * syscall32 keeps no selector (its entry is the guest's own ring-3 code).
+ */
+long vcpu_register_callback32(struct vcpu *v, unsigned int type, unsigned int cs,
+                              unsigned long eip, unsigned int flags)
+{
+    cs = fixup_selector(cs);
+    switch ( type )
+    {
+    case CALLBACKTYPE_event:    v->event_callback_cs = cs; break;
+    case CALLBACKTYPE_failsafe: v->failsafe_callback_cs = cs; break;
+    case CALLBACKTYPE_sysenter: v->sysenter_callback_cs = cs; break;
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_nmi:
+        break;
+    default:
+        return -XEN_ENOSYS;
+    }
+    return vcpu_register_callback(v, type, eip, flags);
 }
 
 long vcpu_unregister_callback(struct vcpu *v, unsigned int type)
@@ -402,10 +426,28 @@ void vcpu_runstate(const struct vcpu *v, struct vcpu_runstate_info *r)
  * tables: when v's timer fires (the guest's tick reads its steal time
  * then) and when v stops waiting.
  */
+/*
+ * A runstate record to a guest address, in the guest's layout: a 32-bit
+ * one's is 44 bytes, state_entry_time right after state (lib/compat.h).
+ */
+bool vcpu_runstate_copy_out(unsigned long addr, const struct vcpu_runstate_info *r)
+{
+    struct compat_vcpu_runstate_info c;
+
+    if ( !is_pv32() )
+        return !copy_to_guest(addr, r, sizeof(*r));
+    c.state = r->state;
+    c.state_entry_time = r->state_entry_time;
+    for ( unsigned int i = 0; i < 4; i++ )
+        c.time[i] = r->time[i];
+    return !copy_to_guest(addr, &c, sizeof(c));
+}
+
 void vcpu_runstate_area_update(struct vcpu *v)
 {
-    unsigned long top = v->runstate_area + offsetof(struct vcpu_runstate_info,
-                                                    state_entry_time) + 7;
+    unsigned long top = v->runstate_area + 7 +
+        (is_pv32() ? offsetof(struct compat_vcpu_runstate_info, state_entry_time)
+                   : offsetof(struct vcpu_runstate_info, state_entry_time));
     bool flag = dom.vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
     struct vcpu_runstate_info r;
     uint8_t b;
@@ -423,7 +465,7 @@ void vcpu_runstate_area_update(struct vcpu *v)
             return;
         __atomic_thread_fence(__ATOMIC_RELEASE);
     }
-    copy_to_guest(v->runstate_area, &r, sizeof(r));
+    vcpu_runstate_copy_out(v->runstate_area, &r);
     if ( flag )
     {
         __atomic_thread_fence(__ATOMIC_RELEASE);
@@ -441,7 +483,7 @@ long vcpu_register_runstate_area(struct vcpu *v, unsigned long addr)
         return 0;
     /* Written now, as Xen does; a bad address is simply not written. */
     vcpu_runstate(v, &r);
-    copy_to_guest(v->runstate_area, &r, sizeof(r));
+    vcpu_runstate_copy_out(v->runstate_area, &r);
     return 0;
 }
 

@@ -22,6 +22,9 @@ void vcpu_clear_traps(struct vcpu *v);
 long vcpu_register_callback(struct vcpu *v, unsigned int type,
                             unsigned long address, unsigned int flags);
 long vcpu_unregister_callback(struct vcpu *v, unsigned int type);
+bool vcpu_runstate_copy_out(unsigned long addr, const struct vcpu_runstate_info *r);
+long vcpu_register_callback32(struct vcpu *v, unsigned int type, unsigned int cs,
+                              unsigned long eip, unsigned int flags);
 
 /*
  * VCPUOP_register_vcpu_info: the vCPU's vcpu_info moves into a guest frame

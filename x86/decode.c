@@ -6,7 +6,7 @@
 #include "x86/decode.h"
 #include "lib/string.h"
 
-int insn_decode(const uint8_t *buf, size_t avail, struct insn *in)
+int insn_decode(const uint8_t *buf, size_t avail, struct insn *in, bool compat)
 {
     size_t i = 0, lim = MIN(avail, (size_t)INSN_MAX_LEN);
     bool opsize16 = false;
@@ -23,7 +23,7 @@ int insn_decode(const uint8_t *buf, size_t avail, struct insn *in)
         if ( i >= lim )
             return avail < INSN_MAX_LEN ? -2 : -1;
         b = buf[i];
-        if ( (b & 0xf0) == 0x40 )
+        if ( (b & 0xf0) == 0x40 && !compat )
         {
             rex = b;
             continue;

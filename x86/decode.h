@@ -33,10 +33,11 @@ struct insn {
 };
 
 /*
- * Decode the instruction in buf[0..avail). Returns 0 on success, -1 when
+ * Decode the instruction in buf[0..avail), of 64-bit code or (compat) of
+ * 32-bit code, where 40-4f are INC/DEC, not REX. Returns 0 on success, -1 when
  * the bytes are not a recognised instruction (or have a LOCK it must not
  * have), -2 when more bytes are needed than avail (or than 15).
  */
-int insn_decode(const uint8_t *buf, size_t avail, struct insn *insn);
+int insn_decode(const uint8_t *buf, size_t avail, struct insn *insn, bool compat);
 
 #endif /* X86_DECODE_H */

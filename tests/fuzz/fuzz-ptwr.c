@@ -67,6 +67,12 @@ bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
     abort();
 }
 
+/* A 64-bit guest here: no 32-bit guest's store ends it. */
+void guest_crash(const char *fmt, ...)
+{
+    abort();
+}
+
 void mm_flush_if_needed(void)
 {
     unit_cpu_info.tlb_flush_owed = false;

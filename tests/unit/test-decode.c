@@ -54,6 +54,9 @@ static const char *const op_names[] = {
     [OP_XSETBV] = "xsetbv",
 };
 
+/* 32-bit code (a 32-bit guest's) for decode(): the fuzzer tries both. */
+static bool decode_compat;
+
 /* Decode an exact-size heap copy of bytes[0..avail). */
 static int decode(const uint8_t *bytes, size_t avail, struct insn *in)
 {
@@ -68,7 +71,7 @@ static int decode(const uint8_t *bytes, size_t avail, struct insn *in)
     }
     /* Garbage in, so that a field the decoder forgets to set shows. */
     memset(in, 0xa5, sizeof(*in));
-    rc = insn_decode(copy, avail, in);
+    rc = insn_decode(copy, avail, in, decode_compat);
     free(copy);
     return rc;
 }
@@ -140,12 +143,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *why = decode_invariants(data, size);
-
-    if ( why )
+    for ( int c = 0; c < 2; c++ )
     {
-        fprintf(stderr, "decode invariant broken: %s\n", why);
-        abort();
+        const char *why;
+
+        decode_compat = c;
+        if ( (why = decode_invariants(data, size)) )
+        {
+            fprintf(stderr, "decode invariant broken (%s code): %s\n",
+                    c ? "32-bit" : "64-bit", why);
+            abort();
+        }
     }
     return 0;
 }
@@ -794,13 +802,13 @@ static void test_avail(void **state)
 
     /* Nothing at all: more is needed (and nothing is read). */
     assert_int_equal(decode(NULL, 0, &in), -2);
-    assert_int_equal(insn_decode(NULL, 0, &in), -2);
+    assert_int_equal(insn_decode(NULL, 0, &in, false), -2);
 
     /* Far more than 15 bytes: only the instruction counts. */
     assert_non_null(big);
     memset(big, 0xcc, 4096);
     memcpy(big, wrmsr, sizeof(wrmsr));
-    assert_int_equal(insn_decode(big, 4096, &in), 0);
+    assert_int_equal(insn_decode(big, 4096, &in, false), 0);
     assert_int_equal(in.op, OP_WRMSR);
     assert_int_equal(in.len, 2);
     assert_int_equal(decode(big, 4096, &in), 0);
@@ -811,7 +819,7 @@ static void test_avail(void **state)
     assert_int_equal(decode(big, 4096, &in), -1);
     assert_int_equal(decode(big, 15, &in), -1);
     assert_int_equal(decode(big, 14, &in), -2);
-    assert_int_equal(insn_decode(big, SIZE_MAX, &in), -1);
+    assert_int_equal(insn_decode(big, SIZE_MAX, &in, false), -1);
 
     /* 14 of them and hlt: 15 bytes, fine. */
     big[14] = 0xf4;
@@ -912,6 +920,31 @@ static void test_fuzz(void **state)
             fail_msg("fuzzing never decoded %s", op_name(op));
 }
 
+/*
+ * 32-bit code (compat): 40-4f are INC/DEC, so no REX: "41 0f 20 c7" is an
+ * INC and then a mov from CR0, not a mov to r15; what has no REX decodes as
+ * in 64-bit code.
+ */
+static void test_compat(void **state)
+{
+    static const uint8_t rex_cr[] = { 0x41, 0x0f, 0x20, 0xc7 };
+    static const uint8_t cr3_ecx[] = { 0x0f, 0x22, 0xd9 };
+    static const uint8_t out_dx16[] = { 0x66, 0xef };
+    struct insn in;
+
+    assert_int_equal(insn_decode(rex_cr, sizeof(rex_cr), &in, true), -1);
+    assert_int_equal(insn_decode(rex_cr, sizeof(rex_cr), &in, false), 0);
+    assert_int_equal(in.rm, 15);
+    assert_int_equal(insn_decode(cr3_ecx, sizeof(cr3_ecx), &in, true), 0);
+    assert_int_equal(in.op, OP_MOV_TO_CR);
+    assert_int_equal(in.reg, 3);
+    assert_int_equal(in.rm, 1);
+    assert_int_equal(in.len, 3);
+    assert_int_equal(insn_decode(out_dx16, sizeof(out_dx16), &in, true), 0);
+    assert_int_equal(in.op, OP_OUT_DX);
+    assert_int_equal(in.opsize, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -931,6 +964,7 @@ int main(void)
         cmocka_unit_test(test_prefix_flood),
         cmocka_unit_test(test_avail),
         cmocka_unit_test(test_fuzz),
+        cmocka_unit_test(test_compat),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,6 +93,47 @@ static void test_call_gates(void **state)
     check(DESC(0x00006c00, 0xe0081234), true, DESC(0x00006c00, 0xe0081234));
 }
 
+/* A 32-bit guest's (check_descriptor32, Xen's pv32 rules). */
+static void check32(uint64_t in, bool ok, uint64_t out)
+{
+    uint64_t d = in;
+
+    assert_int_equal(check_descriptor32(&d), ok);
+    assert_int_equal(d, ok ? out : in);
+}
+
+static void test_pv32(void **state)
+{
+    /* Not present: anything, unchanged. */
+    check32(DESC(0x00207f00, 0xdeadbeef), true, DESC(0x00207f00, 0xdeadbeef));
+    /* DPL 0 raised to 1 (the kernel's ring); DPL 1 and 3 stay. */
+    check32(DESC(0x00cf9300, 0x0000ffff), true, DESC(0x00cfb300, 0x0000ffff));
+    check32(DESC(0x00cfbb00, 0x0000ffff), true, DESC(0x00cfbb00, 0x0000ffff));
+    check32(DESC(0x00cff300, 0x0000ffff), true, DESC(0x00cff300, 0x0000ffff));
+    /* 64-bit code (L) refused, at any DPL. */
+    check32(DESC(0x00affb00, 0x0000ffff), false, 0);
+    check32(DESC(0x00af9b00, 0x0000ffff), false, 0);
+    /* Old PAE Linux's flat segments ending at 0xF6800000: extended to 4 GiB. */
+    check32(DESC(0x00cfb300, 0x000067ff), true, DESC(0x00cfb300, 0x0000ffff));
+    /* Ending below the hole, or not at base 0: left alone. */
+    check32(DESC(0x00c5b300, 0x000057ff), true, DESC(0x00c5b300, 0x000057ff));
+    check32(DESC(0x00cfb301, 0x0000ffff), true, DESC(0x00cfb301, 0x0000ffff));
+    /* A call gate to the ring-1 flat code: DPL 3 to the selector's RPL, DPL 0. */
+    check32(DESC(0x0000ec00, 0xe0191000), true, DESC(0x00008c00, 0xe01b1000));
+    /* To a guest GDT or LDT selector: fine; to the hypervisor's others: refused. */
+    check32(DESC(0x0000ec00, 0x00081000), true, DESC(0x00008c00, 0x000b1000));
+    check32(DESC(0x0000ec00, 0xe00c1000), true, DESC(0x00008c00, 0xe00f1000));
+    check32(DESC(0x0000ec00, 0xe0081000), false, 0);
+    check32(DESC(0x0000ec00, 0xe0331000), false, 0);
+    /* Parameter count bits 5-7 reserved; 0-4 allowed. */
+    check32(DESC(0x0000ec1f, 0x00081000), true, DESC(0x00008c1f, 0x000b1000));
+    check32(DESC(0x0000ec20, 0x00081000), false, 0);
+    /* Type 0 (a gate's upper half) unchanged; TSS and interrupt gates refused. */
+    check32(DESC(0x00008000, 0x12345678), true, DESC(0x00008000, 0x12345678));
+    check32(DESC(0x00008900, 0x00100000), false, 0);
+    check32(DESC(0x0000ee00, 0xe0191000), false, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_system_refused),
         cmocka_unit_test(test_upper_half),
         cmocka_unit_test(test_call_gates),
+        cmocka_unit_test(test_pv32),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
