@@ -455,6 +455,8 @@ static __noreturn void build_guest(void)
                 "is in use\n", dom.nr_vcpus, dom.nr_vcpus * 9,
                 (dom.nr_vcpus * 9 + 1023) & ~1023u);
     console_pv_release();
+    pr_info("start of day over: %lu KiB of boot-only code unmapped\n",
+            paging_retire_init() >> 10);
     pr_info("entering the guest at %#lx\n", regs.rip);
     dom.vcpu[0]->start_regs = regs;
     domain_enter(dom.vcpu[0]);

@@ -29,12 +29,17 @@ PHDRS
 
 /*
  * Boot-only code and constants: Debian's static decompressor libraries and
- * their glue (boot/decompress.c) go to .init.text and .init.rodata, so that
- * .text is the shim's run-time code.
+ * their glue (boot/decompress.c), the start-of-day parsers (boot/pvh.c,
+ * boot/cmdline.c, boot/module.c, pvops/elf.c) and the functions marked
+ * __init (the domain builder) go to .init.text and .init.rodata, so that
+ * .text is the shim's run-time code. Once the guest is built, .init.text
+ * is unmapped (x86/paging.c paging_retire_init): nothing runs it again.
  */
-#define INIT_OBJS *liblzma.a:* *libdeflate.a:* *boot/decompress.o
+#define INIT_OBJS *liblzma.a:* *libdeflate.a:* *boot/decompress.o *boot/pvh.o \
+    *boot/cmdline.o *boot/module.o *pvops/elf.o
 #define INIT_INPUT(secs) \
-    *liblzma.a:*(secs) *libdeflate.a:*(secs) *boot/decompress.o(secs)
+    *liblzma.a:*(secs) *libdeflate.a:*(secs) *boot/decompress.o(secs) \
+    *boot/pvh.o(secs) *boot/cmdline.o(secs) *boot/module.o(secs) *pvops/elf.o(secs)
 
 SECTIONS
 {
@@ -52,9 +57,14 @@ SECTIONS
         *(EXCLUDE_FILE(INIT_OBJS) .text EXCLUDE_FILE(INIT_OBJS) .text.*)
         *(.fixup)
     } :text
+    . = ALIGN(PAGE_SIZE);
+    __init_text_start = .;
     .init.text : LOAD(.init.text) {
         INIT_INPUT(.text .text.*)
+        *(.init.text)
     } :text
+    . = ALIGN(PAGE_SIZE);
+    __init_text_end = .;
 
     . = ALIGN(PAGE_SIZE);
     __text_end = .;

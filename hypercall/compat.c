@@ -9,8 +9,8 @@
  * same handler; one whose layout differs is translated here from
  * lib/compat.h, which the build checks against the public headers.
  *
- * Calls not translated yet end the guest with a line naming them, rather
- * than answer it in a 64-bit layout it would misread.
+ * What is not translated yet (VCPUOP_initialise) ends the guest with a line
+ * naming it, rather than answer it in a 64-bit layout it would misread.
  */
 #include "hypercall/handlers.h"
 #include "pvops/domain.h"
@@ -355,12 +355,6 @@ static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned 
     }
 }
 
-static __noreturn void compat_unserved(unsigned int op, unsigned long cmd)
-{
-    guest_crash("32-bit PV: hypercall %u (sub-op %lu) is not served to 32-bit "
-                "guests yet", op, cmd);
-}
-
 static long compat_dispatch(unsigned int op, const unsigned long a[6])
 {
     switch ( op )
@@ -390,8 +384,26 @@ static long compat_dispatch(unsigned int op, const unsigned long a[6])
                                     ((uint64_t)a[3] << 32) | a[2]);
     case __HYPERVISOR_set_segment_base:
         return -XEN_ENOSYS;         /* a 64-bit guest's alone */
+    case __HYPERVISOR_set_debugreg:
+        return do_set_debugreg(a[0], a[1]);
+    case __HYPERVISOR_get_debugreg:
+        return do_get_debugreg(a[0]);
+
+    /*
+     * Control operations: refused as Xen refuses a domU, before their
+     * (32-bit) structures matter beyond being readable.
+     */
+    case __HYPERVISOR_platform_op:
+        return do_platform_op(a[0]);
+    case __HYPERVISOR_sysctl:
+        return do_sysctl(a[0]);
+    case __HYPERVISOR_domctl:
+        return do_domctl(a[0]);
     case __HYPERVISOR_grant_table_op:
         return compat_grant_table_op(a[0], a[1], a[2]);
+    case __HYPERVISOR_physdev_op:
+        /* Its 32-bit layouts (map_pirq, apic, set_iobitmap) are read in place. */
+        return do_physdev_op(a[0], a[1]);
     case __HYPERVISOR_vcpu_op:
         /* Alike but for the runstate record (written 32-bit wide) and initialise. */
         return do_vcpu_op(a[0], a[1], a[2]);
@@ -439,10 +451,9 @@ static long compat_dispatch(unsigned int op, const unsigned long a[6])
     case __HYPERVISOR_tmem_op:
         return -XEN_ENOSYS;
 
+    /* mca (dom0's) and numbers Xen's 32-bit table leaves empty. */
     default:
-        if ( op >= PAGE_SIZE / 32 )
-            return -XEN_ENOSYS;     /* no such hypercall */
-        compat_unserved(op, a[0]);
+        return -XEN_ENOSYS;
     }
 }
 

@@ -251,8 +251,10 @@ __hot_text void pv_syscall(struct cpu_regs *regs)
     unsigned long args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
 
     if ( is_pv32() )
-        guest_crash("32-bit PV: SYSCALL at %04lx:%08lx is not served to 32-bit "
-                    "guests yet", regs->cs, regs->rip);
+    {
+        pv_syscall32(regs);
+        return;
+    }
     if ( !v->kernel_mode )
     {
         pv_user_syscall(regs);

@@ -7,6 +7,7 @@
 #include "pvops/domain.h"
 #include "pvops/vcpu.h"
 #include "x86/uaccess.h"
+#include "lib/string.h"
 
 /*
  * The physdev_ops a domU is refused, in Xen 4.17's order (arch/x86/
@@ -42,7 +43,21 @@ static long physdev_refused(int cmd, unsigned long arg)
     case PHYSDEVOP_alloc_irq_vector:    size = sizeof(u.irq); break;
     default:                            size = sizeof(u.dev); break;
     }
-    if ( copy_from_guest(&u, arg, size) )
+    /*
+     * A 32-bit guest's map_pirq ends in a 4-aligned table_base (36 bytes)
+     * and its apic_physbase is 4 bytes (12): read at their size, table_base
+     * moved to its place (Xen's compat XLAT_physdev_map_pirq).
+     */
+    if ( is_pv32() && cmd == PHYSDEVOP_map_pirq )
+    {
+        uint8_t raw[36];
+
+        if ( copy_from_guest(raw, arg, sizeof(raw)) )
+            return -XEN_EFAULT;
+        memcpy(&u.map, raw, 28);
+        memcpy(&u.map.table_base, raw + 28, 8);
+    }
+    else if ( copy_from_guest(&u, arg, is_pv32() && size == sizeof(u.apic) ? 12 : size) )
         return -XEN_EFAULT;
 
     switch ( cmd )
@@ -56,6 +71,14 @@ static long physdev_refused(int cmd, unsigned long arg)
         if ( u.map.type == MAP_PIRQ_TYPE_MSI_SEG )
             u.map.type = MAP_PIRQ_TYPE_MSI;
         rc = domain_exists(u.map.domid) ? -XEN_EPERM : -XEN_ESRCH;
+        if ( is_pv32() )
+        {
+            uint8_t raw[36];
+
+            memcpy(raw, &u.map, 28);
+            memcpy(raw + 28, &u.map.table_base, 8);
+            return copy_to_guest(arg, raw, sizeof(raw)) ? -XEN_EFAULT : rc;
+        }
         return copy_to_guest(arg, &u.map, sizeof(u.map)) ? -XEN_EFAULT : rc;
     }
     case PHYSDEVOP_unmap_pirq:
@@ -76,6 +99,9 @@ static long physdev_refused(int cmd, unsigned long arg)
     }
 }
 
+/* A 32-bit guest's map_pirq: the same members up to entry_nr, then table_base at 28. */
+BUILD_BUG_ON(offsetof(struct physdev_map_pirq, entry_nr) + 4 != 28);
+
 long do_physdev_op(int cmd, unsigned long arg)
 {
     switch ( cmd )
@@ -93,6 +119,14 @@ long do_physdev_op(int cmd, unsigned long arg)
     {
         struct physdev_set_iobitmap s;
 
+        if ( is_pv32() )
+        {
+            uint32_t c[2];          /* a 32-bit guest's: bitmap handle, nr_ports */
+
+            if ( copy_from_guest(c, arg, sizeof(c)) )
+                return -XEN_EFAULT;
+            return vcpu_set_iobitmap(current_vcpu(), c[0], c[1]);
+        }
         if ( copy_from_guest(&s, arg, sizeof(s)) )
             return -XEN_EFAULT;
         return vcpu_set_iobitmap(current_vcpu(), (unsigned long)s.bitmap.p,

@@ -24,8 +24,19 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
 
     case VCPUOP_initialise:
     {
+#ifdef CONFIG_PV32
         if ( is_pv32() )
-            guest_crash("32-bit PV: VCPUOP_initialise is not served to 32-bit guests yet");
+        {
+            /* Its 2800-byte layout (lib/compat.h); under the domain lock. */
+            static struct compat_vcpu_guest_context c32;
+
+            if ( !vcpu_has_info(v) )
+                return -XEN_EINVAL;
+            if ( copy_from_guest(&c32, arg, sizeof(c32)) )
+                return -XEN_EFAULT;
+            return vcpu_initialise32(v, &c32);
+        }
+#endif
         /* One context at a time: the domain lock is held (5 KiB, not on the stack). */
         static struct vcpu_guest_context ctx;
 
@@ -84,9 +95,11 @@ long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg)
 
     case VCPUOP_set_singleshot_timer:
     {
-        struct vcpu_set_singleshot_timer t;
+        struct vcpu_set_singleshot_timer t = { 0 };
 
-        if ( copy_from_guest(&t, arg, sizeof(t)) )
+        /* A 32-bit guest's is 12 bytes: the same two members, no tail padding. */
+        if ( copy_from_guest(&t, arg, is_pv32() ? sizeof(struct compat_vcpu_set_singleshot_timer)
+                                                : sizeof(t)) )
             return -XEN_EFAULT;
         return pv_timer_set_singleshot(v, &t);
     }

@@ -39,6 +39,8 @@
  * costs one refill for it rather than one per variable.
  */
 #define __hot_data           __section(".data.hot")
+/* Start-of-day code, unmapped once the guest is built (boot/shim.lds.S). */
+#define __init               __section(".init.text")
 /* The code of those entries and exits, likewise (.text.hot, first in .text). */
 #define __hot_text           __section(".text.hot")
 #define barrier()            __asm__ volatile ( "" ::: "memory" )

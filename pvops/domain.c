@@ -21,9 +21,11 @@
 #include "pvops/elf.h"
 #include "pvops/mm.h"
 #include "pvops/time.h"
+#include "pvops/vcpu.h"
 #include "x86/cpu.h"
 #include "x86/desc.h"
 #include "x86/l0.h"
+#include "x86/smap.h"
 #include "x86/traps.h"
 #include "x86/xstate.h"
 #include "lib/compat.h"
@@ -105,7 +107,7 @@ struct layout {
         return false;                           \
     } while ( 0 )
 
-static unsigned long pfn_to_mfn(unsigned long pfn)
+static __init unsigned long pfn_to_mfn(unsigned long pfn)
 {
     for ( unsigned int i = 0; i < nr_runs; i++ )
         if ( pfn - runs[i].pfn < runs[i].count )
@@ -113,19 +115,19 @@ static unsigned long pfn_to_mfn(unsigned long pfn)
     panic("pfn %#lx is outside the guest being built", pfn);
 }
 
-static void *pfn_va(unsigned long pfn)
+static __init void *pfn_va(unsigned long pfn)
 {
     return __va(pfn_to_mfn(pfn) << PAGE_SHIFT);
 }
 
 /* The shim's own frames: zeroed, from x86/frames.h. */
-static paddr_t shim_alloc_frame(void)
+static __init paddr_t shim_alloc_frame(void)
 {
     return (paddr_t)frames_alloc() << PAGE_SHIFT;
 }
 
 /* Contiguous, zeroed shim memory (through the direct map) for a structure. */
-static void *shim_alloc(size_t size)
+static __init void *shim_alloc(size_t size)
 {
     paddr_t pa = (paddr_t)frames_alloc_run((size + PAGE_SIZE - 1) >> PAGE_SHIFT)
                  << PAGE_SHIFT;
@@ -136,11 +138,32 @@ static void *shim_alloc(size_t size)
 /* ---------------------------------------------------------------- M2P */
 
 /*
+ * Does the M2P page for mfns [first, last) hold an entry a guest may
+ * write (MMU_MACHPHYS_UPDATE, m2p_set)? Its RAM, L0's rings, shared_info
+ * and the grant window (pvops/grant.c, set up before the build): those
+ * pages get frames of their own, writable through the RDWR view; the rest
+ * share one read-only page of INVALID entries.
+ */
+static __init bool m2p_page_used(const struct build_input *in, unsigned long first,
+                          unsigned long last)
+{
+    unsigned long si = __pa(guest_shared_info) >> PAGE_SHIFT;
+
+    return rangeset_overlaps(in->free, first, last) ||
+           rangeset_overlaps(in->dirty, first, last) ||
+           (dom.store_mfn >= first && dom.store_mfn < last) ||
+           (dom.console_mfn >= first && dom.console_mfn < last) ||
+           (si >= first && si < last) ||
+           (frames.win_nr && frames.win_first < last &&
+            frames.win_first + frames.win_nr > first);
+}
+
+/*
  * The M2P covers every mfn up to max_mfn, 8 bytes each, read-only for the
  * guest at RO_MPT_VIRT_START. Pages covering no guest frame (holes of the
  * memory map) all map one page of INVALID entries.
  */
-static bool build_m2p(const struct build_input *in, char *err, size_t errlen)
+static __init bool build_m2p(const struct build_input *in, char *err, size_t errlen)
 {
     unsigned long pages = ((in->max_mfn + 1) * sizeof(unsigned long) +
                            PAGE_SIZE - 1) >> PAGE_SHIFT;
@@ -154,10 +177,7 @@ static bool build_m2p(const struct build_input *in, char *err, size_t errlen)
     {
         unsigned long first = i * (PAGE_SIZE / sizeof(unsigned long));
         unsigned long last = first + PAGE_SIZE / sizeof(unsigned long);
-        bool used = rangeset_overlaps(in->free, first, last) ||
-                    rangeset_overlaps(in->dirty, first, last) ||
-                    (dom.store_mfn >= first && dom.store_mfn < last) ||
-                    (dom.console_mfn >= first && dom.console_mfn < last);
+        bool used = m2p_page_used(in, first, last);
         paddr_t pa = used ? shim_alloc_frame() : invalid;
 
         if ( !pa )
@@ -184,7 +204,7 @@ static bool build_m2p(const struct build_input *in, char *err, size_t errlen)
  * entries maps its pages; pages covering no guest frame share one page
  * of INVALID entries. m2p_set() keeps it equal to the 8-byte M2P.
  */
-static bool build_compat_m2p(const struct build_input *in, char *err, size_t errlen)
+static __init bool build_compat_m2p(const struct build_input *in, char *err, size_t errlen)
 {
     unsigned long pages = ((in->max_mfn + 1) * sizeof(uint32_t) + PAGE_SIZE - 1)
                           >> PAGE_SHIFT;
@@ -201,10 +221,7 @@ static bool build_compat_m2p(const struct build_input *in, char *err, size_t err
     {
         unsigned long first = i * (PAGE_SIZE / sizeof(uint32_t));
         unsigned long last = first + PAGE_SIZE / sizeof(uint32_t);
-        bool used = rangeset_overlaps(in->free, first, last) ||
-                    rangeset_overlaps(in->dirty, first, last) ||
-                    (dom.store_mfn >= first && dom.store_mfn < last) ||
-                    (dom.console_mfn >= first && dom.console_mfn < last);
+        bool used = m2p_page_used(in, first, last);
         paddr_t pa = used ? shim_alloc_frame() : invalid;
 
         if ( i % 512 == 0 )
@@ -227,7 +244,7 @@ static bool build_compat_m2p(const struct build_input *in, char *err, size_t err
     return true;
 }
 #else
-static bool build_compat_m2p(const struct build_input *in, char *err, size_t errlen)
+static __init bool build_compat_m2p(const struct build_input *in, char *err, size_t errlen)
 {
     FAIL("32-bit guests are not built in (CONFIG_PV32)");
 }
@@ -235,12 +252,12 @@ static bool build_compat_m2p(const struct build_input *in, char *err, size_t err
 
 /* ---------------------------------------------------------------- layout */
 
-static unsigned long slots(unsigned long start, unsigned long end, unsigned int shift)
+static __init unsigned long slots(unsigned long start, unsigned long end, unsigned int shift)
 {
     return ((end - 1) >> shift) - (start >> shift) + 1;
 }
 
-static bool plan_layout(const struct build_input *in, const struct elf_info *elf,
+static __init bool plan_layout(const struct build_input *in, const struct elf_info *elf,
                         unsigned long nr_pages, struct layout *l,
                         char *err, size_t errlen)
 {
@@ -330,7 +347,7 @@ static bool plan_layout(const struct build_input *in, const struct elf_info *elf
 /* ---------------------------------------------------------------- guest memory */
 
 /* Give the guest pfns [0, nr_pages): clean frames first, dirty ones last. */
-static bool assign_frames(const struct build_input *in, const struct layout *l,
+static __init bool assign_frames(const struct build_input *in, const struct layout *l,
                           unsigned long nr_pages, char *err, size_t errlen)
 {
     const struct rangeset *sets[2] = { in->free, in->dirty };
@@ -386,7 +403,7 @@ struct load_ctx {
     const struct layout *l;
 };
 
-static bool load_copy(void *ctx, uint64_t va, const void *src, uint64_t len)
+static __init bool load_copy(void *ctx, uint64_t va, const void *src, uint64_t len)
 {
     const struct layout *l = ((struct load_ctx *)ctx)->l;
 
@@ -410,7 +427,7 @@ static bool load_copy(void *ctx, uint64_t va, const void *src, uint64_t len)
     return true;
 }
 
-static bool load_zero(void *ctx, uint64_t va, uint64_t len)
+static __init bool load_zero(void *ctx, uint64_t va, uint64_t len)
 {
     return load_copy(ctx, va, NULL, len);
 }
@@ -419,7 +436,7 @@ static bool load_zero(void *ctx, uint64_t va, uint64_t len)
  * The boot page tables, as libxenguest orders them: [L4][L3][L2][L1...];
  * for a 32-bit guest [L3][L2...][L1...], with an L2 under slot 3 always.
  */
-static void build_page_tables(const struct layout *l)
+static __init void build_page_tables(const struct layout *l)
 {
     unsigned long next_pt = l->pt_pfn + 1;
     uint64_t *top = pfn_va(l->pt_pfn);
@@ -480,7 +497,7 @@ static void build_page_tables(const struct layout *l)
  * pop %r11; pop %rcx; ret. iret (23) is jumped to, not called, and pushes
  * %rax as well before the SYSCALL, which never returns to it.
  */
-static void fill_hypercall_page(uint8_t *p)
+static __init void fill_hypercall_page(uint8_t *p)
 {
     memset(p, 0xcc, PAGE_SIZE);
     for ( unsigned int i = 0; i < PAGE_SIZE / 32; i++ )
@@ -511,7 +528,7 @@ static void fill_hypercall_page(uint8_t *p)
  * stub n is "mov $n, %eax; int $0x82; ret"; iret's is "push %eax; mov $23,
  * %eax; int $0x82", jumped to with the frame on the stack.
  */
-static void fill_hypercall_page32(uint8_t *p)
+static __init void fill_hypercall_page32(uint8_t *p)
 {
     memset(p, 0xcc, PAGE_SIZE);
     for ( unsigned int i = 0; i < PAGE_SIZE / 32; i++ )
@@ -529,7 +546,7 @@ static void fill_hypercall_page32(uint8_t *p)
 }
 
 /* start_info in a 32-bit guest's layout (lib/compat.h). */
-static void fill_start_info32(const struct build_input *in, const struct layout *l,
+static __init void fill_start_info32(const struct build_input *in, const struct layout *l,
                               unsigned long nr_pages)
 {
     struct compat_start_info *si = pfn_va(l->si_pfn);
@@ -559,7 +576,7 @@ static void fill_start_info32(const struct build_input *in, const struct layout 
     snprintf(si->cmd_line, sizeof(si->cmd_line), "%s", in->cmdline);
 }
 
-static void fill_start_info(const struct build_input *in, const struct layout *l,
+static __init void fill_start_info(const struct build_input *in, const struct layout *l,
                             unsigned long nr_pages)
 {
     if ( is_pv32() )
@@ -595,7 +612,7 @@ static void fill_start_info(const struct build_input *in, const struct layout *l
     snprintf((char *)si->cmd_line, sizeof(si->cmd_line), "%s", in->cmdline);
 }
 
-bool domain_build(const struct build_input *in, struct cpu_regs *regs,
+__init bool domain_build(const struct build_input *in, struct cpu_regs *regs,
                   char *err, size_t errlen)
 {
     struct elf_info elf;
@@ -616,6 +633,19 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
              in->nr_vcpus, PV_MAX_VCPUS);
 
     desc_set_compat(is_pv32());         /* the 32-bit guest's selectors in every GDT */
+    /*
+     * A 32-bit kernel runs in ring 1, a supervisor to the CPU, and reads
+     * and runs its processes' pages: SMAP and SMEP would fault it. Xen
+     * turns them off around a 32-bit guest (cr4_pv32); here they are off
+     * for a 32-bit guest's whole life, on every CPU (the others copy this
+     * CR4 when they start).
+     */
+    if ( is_pv32() && (read_cr4() & ((1UL << X86_CR4_SMEP_BIT) | (1UL << X86_CR4_SMAP_BIT))) )
+    {
+        write_cr4(read_cr4() & ~((1UL << X86_CR4_SMEP_BIT) | (1UL << X86_CR4_SMAP_BIT)));
+        pr_info("d%u: a 32-bit guest: SMEP and SMAP off (its kernel is in ring 1)\n",
+                in->domid);
+    }
     dom.domid = in->domid;
     dom.nr_vcpus = in->nr_vcpus;
     dom.shared_info = (shared_info_t *)guest_shared_info;
@@ -635,9 +665,6 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
         if ( !(dom.vcpu[i] = shim_alloc(sizeof(struct vcpu))) ||
              (is_pv32() && !(dom.vcpu[i]->pv32_l4 = shim_alloc(PAGE_SIZE))) )
             FAIL("no memory for vCPU %u", i);
-        /* A 32-bit guest's vCPU runs on an L4 of its own (its slot 0: the guest's L3). */
-        for ( unsigned int s = HYPERVISOR_L4_FIRST; is_pv32() && s <= HYPERVISOR_L4_LAST; s++ )
-            dom.vcpu[i]->pv32_l4[s] = boot_l4[s];
     }
     get_cpu_info()->current = dom.vcpu[0];     /* the boot CPU runs vCPU 0 */
     ft_first = MIN(in->free->nr ? in->free->r[0].start : ~0UL,
@@ -650,6 +677,14 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     if ( !build_m2p(in, err, errlen) ||
          (is_pv32() && !build_compat_m2p(in, err, errlen)) )
         return false;
+    /*
+     * A 32-bit guest's vCPU runs on an L4 of its own (slot 0: the guest's
+     * L3), with the hypervisor's slots as they are now that the M2Ps are
+     * mapped (no slot of theirs is added later).
+     */
+    for ( unsigned int i = 0; is_pv32() && i < in->nr_vcpus; i++ )
+        for ( unsigned int s = HYPERVISOR_L4_FIRST; s <= HYPERVISOR_L4_LAST; s++ )
+            dom.vcpu[i]->pv32_l4[s] = boot_l4[s];
     frames_boot_source(NULL);       /* the rest of in->free is the guest's */
 
     /* Every other frame is the guest's, plus the two L0 ring frames. */
@@ -705,12 +740,17 @@ bool domain_build(const struct build_input *in, struct cpu_regs *regs,
         dom.shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     /* arch.max_pfn stays 0 until the guest writes it, as libxenguest leaves it. */
     dom.nr_pages = nr_pages;
+    /* A PAE kernel that takes its L3 anywhere gets the assist at once (Xen's builders). */
+    if ( is_pv32() && (elf.pae == ELF_PAE_EXTCR3 || elf.pae == ELF_PAE_BIMODAL) )
+        dom.vm_assist |= 1UL << VMASST_TYPE_pae_extended_cr3;
 
     for ( unsigned int i = 0; i < in->nr_vcpus; i++ )
     {
         struct vcpu *v = dom.vcpu[i];
 
         v->id = i;
+        for ( unsigned int k = 0; k < 4; k++ )
+            v->start_sel[k] = COMPAT_FLAT_RING1_DS;
         v->kernel_mode = true;
         v->up = v->initialised = i == 0;
         v->debugreg[6] = 0xffff0ff0UL;      /* architectural reset values */
@@ -765,10 +805,13 @@ void domain_enter(struct vcpu *v)
         guest_crash("vCPU %u has no page tables to run on", v->id);
     guest_entered = true;
     cpu_idle_exit(cr3);             /* x86/smp.h: back on the guest's tables */
-    /* A 32-bit guest starts with its data selectors loaded, as on Xen. */
+    /*
+     * A 32-bit vCPU starts with its data selectors loaded, as on Xen: the
+     * builder's flat ring-1 one, or VCPUOP_initialise's (a bad one faults
+     * here: null instead, as Xen's load_segments falls back).
+     */
     if ( is_pv32() )
-        __asm__ volatile ( "mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs"
-                           :: "r" (COMPAT_FLAT_RING1_DS) );
+        pv32_load_selectors(v->start_sel);
     /*
      * Onto the top of this CPU's stack, where guest entries build frames,
      * with v's first registers there (they live in v: this stack's old

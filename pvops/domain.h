@@ -37,6 +37,7 @@ struct vcpu {
     unsigned long syscall32_callback, sysenter_callback;
     /* A 32-bit guest's callbacks are cs:eip (xen_callback_t): their selectors. */
     unsigned int event_callback_cs, failsafe_callback_cs, sysenter_callback_cs;
+    unsigned int syscall32_callback_cs;
     unsigned int callback_flags;    /* CALLBACKF_mask_events per type */
     unsigned long fs_base, gs_base_kernel, gs_base_user;
     bool fpu_ts;                    /* fpu_taskswitch: virtual CR0.TS */
@@ -74,6 +75,7 @@ struct vcpu {
     bool cont_pending;
     unsigned long cont_op, cont_args[5];
     struct cpu_regs start_regs;     /* VCPUOP_initialise's, for its first run */
+    uint16_t start_sel[4];          /* a 32-bit vCPU's first ds, es, fs, gs */
     /* Last: 4 KiB that only bounces index, so the fields above share a page. */
     struct trap_info trap_ctxt[256];        /* set_trap_table */
 };

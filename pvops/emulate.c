@@ -174,6 +174,9 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
         /* SCE, LME, LMA, NXE as the guest's world has them. */
         *val = rdmsrl(MSR_EFER) & ((1UL << 0) | (1UL << 8) | (1UL << 10) |
                                       (1UL << 11));
+        /* A 32-bit guest sees no long mode (nor SCE on Intel): Xen's guest_efer. */
+        if ( is_pv32() )
+            *val &= ~((1UL << 8) | (1UL << 10) | (cpu_is_amd_like() ? 0 : 1UL << 0));
         return true;
     case MSR_IA32_MISC_ENABLE:
     case MSR_IA32_PLATFORM_ID:

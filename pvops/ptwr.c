@@ -279,6 +279,14 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
     /* Present, write, not reserved/fetch (Xen: ptwr_do_page_fault). */
     if ( (regs->error_code & 0x1b) != 0x3 )
         return false;
+    /*
+     * Only the guest's kernel has stores emulated (Xen's fixup_page_fault:
+     * guest_kernel_mode): a 32-bit guest's processes share its one page
+     * table, so its ring says whose store this is; a 64-bit guest's user
+     * mode runs on a table of its own (kernel_mode below).
+     */
+    if ( is_pv32() && (regs->cs & 3) != 1 )
+        return false;
 
     /* The read-only mapping, and the frame it maps. */
     if ( mm_lookup_l1e(addr, &c.mfn, &c.idx, &pte) || !(pte & PTE_PRESENT) ||

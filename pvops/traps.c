@@ -370,15 +370,53 @@ __hot_text void pv_user_syscall(struct cpu_regs *regs)
  * events masked if it was registered so; with none, #GP(0) (Xen's
  * sysenter_entry).
  */
+#ifdef CONFIG_PV32
+/*
+ * SYSCALL from a 32-bit guest (AMD: compatibility mode goes by CSTAR; Xen's
+ * compat_syscall): the frame says ring 3 (e02b, e033) whatever ring it came
+ * from; into the syscall32 callback, events masked if it was registered
+ * so; with none, #GP(0) at the SYSCALL.
+ */
+void pv_syscall32(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+
+    regs->cs = COMPAT_FLAT_RING3_CS;
+    regs->ss = COMPAT_FLAT_RING3_DS;
+    regs->vector = 0;
+    if ( !(v->syscall32_callback_cs & ~3) )
+    {
+        regs->rip = (uint32_t)(regs->rip - 2);
+        pv_inject_exception(regs, 13, 0);
+    }
+    else
+        bounce(regs, v->syscall32_callback_cs, v->syscall32_callback, -1,
+               v->callback_flags & (1u << CALLBACKTYPE_syscall32), WHAT_SYSCALL);
+    pv_deliver_events(regs);
+}
+#endif
+
 void pv_sysenter(struct cpu_regs *regs);
 void pv_sysenter(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
+    unsigned int cs = v->sysenter_callback_cs;
+
+    /*
+     * A 32-bit guest (Xen's compat_sysenter): its ring-3 data selector for
+     * SS, the callback's selector or, if null, the #GP handler's.
+     */
+    if ( is_pv32() )
+    {
+        regs->ss = COMPAT_FLAT_RING3_DS;
+        if ( !(cs & ~3) )
+            cs = v->trap_ctxt[13].cs;
+    }
 
     if ( !v->sysenter_callback )
         pv_inject_exception(regs, 13, 0);
     else
-        bounce(regs, v->sysenter_callback_cs, v->sysenter_callback, -1,
+        bounce(regs, cs, v->sysenter_callback, -1,
                v->callback_flags & (1u << CALLBACKTYPE_sysenter), WHAT_SYSCALL);
     pv_deliver_events(regs);
 }

@@ -27,6 +27,9 @@ void pv_user_syscall(struct cpu_regs *regs);
 /* The iret hypercall: regs becomes the context the guest asked for. */
 long pv_iret(struct cpu_regs *regs);
 
+/* SYSCALL from a 32-bit guest (hypercall/dispatch.c pv_syscall). */
+void pv_syscall32(struct cpu_regs *regs);
+
 /* A 32-bit guest's iret (int $0x82 with eax 23): returns the EAX it restores. */
 long pv_iret32(struct cpu_regs *regs);
 

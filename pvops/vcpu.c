@@ -90,8 +90,7 @@ long vcpu_register_callback(struct vcpu *v, unsigned int type,
 
 /*
  * A 32-bit guest's callback, cs:eip (Xen's compat_register_guest_callback):
- * the selector's RPL raised to 1; no 64-bit syscall callback (-ENOSYS);
- * syscall32 keeps no selector (its entry is the guest's own ring-3 code).
+ * the selector's RPL raised to 1; no 64-bit syscall callback (-ENOSYS).
  */
 long vcpu_register_callback32(struct vcpu *v, unsigned int type, unsigned int cs,
                               unsigned long eip, unsigned int flags)
@@ -102,7 +101,7 @@ long vcpu_register_callback32(struct vcpu *v, unsigned int type, unsigned int cs
     case CALLBACKTYPE_event:    v->event_callback_cs = cs; break;
     case CALLBACKTYPE_failsafe: v->failsafe_callback_cs = cs; break;
     case CALLBACKTYPE_sysenter: v->sysenter_callback_cs = cs; break;
-    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_syscall32: v->syscall32_callback_cs = cs; break;
     case CALLBACKTYPE_nmi:
         break;
     default:
@@ -197,6 +196,58 @@ static bool addr_ok(unsigned long va)
  * FPU state (VGCF_I387_VALID) is not taken: the vCPU starts with the
  * CPU's reset state, as Xen's does without that flag (Linux never sets it).
  */
+#ifdef CONFIG_PV32
+/*
+ * VCPUOP_initialise of a 32-bit guest (Xen's compat arch_set_info_guest):
+ * its 2800-byte context in the 64-bit one's terms (every value zero-
+ * extended, its cr3 unfolded from Xen's 32-bit format, no user table, in
+ * kernel mode: a 32-bit guest has one), then as for a 64-bit vCPU; the
+ * callbacks' selectors and the data selectors are its own.
+ */
+long vcpu_initialise32(struct vcpu *v, const struct compat_vcpu_guest_context *c)
+{
+    /* One context at a time: the domain lock is held (5 KiB, not on the stack). */
+    static struct vcpu_guest_context n;
+    const struct compat_cpu_user_regs *u = &c->user_regs;
+    uint32_t cr3 = c->ctrlreg[3];
+
+    if ( v->initialised )
+        return -XEN_EEXIST;
+    memset(&n, 0, sizeof(n));
+    n.flags = c->flags | VGCF_in_kernel;
+    n.user_regs.rax = u->eax; n.user_regs.rbx = u->ebx; n.user_regs.rcx = u->ecx;
+    n.user_regs.rdx = u->edx; n.user_regs.rsi = u->esi; n.user_regs.rdi = u->edi;
+    n.user_regs.rbp = u->ebp; n.user_regs.rip = u->eip; n.user_regs.cs = u->cs;
+    n.user_regs.rflags = u->eflags; n.user_regs.rsp = u->esp; n.user_regs.ss = u->ss;
+    for ( unsigned int i = 0; i < 256; i++ )
+        n.trap_ctxt[i] = (struct trap_info){
+            .vector = c->trap_ctxt[i].vector, .flags = c->trap_ctxt[i].flags,
+            .cs = c->trap_ctxt[i].cs, .address = c->trap_ctxt[i].address,
+        };
+    n.ldt_base = c->ldt_base;
+    n.ldt_ents = c->ldt_ents;
+    for ( unsigned int i = 0; i < 16; i++ )
+        n.gdt_frames[i] = c->gdt_frames[i];
+    n.gdt_ents = c->gdt_ents;
+    n.kernel_ss = c->kernel_ss;
+    n.kernel_sp = c->kernel_sp;
+    n.ctrlreg[0] = c->ctrlreg[0];
+    n.ctrlreg[3] = (unsigned long)((cr3 >> 12) | (cr3 << 20)) << PAGE_SHIFT;
+    for ( unsigned int i = 0; i < 8; i++ )
+        n.debugreg[i] = c->debugreg[i];
+    n.event_callback_eip = c->event_callback_eip;
+    n.failsafe_callback_eip = c->failsafe_callback_eip;
+
+    v->event_callback_cs = fixup_selector(c->event_callback_cs);
+    v->failsafe_callback_cs = fixup_selector(c->failsafe_callback_cs);
+    v->start_sel[0] = u->ds;
+    v->start_sel[1] = u->es;
+    v->start_sel[2] = u->fs;
+    v->start_sel[3] = u->gs;
+    return vcpu_initialise(v, &n);
+}
+#endif
+
 long vcpu_initialise(struct vcpu *v, struct vcpu_guest_context *c)
 {
     struct cpu_user_regs *u = &c->user_regs;
@@ -559,6 +610,34 @@ static void load_user_gs(uint16_t sel)
                        ".popsection"
                        : "+r" (sel) : "r" (FLAT_USER_DS32) : "memory" );
     __asm__ volatile ( "swapgs" ::: "memory" );
+}
+
+/*
+ * A 32-bit vCPU's first data selectors (ds, es, fs, gs), loaded in ring 0
+ * before its first entry; one that does not load (not present, a system
+ * descriptor, past the table) is null instead. A descriptor more
+ * privileged than the guest's ring is nulled by the IRETQ to it.
+ */
+void pv32_load_selectors(const uint16_t sel[4])
+{
+#define LOAD_SEL(seg, s)                                                    \
+    __asm__ volatile ( "1: movl %k0, %%" #seg "\n"                           \
+                       ".pushsection .fixup, \"ax\"\n"                      \
+                       "2: xorl %k0, %k0\n"                                  \
+                       "   jmp 1b\n"                                         \
+                       ".popsection\n"                                       \
+                       ".pushsection .ex_table, \"a\"\n"                     \
+                       ".balign 8\n"                                         \
+                       ".quad 1b, 2b\n"                                      \
+                       ".popsection"                                        \
+                       : "+r" (s) :: "memory" )
+    unsigned int ds = sel[0], es = sel[1], fs = sel[2], gs = sel[3];
+
+    LOAD_SEL(ds, ds);
+    LOAD_SEL(es, es);
+    LOAD_SEL(fs, fs);
+    LOAD_SEL(gs, gs);
+#undef LOAD_SEL
 }
 
 long vcpu_set_segment_base(struct vcpu *v, unsigned int which, unsigned long base)

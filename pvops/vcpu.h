@@ -22,6 +22,8 @@ void vcpu_clear_traps(struct vcpu *v);
 long vcpu_register_callback(struct vcpu *v, unsigned int type,
                             unsigned long address, unsigned int flags);
 long vcpu_unregister_callback(struct vcpu *v, unsigned int type);
+long vcpu_initialise32(struct vcpu *v, const struct compat_vcpu_guest_context *c);
+void pv32_load_selectors(const uint16_t sel[4]);
 bool vcpu_runstate_copy_out(unsigned long addr, const struct vcpu_runstate_info *r);
 long vcpu_register_callback32(struct vcpu *v, unsigned int type, unsigned int cs,
                               unsigned long eip, unsigned int flags);

@@ -8,6 +8,7 @@
 
 extern uint64_t boot_l2[4 * 512], boot_l3_high[512], percpu_l1[512];
 extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern const char __init_text_start[], __init_text_end[];
 extern const char __image_end[];
 
 uint64_t paging_nx;
@@ -244,4 +245,19 @@ uint64_t *paging_l1e(uint64_t *l4, unsigned long va)
     if ( !(e & _PAGE_PRESENT) || (e & _PAGE_PSE) )
         return NULL;
     return &pt_of(e)[L1_SLOT(va)];
+}
+
+unsigned long paging_retire_init(void)
+{
+    for ( unsigned long va = (unsigned long)__init_text_start;
+          va < (unsigned long)__init_text_end; va += PAGE_SIZE )
+    {
+        uint64_t *e = paging_l1e(boot_l4, va);
+
+        if ( !e )
+            panic("no 4 KiB mapping of the image at %#lx", va);
+        *e = 0;
+        invlpg((void *)va);
+    }
+    return __init_text_end - __init_text_start;
 }

@@ -98,6 +98,12 @@ bool paging_map(uint64_t *l4, unsigned long va, paddr_t pa, uint64_t flags);
 uint64_t *paging_l1e(uint64_t *l4, unsigned long va);
 
 /*
+ * The start of day is over (CPU 0 alone runs): unmap the image's
+ * .init.text, so that no boot-only code can run again; returns its size.
+ */
+unsigned long paging_retire_init(void);
+
+/*
  * A TLB flush the shim owes the guest on this CPU (pvops/pagetype.h
  * flush_owed, x86/percpu.h tlb_flush_owed): done on the way out to the
  * guest (x86/entry.S return_to_guest) at the latest, earlier where the
