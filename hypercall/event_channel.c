@@ -71,9 +71,7 @@ long do_event_channel_op(int cmd, unsigned long arg)
     {
         long rc = forward(cmd, arg, &u.alloc_unbound, sizeof(u.alloc_unbound));
 
-        if ( !rc )
-            evtchn_new_port(u.alloc_unbound.port);
-        return rc;
+        return rc ?: evtchn_new_port(u.alloc_unbound.port);
     }
     case EVTCHNOP_bind_interdomain:
     {

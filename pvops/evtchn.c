@@ -363,10 +363,28 @@ long evtchn_send(evtchn_port_t port)
     return kind == PORT_L0 ? l0_evtchn_send(port) : -XEN_EINVAL;
 }
 
-/* A new port (alloc_unbound, bind_interdomain) notifies vCPU 0. */
-void evtchn_new_port(evtchn_port_t port)
+/*
+ * Can the guest's ABI name port? FIFO: every port we track; 2-level: a
+ * 64-bit guest's 4096, a 32-bit one's 1024 (Xen refuses a port past them:
+ * -ENOSPC). One it cannot name is closed at L0 again.
+ */
+static bool port_fits(evtchn_port_t port)
 {
+    struct evtchn_close c = { .port = port };
+
+    if ( port < (evtchn_fifo_on() ? NR_GUEST_PORTS : nr_ports_2l()) )
+        return true;
+    l0_event_channel_op(EVTCHNOP_close, &c);
+    return false;
+}
+
+/* A new port (alloc_unbound) notifies vCPU 0; -ENOSPC past the ABI's ports. */
+long evtchn_new_port(evtchn_port_t port)
+{
+    if ( !port_fits(port) )
+        return -XEN_ENOSPC;
     port_bound(port, 0);
+    return 0;
 }
 
 /* Per-vCPU VIRQs (common/event_channel.c virq_is_global): the rest are global. */
@@ -388,13 +406,8 @@ static long reserve_port(enum port_kind kind, unsigned int vcpu, evtchn_port_t *
 
     if ( (rc = l0_event_channel_op(EVTCHNOP_alloc_unbound, &u)) )
         return rc;
-    if ( u.port >= NR_GUEST_PORTS )
-    {
-        struct evtchn_close c = { .port = u.port };
-
-        l0_event_channel_op(EVTCHNOP_close, &c);
+    if ( !port_fits(u.port) )
         return -XEN_ENOSPC;
-    }
     evtchn_lock_take();
     port_bound(u.port, vcpu);
     port_kind[u.port] = kind;
@@ -447,6 +460,8 @@ long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
         return -XEN_EINVAL;
     if ( (rc = l0_event_channel_op(EVTCHNOP_bind_interdomain, b)) )
         return rc;
+    if ( !port_fits(b->local_port) )
+        return -XEN_ENOSPC;
     port_bound(b->local_port, 0);
     /*
      * Xen raises the new port at once, for what the unbound end may have

@@ -33,8 +33,8 @@ void evtchn_send_virq(struct vcpu *v, unsigned int virq);
  * evtchn_forward (alloc_unbound, reset).
  */
 long evtchn_forward(int cmd, void *op);
-/* After alloc_unbound made port: it notifies vCPU 0. */
-void evtchn_new_port(evtchn_port_t port);
+/* After alloc_unbound made port: it notifies vCPU 0 (-ENOSPC past the ABI's ports). */
+long evtchn_new_port(evtchn_port_t port);
 long evtchn_send(evtchn_port_t port);
 long evtchn_bind_virq(struct evtchn_bind_virq *b);
 long evtchn_bind_ipi(struct evtchn_bind_ipi *b);

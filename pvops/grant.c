@@ -260,7 +260,7 @@ struct gstore {
  * it, take and drop holds, and do it with a cmpxchg (L0 may be setting
  * GTF_reading/GTF_writing in the same word). -EAGAIN: the slot changed.
  */
-static int commit(void *ctx, uint64_t old, uint64_t new)
+static int commit(void *ctx, uint64_t old, uint64_t new, bool hi32)
 {
     const struct gstore *s = ctx;
     uint64_t *slot = (uint64_t *)__va(s->mfn << PAGE_SHIFT) + s->slot;
@@ -381,7 +381,7 @@ int grant_update_entry(unsigned long mfn, unsigned int idx, uint64_t val)
 
     if ( mfn - gnt.first >= gnt.max_frames || idx >= PAGE_SIZE / 8 )
         return -XEN_EINVAL;
-    while ( (rc = commit(&s, READ_ONCE(*slot), val)) == -XEN_EAGAIN )
+    while ( (rc = commit(&s, READ_ONCE(*slot), val, false)) == -XEN_EAGAIN )
         ;
     return rc;
 }

@@ -7,7 +7,8 @@
  * written this way.
  *
  * The stores a PV kernel uses on PTEs: mov (89, C7 /0), xchg (87), lock
- * cmpxchg (0F B1), and the bit operations of set/clear_bit and
+ * cmpxchg (0F B1), cmpxchg8b (0F C7 /1, a 32-bit PAE kernel's; its other
+ * stores are 4 bytes, half an entry), and the bit operations of set/clear_bit and
  * test_and_clear_bit: lock and/or with a byte immediate (80 /4, 80 /1) or a
  * register (21, 09), lock bts/btr with an immediate (0F BA /5, /6). The
  * address is CR2, so only the operand matters, never the ModRM address.
@@ -22,7 +23,7 @@
 #define X86_EFLAGS_CF 0x001UL
 #define X86_EFLAGS_ZF 0x040UL
 
-enum wop { W_MOV, W_XCHG, W_CMPXCHG, W_AND, W_OR, W_BTS, W_BTR };
+enum wop { W_MOV, W_XCHG, W_CMPXCHG, W_AND, W_OR, W_BTS, W_BTR, W_CMPXCHG8B };
 
 struct wins {
     enum wop op;
@@ -61,7 +62,8 @@ static int modrm_len(const uint8_t *p, size_t avail)
     return (size_t)n <= avail ? n : -1;
 }
 
-static bool decode_write(const uint8_t *b, size_t avail, struct wins *w)
+/* compat: 32-bit code (a 32-bit guest's), where 40-4f are INC/DEC, not REX. */
+static bool decode_write(const uint8_t *b, size_t avail, struct wins *w, bool compat)
 {
     size_t i = 0;
     uint8_t rex = 0;
@@ -72,7 +74,7 @@ static bool decode_write(const uint8_t *b, size_t avail, struct wins *w)
     for ( ; i < avail && (b[i] == 0xf0 || b[i] == 0x66 || b[i] == 0x3e ||
                          b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x26); i++ )
         opsize16 |= b[i] == 0x66;
-    if ( i < avail && (b[i] & 0xf0) == 0x40 )
+    if ( !compat && i < avail && (b[i] & 0xf0) == 0x40 )
         rex = b[i++];
     if ( i >= avail )
         return false;
@@ -108,6 +110,13 @@ static bool decode_write(const uint8_t *b, size_t avail, struct wins *w)
         switch ( b[i++] )
         {
         case 0xb1: w->op = W_CMPXCHG; break;
+        case 0xc7:
+            /* cmpxchg8b (a 32-bit PAE kernel's atomic PTE update); not 16b. */
+            if ( i >= avail || ((b[i] >> 3) & 7) != 1 || (rex & 8) )
+                return false;
+            w->op = W_CMPXCHG8B;
+            w->size = 8;
+            break;
         case 0xba:
             w->has_imm = true;
             w->imm_len = 1;
@@ -171,7 +180,7 @@ bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
 
     while ( avail && copy_from_guest(buf, regs->rip, avail) )
         avail--;
-    if ( !decode_write(buf, avail, &w) )
+    if ( !decode_write(buf, avail, &w, is_pv32()) )
     {
         pr_debug("store at %#lx not understood\n", regs->rip);
         return false;
@@ -195,6 +204,22 @@ bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
         case W_XCHG:
             new = (old & ~mask) | ((src << (8 * off)) & mask);
             break;
+        case W_CMPXCHG8B:
+        {
+            uint64_t cmp = ((uint64_t)(uint32_t)regs->rdx << 32) | (uint32_t)regs->rax;
+
+            if ( old != cmp )
+            {
+                /* Unequal: the entry to edx:eax, ZF clear. */
+                regs->rax = (uint32_t)old;
+                regs->rdx = old >> 32;
+                regs->rflags &= ~X86_EFLAGS_ZF;
+                regs->rip += w.len;
+                return true;
+            }
+            new = ((uint64_t)(uint32_t)regs->rcx << 32) | (uint32_t)regs->rbx;
+            break;
+        }
         case W_CMPXCHG:
         {
             uint64_t cmp = regs->rax & (mask >> (8 * off));
@@ -228,7 +253,8 @@ bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
         default:
             return false;
         }
-    } while ( (rc = commit(ctx, old, new)) == -XEN_EAGAIN );
+    } while ( (rc = commit(ctx, old, new, w.op == W_MOV && w.size == 4 && off == 4)) ==
+              -XEN_EAGAIN );
 
     if ( rc )
     {
@@ -240,7 +266,7 @@ bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
     if ( w.op == W_XCHG )
         *r = w.size == 4 ? (uint32_t)opval : (w.size == 8 ? opval
              : (*r & ~(mask >> (8 * off))) | opval);
-    else if ( w.op == W_CMPXCHG )
+    else if ( w.op == W_CMPXCHG || w.op == W_CMPXCHG8B )
         regs->rflags |= X86_EFLAGS_ZF;
     else if ( w.op == W_BTS || w.op == W_BTR )
         /* Only now: a refused store leaves the guest's flags alone. */
@@ -255,11 +281,20 @@ struct l1_store {
     unsigned int idx;
 };
 
-static int l1_commit(void *ctx, uint64_t old, uint64_t new)
+/*
+ * hi32: a plain 4-byte store into the entry's upper half. A 32-bit PAE
+ * kernel may write the halves in the wrong order: if the entry they make
+ * is refused, it goes in not present, as Xen's ptwr_emulated_update
+ * assumes the lower half follows at once.
+ */
+static int l1_commit(void *ctx, uint64_t old, uint64_t new, bool hi32)
 {
     const struct l1_store *c = ctx;
+    int rc = mod_pt_entry(&frames, c->mfn, 1, c->idx, new, false);
 
-    return mod_pt_entry(&frames, c->mfn, 1, c->idx, new, false);
+    if ( rc && rc != -XEN_EAGAIN && hi32 && is_pv32() && (new & PTE_PRESENT) )
+        rc = mod_pt_entry(&frames, c->mfn, 1, c->idx, new & ~PTE_PRESENT, false);
+    return rc;
 }
 
 /*
@@ -303,9 +338,6 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
          !(is_pv32() ? (regs->cs & 3) == 1 : v->kernel_mode) ||
          page_type(pg) != PGT_l1 || !page_type_count(pg) )
         return false;
-    if ( is_pv32() )
-        guest_crash("32-bit PV: a store into an L1 table at %#lx (writable page tables) "
-                    "is not emulated for 32-bit guests yet", addr);
     c.mfn = ptmfn;
     c.idx = (addr & (PAGE_SIZE - 1)) / 8;
     return pv_emulate_store(regs, addr, &frames.map(ptmfn)[c.idx], l1_commit, &c);

@@ -46,7 +46,7 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr);
  * The store emulator under pv_ptwr_fault, for any 8-byte entry the shim
  * checks (page tables, grant entries): see pvops/ptwr.c.
  */
-typedef int (*store_commit_t)(void *ctx, uint64_t old, uint64_t new);
+typedef int (*store_commit_t)(void *ctx, uint64_t old, uint64_t new, bool hi32);
 bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
                       const uint64_t *slot, store_commit_t commit, void *ctx);
 

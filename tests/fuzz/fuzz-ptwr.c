@@ -85,10 +85,13 @@ static bool wins_equal(const struct wins *a, const struct wins *b)
            a->imm == b->imm && a->reg == b->reg;
 }
 
+/* The width decode() reads code for (a 32-bit guest's: no REX). */
+static bool decode_compat;
+
 static bool decode(const uint8_t *b, size_t n, struct wins *w)
 {
     uint8_t *copy = fuzz_dup(b, n);
-    bool ok = decode_write(copy, n, w);
+    bool ok = decode_write(copy, n, w, decode_compat);
 
     free(copy);
     return ok;
@@ -101,7 +104,9 @@ static void check_decoder(const uint8_t *b, size_t n)
 
     if ( !decode(b, n, &w) )
         return;
-    CHECK(w.len >= 2 && w.len <= n && w.op <= W_BTR && w.reg < 16);
+    CHECK(w.len >= 2 && w.len <= n && w.op <= W_CMPXCHG8B && w.reg < 16);
+    CHECK(w.op != W_CMPXCHG8B || w.size == 8);
+    CHECK(!decode_compat || w.reg < 8);
     CHECK(w.size == 1 || w.size == 2 || w.size == 4 || w.size == 8);
     CHECK(w.has_imm ? w.imm_len == 1 || w.imm_len == 2 || w.imm_len == 4
                     : !w.imm_len && !w.imm);
@@ -155,7 +160,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ( size < 4 )
         return 0;
     n = MIN(size - 4, (size_t)24);
-    check_decoder(data + 4, n);
+    for ( int c = 0; c < 2; c++ )
+    {
+        decode_compat = c;
+        check_decoder(data + 4, n);
+    }
+    /* data[0] bit 6: a 32-bit guest (its code, its kernel in ring 1) */
+    decode_compat = data[0] & 0x40;
+    dom.pv32 = decode_compat;
 
     static bool owners;
 
@@ -172,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .pages = pages, .linear = linear, .first_mfn = FIRST_MFN,
         .nr = NR_FRAMES,
         .map = fake_map, .nx = data[0] & 0x80, .owe_flush = owe_flush_fn,
+        .pv32 = dom.pv32,
     };
     /* data[3] bits 3-7: the faults ptwr must leave to the guest */
     vcpu0 = (struct vcpu){ .kernel_mode = !(data[3] & 0x08) };
@@ -193,6 +206,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *regs_gpr(&regs, r) = vals[(data[2] + r) % 8];
     regs.rax = vals[data[3] % 8];
     regs.rflags = 0x202;
+    /* A 32-bit guest's ring says whose store it is: 1 its kernel, 3 a process. */
+    if ( dom.pv32 )
+        regs.cs = vcpu0.kernel_mode ? 0xe019 : 0xe02b;
     memset(code, 0x90, sizeof(code));
     memcpy(code, data + 4, MIN(n, sizeof(code)));
     regs.rip = (unsigned long)code;

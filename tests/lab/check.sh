@@ -33,7 +33,7 @@ check "$c: banner on port 0xe9" has $c e9.log "pv-shim 0.1 (git "
 check "$c: L0 version in the banner" has $c console.log "L0: Xen 4.17"
 check "$c: W^X image and NX direct map, checked page by page at boot" has $c console.log "protections: NX direct map, W^X image"
 check "$c: the boot-only code is unmapped before the guest runs" \
-  grep -qE "start of day over: [1-9][0-9]* KiB of boot-only code unmapped" "$out/$c/console.log"
+  grep -qE "start of day over: [1-9][0-9]* KiB of boot-only code unmapped" "$out/$c/e9.log"
 domid=$(sed -n 's/.*(domid \([0-9]*\)).*/\1/p' "$out/$c/xl.log" | head -1)
 check "$c: domid from CPUID matches xl's ($domid)" has $c console.log "domid $domid, vCPU 0"
 check "$c: shim command line echoed" has $c console.log \

@@ -291,6 +291,68 @@ static void test_fifteen_bytes(void **state)
     assert_false(fault(insn, 15, VA + 8, &r));
 }
 
+/*
+ * A 32-bit PAE kernel (ring 1): its stores are 4 bytes, half an entry, in
+ * 32-bit code (no REX), its atomic ones cmpxchg8b; an upper half written
+ * first makes an entry that goes in not present (Xen's ptwr fix-up); its
+ * processes (ring 3) get no store done.
+ */
+static void test_pv32(void **state)
+{
+    struct cpu_regs r = { .cs = 0xe019, .rcx = (uint32_t)pte(DATA, PTE_PRESENT | PTE_RW) };
+    uint64_t e = pte(DATA2, PTE_PRESENT | PTE_RW);
+
+    dom.pv32 = frames.pv32 = true;
+    /* mov %ecx,(%eax): the lower half of entry 3, no U added (ring 1) */
+    assert_true(fault(INSN(0x89, 0x08), VA + 3 * 8, &r));
+    assert_int_equal(r.rip, 2);
+    assert_int_equal(mem[L1][3], pte(DATA, PTE_PRESENT | PTE_RW));
+    assert_int_equal(pages[DATA].count, 1);
+
+    /* "48 89 08" is dec %eax, then a store: no REX in 32-bit code */
+    assert_false(fault(INSN(0x48, 0x89, 0x08), VA + 3 * 8, &r));
+
+    /* The upper half first, making a bad entry: in, but not present */
+    r.rcx = 0x000fff00;                 /* a frame far past the guest's */
+    assert_true(fault(INSN(0x89, 0x08), VA + 3 * 8 + 4, &r));
+    assert_int_equal(mem[L1][3], ((uint64_t)0x000fff00 << 32) |
+                                 (pte(DATA, PTE_PRESENT | PTE_RW) & ~PTE_PRESENT));
+    assert_int_equal(pages[DATA].count, 0);
+    /* ... the lower half then writes the entry the kernel meant */
+    r.rcx = 0;
+    assert_true(fault(INSN(0x89, 0x08), VA + 3 * 8 + 4, &r));
+    r.rcx = (uint32_t)pte(DATA, PTE_PRESENT | PTE_RW);
+    assert_true(fault(INSN(0x89, 0x08), VA + 3 * 8, &r));
+    assert_int_equal(mem[L1][3], pte(DATA, PTE_PRESENT | PTE_RW));
+
+    /* lock cmpxchg8b (%esi), equal: ecx:ebx stored, ZF set */
+    r.rax = (uint32_t)mem[L1][3];
+    r.rdx = mem[L1][3] >> 32;
+    r.rbx = (uint32_t)e;
+    r.rcx = e >> 32;
+    r.rflags = 0;
+    assert_true(fault(INSN(0xf0, 0x0f, 0xc7, 0x0e), VA + 3 * 8, &r));
+    assert_int_equal(r.rip, 4);
+    assert_int_equal(mem[L1][3], e);
+    assert_true(r.rflags & 0x40);
+    assert_int_equal(pages[DATA].count, 0);
+    assert_int_equal(pages[DATA2].count, 1);
+    /* unequal: the entry to edx:eax, ZF clear, nothing stored */
+    r.rax = 1;
+    assert_true(fault(INSN(0xf0, 0x0f, 0xc7, 0x0e), VA + 3 * 8, &r));
+    assert_int_equal(r.rax, (uint32_t)e);
+    assert_int_equal(r.rdx, e >> 32);
+    assert_false(r.rflags & 0x40);
+    assert_int_equal(mem[L1][3], e);
+
+    /* A process's store (ring 3) is not done for it */
+    r.cs = 0xe02b;
+    r.rcx = 0;
+    assert_false(fault(INSN(0x89, 0x08), VA + 3 * 8, &r));
+    assert_int_equal(mem[L1][3], e);
+    dom.pv32 = frames.pv32 = false;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +363,7 @@ int main(void)
         T(test_xchg_and_bit_ops),
         T(test_refused),
         T(test_fifteen_bytes),
+        T(test_pv32),
 #undef T
     };
 

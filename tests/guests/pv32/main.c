@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tests/guests/pv32/main.c - what only a 32-bit PAE PV kernel sees: its
+ * exceptions in Xen's 32-bit bounce frame ([error] eip, cs with the saved
+ * event mask in bits 16-23, eflags; from ring 3 also esp, ss, on the stack
+ * stack_switch named), iret back (compat_iret), a process in ring 3 and its
+ * int $0x80, privileged instructions as Xen emulates them for a 32-bit
+ * guest (CPUID and EFER without long mode, CR3 in Xen's 32-bit format),
+ * update_va_mapping with the PTE in two halves, writable page tables with
+ * half-entry stores and cmpxchg8b, and descriptors by Xen's 32-bit rules.
+ * Expected values: Xen's (pv/traps.c, x86_64/compat/entry.S, pv/iret.c,
+ * pv/emul-priv-op.c, pv/ro-page-fault.c, pv/descriptor-tables.c). L0 runs
+ * no 32-bit guest: the lab runs this under our shim and Debian's xen-shim.
+ * As a 64-bit kernel it only skips.
+ */
+#include "tests/guests/lib/test.h"
+
+const char test_title[] = "32-bit PV: bounce frames, iret, ring 3, emulation, ptwr, descriptors";
+
+#ifndef __i386__
+void test_main(void)
+{
+    xtf_skip("a 32-bit PV test: nothing to do as a 64-bit kernel\n");
+}
+#else
+
+#define PG              4096UL
+#define PTE_P           0x001ULL
+#define PTE_RW          0x002ULL
+#define PTE_US          0x004ULL
+#define PTE_A           0x020ULL
+#define PTE_D           0x040ULL
+#define EFLAGS_IF       0x200UL
+
+extern char hypercall_page[];
+
+/* What the last exception handed us (trap_record), and where to go on. */
+static volatile struct
+{
+    unsigned int vec, err, eip, cs, eflags, esp, ss, count;
+} t;
+/* Named by the assembly below: not static. */
+volatile unsigned long resume_eip;
+
+/* The stub's frame: pusha, vector, error code, then Xen's bounce frame. */
+struct tframe
+{
+    uint32_t edi, esi, ebp, esp0, ebx, edx, ecx, eax;
+    uint32_t vec, err;
+    uint32_t eip, cs, eflags, esp, ss;
+};
+
+void trap_record(struct tframe *f);
+void trap_record(struct tframe *f)
+{
+    t.vec = f->vec;
+    t.err = f->err;
+    t.eip = f->eip;
+    t.cs = f->cs;
+    t.eflags = f->eflags;
+    t.esp = (f->cs & 3) == 3 ? f->esp : 0;
+    t.ss = (f->cs & 3) == 3 ? f->ss : 0;
+    t.count++;
+    f->eip = resume_eip;
+}
+
+/*
+ * One stub per vector; those without an error code push 0. They return
+ * through the hypercall page's iret: [eax] eip cs eflags, to ring 1.
+ */
+#define STUB(name, vec, push0)                                          \
+    extern const char name[];                                           \
+    __asm__ ( "    .pushsection .text, \"ax\", @progbits\n"             \
+              #name ":\n"                                               \
+              push0                                                     \
+              "    push $" #vec "\n"                                    \
+              "    pusha\n"                                             \
+              "    push %esp\n"                                         \
+              "    call trap_record\n"                                  \
+              "    add  $4, %esp\n"                                     \
+              "    popa\n"                                              \
+              "    add  $8, %esp\n"                                     \
+              "    jmp  hypercall_page + 23 * 32\n"                     \
+              "    .popsection\n" )
+STUB(trap_ud, 6, "    push $0\n");
+STUB(trap_bp, 3, "    push $0\n");
+STUB(trap_gp, 13, "");
+STUB(trap_pf, 14, "");
+
+/*
+ * int $0x80 from ring 3: record the frame (eip cs eflags esp ss on the
+ * kernel stack), then back to the kernel's own stack where it left it.
+ */
+volatile uint32_t kernel_esp;
+extern const char trap_int80[], user_code[], user_code_end[], back_in_kernel[];
+void int80_record(uint32_t *f);
+void int80_record(uint32_t *f)
+{
+    t.vec = 0x80;
+    t.eip = f[0];
+    t.cs = f[1];
+    t.eflags = f[2];
+    t.esp = f[3];
+    t.ss = f[4];
+    t.count++;
+}
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "trap_int80:\n"
+    "    push %esp\n"              /* the frame: push %esp pushes the old %esp */
+    "    call int80_record\n"
+    "    mov  kernel_esp, %esp\n"
+    "    jmp  back_in_kernel\n"
+    "    .popsection\n"
+    /* The process: a page of its own, user-mapped; eax says it ran. */
+    "    .pushsection .text.user, \"ax\", @progbits\n"
+    "    .balign 4096\n"
+    "user_code:\n"
+    "    mov  $0x600d, %eax\n"
+    "    int  $0x80\n"
+    "    ud2\n"
+    "user_code_end:\n"
+    "    .balign 4096\n"
+    "    .popsection\n" );
+
+static uint8_t user_stack[4096] __aligned(4096);
+static uint8_t kstack[4096] __aligned(16);
+static uint8_t spare[4][4096] __aligned(4096);
+
+static void check_eq(const char *name, long got, long expected)
+{
+    report_case(name, got, expected, NULL);
+}
+
+static void traps_init32(void)
+{
+    static trap_info_t tr[] = {
+        { 3, 3, FLAT_KERNEL_CS, (unsigned long)trap_bp },
+        { 6, 0, FLAT_KERNEL_CS, (unsigned long)trap_ud },
+        { 13, 0, FLAT_KERNEL_CS, (unsigned long)trap_gp },
+        { 14, 0, FLAT_KERNEL_CS, (unsigned long)trap_pf },
+        { 0x80, 3, FLAT_KERNEL_CS, (unsigned long)trap_int80 },
+        { 0, 0, 0, 0 },
+    };
+
+    check_eq("set_trap_table (8-byte entries)", hypercall_set_trap_table(tr), 0);
+}
+
+/* ------------------------------------------------------------ page tables */
+
+static const unsigned long *p2m(void)
+{
+    return (const unsigned long *)start_info->mfn_list;
+}
+
+static unsigned long mfn_of(const void *va)
+{
+    return p2m()[((unsigned long)va - GUEST_VIRT_BASE) / PG];
+}
+
+static const unsigned long *const m2p = (const unsigned long *)MACH2PHYS_VIRT_START;
+
+/* The VA of the boot region's frame mfn. */
+static unsigned long frame_va(uint64_t mfn)
+{
+    return GUEST_VIRT_BASE + m2p[mfn] * PG;
+}
+
+/* The L1 entry (through the boot tables, read-only to us) mapping va. */
+static volatile uint64_t *l1e_of(unsigned long va)
+{
+    const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
+    const uint64_t *l2 = (const uint64_t *)frame_va(l3[va >> 30] >> 12 & 0xffffffffff);
+    uint64_t *l1 = (uint64_t *)frame_va(l2[(va >> 21) & 511] >> 12 & 0xffffffffff);
+
+    return &l1[(va >> 12) & 511];
+}
+
+static long uvm(const void *va, uint64_t pte, unsigned long flags)
+{
+    return hypercall_update_va_mapping((unsigned long)va, pte, flags);
+}
+
+/* ------------------------------------------------------------ the cases */
+
+static void test_exceptions(void)
+{
+    unsigned int mask = 1;          /* events stay masked: the saved mask is 1 */
+
+    /* int3: trap, eip after it, cs ring 1 with the mask in bits 16-23, IF = !mask */
+    t.count = 0;
+    resume_eip = 0;
+    __asm__ volatile ( "movl $1f, resume_eip\n\t"
+                       "int3\n\t"
+                       "1:" ::: "memory" );
+    check_eq("int3: vector", t.vec, 3);
+    check_eq("int3: eip after the int3", t.eip == resume_eip, 1);
+    check_eq("int3: cs with the saved event mask", t.cs, FLAT_KERNEL_CS | (mask << 16));
+    check_eq("int3: IF from the event mask", !!(t.eflags & EFLAGS_IF), !mask);
+
+    /* ud2: a fault, eip at it */
+    __asm__ volatile ( "movl $2f, resume_eip\n\t"
+                       "1: ud2\n\t"
+                       "2: movl $1b, %0" : "=m" (t.err) :: "memory" );
+    check_eq("ud2: vector", t.vec, 6);
+    check_eq("ud2: eip at the ud2", t.eip == t.err, 1);
+
+    /* hlt: #GP(0) for a PV kernel */
+    __asm__ volatile ( "movl $1f, resume_eip\n\t"
+                       "hlt\n\t"
+                       "1:" ::: "memory" );
+    check_eq("hlt: #GP", t.vec, 13);
+    check_eq("hlt: error code 0", t.err, 0);
+
+    /* A read of an unmapped page: #PF, read and not present, supervisor */
+    __asm__ volatile ( "movl $1f, resume_eip\n\t"
+                       "movl 0x1000, %%eax\n\t"
+                       "1:" ::: "eax", "memory" );
+    check_eq("read of 0x1000: #PF", t.vec, 14);
+    check_eq("read of 0x1000: error code (ring 1 is a supervisor)", t.err, 0);
+
+    /* A write to the read-only M2P: #PF, present and write */
+    __asm__ volatile ( "movl $1f, resume_eip\n\t"
+                       "movl $0, 0xF5800000\n\t"
+                       "1:" ::: "memory" );
+    check_eq("write to the M2P (0xF5800000): #PF", t.vec, 14);
+    check_eq("write to the M2P: error code present|write", t.err, 3);
+}
+
+static void test_emulation(void)
+{
+    uint32_t a, b, c, d;
+    unsigned long top = (start_info->pt_base - GUEST_VIRT_BASE) / PG;
+
+    /* Xen's forced CPUID: no long mode for a 32-bit guest */
+    __asm__ volatile ( "ud2; .ascii \"xen\"; cpuid"
+                       : "=a" (a), "=b" (b), "=c" (c), "=d" (d) : "a" (0x80000001), "c" (0) );
+    check_eq("forced cpuid 0x80000001: no LM", !!(d & (1u << 29)), 0);
+    __asm__ volatile ( "rdmsr" : "=a" (a), "=d" (d) : "c" (0xc0000080) );
+    check_eq("rdmsr EFER: no LME, no LMA", a & 0x500, 0);
+    __asm__ volatile ( "mov %%cr3, %0" : "=r" (a) );
+    check_eq("mov from cr3: Xen's 32-bit cr3 of the L3",
+             a, xen_pfn_to_cr3(p2m()[top]));
+    __asm__ volatile ( "mov %%cr0, %0" : "=r" (a) );
+    check_eq("mov from cr0: PE and PG", (a & 0x80000001) == 0x80000001, 1);
+    t.count = 0;
+    __asm__ volatile ( "movl $1f, resume_eip\n\t"
+                       "rdmsr\n\t"
+                       "1:" : "=a" (a), "=d" (d) : "c" (0xc0000100) : "memory" );
+    check_eq("rdmsr FS_BASE: #GP (a 64-bit guest's)", t.count == 1 && t.vec == 13, 1);
+}
+
+/* A process in ring 3: a user page of code and one of stack; int $0x80 back. */
+static __attribute__((noinline, noclone)) void test_ring3(void)
+{
+    uint64_t code = ((uint64_t)mfn_of(user_code) << 12) | PTE_P | PTE_US | PTE_A;
+    uint64_t stack = ((uint64_t)mfn_of(user_stack) << 12) | PTE_P | PTE_RW | PTE_US |
+                     PTE_A | PTE_D;
+    uint32_t frame[6];              /* [eax] eip cs eflags esp ss: the stub pushes eax */
+
+    check_eq("update_va_mapping: user code page", uvm(user_code, code, UVMF_INVLPG), 0);
+    check_eq("update_va_mapping: user stack page", uvm(user_stack, stack, UVMF_INVLPG), 0);
+    check_eq("stack_switch to the kernel stack",
+             hypercall_raw(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
+                           (unsigned long)kstack + sizeof(kstack), 0, 0, 0), 0);
+    t.count = 0;
+    /* iret to ring 3: [eax] eip cs eflags esp ss, through the hypercall page */
+    frame[0] = 0;
+    frame[1] = (unsigned long)user_code;
+    frame[2] = FLAT_USER_CS;
+    frame[3] = 0;                   /* IF clear: events stay masked (compat_iret) */
+    frame[4] = (unsigned long)user_stack + sizeof(user_stack);
+    frame[5] = FLAT_USER_SS;
+    __asm__ volatile ( "mov  %%esp, kernel_esp\n\t"
+                       "mov  %0, %%esp\n\t"
+                       "jmp  hypercall_page + 23 * 32\n"
+                       "back_in_kernel:\n\t"
+                       :: "r" (&frame[1]) : "eax", "ebx", "ecx", "edx", "esi", "edi",
+                          "memory" );
+    check_eq("ring 3 ran to its int $0x80", t.count, 1);
+    check_eq("int $0x80: eip after it", t.eip, (unsigned long)user_code + 7);
+    check_eq("int $0x80: cs ring 3, the saved mask 1", t.cs, FLAT_USER_CS | (1 << 16));
+    check_eq("int $0x80: esp the process's", t.esp,
+             (unsigned long)user_stack + sizeof(user_stack));
+    check_eq("int $0x80: ss the process's", t.ss, FLAT_USER_SS);
+}
+
+/* Writable page tables: half-entry stores and cmpxchg8b into a live L1. */
+static void test_ptwr(void)
+{
+    volatile uint64_t *e = l1e_of((unsigned long)spare[0]);
+    uint64_t was = *e, to = ((uint64_t)mfn_of(spare[1]) << 12) | PTE_P | PTE_RW | PTE_A | PTE_D;
+    volatile uint32_t *half = (volatile uint32_t *)e;
+    uint32_t lo = to, hi = to >> 32, elo = was, ehi = was >> 32;
+    uint8_t ok;
+
+    spare[1][0] = 0x5a;
+    check_eq("vm_assist writable_pagetables",
+             hypercall_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables), 0);
+    t.count = 0;
+    resume_eip = 0;
+    half[0] = lo;                       /* the lower half: spare[0] now maps spare[1] */
+    check_eq("store of an entry's lower half: no fault", t.count, 0);
+    check_eq("the entry as stored", *e == to, 1);
+    hypercall_mmuext_op(&(mmuext_op_t){ .cmd = MMUEXT_INVLPG_LOCAL,
+                                        .arg1.linear_addr = (unsigned long)spare[0] },
+                        1, NULL, DOMID_SELF);
+    check_eq("the page it maps now", ((volatile uint8_t *)spare[0])[0], 0x5a);
+    /* cmpxchg8b back to the old entry */
+    __asm__ volatile ( "lock cmpxchg8b %1; sete %0"
+                       : "=q" (ok), "+m" (*e), "+a" (lo), "+d" (hi)
+                       : "b" (elo), "c" (ehi) : "memory" );
+    check_eq("cmpxchg8b of an entry: equal, stored", ok, 1);
+    check_eq("the entry back as it was", *e == was, 1);
+    hypercall_mmuext_op(&(mmuext_op_t){ .cmd = MMUEXT_INVLPG_LOCAL,
+                                        .arg1.linear_addr = (unsigned long)spare[0] },
+                        1, NULL, DOMID_SELF);
+    /* A half store making an entry to a frame not ours: refused, #PF */
+    resume_eip = 0;
+    __asm__ volatile ( "movl $1f, resume_eip\n\t"
+                       "movl %1, %0\n\t"
+                       "1:" : "=m" (half[0]) : "r" ((uint32_t)(0x1000 | PTE_P | PTE_RW)) : "memory" );
+    check_eq("store of an entry to frame 1: #PF", t.vec, 14);
+    check_eq("the entry unchanged", *e == was, 1);
+}
+
+/* Descriptors by Xen's 32-bit rules, in a GDT frame of ours. */
+static void test_descriptors(void)
+{
+    uint8_t *page = spare[2];
+    unsigned long mfn = mfn_of(page);
+    uint32_t frames[1] = { mfn };
+    uint64_t maddr = ((uint64_t)mfn << 12) + 8 * 1;
+    volatile uint64_t *d = (volatile uint64_t *)page;
+
+    memset(page, 0, PG);
+    check_eq("the GDT frame mapped read-only",
+             uvm(page, ((uint64_t)mfn << 12) | PTE_P | PTE_A, UVMF_INVLPG), 0);
+    check_eq("set_gdt (a 4-byte frame list)",
+             hypercall_raw(__HYPERVISOR_set_gdt, (unsigned long)frames, 512, 0, 0, 0), 0);
+#define UPDATE(desc) hypercall_raw(__HYPERVISOR_update_descriptor, (uint32_t)maddr, \
+                                   maddr >> 32, (uint32_t)(desc), (uint64_t)(desc) >> 32, 0)
+    check_eq("update_descriptor: 64-bit code (L)", UPDATE(0x00af9b000000ffffULL), -XEN_EINVAL);
+    check_eq("update_descriptor: flat data DPL 0", UPDATE(0x00cf93000000ffffULL), 0);
+    check_eq("  its DPL raised to 1", (d[1] >> 45) & 3, 1);
+    check_eq("update_descriptor: data to 0xF6800000 (old PAE Linux)",
+             UPDATE(0x00cfb300000067ffULL), 0);
+    check_eq("  its limit extended to 4 GiB", (d[1] & 0x000f00000000ffffULL) ==
+                                              0x000f00000000ffffULL, 1);
+    check_eq("update_descriptor: a TSS", UPDATE(0x0000890000100067ULL), -XEN_EINVAL);
+    check_eq("set_gdt back to none",
+             hypercall_raw(__HYPERVISOR_set_gdt, (unsigned long)frames, 0, 0, 0, 0), 0);
+#undef UPDATE
+}
+
+void test_main(void)
+{
+    traps_init32();
+    test_exceptions();
+    test_emulation();
+    test_ptwr();
+    test_descriptors();
+    test_ring3();
+    if ( report_checks )
+        xtf_success(NULL);
+}
+#endif
