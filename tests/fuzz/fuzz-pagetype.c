@@ -5,6 +5,10 @@
  * extra frames): the guest writing a frame, pin, unpin, mod_pt_entry, and
  * references held as a CR3, a GDT or a mapping would, then dropped.
  *
+ * The first byte: bit 0 NX, bit 1 a 32-bit PAE guest (Xen's pv32 rules:
+ * 4-entry L3s whose slot 3 holds a hypervisor L2 of one L3 alone, RW and
+ * US added to L3 entries, nothing added below, no L4, no linear L3).
+ *
  * After every step the counts of every frame must equal those recomputed
  * from scratch (held references, pins, and the entries of every validated
  * table), so nothing leaks or underflows; no table is mapped writable; a
@@ -32,7 +36,12 @@
 #define MAX_OPS     256
 #define MAX_HELD    64
 
-static const unsigned int idxs[8] = { 0, 1, 2, 255, 256, 271, 272, 511 };
+/* Slot 3: a 32-bit guest's L3 slot for its hypervisor L2; 511: that L2's compat M2P slot. */
+static const unsigned int idxs[8] = { 0, 1, 3, 255, 256, 271, 272, 511 };
+
+/* A 32-bit PAE guest (first input byte, bit 1): Xen's pv32 rules. */
+static bool pv32;
+static uint64_t compat_l2[512 - COMPAT_L2_FIRST_XEN];
 
 static struct frame_table ft;
 static struct page_info pages[NR_FRAMES];
@@ -147,7 +156,7 @@ static void snap(struct snap *sn)
  */
 static bool same_entry(uint64_t was, uint64_t now)
 {
-    const uint64_t adj = PTE_USER | PTE_GUEST_KERNEL;
+    const uint64_t adj = PTE_USER | PTE_GUEST_KERNEL | (pv32 ? PTE_RW : 0);
 
     return was == now || ((was & PTE_PRESENT) && (was & ~adj) == (now & ~adj));
 }
@@ -162,14 +171,19 @@ static void unchanged(const struct snap *sn)
         CHECK(page_type_count(a) ? a->type_info == b->type_info
                                  : page_type_count(b) == 0 &&
                                    !(b->type_info & ~PGT_TYPE_MASK));
+        /*
+         * A 32-bit guest's frame that failed to become an L3 lost its
+         * entries past the 4th (Xen's alloc_l3_table clears them first).
+         */
         for ( unsigned int i = 0; i < 8; i++ )
-            CHECK(same_entry(sn->mem[s][i], mem[s][idxs[i]]));
+            CHECK(same_entry(sn->mem[s][i], mem[s][idxs[i]]) ||
+                  (pv32 && idxs[i] >= 4 && mem[s][idxs[i]] == 0));
     }
 }
 
 static bool is_table(unsigned int t)
 {
-    return t >= PGT_l1 && t <= PGT_l4;
+    return pt_level(t) != 0;
 }
 
 static void need(unsigned int *n, unsigned int t)
@@ -196,7 +210,7 @@ static void check_counts(void)
     }
     for ( unsigned int s = 0; s < NS; s++ )
     {
-        unsigned int level = page_type(P(s));
+        unsigned int type = page_type(P(s)), level = pt_level(type);
 
         if ( pinned[s] )
         {
@@ -205,20 +219,45 @@ static void check_counts(void)
         }
         if ( !(P(s)->type_info & PGT_validated) )
             continue;
-        CHECK(guest(s) && is_table(level));
+        CHECK(guest(s) && is_table(type));
+        CHECK(!pv32 || level != 4);             /* a 32-bit guest has no L4 */
         for ( unsigned int i = 256; level == 4 && i <= 271; i++ )
             CHECK(mem[s][i] == (i == 256 ? 0 : xen_l4[i - 256]));
+        /* Its hypervisor L2: the compat M2P slots, held by one L3 alone. */
+        if ( type == PGT_l2_xen )
+            CHECK(pv32 && mem[s][511] == compat_l2[511 - COMPAT_L2_FIRST_XEN] &&
+                  page_type_count(P(s)) <= 1);
+        /* A 32-bit guest's L3: 4 entries, slot 3 always present, the rest zero. */
+        if ( pv32 && level == 3 )
+        {
+            CHECK(mem[s][3] & PTE_PRESENT);
+            for ( unsigned int k = 3; k < 8; k++ )
+                CHECK(mem[s][idxs[k]] == 0);
+        }
         for ( unsigned int k = 0; k < 8; k++ )
         {
             unsigned int i = idxs[k];
             uint64_t e = mem[s][i], bad = PTE_PWT | PTE_PCD | PTE_PSE |
-                         (level > 1 ? PTE_GLOBAL : 0) | (ft.nx ? 0 : PTE_NX);
+                         (level > 1 ? PTE_GLOBAL : 0) |
+                         (ft.nx && !(pv32 && level == 3) ? 0 : PTE_NX);
             int t = slot((e & PTE_MFN_MASK) >> 12);
 
-            if ( (level == 4 && i >= 256 && i <= 271) || !(e & PTE_PRESENT) )
+            if ( (level == 4 && i >= 256 && i <= 271) ||
+                 (type == PGT_l2_xen && i >= COMPAT_L2_FIRST_XEN) || !(e & PTE_PRESENT) )
                 continue;
-            CHECK(!(e & bad) && (e & PTE_USER) && guest(t));
-            if ( level > 1 && (t == (int)s || page_type(P(t)) == level) )
+            CHECK(!(e & bad) && guest(t));
+            /* U (and RW on a 32-bit L3, for long mode's walk) where the rules add it. */
+            CHECK(pv32 ? level != 3 || ((e & PTE_USER) && (e & PTE_RW)) : !!(e & PTE_USER));
+            /* A 32-bit L3's slot 3 names its hypervisor L2; no linear L3. */
+            if ( pv32 && level == 3 )
+            {
+                CHECK(t != (int)s && pt_level(page_type(P(t))) != 3);
+                count[t]++;
+                tcount[t]++;
+                need(&want[t], i == 3 ? PGT_l2_xen : PGT_l2);
+                continue;
+            }
+            if ( level > 1 && (t == (int)s || pt_level(page_type(P(t))) == level) )
             {
                 CHECK(!(e & PTE_RW));   /* linear: read-only */
                 if ( t == (int)s )
@@ -252,6 +291,7 @@ static void check_counts(void)
         CHECK(p->count == count[s] && tc == tcount[s]);
         CHECK(!tc || !want[s] || page_type(p) == want[s]);
         CHECK(!!(p->type_info & PGT_validated) == (tc && is_table(page_type(p))));
+        CHECK(page_type(p) != PGT_l2_xen || tc <= 1);
         CHECK(!!(p->type_info & PGT_pinned) == pinned[s]);
         CHECK(!(lin_out[s] && lin_in[s]) && LIN(s) == lin_out[s] - lin_in[s]);
         CHECK(s < NR_FRAMES || !tc || page_type(p) == PGT_writable);
@@ -311,6 +351,8 @@ static void step(unsigned int op)
         break;
     case 1:
         level = next() % 5;
+        if ( pv32 && level == 4 )
+            level = 3;                  /* mm.c: PIN_L4 is nothing for a 32-bit guest */
         rc = pin_table(&ft, M(s), level);
         if ( rc )
             unchanged(&sn);
@@ -335,9 +377,12 @@ static void step(unsigned int op)
         if ( i < 512 )
             old = mem[s][i];
         val = entry();
+        /* As mm.c calls it: the table's level (a hypervisor L2 is an L2). */
         ok = guest(s) && (P(s)->type_info & PGT_validated) &&
-             page_type(P(s)) == level && i < 512 &&
-             (level != 4 || i < 256 || i > 271);
+             pt_level(page_type(P(s))) == level && i < 512 &&
+             (level != 4 || i < 256 || i > 271) &&
+             !(pv32 && level == 3 && i >= 3) &&
+             !(page_type(P(s)) == PGT_l2_xen && i >= COMPAT_L2_FIRST_XEN);
         rc = mod_pt_entry(&ft, M(s), level, i, val, op & 8);
         CHECK(!rc || rc < 0);
         if ( rc )
@@ -351,7 +396,9 @@ static void step(unsigned int op)
         if ( op & 8 )
             val = (val & ~(PTE_ACCESSED | PTE_DIRTY)) |
                   (old & (PTE_ACCESSED | PTE_DIRTY));
-        if ( (val & PTE_PRESENT) && (level > 1 || !(val & PTE_USER)) )
+        if ( pv32 )
+            val |= (val & PTE_PRESENT) && level == 3 ? PTE_USER | PTE_RW : 0;
+        else if ( (val & PTE_PRESENT) && (level > 1 || !(val & PTE_USER)) )
             val |= PTE_USER | (level == 1 ? PTE_GUEST_KERNEL : 0);
         CHECK(mem[s][i] == val);
         break;
@@ -362,6 +409,8 @@ static void step(unsigned int op)
         };
         unsigned int t = types[next() % 8];
 
+        if ( pv32 && t == PGT_l4 )
+            t = PGT_l3;                 /* a 32-bit guest's CR3 holds an L3 */
         if ( nr_held == MAX_HELD )
             break;
         rc = t ? get_page_and_type(&ft, M(s), t) : get_page(&ft, M(s));
@@ -409,12 +458,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nr_held = 0;
     for ( unsigned int i = 0; i < 16; i++ )
         xen_l4[i] = ((0xf000UL + i) << 12) | PTE_PRESENT | PTE_RW;
+    pv32 = size && (data[0] & 2);
+    for ( unsigned int i = 0; i < 512 - COMPAT_L2_FIRST_XEN; i++ )
+        compat_l2[i] = ((0xe000UL + i) << 12) | PTE_PRESENT | PTE_ACCESSED;
     ft = (struct frame_table){
         .pages = pages, .linear = linear, .first_mfn = FIRST_MFN, .nr = NR_FRAMES,
         .extra_mfn = { EXTRA_MFN, EXTRA_MFN + 1, EXTRA_MFN + 2 },
         .map = fake_map, .xen_l4 = xen_l4, .owe_flush = owe_flush_fn,
         .check_desc_page = fake_check_desc,
         .nx = size && (data[0] & 1),
+        .pv32 = pv32, .compat_l2_xen = compat_l2,
     };
 
     in = data + !!size;

@@ -132,7 +132,18 @@ def main():
                   3, 6, 1, 2, 9, P | RW | U, 11, 6, 1, 2, 7, P | U | 0x10,
                   3, 0, 4, 6, 3, P | U, 4, 0, 3, 4, 9, 2,
                   3, 4, 2, 0, 7, P | RW, 5, 0, 2, 0, 2, 6])
-    seeds["pagetype"] = [tree, bytes([0]) + tree[1:]]
+    # A 32-bit guest's (first byte bit 1): L3 2's slot 3 -> hypervisor L2 4
+    # (slot 0 -> L1 6 -> 7), slot 0 -> 5; pin it; L3 3 naming the same L2 4
+    # is refused; change slots 1 and 3 (refused) and an L2 entry; hold a
+    # CR3 (an L3), release, unpin.
+    pv32 = bytes([3,
+                  0, 6, 0, 7, P | RW, 0, 4, 0, 6, P | RW | U | A,
+                  0, 2, 2, 4, P, 0, 2, 0, 5, P,
+                  1, 2, 3,
+                  0, 3, 2, 4, P, 1, 3, 3,
+                  3, 2, 3, 1, 9, P | RW, 3, 2, 3, 2, 5, P, 3, 4, 2, 1, 6, P | RW | U,
+                  4, 2, 3, 5, 0, 2, 2])
+    seeds["pagetype"] = [tree, bytes([0]) + tree[1:], pv32, bytes([3]) + tree[1:]]
     for name, items in seeds.items():
         d = os.path.join(out, name)
         os.makedirs(d, exist_ok=True)
