@@ -10,6 +10,7 @@
 #include "pvops/vcpu.h"
 #include "x86/cpu.h"
 #include "x86/decode.h"
+#include "x86/desc.h"
 #include "x86/uaccess.h"
 #include "x86/xstate.h"
 #include "lib/compat.h"
@@ -44,6 +45,33 @@
 #define PV_CR4_GUEST        (X86_CR4_TSD | X86_CR4_DE | X86_CR4_FSGSBASE | \
                              X86_CR4_OSXSAVE)
 #define CPUID1_ECX_OSXSAVE  (1u << 27)
+
+/*
+ * Where the instruction at regs->rip is: a 32-bit guest's code segment may
+ * have a base (its GDT or LDT descriptor; Xen's own selectors are flat).
+ * False when the descriptor cannot be read: nothing is emulated then.
+ */
+bool pv_insn_addr(const struct cpu_regs *regs, unsigned long *addr)
+{
+    const struct vcpu *v = current_vcpu();
+    unsigned int sel = regs->cs & 0xffff, idx = sel >> 3;
+    unsigned long va;
+    uint64_t d;
+
+    if ( !is_pv32() || (!(sel & 4) && idx >= FIRST_RESERVED_GDT_ENTRY) )
+    {
+        *addr = regs->rip;
+        return true;
+    }
+    if ( sel & 4 ? idx >= v->ldt_ents : idx >= v->gdt_ents )
+        return false;
+    va = (sel & 4 ? LDT_VIRT(v->id) : GDT_VIRT(v->id)) + idx * 8;
+    if ( raw_copy_guest(&d, (const void *)va, sizeof(d)) )
+        return false;
+    *addr = (uint32_t)(((d >> 16) & 0xffffff) | ((d >> 56) << 24)) + (uint32_t)regs->rip;
+    *addr &= 0xffffffffUL;
+    return true;
+}
 
 /* The forced-emulation prefix: ud2; .ascii "xen" (public/arch-x86/xen.h). */
 static const uint8_t xen_prefix[] = { 0x0f, 0x0b, 'x', 'e', 'n' };
@@ -320,10 +348,12 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
      */
     bool c32 = is_pv32();
     bool kmode = c32 ? (regs->cs & 3) == 1 : v->kernel_mode;
-    unsigned long regmask = c32 ? 0xffffffffUL : ~0UL;
+    unsigned long regmask = c32 ? 0xffffffffUL : ~0UL, at;
 
     /* Read what the guest can read (the instruction may end a mapping early). */
-    while ( avail && copy_from_guest(buf, regs->rip, avail) )
+    if ( !pv_insn_addr(regs, &at) )
+        return false;
+    while ( avail && copy_from_guest(buf, at, avail) )
         avail--;
     if ( !avail )
         return false;

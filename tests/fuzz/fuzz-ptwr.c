@@ -67,6 +67,13 @@ bool grant_store_fault(struct cpu_regs *regs, unsigned long addr,
     abort();
 }
 
+/* pvops/emulate.c's: the code segments here are flat. */
+bool pv_insn_addr(const struct cpu_regs *regs, unsigned long *addr)
+{
+    *addr = regs->rip;
+    return true;
+}
+
 /* A 64-bit guest here: no 32-bit guest's store ends it. */
 void guest_crash(const char *fmt, ...)
 {

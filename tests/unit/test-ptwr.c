@@ -66,6 +66,13 @@ void mm_flush_if_needed(void)
     flushes++;
 }
 
+/* pvops/emulate.c's: the code segments here are flat. */
+bool pv_insn_addr(const struct cpu_regs *regs, unsigned long *addr)
+{
+    *addr = regs->rip;
+    return true;
+}
+
 /* A 64-bit guest here: no 32-bit guest's store ends it. */
 void guest_crash(const char *fmt, ...)
 {
