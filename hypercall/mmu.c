@@ -189,6 +189,12 @@ long do_mmuext_op(unsigned long ops, unsigned int count, unsigned long pdone,
 
     if ( count == MMU_UPDATE_PREEMPTED && !ops )
         return (int)foreigndom;
+    /*
+     * A 32-bit guest's empty batch: Xen's compat_mmuext_op checks the list
+     * and calls nothing, so no owner check and no *pdone.
+     */
+    if ( is_pv32() && !(count & ~MMU_UPDATE_PREEMPTED) )
+        return list_ok(ops, 0, mmuext_size()) ? 0 : -XEN_EFAULT;
     before = batch_start(&count, pdone);
     /* Xen 4.17: the list, the owner, then xsm_mmuext_op before any entry. */
     if ( !list_ok(ops, count, mmuext_size()) )

@@ -42,6 +42,20 @@
  * keep the others) recognises the two probe instructions, records vector,
  * error code and vcpu_info.arch.cr2, moves rip past the instruction and
  * returns with HYPERVISOR_iret. Any other #PF is reported and ends the test.
+ *
+ * Built with -m32 (build/guests32/mm.elf) it is a 32-bit PAE PV kernel:
+ * three levels, the boot L3 at pt_base with the boot L2 in its slot 3
+ * (whose slots 428-511 are Xen's: the read-only 4-byte M2P at 0xF5800000),
+ * the window at 0xC0000000 + 256 * 2 MiB, 8-byte PTEs stored as two 4-byte
+ * halves by the probes (a fault on the lower one skips the upper), the #PF
+ * in Xen's 32-bit bounce frame. Xen adds no bits to a 32-bit guest's L1 or
+ * L2 entries (X: pv/mm.h adjust_guest_l1e/l2e), RW|US to its L3 entries.
+ * Where a 32-bit value differs, the case says which of Xen's rules gives it;
+ * cases that have no 32-bit meaning are 64-bit only, and a few 32-bit rules
+ * have cases of their own (slot 3 of an L3, Xen's L2 slots, PIN_L4 ignored,
+ * NEW_USER_BASEPTR refused, half-entry stores and cmpxchg8b by ptwr). L0
+ * runs no 32-bit PV guest: the 32-bit expected values are Xen 4.17's code
+ * (tests/lab/cfg/guest32-mm-{shim,debshim}.cfg run it).
  */
 #include "tests/guests/lib/test.h"
 
@@ -52,23 +66,52 @@ const char test_title[] = "mmu_update, mmuext_op, update_va_mapping, ptwr";
 #define STR_(x)         #x
 #define STR(x)          STR_(x)
 
-/* PTE bits (SDM vol. 3 section 4.5); PSE is bit 7 in an L2, PAT in an L1. */
-#define PTE_P           0x001UL
-#define PTE_RW          0x002UL
-#define PTE_US          0x004UL
-#define PTE_PWT         0x008UL
-#define PTE_PCD         0x010UL
-#define PTE_A           0x020UL
-#define PTE_D           0x040UL
-#define PTE_PSE         0x080UL
-#define PTE_PAT         0x080UL
-#define PTE_G           0x100UL
+/*
+ * PTE bits (SDM vol. 3 section 4.5); PSE is bit 7 in an L2, PAT in an L1.
+ * 64 bits wide on a 32-bit kernel too: ~PTE_P must not clear a PAE
+ * entry's upper half.
+ */
+#ifdef __i386__
+#define PTE_C(x)        x##ULL
+#else
+#define PTE_C(x)        x##UL
+#endif
+#define PTE_P           PTE_C(0x001)
+#define PTE_RW          PTE_C(0x002)
+#define PTE_US          PTE_C(0x004)
+#define PTE_PWT         PTE_C(0x008)
+#define PTE_PCD         PTE_C(0x010)
+#define PTE_A           PTE_C(0x020)
+#define PTE_D           PTE_C(0x040)
+#define PTE_PSE         PTE_C(0x080)
+#define PTE_PAT         PTE_C(0x080)
+#define PTE_G           PTE_C(0x100)
 #define PTE_ADDR        0x000ffffffffff000UL
+
+#ifdef __i386__
+/* A 32-bit guest's kernel is ring 1, a supervisor: Xen adds nothing to its
+ * L1 or L2 entries (X: pv/mm.h adjust_guest_l1e, adjust_guest_l2e). */
+#define PTE_KADJ        0
+#define PTE_L2ADJ       0
+#define TOP             "L3"
+#define LX              "llx"
+#else
 /* Xen's _PAGE_GUEST_KERNEL (flag bit 12 = PTE bit 52, X: asm/x86_64/page.h). */
 #define PTE_XEN_KERNEL  (1UL << 52)
 
 /* What Xen adds to a present kernel (US=0) L1 entry (X: pv/mm.h). */
 #define PTE_KADJ        (PTE_US | PTE_XEN_KERNEL)
+#define PTE_L2ADJ       PTE_US
+#define TOP             "L4"
+#define LX              "lx"
+#endif
+
+/* A 64-bit build's value, or a 32-bit one's. */
+#ifdef __i386__
+#define W64_32(v64, v32) (v32)
+#else
+#define W64_32(v64, v32) (v64)
+#endif
 
 #define KERNEL_RW       (PTE_P | PTE_RW | PTE_A | PTE_D)
 #define KERNEL_RO       (PTE_P | PTE_A)
@@ -77,9 +120,16 @@ const char test_title[] = "mmu_update, mmuext_op, update_va_mapping, ptwr";
 #define PAGE_SHIFT      GUEST_PAGE_SHIFT
 #define ENTRIES         512
 
-/* The boot L2 under L4[511]/L3[510] maps VIRT_BASE; we take slot 256. */
+/*
+ * The boot L2 under L4[511]/L3[510] maps VIRT_BASE; we take slot 256. A
+ * 32-bit kernel's is the one in slot 3 of its L3 (0xC0000000: slot 0 of it).
+ */
+#ifdef __i386__
+#define BOOT_L3_SLOT    3
+#else
 #define BOOT_L4_SLOT    511
 #define BOOT_L3_SLOT    510
+#endif
 #define WIN_L2_SLOT     256
 #define WIN_VA          (GUEST_VIRT_BASE + ((unsigned long)WIN_L2_SLOT << 21))
 
@@ -101,35 +151,53 @@ enum slot
     S_PTWR,         /* written through the self map */
     S_PTWR_BAD,
     S_MASK,         /* update_va_mapping with a vcpumask */
+#ifdef __i386__
+    S_L2,           /* FR_L2A, writable while being filled (new L3) */
+#endif
 };
 
 /* VAs no L1 of ours covers. */
 #define VA_NO_L1        WIN_SLOTS                   /* window + 2 MiB */
+#ifdef __i386__
+/* Xen's L2 slots 428-511 under L3[3]: the RO M2P and what follows it. */
+#define VA_HOLE_START   0xf5800000UL                /* RO M2P */
+#define VA_HOLE_END     0xfffff000UL
+#define VA_NO_L3        0x40000000UL                /* L3[1], unused */
+#else
 #define VA_HOLE_START   0xffff800000000000UL        /* RO M2P */
 #define VA_HOLE_END     0xffff87fffffff000UL
 #define VA_NONCANONICAL 0x0000800000000000UL
 #define VA_NO_L3        0x0000200000000000UL        /* L4[64], empty */
+#endif
 
 /*
  * Linear page tables: boot L4[LIN_SLOT] := boot L4 read-only. LIN_VA is the
  * VA whose walk takes slot LIN_SLOT at all four levels, i.e. the L4 itself;
- * bit 47 is set (slot >= 256), so bits 63..48 are too.
+ * bit 47 is set (slot >= 256), so bits 63..48 are too. A 32-bit kernel has
+ * no linear L3 (X: get_page_from_l3e): boot L2[LIN_SLOT] := boot L2, and
+ * LIN_VA takes L3[3], then slot LIN_SLOT twice: the boot L2 itself.
  */
 #define LIN_SLOT        300UL
+#ifdef __i386__
+#define LIN_VA          ((3UL << 30) | (LIN_SLOT << 21) | (LIN_SLOT << 12))
+#else
 #define LIN_VA          (0xffff000000000000UL | (LIN_SLOT << 39) | \
                          (LIN_SLOT << 30) | (LIN_SLOT << 21) | \
                          (LIN_SLOT << 12))
+#endif
 
 /* Addresses a guest cannot pass as a buffer. */
 #define BAD_UNMAPPED    0x1000UL
+#ifndef __i386__
 #define BAD_XEN         0xffff830000000000UL        /* Xen's direct map */
+#endif
 
 /* A domid no lab boot has (dom0 is 0, the guests count up). */
 #define DOMID_ABSENT    0x1234
 
 /* Pattern stored in FR_DATA. */
-#define DATA_WORD       0x5a5a5a5a12345678UL
-#define DATA_WORD2      0x00000000deadbeefUL
+#define DATA_WORD       0x5a5a5a5a12345678ULL
+#define DATA_WORD2      0x00000000deadbeefULL
 #define M2P_SCRATCH     0x12345UL
 
 /*
@@ -142,7 +210,7 @@ enum frame
     FR_L1,          /* the window's L1 */
     FR_L1B,         /* an L1 pinned, then unpinned and mapped writable */
     FR_BAD,         /* an L1 candidate holding bad entries */
-    FR_L4,          /* a copy of the boot L4 */
+    FR_L4,          /* a copy of the boot L4 (32-bit: a new L3) */
     FR_DATA,        /* ordinary frames */
     FR_DATA2,
     FR_L2A,         /* linear page tables: three L2s and an L3 */
@@ -150,7 +218,7 @@ enum frame
     FR_L2C,
     FR_L3,
     FR_FREE_END,
-    FR_BOOT_L4 = FR_FREE_END,
+    FR_BOOT_L4 = FR_FREE_END,   /* 32-bit: the boot L3 */
     FR_BOOT_L2,
     FR_SHINFO,      /* start_info->shared_info */
     FR_MFN0,        /* machine frame 0 */
@@ -162,21 +230,21 @@ enum frame
 
 static const char *const frame_name[FR_NR] = {
     [FR_NONE] = "none", [FR_L1] = "L1", [FR_L1B] = "L1B", [FR_BAD] = "BAD",
-    [FR_L4] = "L4", [FR_DATA] = "DATA", [FR_DATA2] = "DATA2",
+    [FR_L4] = TOP, [FR_DATA] = "DATA", [FR_DATA2] = "DATA2",
     [FR_L2A] = "L2A", [FR_L2B] = "L2B", [FR_L2C] = "L2C", [FR_L3] = "L3",
-    [FR_BOOT_L4] = "boot L4", [FR_BOOT_L2] = "boot L2",
+    [FR_BOOT_L4] = "boot " TOP, [FR_BOOT_L2] = "boot L2",
     [FR_SHINFO] = "shared_info", [FR_MFN0] = "mfn 0",
     [FR_MFN_FFFFF] = "mfn 0xfffff", [FR_MFN_HUGE] = "mfn 2^36",
     [FR_MFN_INVALID] = "mfn 0xffffffffff",
 };
 
-static unsigned long frame_mfn[FR_NR];
+static uint64_t frame_mfn[FR_NR];
 static unsigned long frame_pfn[FR_NR];     /* ours only */
 
 static const unsigned long *const m2p =
     (const unsigned long *)MACH2PHYS_VIRT_START;
 
-static unsigned long pte(enum frame f, unsigned long flags)
+static uint64_t pte(enum frame f, uint64_t flags)
 {
     return (frame_mfn[f] << PAGE_SHIFT) | flags;
 }
@@ -186,9 +254,9 @@ static unsigned long resolve_va(unsigned long v)
     return v <= WIN_SLOTS ? WIN_VA + (v << PAGE_SHIFT) : v;
 }
 
-static unsigned long *slot_ptr(unsigned int slot)
+static uint64_t *slot_ptr(unsigned int slot)
 {
-    return (unsigned long *)(WIN_VA + ((unsigned long)slot << PAGE_SHIFT));
+    return (uint64_t *)(WIN_VA + ((unsigned long)slot << PAGE_SHIFT));
 }
 
 /* --------------------------------------------------------------- faults */
@@ -197,9 +265,9 @@ static unsigned long *slot_ptr(unsigned int slot)
  * A probe result: 0 (no fault), or FAULT(vector, error code); bit 15 set
  * when vcpu_info.arch.cr2 is not the probed address.
  */
-#define FAULT_TAG       0x7fa0000000000000L
-#define FAULT_MASK      0xfff0000000000000L
-#define FAULT(vec, ec)  (FAULT_TAG | ((long)(vec) << 16) | (ec))
+#define FAULT_TAG       ((int64_t)0x7fa0000000000000LL)
+#define FAULT_MASK      ((int64_t)0xfff0000000000000ULL)
+#define FAULT(vec, ec)  (FAULT_TAG | ((int64_t)(vec) << 16) | (ec))
 #define FAULT_CR2_BAD   0x8000L
 #define X86_EXC_PF      14
 #define PF(ec)          FAULT(X86_EXC_PF, ec)
@@ -207,19 +275,112 @@ static unsigned long *slot_ptr(unsigned int slot)
 #define PFEC_WRITE      0x2
 
 /* The result of a guarded case that was not run. */
-#define NOT_RUN         0x7fb0000000000000L
+#define NOT_RUN         ((int64_t)0x7fb0000000000000LL)
 
+#ifdef __i386__
+/* Xen's 32-bit bounce frame: the error code, eip, cs (and mask), eflags. */
+struct pf_frame
+{
+    unsigned long ec, rip, cs, rflags;
+};
+#else
 struct pf_frame
 {
     unsigned long rcx, r11, ec, rip, cs, rflags, rsp, ss;
 };
+#endif
 
 void pf_handle(struct pf_frame *f);
-unsigned long probe_read(const volatile unsigned long *p);
-void probe_write(volatile unsigned long *p, unsigned long v);
+uint64_t probe_read(const volatile uint64_t *p);
+void probe_write(volatile uint64_t *p, uint64_t v);
 extern const char probe_read_insn[], probe_read_next[];
 extern const char probe_write_insn[], probe_write_next[];
 extern const char entry_pf[];
+
+#ifdef __i386__
+/*
+ * 32-bit: the 8-byte probes are two 4-byte moves (lower half first); a
+ * fault on the first resumes after the second, the same page's. Alone:
+ * one half, and cmpxchg8b (its ZF as the result).
+ */
+void probe_write32(volatile uint32_t *p, uint32_t v);
+int probe_cmpxchg8b(volatile uint64_t *p, uint64_t old, uint64_t val);
+extern const char probe_read_insn2[], probe_write_insn2[];
+extern const char probe_write32_insn[], probe_write32_next[];
+extern const char probe_cmpxchg8b_insn[], probe_cmpxchg8b_next[];
+
+/*
+ * entry_pf: Xen's 32-bit bounce frame (error code, eip, cs, eflags) is on
+ * the stack; save the registers, call pf_handle(frame), drop the error code
+ * and return through HYPERVISOR_iret, whose stub pushes eax itself onto
+ * [eip, cs, eflags] (X: compat_iret).
+ */
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl probe_read, probe_read_insn, probe_read_insn2\n"
+    "    .globl probe_read_next\n"
+    "probe_read:\n"
+    "    mov  4(%esp), %ecx\n"
+    "    xor  %eax, %eax\n"
+    "    xor  %edx, %edx\n"
+    "probe_read_insn:\n"
+    "    mov  (%ecx), %eax\n"
+    "probe_read_insn2:\n"
+    "    mov  4(%ecx), %edx\n"
+    "probe_read_next:\n"
+    "    ret\n"
+    "    .globl probe_write, probe_write_insn, probe_write_insn2\n"
+    "    .globl probe_write_next\n"
+    "probe_write:\n"
+    "    mov  4(%esp), %ecx\n"
+    "    mov  8(%esp), %eax\n"
+    "    mov  12(%esp), %edx\n"
+    "probe_write_insn:\n"
+    "    mov  %eax, (%ecx)\n"
+    "probe_write_insn2:\n"
+    "    mov  %edx, 4(%ecx)\n"
+    "probe_write_next:\n"
+    "    ret\n"
+    "    .globl probe_write32, probe_write32_insn, probe_write32_next\n"
+    "probe_write32:\n"
+    "    mov  4(%esp), %ecx\n"
+    "    mov  8(%esp), %eax\n"
+    "probe_write32_insn:\n"
+    "    mov  %eax, (%ecx)\n"
+    "probe_write32_next:\n"
+    "    ret\n"
+    "    .globl probe_cmpxchg8b, probe_cmpxchg8b_insn\n"
+    "    .globl probe_cmpxchg8b_next\n"
+    "probe_cmpxchg8b:\n"
+    "    push %ebx\n"
+    "    push %esi\n"
+    "    mov  12(%esp), %esi\n"
+    "    mov  16(%esp), %eax\n"
+    "    mov  20(%esp), %edx\n"
+    "    mov  24(%esp), %ebx\n"
+    "    mov  28(%esp), %ecx\n"
+    "probe_cmpxchg8b_insn:\n"
+    "    lock cmpxchg8b (%esi)\n"
+    "probe_cmpxchg8b_next:\n"
+    "    sete %al\n"
+    "    movzbl %al, %eax\n"
+    "    pop  %esi\n"
+    "    pop  %ebx\n"
+    "    ret\n"
+    "    .globl entry_pf\n"
+    "    .balign 16\n"
+    "entry_pf:\n"
+    "    pusha\n"
+    "    lea  32(%esp), %eax\n"
+    "    push %eax\n"
+    "    call pf_handle\n"
+    "    add  $4, %esp\n"
+    "    popa\n"
+    "    add  $4, %esp\n"
+    "    jmp  hypercall_page + " STR(__HYPERVISOR_iret) " * 32\n"
+    "    .popsection\n"
+);
+#else
 
 /*
  * The probes: one instruction each, a fault on it resumes at the next.
@@ -255,6 +416,7 @@ __asm__ (
     "    jmp  hypercall_page + " STR(__HYPERVISOR_iret) " * 32\n"
     "    .popsection\n"
 );
+#endif
 
 static struct
 {
@@ -273,6 +435,16 @@ void pf_handle(struct pf_frame *f)
         f->rip = (unsigned long)probe_read_next;
     else if ( rip == (unsigned long)probe_write_insn )
         f->rip = (unsigned long)probe_write_next;
+#ifdef __i386__
+    else if ( rip == (unsigned long)probe_read_insn2 )
+        f->rip = (unsigned long)probe_read_next;
+    else if ( rip == (unsigned long)probe_write_insn2 )
+        f->rip = (unsigned long)probe_write_next;
+    else if ( rip == (unsigned long)probe_write32_insn )
+        f->rip = (unsigned long)probe_write32_next;
+    else if ( rip == (unsigned long)probe_cmpxchg8b_insn )
+        f->rip = (unsigned long)probe_cmpxchg8b_next;
+#endif
     else
     {
         xtf_error("Unexpected #PF error %#lx at %016lx cr2 %#lx\n", f->ec,
@@ -285,28 +457,47 @@ void pf_handle(struct pf_frame *f)
     fault.cr2 = shinfo ? shinfo->vcpu_info[0].arch.cr2 : ~0UL;
 }
 
-static long fault_result(unsigned long va)
+static int64_t fault_result(unsigned long va)
 {
-    long r = PF(fault.ec);
+    int64_t r = PF(fault.ec);
 
     if ( shinfo && fault.cr2 != va )
         r |= FAULT_CR2_BAD;
     return r;
 }
 
-static long try_read(unsigned long va, unsigned long *val)
+static int64_t try_read(unsigned long va, uint64_t *val)
 {
     fault.hit = false;
-    *val = probe_read((const volatile unsigned long *)va);
+    *val = probe_read((const volatile uint64_t *)va);
     return fault.hit ? fault_result(va) : 0;
 }
 
-static long try_write(unsigned long va, unsigned long val)
+static int64_t try_write(unsigned long va, uint64_t val)
 {
     fault.hit = false;
-    probe_write((volatile unsigned long *)va, val);
+    probe_write((volatile uint64_t *)va, val);
     return fault.hit ? fault_result(va) : 0;
 }
+
+#ifdef __i386__
+/* One 4-byte store; cmpxchg8b: 1 if it stored, 0 if not, or the fault. */
+static int64_t try_write32(unsigned long va, uint32_t val)
+{
+    fault.hit = false;
+    probe_write32((volatile uint32_t *)va, val);
+    return fault.hit ? fault_result(va) : 0;
+}
+
+static int64_t try_cmpxchg8b(unsigned long va, uint64_t old, uint64_t val)
+{
+    int zf;
+
+    fault.hit = false;
+    zf = probe_cmpxchg8b((volatile uint64_t *)va, old, val);
+    return fault.hit ? fault_result(va) : zf;
+}
+#endif
 
 static void pf_init(void)
 {
@@ -323,13 +514,17 @@ static void pf_init(void)
 
 /* ------------------------------------------------------------ reporting */
 
-static const char *show(char *buf, size_t size, long v)
+static const char *show(char *buf, size_t size, int64_t v)
 {
     if ( v == NOT_RUN )
         snprintf(buf, size, "not-run(frame-is-ours)");
     else if ( (v & FAULT_MASK) == FAULT_TAG )
-        snprintf(buf, size, "#PF/ec=%#lx%s", v & 0x7fff,
+        snprintf(buf, size, "#PF/ec=%#lx%s", (unsigned long)(v & 0x7fff),
                  (v & FAULT_CR2_BAD) ? "/cr2-wrong" : "");
+#ifdef __i386__
+    else if ( v != (long)v )        /* a PTE: wider than show_value's long */
+        snprintf(buf, size, "%#llx", (unsigned long long)v);
+#endif
     else
         show_value(buf, size, v);
     return buf;
@@ -337,8 +532,8 @@ static const char *show(char *buf, size_t size, long v)
 
 
 /* One line per check: "case <name>: got X expected Y[ or Z]". */
-static void check_either(const char *name, long got, long expected,
-                         long alt)
+static void check_either(const char *name, int64_t got, int64_t expected,
+                         int64_t alt)
 {
     char g[48], e[48], a[48], ea[100];
 
@@ -349,7 +544,7 @@ static void check_either(const char *name, long got, long expected,
                 got == expected || (alt && got == alt));
 }
 
-static void check_eq(const char *name, long got, long expected)
+static void check_eq(const char *name, int64_t got, int64_t expected)
 {
     check_either(name, got, expected, 0);
 }
@@ -376,11 +571,11 @@ struct mm_case
     unsigned long slot;         /* entry index, or VA (window slot if small) */
     unsigned int off;           /* probes: byte offset in the page */
     enum frame frame;           /* PTE target; COPY_PAGE source */
-    unsigned long flags;        /* PTE flags, or the raw value (FR_NONE) */
+    uint64_t flags;             /* PTE flags, or the raw value (FR_NONE) */
     unsigned int fdom;          /* foreigndom */
     bool guard;                 /* not run if its foreign frame is ours */
-    long expect;
-    long alt;                   /* another accepted result, if not 0 */
+    int64_t expect;
+    int64_t alt;                /* another accepted result, if not 0 */
     void (*fn)(void);
 };
 
@@ -423,19 +618,20 @@ struct mm_case
 /* ------------------------------------------------------------ checks */
 
 /* The L1 entry of a window slot, read through the read-only self map. */
-static unsigned long win_l1e(unsigned int slot)
+static uint64_t win_l1e(unsigned int slot)
 {
     return slot_ptr(S_SELF)[slot];
 }
 
 static void check_win_hooked(void)
 {
-    const unsigned long *l2 = (const unsigned long *)
+    const uint64_t *l2 = (const uint64_t *)
         (GUEST_VIRT_BASE + (frame_pfn[FR_BOOT_L2] << PAGE_SHIFT));
 
-    /* L2 entries get US added (X: adjust_guest_l2e). */
-    check_eq("boot L2[256] reads back as L1 | P|RW|US|A",
-             l2[WIN_L2_SLOT], pte(FR_L1, TABLE_FLAGS | PTE_US));
+    /* L2 entries get US added (X: adjust_guest_l2e), a 32-bit guest's not. */
+    check_eq(W64_32("boot L2[256] reads back as L1 | P|RW|US|A",
+                    "boot L2[256] reads back as L1 | P|RW|A"),
+             l2[WIN_L2_SLOT], pte(FR_L1, TABLE_FLAGS | PTE_L2ADJ));
 }
 
 static void check_shinfo_map(void)
@@ -569,11 +765,17 @@ static void check_mmu_bad_ptr(void)
              hypercall_mmu_update((const mmu_update_t *)BAD_UNMAPPED, 1,
                                   &done, DOMID_SELF), -XEN_EFAULT);
     check_eq("mmu_update, requests unmapped: *pdone", done, 0);
+#ifndef __i386__
+    /*
+     * A 32-bit guest has no such address: all of Xen's 64-bit range is above
+     * its 4 GiB, and what Xen maps below (the RO M2P) is readable.
+     */
     done = 0xdead;
     check_eq("mmu_update, requests in Xen",
              hypercall_mmu_update((const mmu_update_t *)BAD_XEN, 1,
                                   &done, DOMID_SELF), -XEN_EFAULT);
     check_eq("mmu_update, requests in Xen: *pdone (untouched)", done, 0xdead);
+#endif
 }
 
 /* FLUSH_CACHE fails for a domU: the batch stops at [1]. */
@@ -598,7 +800,12 @@ static void check_ext_batch(void)
     done = 0xdead;
     check_eq("mmuext_op count 0", hypercall_mmuext_op(op, 0, &done,
                                                       DOMID_SELF), 0);
-    check_eq("mmuext_op count 0: *pdone", done, 0);
+    /*
+     * 32-bit: compat_mmuext_op (X: x86_64/compat/mm.c) calls do_mmuext_op,
+     * which writes *pdone, once per chunk of a "for ( ; count; ... )" loop:
+     * with count 0 never.
+     */
+    check_eq("mmuext_op count 0: *pdone", done, W64_32(0, 0xdead));
 
     done = 0xdead;
     check_eq("mmuext_op, ops unmapped",
@@ -628,7 +835,8 @@ static void check_ext_multi(void)
 static void check_uvm_vcpumask(void)
 {
     static unsigned long vcpu0 = 1;
-    unsigned long va = resolve_va(S_MASK), val;
+    unsigned long va = resolve_va(S_MASK);
+    uint64_t val;
 
     check_eq("update_va_mapping DATA RO, INVLPG vcpumask {0}",
              hypercall_update_va_mapping(va, pte(FR_DATA, KERNEL_RO),
@@ -642,6 +850,31 @@ static void check_uvm_vcpumask(void)
     check_eq("... and a read through it faults", try_read(va, &val), PF(0));
 }
 
+#ifdef __i386__
+/*
+ * A new L3 in FR_L4 (mapped writable at S_L4): slots 0-2 of the boot L3,
+ * slot 3 a new L2, FR_L2A (mapped writable at S_L2), holding the guest
+ * slots 0-427 of the boot L2. Its own slot 3 must be an L2 no other L3 has
+ * (X: mm.c create_pae_xen_mappings, "PAE L3 3rd slot is shared").
+ */
+static void check_fill_l3(void)
+{
+    const uint64_t *boot = (const uint64_t *)start_info->pt_base;
+    const uint64_t *boot_l2 = (const uint64_t *)
+        (GUEST_VIRT_BASE + (frame_pfn[FR_BOOT_L2] << PAGE_SHIFT));
+    uint64_t *l3 = slot_ptr(S_L4), *l2 = slot_ptr(S_L2);
+    unsigned int i;
+
+    for ( i = 0; i < 428; i++ )
+        l2[i] = boot_l2[i];
+    for ( i = 0; i < 3; i++ )
+        l3[i] = boot[i];
+    l3[3] = pte(FR_L2A, PTE_P);
+    check_eq("L3 copy: the boot L3's slot 3 present", boot[3] & PTE_P, PTE_P);
+    check_eq("L2 copy: the window's slot present",
+             l2[WIN_L2_SLOT], pte(FR_L1, TABLE_FLAGS));
+}
+#else
 /* Copy the boot L4's guest slots into FR_L4 (mapped writable at S_L4). */
 static void check_fill_l4(void)
 {
@@ -658,13 +891,14 @@ static void check_fill_l4(void)
     }
     check_eq("L4 copy: present guest slots of the boot L4", n, 1);
 }
+#endif
 
 /* On the new L4: our code runs, the RO M2P is there (fill_ro_mpt). */
 static void check_on_new_l4(void)
 {
-    check_eq("on the new L4: RO M2P[DATA]", m2p[frame_mfn[FR_DATA]],
+    check_eq("on the new " TOP ": RO M2P[DATA]", m2p[frame_mfn[FR_DATA]],
              frame_pfn[FR_DATA]);
-    check_eq("on the new L4: window still mapped (L1 self entry)",
+    check_eq("on the new " TOP ": window still mapped (L1 self entry)",
              win_l1e(S_SELF), pte(FR_L1, KERNEL_RO | PTE_KADJ));
 }
 
@@ -697,6 +931,34 @@ static void check_ptwr_bad_entry(void)
 {
     check_eq("ptwr: L1[PTWR_BAD] still empty", win_l1e(S_PTWR_BAD), 0);
 }
+
+#ifdef __i386__
+/*
+ * A 32-bit guest's PTE stores: 4-byte halves, or cmpxchg8b (X:
+ * pv/ro-page-fault.c ptwr_emulated_update: a half is merged with the other
+ * half of the entry; an upper-half store that makes a present entry Xen
+ * refuses is stored with P cleared, the guest assumed to write the lower
+ * half next). L1[PTWR] is empty here.
+ */
+static void check_ptwr_pae(void)
+{
+    unsigned long lo = (unsigned long)&slot_ptr(S_SELF)[S_PTWR];
+    uint64_t good = pte(FR_DATA, KERNEL_RO);
+    uint64_t bad = good | (1ULL << 48);    /* mfn + 2^36: not RAM */
+
+    check_eq("ptwr lower-half store: DATA read-only",
+             try_write32(lo, (uint32_t)good), 0);
+    check_eq("ptwr lower-half store: the entry", win_l1e(S_PTWR), good);
+    check_eq("ptwr upper-half store making mfn + 2^36 (no fault)",
+             try_write32(lo + 4, (uint32_t)(bad >> 32)), 0);
+    check_eq("ptwr upper-half store: stored with P cleared",
+             win_l1e(S_PTWR), bad & ~PTE_P);
+    check_eq("ptwr cmpxchg8b, stale old value: not stored",
+             try_cmpxchg8b(lo, good, 0), 0);
+    check_eq("ptwr cmpxchg8b to 0", try_cmpxchg8b(lo, bad & ~PTE_P, 0), 1);
+    check_eq("ptwr cmpxchg8b to 0: the entry", win_l1e(S_PTWR), 0);
+}
+#endif
 
 /* ptwr emulates stores into L1s only: an L2 store faults (same value). */
 static void check_ptwr_l2(void)
@@ -762,8 +1024,10 @@ static const struct mm_case cases[] = {
         FR_DATA, KERNEL_RO, UVMF_INVLPG, -XEN_EINVAL),
     UVM("update_va_mapping VA hole end", VA_HOLE_END,
         FR_DATA, KERNEL_RO, UVMF_INVLPG, -XEN_EINVAL),
+#ifndef __i386__
     UVM("update_va_mapping VA non-canonical", VA_NONCANONICAL,
         FR_DATA, KERNEL_RO, UVMF_INVLPG, -XEN_EINVAL),
+#endif
     UVM("update_va_mapping VA with no L1", VA_NO_L1,
         FR_DATA, KERNEL_RO, UVMF_INVLPG, -XEN_EINVAL),
     UVM("update_va_mapping VA with no L3", VA_NO_L3,
@@ -779,7 +1043,7 @@ static const struct mm_case cases[] = {
     UVM("update_va_mapping user page (US)", S_DATA_RO,
         FR_DATA, KERNEL_RO | PTE_US, UVMF_INVLPG, 0),
     UVM("update_va_mapping bit 62 (avail, allowed)", S_DATA_RO,
-        FR_DATA, KERNEL_RO | (1UL << 62), UVMF_INVLPG, 0),
+        FR_DATA, KERNEL_RO | (1ULL << 62), UVMF_INVLPG, 0),
     UVM("update_va_mapping unmap", S_DATA_RO,
         FR_NONE, 0, UVMF_INVLPG, 0),
     UVM("update_va_mapping mfn 0", S_DATA_RO,
@@ -792,13 +1056,13 @@ static const struct mm_case cases[] = {
         FR_MFN_INVALID, KERNEL_RO, UVMF_INVLPG, -XEN_EINVAL),
     UVM("update_va_mapping L1 writable", S_DATA_RO,
         FR_L1, KERNEL_RW, UVMF_INVLPG, -XEN_EBUSY),
-    UVM("update_va_mapping boot L4 writable", S_DATA_RO,
+    UVM("update_va_mapping boot " TOP " writable", S_DATA_RO,
         FR_BOOT_L4, KERNEL_RW, UVMF_INVLPG, -XEN_EBUSY),
     UVM("update_va_mapping boot L2 writable", S_DATA_RO,
         FR_BOOT_L2, KERNEL_RW, UVMF_INVLPG, -XEN_EBUSY),
-    UVM("update_va_mapping boot L4 read-only", S_DATA_RO,
+    UVM("update_va_mapping boot " TOP " read-only", S_DATA_RO,
         FR_BOOT_L4, KERNEL_RO, UVMF_INVLPG, 0),
-    UVM("update_va_mapping unmap boot L4", S_DATA_RO,
+    UVM("update_va_mapping unmap boot " TOP, S_DATA_RO,
         FR_NONE, 0, UVMF_INVLPG, 0),
 
     /* 4. mmu_update. */
@@ -854,10 +1118,26 @@ static const struct mm_case cases[] = {
       .expect = -XEN_EPERM, .alt = -XEN_ESRCH },
     MMU("mmu_update L1[BATCH0] := 0", MMU_NORMAL_PT_UPDATE,
         FR_L1, S_BATCH0, FR_NONE, 0, 0),
+#ifdef __i386__
+    /*
+     * X: mm.c mod_l3_entry, "Disallow updates to final L3 slot" (any slot
+     * >= 3 of a 32-bit guest's L3); mod_l2_entry, is_guest_l2_slot: a
+     * PGT_pae_xen_l2's slots from COMPAT_L2_PAGETABLE_FIRST_XEN_SLOT (428).
+     */
+    MMU("mmu_update boot L3[3] (Xen's L2)", MMU_NORMAL_PT_UPDATE,
+        FR_BOOT_L4, 3, FR_NONE, 0, -XEN_EINVAL),
+    MMU("mmu_update boot L3[4] (past the four)", MMU_NORMAL_PT_UPDATE,
+        FR_BOOT_L4, 4, FR_NONE, 0, -XEN_EINVAL),
+    MMU("mmu_update boot L2[428] (Xen slot: RO M2P)", MMU_NORMAL_PT_UPDATE,
+        FR_BOOT_L2, 428, FR_NONE, 0, -XEN_EPERM),
+    MMU("mmu_update boot L2[511] (Xen slot)", MMU_NORMAL_PT_UPDATE,
+        FR_BOOT_L2, 511, FR_NONE, 0, -XEN_EPERM),
+#else
     MMU("mmu_update boot L4[256] (Xen slot)", MMU_NORMAL_PT_UPDATE,
         FR_BOOT_L4, 256, FR_NONE, 0, -XEN_EINVAL),
     MMU("mmu_update boot L4[271] (Xen slot)", MMU_NORMAL_PT_UPDATE,
         FR_BOOT_L4, 271, FR_NONE, 0, -XEN_EINVAL),
+#endif
     MMU("mmu_update boot L2[257] := DATA with PSE", MMU_NORMAL_PT_UPDATE,
         FR_BOOT_L2, WIN_L2_SLOT + 1, FR_DATA, TABLE_FLAGS | PTE_PSE,
         -XEN_EINVAL),
@@ -928,11 +1208,62 @@ static const struct mm_case cases[] = {
     UVM("update_va_mapping unmap L1B", S_L1B, FR_NONE, 0, UVMF_INVLPG, 0),
     EXT("mmuext PIN_L3_TABLE L1B (entry with PSE)", MMUEXT_PIN_L3_TABLE,
         FR_L1B, -XEN_EINVAL),
+    /* 32-bit: ignored (X: do_mmuext_op, PIN_L4_TABLE: is_pv_32bit_domain). */
     EXT("mmuext PIN_L4_TABLE L1B (entry with PSE)", MMUEXT_PIN_L4_TABLE,
-        FR_L1B, -XEN_EINVAL),
+        FR_L1B, W64_32(-XEN_EINVAL, 0)),
     EXT("mmuext PIN_L2_TABLE L1B (entry with PSE)", MMUEXT_PIN_L2_TABLE,
         FR_L1B, -XEN_EINVAL),
 
+#ifdef __i386__
+    /*
+     * 6. A new L3: slots 0-2 of the boot one and a new L2 (L2A) in slot 3,
+     * switched to and back. NEW_BASEPTR installs the L3 in the vCPU's own
+     * L4 (X: new_guest_cr3, mod_l4_entry: an L3 type wanted).
+     */
+    EXT("mmuext CLEAR_PAGE L3", MMUEXT_CLEAR_PAGE, FR_L4, 0),
+    EXT("mmuext CLEAR_PAGE L2A", MMUEXT_CLEAR_PAGE, FR_L2A, 0),
+    UVM("update_va_mapping L3 writable", S_L4,
+        FR_L4, KERNEL_RW, UVMF_INVLPG, 0),
+    UVM("update_va_mapping L2A writable", S_L2,
+        FR_L2A, KERNEL_RW, UVMF_INVLPG, 0),
+    CHECK("L3 copy", check_fill_l3),
+    UVM("update_va_mapping unmap L3", S_L4, FR_NONE, 0, UVMF_INVLPG, 0),
+    UVM("update_va_mapping unmap L2A", S_L2, FR_NONE, 0, UVMF_INVLPG, 0),
+    EXT("mmuext NEW_BASEPTR DATA (mapped writable)", MMUEXT_NEW_BASEPTR,
+        FR_DATA, -XEN_EINVAL),
+    EXT("mmuext NEW_BASEPTR L1", MMUEXT_NEW_BASEPTR, FR_L1, -XEN_EINVAL),
+    /* X: do_mmuext_op, PIN_L4_TABLE: nothing for a 32-bit guest. */
+    EXT("mmuext PIN_L4_TABLE L3 (ignored)", MMUEXT_PIN_L4_TABLE, FR_L4, 0),
+    UVM("update_va_mapping L3 writable (PIN_L4 typed nothing)", S_L4,
+        FR_L4, KERNEL_RW, UVMF_INVLPG, 0),
+    UVM("update_va_mapping unmap L3 (again)", S_L4,
+        FR_NONE, 0, UVMF_INVLPG, 0),
+    EXT("mmuext PIN_L3_TABLE L3", MMUEXT_PIN_L3_TABLE, FR_L4, 0),
+    UVM("update_va_mapping L3 (pinned) writable", S_L4,
+        FR_L4, KERNEL_RW, UVMF_INVLPG, -XEN_EBUSY),
+    UVM("update_va_mapping L2A (its slot 3) writable", S_L2,
+        FR_L2A, KERNEL_RW, UVMF_INVLPG, -XEN_EBUSY),
+    /* X: mod_l3_entry: slot >= 3 -EINVAL; l3_disallow_mask 0xFFFFF198. */
+    MMU("mmu_update L3[3] of the new L3", MMU_NORMAL_PT_UPDATE,
+        FR_L4, 3, FR_NONE, 0, -XEN_EINVAL),
+    MMU("mmu_update L3[0] := L2B with PWT", MMU_NORMAL_PT_UPDATE,
+        FR_L4, 0, FR_L2B, PTE_P | PTE_PWT, -XEN_EINVAL),
+    /* X: get_page_from_l3e: no linear L3 for a 32-bit guest. */
+    MMU("mmu_update L3[0] := the L3 read-only (no linear L3)",
+        MMU_NORMAL_PT_UPDATE, FR_L4, 0, FR_L4, PTE_P, -XEN_EINVAL),
+    MMU("mmu_update L2A[428] (Xen slot)", MMU_NORMAL_PT_UPDATE,
+        FR_L2A, 428, FR_NONE, 0, -XEN_EPERM),
+    EXT("mmuext NEW_BASEPTR L3", MMUEXT_NEW_BASEPTR, FR_L4, 0),
+    CHECK("new L3", check_on_new_l4),
+    EXT("mmuext NEW_BASEPTR boot L3 (back)", MMUEXT_NEW_BASEPTR,
+        FR_BOOT_L4, 0),
+    /* X: compat_mmuext_op: NEW_USER_BASEPTR "rc = -EINVAL". */
+    EXT("mmuext NEW_USER_BASEPTR 0", MMUEXT_NEW_USER_BASEPTR, FR_NONE,
+        -XEN_EINVAL),
+    EXT("mmuext NEW_USER_BASEPTR L3", MMUEXT_NEW_USER_BASEPTR, FR_L4,
+        -XEN_EINVAL),
+    EXT("mmuext UNPIN_TABLE L3", MMUEXT_UNPIN_TABLE, FR_L4, 0),
+#else
     /* 6. A new L4: a copy of the boot one, switched to and back. */
     EXT("mmuext CLEAR_PAGE L4", MMUEXT_CLEAR_PAGE, FR_L4, 0),
     UVM("update_va_mapping L4 writable", S_L4,
@@ -958,6 +1289,7 @@ static const struct mm_case cases[] = {
     EXT("mmuext NEW_USER_BASEPTR 0 (drop L4)", MMUEXT_NEW_USER_BASEPTR,
         FR_NONE, 0),
     EXT("mmuext UNPIN_TABLE L4", MMUEXT_UNPIN_TABLE, FR_L4, 0),
+#endif
 
     /* 7. mmuext_op: flushes, cache, copy/clear, unknown. */
     EXT("mmuext TLB_FLUSH_LOCAL", MMUEXT_TLB_FLUSH_LOCAL, FR_NONE, 0),
@@ -989,7 +1321,7 @@ static const struct mm_case cases[] = {
              -XEN_EINVAL),
     EXT("mmuext CLEAR_PAGE L1 (page table)", MMUEXT_CLEAR_PAGE, FR_L1,
         -XEN_EINVAL),
-    EXT("mmuext CLEAR_PAGE boot L4", MMUEXT_CLEAR_PAGE, FR_BOOT_L4,
+    EXT("mmuext CLEAR_PAGE boot " TOP, MMUEXT_CLEAR_PAGE, FR_BOOT_L4,
         -XEN_EINVAL),
     EXT_GUARD("mmuext CLEAR_PAGE mfn 0", MMUEXT_CLEAR_PAGE, FR_MFN0,
               -XEN_EINVAL),
@@ -1031,6 +1363,9 @@ static const struct mm_case cases[] = {
     WRITE("ptwr store of 0 (unmap)", S_SELF, S_PTWR * 8, FR_NONE, 0, 0),
     EXT_VA("mmuext INVLPG_LOCAL PTWR", MMUEXT_INVLPG_LOCAL, S_PTWR, 0),
     READ_FAULT("read through the ptwr-cleared mapping", S_PTWR, 0, PF(0)),
+#ifdef __i386__
+    CHECK("ptwr PAE halves", check_ptwr_pae),
+#endif
     CHECK("ptwr into an L2", check_ptwr_l2),
     ASSIST("vm_assist disable writable_pagetables (restore)",
            VMASST_CMD_disable, 0),
@@ -1039,6 +1374,22 @@ static const struct mm_case cases[] = {
      * 9. Linear (recursive) page tables (X: define_get_linear_pagetable,
      * XSA-240): an entry pointing at a table of its own level, read-only.
      */
+#ifdef __i386__
+    /* X: get_l2_linear_pagetable; adjust_guest_l2e adds nothing (32-bit). */
+    MMU("linear: boot L2[300] := boot L2 read-only (self map)",
+        MMU_NORMAL_PT_UPDATE, FR_BOOT_L2, LIN_SLOT, FR_BOOT_L2, PTE_P, 0),
+    READ("linear: read boot L2[300] through the L2 self map", LIN_VA,
+         LIN_SLOT * 8, FR_BOOT_L2, PTE_P | PTE_A),
+    MMU("linear: boot L2[300] := 0", MMU_NORMAL_PT_UPDATE, FR_BOOT_L2,
+        LIN_SLOT, FR_NONE, 0, 0),
+    EXT("linear: TLB_FLUSH_LOCAL", MMUEXT_TLB_FLUSH_LOCAL, FR_NONE, 0),
+    READ_FAULT("linear: read through the removed L2 self map", LIN_VA,
+               LIN_SLOT * 8, PF(0)),
+    MMU("linear: boot L2[300] := boot L2 writable", MMU_NORMAL_PT_UPDATE,
+        FR_BOOT_L2, LIN_SLOT, FR_BOOT_L2, PTE_P | PTE_RW, -XEN_EINVAL),
+    MMU("linear: boot L2[300] := 0 (after the writable try)",
+        MMU_NORMAL_PT_UPDATE, FR_BOOT_L2, LIN_SLOT, FR_NONE, 0, 0),
+#else
     MMU("linear: boot L4[300] := boot L4 read-only (self map)",
         MMU_NORMAL_PT_UPDATE, FR_BOOT_L4, LIN_SLOT, FR_BOOT_L4, PTE_P, 0),
     READ("linear: read boot L4[300] through the L4 self map", LIN_VA,
@@ -1052,6 +1403,7 @@ static const struct mm_case cases[] = {
         FR_BOOT_L4, LIN_SLOT, FR_BOOT_L4, PTE_P | PTE_RW, -XEN_EINVAL),
     MMU("linear: boot L4[300] := 0 (after the writable try)",
         MMU_NORMAL_PT_UPDATE, FR_BOOT_L4, LIN_SLOT, FR_NONE, 0, 0),
+#endif
 
     EXT("linear: CLEAR_PAGE L2A", MMUEXT_CLEAR_PAGE, FR_L2A, 0),
     EXT("linear: CLEAR_PAGE L2B", MMUEXT_CLEAR_PAGE, FR_L2B, 0),
@@ -1060,7 +1412,9 @@ static const struct mm_case cases[] = {
     EXT("linear: PIN_L2_TABLE L2A", MMUEXT_PIN_L2_TABLE, FR_L2A, 0),
     EXT("linear: PIN_L2_TABLE L2B", MMUEXT_PIN_L2_TABLE, FR_L2B, 0),
     EXT("linear: PIN_L2_TABLE L2C", MMUEXT_PIN_L2_TABLE, FR_L2C, 0),
-    EXT("linear: PIN_L3_TABLE L3", MMUEXT_PIN_L3_TABLE, FR_L3, 0),
+    /* 32-bit: X: alloc_l3_table, slot 3 not present: -EINVAL. */
+    EXT("linear: PIN_L3_TABLE L3", MMUEXT_PIN_L3_TABLE, FR_L3,
+        W64_32(0, -XEN_EINVAL)),
     MMU("linear: L2A[0] := L2B read-only", MMU_NORMAL_PT_UPDATE,
         FR_L2A, 0, FR_L2B, PTE_P, 0),
     MMU("linear: L2A[1] := L2B writable", MMU_NORMAL_PT_UPDATE,
@@ -1087,16 +1441,20 @@ static const struct mm_case cases[] = {
         FR_NONE, 0, 0),
     MMU("linear: L2A[0] := 0 (self map)", MMU_NORMAL_PT_UPDATE, FR_L2A, 0,
         FR_NONE, 0, 0),
+#ifndef __i386__
     MMU("linear: L3[0] := L3 read-only (self map)", MMU_NORMAL_PT_UPDATE,
         FR_L3, 0, FR_L3, PTE_P, 0),
     MMU("linear: L3[1] := L3 writable", MMU_NORMAL_PT_UPDATE,
         FR_L3, 1, FR_L3, PTE_P | PTE_RW, -XEN_EINVAL),
     MMU("linear: L3[0] := 0", MMU_NORMAL_PT_UPDATE, FR_L3, 0, FR_NONE, 0, 0),
     MMU("linear: L3[1] := 0", MMU_NORMAL_PT_UPDATE, FR_L3, 1, FR_NONE, 0, 0),
+#endif
     EXT("linear: UNPIN_TABLE L2A", MMUEXT_UNPIN_TABLE, FR_L2A, 0),
     EXT("linear: UNPIN_TABLE L2B", MMUEXT_UNPIN_TABLE, FR_L2B, 0),
     EXT("linear: UNPIN_TABLE L2C", MMUEXT_UNPIN_TABLE, FR_L2C, 0),
-    EXT("linear: UNPIN_TABLE L3", MMUEXT_UNPIN_TABLE, FR_L3, 0),
+    /* 32-bit: the L3 is not pinned (X: do_mmuext_op, UNPIN_TABLE). */
+    EXT("linear: UNPIN_TABLE L3", MMUEXT_UNPIN_TABLE, FR_L3,
+        W64_32(0, -XEN_EINVAL)),
 
     /* 10. Take it all down. */
     UVM("update_va_mapping unmap DATA", S_DATA, FR_NONE, 0, UVMF_INVLPG, 0),
@@ -1160,19 +1518,28 @@ static long run_mmu(const struct mm_case *c)
 static bool frame_ours(enum frame f)
 {
     const xen_pfn_t *p2m = (const xen_pfn_t *)start_info->mfn_list;
-    unsigned long mfn = frame_mfn[f], pfn;
+    unsigned long mfn = frame_mfn[f];
+    uint64_t pfn;
 
     if ( f < FR_MFN0 || f > FR_MFN_FFFFF )
         return true;
+#ifdef __i386__
+    /* 4-byte entries: the probe reads the 8-byte-aligned pair holding it. */
+    if ( try_read((unsigned long)&m2p[mfn & ~1UL], &pfn) )
+        return false;
+    pfn = (uint32_t)(pfn >> ((mfn & 1) * 32));
+#else
     if ( try_read((unsigned long)&m2p[mfn], &pfn) )
         return false;
+#endif
     return pfn < start_info->nr_pages && p2m[pfn] == mfn;
 }
 
 static void run_case(const struct mm_case *c)
 {
-    unsigned long va = resolve_va(c->slot) + c->off, val;
-    long rc;
+    unsigned long va = resolve_va(c->slot) + c->off;
+    uint64_t val;
+    int64_t rc;
 
     if ( c->guard && frame_ours(c->table >= FR_MFN0 ? c->table : c->frame) )
     {
@@ -1200,7 +1567,7 @@ static void run_case(const struct mm_case *c)
         if ( c->expect )
             check_eq(c->name, rc, c->expect);
         else
-            check_eq(c->name, rc ?: (long)val, pte(c->frame, c->flags));
+            check_eq(c->name, rc ?: (int64_t)val, pte(c->frame, c->flags));
         break;
 
     case OP_WRITE:
@@ -1219,30 +1586,42 @@ static void run_case(const struct mm_case *c)
 
 /* ------------------------------------------------------------ the set-up */
 
-static unsigned long mfn_to_pfn(unsigned long mfn)
+static unsigned long mfn_to_pfn(uint64_t mfn)
 {
     return m2p[mfn];
 }
 
 /* The VA of a boot page-table frame: in the boot mapping, VA = base + PFN. */
-static const unsigned long *boot_table(unsigned long entry)
+static const uint64_t *boot_table(uint64_t entry)
 {
     unsigned long pfn = mfn_to_pfn((entry & PTE_ADDR) >> PAGE_SHIFT);
 
-    return (const unsigned long *)(GUEST_VIRT_BASE + (pfn << PAGE_SHIFT));
+    return (const uint64_t *)(GUEST_VIRT_BASE + (pfn << PAGE_SHIFT));
 }
 
 static bool find_frames(void)
 {
     const start_info_t *si = start_info;
     const xen_pfn_t *p2m = (const xen_pfn_t *)si->mfn_list;
-    const unsigned long *l4 = (const unsigned long *)si->pt_base;
-    const unsigned long *l3, *l2;
+#ifdef __i386__
+    const uint64_t *l3 = (const uint64_t *)si->pt_base;
+#else
+    const uint64_t *l4 = (const uint64_t *)si->pt_base;
+    const uint64_t *l3;
+#endif
+    const uint64_t *l2;
     unsigned long boot_end_pfn, pfn;
     unsigned int i;
 
     frame_pfn[FR_BOOT_L4] = (si->pt_base - GUEST_VIRT_BASE) >> PAGE_SHIFT;
     frame_mfn[FR_BOOT_L4] = p2m[frame_pfn[FR_BOOT_L4]];
+#ifdef __i386__
+    if ( !(l3[BOOT_L3_SLOT] & PTE_P) )
+    {
+        xtf_error("Error: boot L3[3] not present\n");
+        return false;
+    }
+#else
     if ( !(l4[BOOT_L4_SLOT] & PTE_P) )
     {
         xtf_error("Error: boot L4[511] not present\n");
@@ -1254,6 +1633,7 @@ static bool find_frames(void)
         xtf_error("Error: boot L3[510] not present\n");
         return false;
     }
+#endif
     frame_mfn[FR_BOOT_L2] = (l3[BOOT_L3_SLOT] & PTE_ADDR) >> PAGE_SHIFT;
     frame_pfn[FR_BOOT_L2] = mfn_to_pfn(frame_mfn[FR_BOOT_L2]);
     l2 = boot_table(l3[BOOT_L3_SLOT]);
@@ -1262,8 +1642,8 @@ static bool find_frames(void)
     for ( i = 0; i < ENTRIES && (l2[i] & PTE_P); i++ )
         ;
     boot_end_pfn = (unsigned long)i * ENTRIES;
-    printk("boot L4 mfn %#lx, L2 mfn %#lx (pfn %#lx), boot mapping %u MiB "
-           "(pfn < %#lx)\n", frame_mfn[FR_BOOT_L4], frame_mfn[FR_BOOT_L2],
+    printk("boot " TOP " mfn %#" LX ", L2 mfn %#" LX " (pfn %#lx), "
+           "boot mapping %u MiB (pfn < %#lx)\n", frame_mfn[FR_BOOT_L4], frame_mfn[FR_BOOT_L2],
            frame_pfn[FR_BOOT_L2], i * 2, boot_end_pfn);
     if ( i > WIN_L2_SLOT || (l2[WIN_L2_SLOT] | l2[WIN_L2_SLOT + 1]) )
     {
@@ -1283,16 +1663,16 @@ static bool find_frames(void)
         }
         frame_pfn[i] = pfn;
         frame_mfn[i] = p2m[pfn];
-        printk("frame %-5s pfn %#lx mfn %#lx\n", frame_name[i], pfn,
+        printk("frame %-5s pfn %#lx mfn %#" LX "\n", frame_name[i], pfn,
                frame_mfn[i]);
     }
 
     frame_mfn[FR_SHINFO] = si->shared_info >> PAGE_SHIFT;
     frame_mfn[FR_MFN0] = 0;
     frame_mfn[FR_MFN_FFFFF] = 0xfffff;
-    frame_mfn[FR_MFN_HUGE] = 1UL << 36;
-    frame_mfn[FR_MFN_INVALID] = 0xffffffffffUL;
-    printk("shared_info mfn %#lx, window at %#lx\n", frame_mfn[FR_SHINFO],
+    frame_mfn[FR_MFN_HUGE] = 1ULL << 36;
+    frame_mfn[FR_MFN_INVALID] = 0xffffffffffULL;
+    printk("shared_info mfn %#" LX ", window at %#lx\n", frame_mfn[FR_SHINFO],
            WIN_VA);
     for ( i = FR_MFN0; i <= FR_MFN_FFFFF; i++ )
     {
