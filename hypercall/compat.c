@@ -355,18 +355,22 @@ static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned 
     }
 }
 
+/*
+ * The calls whose arguments a 32-bit guest passes otherwise: translated
+ * here. Every other call of Xen's 32-bit table takes its arguments as the
+ * 64-bit one does (no long, no pointer inside a structure, or read in
+ * place by a handler that knows the width: set_gdt, vcpu_op, physdev_op,
+ * mmuext_op), and is the 64-bit dispatch's, numbers it has no handler
+ * for included.
+ */
 static long compat_dispatch(unsigned int op, const unsigned long a[6])
 {
     switch ( op )
     {
     case __HYPERVISOR_multicall:
         return compat_multicall(a[0], a[1]);
-    case __HYPERVISOR_console_io:
-        return do_console_io(a[0], a[1], a[2]);
     case __HYPERVISOR_xen_version:
         return compat_xen_version(a[0], a[1]);
-    case __HYPERVISOR_vm_assist:
-        return do_vm_assist(a[0], a[1]);
     case __HYPERVISOR_sched_op:
         return compat_sched_op(a[0], a[1]);
     case __HYPERVISOR_set_timer_op:
@@ -376,84 +380,28 @@ static long compat_dispatch(unsigned int op, const unsigned long a[6])
         return compat_set_trap_table(a[0]);
     case __HYPERVISOR_memory_op:
         return compat_memory_op(a[0], a[1]);
-    case __HYPERVISOR_set_gdt:
-        return do_set_gdt(a[0], a[1]);
     case __HYPERVISOR_update_descriptor:
         /* The machine address and the descriptor, each in two halves. */
         return do_update_descriptor(((uint64_t)a[1] << 32) | a[0],
                                     ((uint64_t)a[3] << 32) | a[2]);
     case __HYPERVISOR_set_segment_base:
         return -XEN_ENOSYS;         /* a 64-bit guest's alone */
-    case __HYPERVISOR_set_debugreg:
-        return do_set_debugreg(a[0], a[1]);
-    case __HYPERVISOR_get_debugreg:
-        return do_get_debugreg(a[0]);
-
-    /*
-     * Control operations: refused as Xen refuses a domU, before their
-     * (32-bit) structures matter beyond being readable.
-     */
-    case __HYPERVISOR_platform_op:
-        return do_platform_op(a[0]);
-    case __HYPERVISOR_sysctl:
-        return do_sysctl(a[0]);
-    case __HYPERVISOR_domctl:
-        return do_domctl(a[0]);
     case __HYPERVISOR_grant_table_op:
         return compat_grant_table_op(a[0], a[1], a[2]);
-    case __HYPERVISOR_physdev_op:
-        /* Its 32-bit layouts (map_pirq, apic, set_iobitmap) are read in place. */
-        return do_physdev_op(a[0], a[1]);
-    case __HYPERVISOR_vcpu_op:
-        /* Alike but for the runstate record (written 32-bit wide) and initialise. */
-        return do_vcpu_op(a[0], a[1], a[2]);
     case __HYPERVISOR_set_callbacks:
         return compat_set_callbacks(a[0], a[1], a[2], a[3]);
     case __HYPERVISOR_callback_op:
         return compat_callback_op(a[0], a[1]);
     case __HYPERVISOR_nmi_op:
         return compat_nmi_op(a[0], a[1]);
-    case __HYPERVISOR_stack_switch:
-        return do_stack_switch(a[0], a[1]);
-    case __HYPERVISOR_fpu_taskswitch:
-        return do_fpu_taskswitch(a[0]);
-
-    /* Page tables: mmu_update's entries are alike; mmuext_op's read as 12 bytes. */
-    case __HYPERVISOR_mmu_update:
-        return do_mmu_update(a[0], a[1], a[2], a[3]);
-    case __HYPERVISOR_mmuext_op:
-        return do_mmuext_op(a[0], a[1], a[2], a[3]);
     case __HYPERVISOR_update_va_mapping:
         /* The 64-bit PTE in two arguments, low half first. */
         return do_update_va_mapping(a[0], ((uint64_t)a[2] << 32) | a[1], a[3]);
     case __HYPERVISOR_update_va_mapping_otherdomain:
         return do_update_va_mapping_otherdomain(a[0], ((uint64_t)a[2] << 32) | a[1],
                                                 a[3], a[4]);
-    case __HYPERVISOR_event_channel_op:
-        /* Every evtchn_* structure is the same on i386 (Xen's CHECK_evtchn_*). */
-        return do_event_channel_op(a[0], a[1]);
-
-    /* As for a 64-bit guest: gone ABIs, control operations refused. */
-    case __HYPERVISOR_sched_op_compat:
-    case __HYPERVISOR_event_channel_op_compat:
-    case __HYPERVISOR_physdev_op_compat:
-        return -XEN_ENOSYS;
-    case __HYPERVISOR_kexec_op:
-    case __HYPERVISOR_hypfs_op:
-        return -XEN_EPERM;
-    case __HYPERVISOR_xenpmu_op:
-        return -XEN_EOPNOTSUPP;
-    case __HYPERVISOR_xsm_op:
-    case __HYPERVISOR_hvm_op:
-    case __HYPERVISOR_dm_op:
-    case __HYPERVISOR_xenoprof_op:
-    case __HYPERVISOR_argo_op:
-    case __HYPERVISOR_tmem_op:
-        return -XEN_ENOSYS;
-
-    /* mca (dom0's) and numbers Xen's 32-bit table leaves empty. */
     default:
-        return -XEN_ENOSYS;
+        return hypercall_dispatch(op, a);
     }
 }
 
