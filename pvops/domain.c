@@ -545,46 +545,35 @@ static __init void fill_hypercall_page32(uint8_t *p)
     }
 }
 
-/* start_info in a 32-bit guest's layout (lib/compat.h). */
-static __init void fill_start_info32(const struct build_input *in, const struct layout *l,
-                              unsigned long nr_pages)
+/*
+ * start_info in a 32-bit guest's layout (lib/compat.h): the one filled
+ * below, member by member (every value fits 32 bits below the hole).
+ */
+static __init void start_info_to_compat(start_info_t *si)
 {
-    struct compat_start_info *si = pfn_va(l->si_pfn);
+    struct compat_start_info *c = (struct compat_start_info *)si;
+    start_info_t n = *si;
 
     memset(si, 0, PAGE_SIZE);
-    snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_32p");
-    si->nr_pages = nr_pages;
-    si->shared_info = __pa(guest_shared_info);
-    si->store_mfn = dom.store_mfn;
-    si->store_evtchn = dom.store_evtchn;
-    si->console_mfn = dom.console_mfn;
-    si->console_evtchn = dom.console_evtchn;
-    si->pt_base = l->virt_base + (l->pt_pfn << PAGE_SHIFT);
-    si->nr_pt_frames = l->nr_pt;
-    si->mfn_list = l->virt_base + (l->p2m_pfn << PAGE_SHIFT);
-    if ( in->initrd_size )
-    {
-        si->mod_len = in->initrd_size;
-        if ( l->initrd_by_pfn )
-        {
-            si->flags |= SIF_MOD_START_PFN;
-            si->mod_start = l->initrd_pfn;
-        }
-        else
-            si->mod_start = l->virt_base + (l->initrd_pfn << PAGE_SHIFT);
-    }
-    snprintf(si->cmd_line, sizeof(si->cmd_line), "%s", in->cmdline);
+    snprintf(c->magic, sizeof(c->magic), "xen-3.0-x86_32p");
+    c->nr_pages = n.nr_pages;
+    c->shared_info = n.shared_info;
+    c->flags = n.flags;
+    c->store_mfn = n.store_mfn;
+    c->store_evtchn = n.store_evtchn;
+    c->console_mfn = n.console.domU.mfn;
+    c->console_evtchn = n.console.domU.evtchn;
+    c->pt_base = n.pt_base;
+    c->nr_pt_frames = n.nr_pt_frames;
+    c->mfn_list = n.mfn_list;
+    c->mod_start = n.mod_start;
+    c->mod_len = n.mod_len;
+    memcpy(c->cmd_line, n.cmd_line, sizeof(c->cmd_line));
 }
 
 static __init void fill_start_info(const struct build_input *in, const struct layout *l,
-                            unsigned long nr_pages)
+                                   unsigned long nr_pages)
 {
-    if ( is_pv32() )
-    {
-        fill_start_info32(in, l, nr_pages);
-        return;
-    }
-
     start_info_t *si = pfn_va(l->si_pfn);
 
     memset(si, 0, PAGE_SIZE);
@@ -610,6 +599,8 @@ static __init void fill_start_info(const struct build_input *in, const struct la
             si->mod_start = l->virt_base + (l->initrd_pfn << PAGE_SHIFT);
     }
     snprintf((char *)si->cmd_line, sizeof(si->cmd_line), "%s", in->cmdline);
+    if ( is_pv32() )
+        start_info_to_compat(si);
 }
 
 __init bool domain_build(const struct build_input *in, struct cpu_regs *regs,
