@@ -31,7 +31,7 @@ X86_SRCS  := x86/entry.S x86/traps.c x86/paging.c x86/frames.c x86/desc.c x86/de
              x86/xstate.c x86/smap.c x86/l0.c x86/smp.c
 PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/emulate.c pvops/pagetype.c pvops/mm.c \
-             pvops/ptwr.c pvops/descriptors.c \
+             pvops/ptwr.c pvops/descriptors.c pvops/callgate.c \
              pvops/segdesc.c \
              pvops/time.c pvops/evtchn.c pvops/evtchn_fifo.c pvops/grant.c pvops/memory.c
 HC_SRCS   := hypercall/dispatch.c hypercall/console_io.c hypercall/xen_version.c \

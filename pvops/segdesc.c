@@ -38,10 +38,12 @@ bool check_descriptor(uint64_t *d)
 
     /*
      * ... and 64-bit call gates to a guest code selector (one of the
-     * guest's GDT entries, an LDT one, or FLAT_KERNEL_CS). As in Xen, the
+     * guest's GDT entries, an LDT one, or exactly FLAT_KERNEL_CS, RPL 3
+     * included: Xen's guest_gate_selector_okay). As in Xen, the
      * gate's DPL moves to the target selector's RPL and the gate itself
      * gets DPL 0, so every use faults to the hypervisor (where Xen
-     * emulates it; this shim gives the guest the #GP). TSS, LDT,
+     * emulates it for a 32-bit guest alone, pvops/callgate.c; a 64-bit
+     * one gets the #GP, as from Xen). TSS, LDT,
      * interrupt and trap gates are refused.
      */
     if ( SEG_TYPE(b) == 0xc )
@@ -49,7 +51,7 @@ bool check_descriptor(uint64_t *d)
         uint16_t sel = a >> 16;
 
         if ( !(sel & 4) && (sel >> 3) >= FIRST_RESERVED_GDT_ENTRY &&
-             (sel & ~3) != (FLAT_KERNEL_CS & ~3) )
+             sel != FLAT_KERNEL_CS )
             return false;
         a = (a & ~(3u << 16)) | (((b & SEG_DPL) >> 13) << 16);
         b &= ~SEG_DPL;

@@ -226,7 +226,18 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
          * selector's #GP is the guest's as it is.
          */
         if ( regs->error_code && (regs->error_code & 3) != 2 )
+        {
+            /* A 32-bit guest's call gate (Xen: the selector's #GP, not the IDT's). */
+            if ( is_pv32() && !(regs->error_code & 2) )
+            {
+                domain_lock();
+                pv_emulate_gate_op(regs);
+                domain_unlock();
+                pv_deliver_events(regs);
+                return;
+            }
             break;
+        }
         /* fall through */
     case 6:                                     /* #UD: forced emulation */
     {

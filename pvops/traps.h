@@ -56,4 +56,11 @@ bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
 /* Emulate the privileged instruction at regs->rip (#GP or #UD from guest). */
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec);
 
+/*
+ * A 32-bit guest's far CALL or JMP through one of its call gates (the #GP
+ * with the gate's selector): done as the CPU would, or the fault it makes
+ * given to the guest (pvops/callgate.c).
+ */
+void pv_emulate_gate_op(struct cpu_regs *regs);
+
 #endif /* PVOPS_TRAPS_H */

@@ -116,3 +116,111 @@ int insn_decode(const uint8_t *buf, size_t avail, struct insn *in, bool compat)
     in->len = i;
     return in->lock ? -1 : 0;
 }
+
+int insn_decode_far(const uint8_t *buf, size_t avail, bool def32, struct far_branch *f)
+{
+    size_t i = 0, lim = MIN(avail, (size_t)INSN_MAX_LEN);
+    bool op32 = def32, seg_override = false;
+    uint8_t b, modrm;
+    unsigned int mod, rm;
+
+#define NEED(n) do { if ( i + (n) > lim ) return avail < INSN_MAX_LEN ? -2 : -1; } while ( 0 )
+#define IMM(n) ({ uint32_t v_ = 0; NEED(n); \
+                  for ( unsigned int k_ = 0; k_ < (n); k_++ ) v_ |= (uint32_t)buf[i++] << (8 * k_); \
+                  v_; })
+    memset(f, 0, sizeof(*f));
+    f->addr32 = def32;
+    f->seg = SREG_DS;
+    f->base = f->index = -1;
+    for ( ; ; i++ )
+    {
+        NEED(1);
+        b = buf[i];
+        switch ( b )
+        {
+        case 0x66: op32 = !def32; continue;
+        case 0x67: f->addr32 = !def32; continue;
+        case 0xf2: case 0xf3: continue;
+        case 0x26: case 0x2e: case 0x36: case 0x3e:
+            f->seg = (b >> 3) & 3;
+            seg_override = true;
+            continue;
+        case 0x64: case 0x65:
+            f->seg = b - 0x64 + SREG_FS;
+            seg_override = true;
+            continue;
+        }
+        break;
+    }
+    i++;
+    f->opsize = op32 ? 4 : 2;
+
+    if ( b == 0x9a || b == 0xea )
+    {
+        f->jump = b == 0xea;
+        (void)IMM(f->opsize);
+        f->sel = IMM(2);
+        f->len = i;
+        return 0;
+    }
+    if ( b != 0xff )
+        return -1;
+    NEED(1);
+    modrm = buf[i++];
+    mod = modrm >> 6;
+    rm = modrm & 7;
+    if ( mod == 3 || (((modrm >> 3) & 7) != 3 && ((modrm >> 3) & 7) != 5) )
+        return -1;
+    f->jump = ((modrm >> 3) & 7) == 5;
+    f->indirect = true;
+    f->scale = 1;
+
+    if ( !f->addr32 )
+    {
+        /* bx+si, bx+di, bp+si, bp+di, si, di, bp (or disp16), bx */
+        static const int8_t base16[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
+        static const int8_t index16[8] = { 6, 7, 6, 7, -1, -1, -1, -1 };
+
+        if ( mod == 0 && rm == 6 )
+            f->disp = (uint16_t)IMM(2);
+        else
+        {
+            f->base = base16[rm];
+            f->index = index16[rm];
+            if ( f->base == 5 && !seg_override )
+                f->seg = SREG_SS;
+            f->disp = mod == 1 ? (uint32_t)(int8_t)IMM(1) : mod == 2 ? IMM(2) : 0;
+        }
+    }
+    else
+    {
+        if ( rm == 4 )
+        {
+            uint8_t sib;
+
+            NEED(1);
+            sib = buf[i++];
+            f->scale = 1u << (sib >> 6);
+            f->index = ((sib >> 3) & 7) == 4 ? -1 : (sib >> 3) & 7;
+            rm = sib & 7;
+            if ( rm == 5 && mod == 0 )
+                f->disp = IMM(4);
+            else
+                f->base = rm;
+        }
+        else if ( rm == 5 && mod == 0 )
+            f->disp = IMM(4);
+        else
+            f->base = rm;
+        if ( (f->base == 4 || f->base == 5) && !seg_override )
+            f->seg = SREG_SS;
+        if ( mod == 1 )
+            f->disp = (uint32_t)(int8_t)IMM(1);
+        else if ( mod == 2 )
+            f->disp = IMM(4);
+    }
+    f->len = i;
+    return 0;
+#undef IMM
+#undef NEED
+}

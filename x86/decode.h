@@ -40,4 +40,32 @@ struct insn {
  */
 int insn_decode(const uint8_t *buf, size_t avail, struct insn *insn, bool compat);
 
+/*
+ * A far CALL or JMP of 16- or 32-bit code, for a 32-bit guest's call gates:
+ * 9a/ea with the selector in the instruction, or ff /3, ff /5 with a far
+ * pointer in memory (its selector after the offset, at ea + opsize).
+ */
+struct far_branch {
+    bool jump;
+    unsigned int len;
+    unsigned int opsize;        /* of the offset: 2 or 4 */
+    bool indirect;
+    uint16_t sel;               /* direct: the selector */
+    /* indirect: ea = base + index * scale + disp, wrapped to 16 or 32 bits */
+    unsigned int seg;           /* SREG_ES ... SREG_GS */
+    int base, index;            /* GPR numbers, -1 for none */
+    unsigned int scale;
+    uint32_t disp;
+    bool addr32;
+};
+
+enum { SREG_ES, SREG_CS, SREG_SS, SREG_DS, SREG_FS, SREG_GS };
+
+/*
+ * Decode buf[0..avail) as 32-bit (def32) or 16-bit code: 0 for a far
+ * branch, -1 for anything else (a register operand, a LOCK, another
+ * instruction), -2 when more bytes are needed.
+ */
+int insn_decode_far(const uint8_t *buf, size_t avail, bool def32, struct far_branch *f);
+
 #endif /* X86_DECODE_H */

@@ -137,6 +137,53 @@ static const char *decode_invariants(const uint8_t *buf, size_t avail)
     return NULL;
 }
 
+
+/*
+ * The far-branch decoder (call gates), for any bytes: 0, -1 or -2; -2 only
+ * short of 15 bytes; a success lies within the bytes, names a register
+ * 0-7 or none, a segment register, opsize 2 or 4, scale 1-8, decodes the
+ * same from exactly its own bytes and is -2 from one byte fewer.
+ */
+static int decode_far(const uint8_t *bytes, size_t avail, bool def32, struct far_branch *f)
+{
+    uint8_t *copy = malloc(avail ? avail : 1);
+    int rc;
+
+    if ( !copy )
+        abort();
+    memcpy(copy, bytes, avail);
+    memset(f, 0xa5, sizeof(*f));
+    rc = insn_decode_far(copy, avail, def32, f);
+    free(copy);
+    return rc;
+}
+
+static const char *far_invariants(const uint8_t *buf, size_t avail, bool def32)
+{
+    struct far_branch f, again;
+    int rc = decode_far(buf, avail, def32, &f);
+
+    if ( rc != 0 && rc != -1 && rc != -2 )
+        return "result not 0, -1 or -2";
+    if ( rc == -2 && avail >= INSN_MAX_LEN )
+        return "-2 with 15 or more bytes available";
+    if ( rc )
+        return NULL;
+    if ( f.len < 1 || f.len > MIN(avail, (size_t)INSN_MAX_LEN) )
+        return "length outside 1..min(avail, 15)";
+    if ( f.opsize != 2 && f.opsize != 4 )
+        return "opsize not 2 or 4";
+    if ( f.indirect && (f.base < -1 || f.base > 7 || f.index < -1 || f.index > 7 ||
+                        f.seg > SREG_GS || (f.scale != 1 && f.scale != 2 &&
+                                            f.scale != 4 && f.scale != 8)) )
+        return "a memory operand out of range";
+    if ( decode_far(buf, f.len, def32, &again) != 0 || memcmp(&f, &again, sizeof(f)) )
+        return "different from exactly its own bytes";
+    if ( decode_far(buf, f.len - 1, def32, &again) != -2 )
+        return "one byte short is not -2";
+    return NULL;
+}
+
 #ifdef FUZZ
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -152,6 +199,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {
             fprintf(stderr, "decode invariant broken (%s code): %s\n",
                     c ? "32-bit" : "64-bit", why);
+            abort();
+        }
+        if ( (why = far_invariants(data, size, c)) )
+        {
+            fprintf(stderr, "far-branch invariant broken (%s code): %s\n",
+                    c ? "32-bit" : "16-bit", why);
             abort();
         }
     }
@@ -945,6 +998,87 @@ static void test_compat(void **state)
     assert_int_equal(in.opsize, 2);
 }
 
+
+/* Far CALL and JMP for call gates: bytes from GNU as, 32- and 16-bit code. */
+static void test_far(void **state)
+{
+    static const struct {
+        uint8_t bytes[8];
+        unsigned int n;
+        bool def32;
+        int rc;
+        struct far_branch f;
+    } cases[] = {
+#define D(j, l, o, s, a32)  { .jump = j, .len = l, .opsize = o, .sel = s, .seg = SREG_DS, \
+                         .base = -1, .index = -1, .addr32 = a32 }
+#define M(j, l, o, sg, b, i, sc, d, a32) { .jump = j, .len = l, .opsize = o, .indirect = true, \
+                         .seg = sg, .base = b, .index = i, .scale = sc, .disp = d, .addr32 = a32 }
+        /* lcall $0xb,$0x12345678; ljmp $0x13,$0x1000 */
+        { { 0x9a, 0x78, 0x56, 0x34, 0x12, 0x0b, 0x00 }, 7, true, 0, D(false, 7, 4, 0x0b, true) },
+        { { 0xea, 0x00, 0x10, 0x00, 0x00, 0x13, 0x00 }, 7, true, 0, D(true, 7, 4, 0x13, true) },
+        /* lcallw $0xb,$0x1234 */
+        { { 0x66, 0x9a, 0x34, 0x12, 0x0b, 0x00 }, 6, true, 0, D(false, 6, 2, 0x0b, true) },
+        /* lcall *(%eax); *0x10(%ebx,%esi,4); ljmp *%ss:0x1234 */
+        { { 0xff, 0x18 }, 2, true, 0, M(false, 2, 4, SREG_DS, 0, -1, 1, 0, true) },
+        { { 0xff, 0x5c, 0xb3, 0x10 }, 4, true, 0, M(false, 4, 4, SREG_DS, 3, 6, 4, 0x10, true) },
+        { { 0x36, 0xff, 0x2d, 0x34, 0x12, 0x00, 0x00 }, 7, true, 0,
+          M(true, 7, 4, SREG_SS, -1, -1, 1, 0x1234, true) },
+        /* lcall *-8(%ebp); *(%esp): SS by default; *%es:0(%ebp): ES */
+        { { 0xff, 0x5d, 0xf8 }, 3, true, 0, M(false, 3, 4, SREG_SS, 5, -1, 1, 0xfffffff8, true) },
+        { { 0xff, 0x1c, 0x24 }, 3, true, 0, M(false, 3, 4, SREG_SS, 4, -1, 1, 0, true) },
+        { { 0x26, 0xff, 0x5d, 0x00 }, 4, true, 0, M(false, 4, 4, SREG_ES, 5, -1, 1, 0, true) },
+        /* lcall *0x100(,%edi,8); addr16 lcall *(%bx,%si) */
+        { { 0xff, 0x1c, 0xfd, 0x00, 0x01, 0x00, 0x00 }, 7, true, 0,
+          M(false, 7, 4, SREG_DS, -1, 7, 8, 0x100, true) },
+        { { 0x67, 0xff, 0x18 }, 3, true, 0, M(false, 3, 4, SREG_DS, 3, 6, 1, 0, false) },
+        /* 16-bit code: lcall $0xb,$0x1234; *(%bp) (SS); *0x1234; ljmp *4(%bx,%di) */
+        { { 0x9a, 0x34, 0x12, 0x0b, 0x00 }, 5, false, 0, D(false, 5, 2, 0x0b, false) },
+        { { 0xff, 0x5e, 0x00 }, 3, false, 0, M(false, 3, 2, SREG_SS, 5, -1, 1, 0, false) },
+        { { 0xff, 0x1e, 0x34, 0x12 }, 4, false, 0, M(false, 4, 2, SREG_DS, -1, -1, 1, 0x1234, false) },
+        { { 0xff, 0x69, 0x04 }, 3, false, 0, M(true, 3, 2, SREG_DS, 3, 7, 1, 4, false) },
+        /* not far branches: lcall *%eax, call *(%eax), lock lcall, cpuid; short */
+        { { 0xff, 0xd8 }, 2, true, -1, { 0 } },
+        { { 0xff, 0x10 }, 2, true, -1, { 0 } },
+        { { 0xf0, 0xff, 0x18 }, 3, true, -1, { 0 } },
+        { { 0x0f, 0xa2 }, 2, true, -1, { 0 } },
+        { { 0x9a, 0x78, 0x56, 0x34, 0x12, 0x0b }, 6, true, -2, { 0 } },
+        { { 0xff, 0x1c }, 2, true, -2, { 0 } },
+#undef D
+#undef M
+    };
+
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        struct far_branch f;
+        int rc = decode_far(cases[i].bytes, cases[i].n, cases[i].def32, &f);
+
+        if ( rc != cases[i].rc )
+            fail_msg("case %u: %d, not %d", i, rc, cases[i].rc);
+        if ( rc == 0 && memcmp(&f, &cases[i].f, sizeof(f)) )
+            fail_msg("case %u: decoded differently (len %u seg %u base %d index %d "
+                     "scale %u disp %#x)", i, f.len, f.seg, f.base, f.index, f.scale, f.disp);
+        if ( far_invariants(cases[i].bytes, cases[i].n, cases[i].def32) )
+            fail_msg("case %u: %s", i, far_invariants(cases[i].bytes, cases[i].n,
+                                                      cases[i].def32));
+    }
+
+    /* Random bytes after each opcode form keep the invariants. */
+    srand(7);
+    for ( unsigned int iter = 0; iter < 200000; iter++ )
+    {
+        static const uint8_t starts[] = { 0x9a, 0xea, 0xff, 0x66, 0x67, 0x26, 0x36 };
+        uint8_t b[INSN_MAX_LEN + 2];
+        size_t n = rand() % sizeof(b);
+        const char *why;
+
+        for ( size_t k = 0; k < sizeof(b); k++ )
+            b[k] = rand();
+        b[0] = starts[rand() % sizeof(starts)];
+        if ( (why = far_invariants(b, n, rand() & 1)) )
+            fail_msg("iteration %u: %s", iter, why);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,6 +1099,7 @@ int main(void)
         cmocka_unit_test(test_avail),
         cmocka_unit_test(test_fuzz),
         cmocka_unit_test(test_compat),
+        cmocka_unit_test(test_far),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

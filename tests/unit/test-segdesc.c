@@ -81,7 +81,13 @@ static void test_call_gates(void **state)
      */
     check(0x8000ec00e0331000ULL, true, 0x80008c00e0331000ULL);
     /* DPL 0 asked: still DPL 0 in the gate, RPL 3 (the guest's ring). */
-    check(0x80008c00e0301000ULL, true, 0x80008c00e0331000ULL);
+    check(0x80008c00e0331000ULL, true, 0x80008c00e0331000ULL);
+    /*
+     * FLAT_KERNEL_CS with another RPL is none of the guest's selectors
+     * (Xen's guest_gate_selector_okay compares the whole selector).
+     */
+    check(0x8000ec00e0301000ULL, false, 0);
+    check(0x8000ec00e0321000ULL, false, 0);
     /* To a guest GDT selector, and to an LDT one. */
     check(DESC(0x0000ec00, 0x00281234), true, DESC(0x00008c00, 0x002b1234));
     check(DESC(0x0000ec00, 0x000f1234), true, DESC(0x00008c00, 0x000f1234));

@@ -7,9 +7,12 @@
  * int $0x80, privileged instructions as Xen emulates them for a 32-bit
  * guest (CPUID and EFER without long mode, CR3 in Xen's 32-bit format),
  * update_va_mapping with the PTE in two halves, writable page tables with
- * half-entry stores and cmpxchg8b, and descriptors by Xen's 32-bit rules.
+ * half-entry stores and cmpxchg8b, descriptors by Xen's 32-bit rules, and
+ * call gates, which Xen emulates for a 32-bit guest (far CALL and JMP, from
+ * ring 1 and ring 3, parameters copied, and the faults of bad ones).
  * Expected values: Xen's (pv/traps.c, x86_64/compat/entry.S, pv/iret.c,
- * pv/emul-priv-op.c, pv/ro-page-fault.c, pv/descriptor-tables.c). L0 runs
+ * pv/emul-priv-op.c, pv/ro-page-fault.c, pv/descriptor-tables.c,
+ * pv/emul-gate-op.c). L0 runs
  * no 32-bit guest: the lab runs this under our shim and Debian's xen-shim.
  * As a 64-bit kernel it only skips.
  */
@@ -38,9 +41,12 @@ extern char hypercall_page[];
 static volatile struct
 {
     unsigned int vec, err, eip, cs, eflags, esp, ss, count;
+    unsigned int trap_vec;          /* the last exception's (int $0x80 not) */
 } t;
 /* Named by the assembly below: not static. */
 volatile unsigned long resume_eip;
+/* Where a case expects to come back (call gates below; int3). */
+volatile uint32_t g_back;
 
 /* The stub's frame: pusha, vector, error code, then Xen's bounce frame. */
 struct tframe
@@ -53,7 +59,7 @@ struct tframe
 void trap_record(struct tframe *f);
 void trap_record(struct tframe *f)
 {
-    t.vec = f->vec;
+    t.vec = t.trap_vec = f->vec;
     t.err = f->err;
     t.eip = f->eip;
     t.cs = f->cs;
@@ -61,7 +67,9 @@ void trap_record(struct tframe *f)
     t.esp = (f->cs & 3) == 3 ? f->esp : 0;
     t.ss = (f->cs & 3) == 3 ? f->ss : 0;
     t.count++;
+    /* Used once: an unexpected second fault goes to 0 and ends the test. */
     f->eip = resume_eip;
+    resume_eip = 0;
 }
 
 /*
@@ -85,6 +93,7 @@ void trap_record(struct tframe *f)
 STUB(trap_ud, 6, "    push $0\n");
 STUB(trap_bp, 3, "    push $0\n");
 STUB(trap_gp, 13, "");
+STUB(trap_np, 11, "");
 STUB(trap_pf, 14, "");
 
 /*
@@ -92,7 +101,7 @@ STUB(trap_pf, 14, "");
  * kernel stack), then back to the kernel's own stack where it left it.
  */
 volatile uint32_t kernel_esp;
-extern const char trap_int80[], user_code[], user_code_end[], back_in_kernel[];
+extern const char trap_int80[], user_code[], back_in_kernel[];
 void int80_record(uint32_t *f);
 void int80_record(uint32_t *f)
 {
@@ -112,20 +121,39 @@ __asm__ (
     "    mov  kernel_esp, %esp\n"
     "    jmp  back_in_kernel\n"
     "    .popsection\n"
-    /* The process: a page of its own, user-mapped; eax says it ran. */
+    /*
+     * The process: a page of its own, user-mapped; eax says it ran. Then
+     * its far calls through call gates (pv32_gdt below): one to ring 1,
+     * one with two parameters, one through a gate of DPL 1 (#GP).
+     */
     "    .pushsection .text.user, \"ax\", @progbits\n"
     "    .balign 4096\n"
     "user_code:\n"
     "    mov  $0x600d, %eax\n"
     "    int  $0x80\n"
     "    ud2\n"
-    "user_code_end:\n"
+    "user_gate_call:\n"
+    "    lcall $0x0b, $0\n"
+    "user_gate_call_ret:\n"
+    "    int  $0x80\n"
+    "user_gate_params:\n"
+    "    push $0x1111\n"
+    "    push $0x2222\n"
+    "    lcall $0x1b, $0\n"
+    "user_gate_params_ret:\n"
+    "    int  $0x80\n"
+    "user_gate_dpl1:\n"
+    "    lcall $0x13, $0\n"
+    "user_resume:\n"
+    "    int  $0x80\n"
     "    .balign 4096\n"
     "    .popsection\n" );
+extern const char user_gate_call[], user_gate_call_ret[], user_gate_params[],
+                  user_gate_params_ret[], user_gate_dpl1[], user_resume[];
 
 static uint8_t user_stack[4096] __aligned(4096);
 static uint8_t kstack[4096] __aligned(16);
-static uint8_t spare[4][4096] __aligned(4096);
+static uint8_t spare[5][4096] __aligned(4096);
 
 static void check_eq(const char *name, long got, long expected)
 {
@@ -137,6 +165,7 @@ static void traps_init32(void)
     static trap_info_t tr[] = {
         { 3, 3, FLAT_KERNEL_CS, (unsigned long)trap_bp },
         { 6, 0, FLAT_KERNEL_CS, (unsigned long)trap_ud },
+        { 11, 0, FLAT_KERNEL_CS, (unsigned long)trap_np },
         { 13, 0, FLAT_KERNEL_CS, (unsigned long)trap_gp },
         { 14, 0, FLAT_KERNEL_CS, (unsigned long)trap_pf },
         { 0x80, 3, FLAT_KERNEL_CS, (unsigned long)trap_int80 },
@@ -191,10 +220,11 @@ static void test_exceptions(void)
     t.count = 0;
     resume_eip = 0;
     __asm__ volatile ( "movl $1f, resume_eip\n\t"
+                       "movl $1f, %0\n\t"
                        "int3\n\t"
-                       "1:" ::: "memory" );
+                       "1:" : "=m" (g_back) :: "memory" );
     check_eq("int3: vector", t.vec, 3);
-    check_eq("int3: eip after the int3", t.eip == resume_eip, 1);
+    check_eq("int3: eip after the int3", t.eip == g_back, 1);
     check_eq("int3: cs with the saved event mask", t.cs, FLAT_KERNEL_CS | (mask << 16));
     check_eq("int3: IF from the event mask", !!(t.eflags & EFLAGS_IF), !mask);
 
@@ -250,13 +280,32 @@ static void test_emulation(void)
     check_eq("rdmsr FS_BASE: #GP (a 64-bit guest's)", t.count == 1 && t.vec == 13, 1);
 }
 
+/*
+ * Run the process from eip in ring 3 until its int $0x80 (an iret to it,
+ * through the hypercall page: [eax] eip cs eflags esp ss; IF clear, so
+ * events stay masked, compat_iret), back here on the kernel's stack.
+ */
+static __attribute__((noinline, noclone)) void run_user(const void *eip)
+{
+    uint32_t frame[6] = {
+        0, (unsigned long)eip, FLAT_USER_CS, 0,
+        (unsigned long)user_stack + sizeof(user_stack), FLAT_USER_SS,
+    };
+
+    __asm__ volatile ( "mov  %%esp, kernel_esp\n\t"
+                       "mov  %0, %%esp\n\t"
+                       "jmp  hypercall_page + 23 * 32\n"
+                       "back_in_kernel:\n\t"
+                       :: "r" (&frame[1]) : "eax", "ebx", "ecx", "edx", "esi", "edi",
+                          "memory" );
+}
+
 /* A process in ring 3: a user page of code and one of stack; int $0x80 back. */
-static __attribute__((noinline, noclone)) void test_ring3(void)
+static void test_ring3(void)
 {
     uint64_t code = ((uint64_t)mfn_of(user_code) << 12) | PTE_P | PTE_US | PTE_A;
     uint64_t stack = ((uint64_t)mfn_of(user_stack) << 12) | PTE_P | PTE_RW | PTE_US |
                      PTE_A | PTE_D;
-    uint32_t frame[6];              /* [eax] eip cs eflags esp ss: the stub pushes eax */
 
     check_eq("update_va_mapping: user code page", uvm(user_code, code, UVMF_INVLPG), 0);
     check_eq("update_va_mapping: user stack page", uvm(user_stack, stack, UVMF_INVLPG), 0);
@@ -264,19 +313,7 @@ static __attribute__((noinline, noclone)) void test_ring3(void)
              hypercall_raw(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
                            (unsigned long)kstack + sizeof(kstack), 0, 0, 0), 0);
     t.count = 0;
-    /* iret to ring 3: [eax] eip cs eflags esp ss, through the hypercall page */
-    frame[0] = 0;
-    frame[1] = (unsigned long)user_code;
-    frame[2] = FLAT_USER_CS;
-    frame[3] = 0;                   /* IF clear: events stay masked (compat_iret) */
-    frame[4] = (unsigned long)user_stack + sizeof(user_stack);
-    frame[5] = FLAT_USER_SS;
-    __asm__ volatile ( "mov  %%esp, kernel_esp\n\t"
-                       "mov  %0, %%esp\n\t"
-                       "jmp  hypercall_page + 23 * 32\n"
-                       "back_in_kernel:\n\t"
-                       :: "r" (&frame[1]) : "eax", "ebx", "ecx", "edx", "esi", "edi",
-                          "memory" );
+    run_user(user_code);
     check_eq("ring 3 ran to its int $0x80", t.count, 1);
     check_eq("int $0x80: eip after it", t.eip, (unsigned long)user_code + 7);
     check_eq("int $0x80: cs ring 3, the saved mask 1", t.cs, FLAT_USER_CS | (1 << 16));
@@ -353,6 +390,219 @@ static void test_descriptors(void)
 #undef UPDATE
 }
 
+/* ------------------------------------------------------------ call gates */
+
+/*
+ * What a gate's target saw: its stack pointer, the words there (the CPU's
+ * frame: eip cs [parameters] [esp ss]), its own cs and ss. gate_call
+ * returns with lret, gate_call_p2 with lret $8 (two parameters), gate_jmp
+ * (reached by ljmp, no frame) jumps to gate_back.
+ */
+volatile uint32_t g_esp, g_esp0, g_frame[6], g_cs, g_ss, g_count;
+extern const char gate_call[], gate_call_p2[], gate_jmp[];
+#define GATE_RECORD(n)                                                  \
+    "    mov  %esp, g_esp\n"                                             \
+    "    mov  $0, %eax\n"                                                \
+    "1:  mov  (%esp,%eax,4), %ecx\n"                                     \
+    "    mov  %ecx, g_frame(,%eax,4)\n"                                  \
+    "    inc  %eax\n"                                                    \
+    "    cmp  $" #n ", %eax\n"                                           \
+    "    jb   1b\n"                                                      \
+    "    mov  %cs, %eax\n"                                               \
+    "    mov  %eax, g_cs\n"                                              \
+    "    mov  %ss, %eax\n"                                               \
+    "    mov  %eax, g_ss\n"                                              \
+    "    incl g_count\n"
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "gate_call:\n"
+    GATE_RECORD(4)
+    "    lret\n"
+    "gate_call_p2:\n"
+    GATE_RECORD(6)
+    "    lret $8\n"
+    "gate_jmp:\n"
+    GATE_RECORD(0)
+    "    jmp  *g_back\n"
+    "    .popsection\n" );
+
+/* A 32-bit call gate: to sel:off, DPL dpl, nparm words of parameters. */
+static uint64_t gate(unsigned int sel, const void *target, unsigned int dpl,
+                     unsigned int nparm)
+{
+    uint32_t off = (unsigned long)target;
+
+    return ((uint64_t)((off & 0xffff0000) | 0x8c00 | (dpl << 13) | nparm) << 32) |
+           (sel << 16) | (off & 0xffff);
+}
+
+#define CODE_R1        0x00cfbb000000ffffULL    /* flat code, DPL 1 */
+#define CODE_R1_NP     0x00cf3b000000ffffULL    /* the same, not present */
+#define CODE_R1_4K     0x00c0bb0000000000ULL    /* code to 0xfff, DPL 1 */
+#define DATA_R1        0x00cfb3000000ffffULL    /* flat data, DPL 1 */
+#define CODE_R3        0x00cffb000000ffffULL    /* flat code, DPL 3 */
+
+/* A far call from ring 1 to sel, expected to fault: the vector and code. */
+#define LCALL_FAULT(sel)                                                \
+    do {                                                                \
+        t.count = 0;                                                    \
+        t.vec = t.err = ~0u;                                            \
+        __asm__ volatile ( "movl $1f, resume_eip\n\t"                   \
+                           "lcall $" #sel ", $0\n\t"                    \
+                           "1:" ::: "eax", "ecx", "memory" );           \
+    } while ( 0 )
+
+static void test_call_gates(void)
+{
+    uint8_t *page = spare[3], *ldt = spare[4];
+    unsigned long mfn = mfn_of(page), lmfn = mfn_of(ldt);
+    uint32_t frames[1] = { mfn };
+    uint32_t kstack_top = (unsigned long)kstack + sizeof(kstack);
+    uint32_t ustack_top = (unsigned long)user_stack + sizeof(user_stack);
+    static const struct { unsigned int idx; uint64_t desc; } gdt_init[] = {
+        { 4, CODE_R1_NP }, { 6, CODE_R1_4K }, { 8, DATA_R1 }, { 11, CODE_R3 },
+    };
+    struct { uint32_t off; uint16_t sel; } __attribute__((packed)) fptr = { 0, 0x08 };
+    long rc = 0;
+
+    memset(page, 0, PG);
+    memset(ldt, 0, PG);
+    check_eq("gates: the GDT frame mapped read-only",
+             uvm(page, ((uint64_t)mfn << 12) | PTE_P | PTE_A, UVMF_INVLPG), 0);
+    check_eq("gates: set_gdt", hypercall_raw(__HYPERVISOR_set_gdt, (unsigned long)frames,
+                                             512, 0, 0, 0), 0);
+#define UPDATE(idx, desc) hypercall_raw(__HYPERVISOR_update_descriptor, \
+                                        (uint32_t)((mfn << 12) + 8 * (idx)), 0, \
+                                        (uint32_t)(desc), (uint64_t)(desc) >> 32, 0)
+    for ( unsigned int i = 0; i < ARRAY_SIZE(gdt_init); i++ )
+        rc |= UPDATE(gdt_init[i].idx, gdt_init[i].desc);
+    check_eq("gates: the code and data descriptors", rc, 0);
+    check_eq("gates: a gate DPL 3 to FLAT_KERNEL_CS (1)",
+             UPDATE(1, gate(FLAT_KERNEL_CS, gate_call, 3, 0)), 0);
+    check_eq("  stored DPL 0, its DPL in the target's RPL",
+             ((volatile uint64_t *)page)[1] >> 32 & 0xffff, 0x8c00);
+    check_eq("  the target's RPL", ((volatile uint64_t *)page)[1] >> 16 & 0xffff,
+             FLAT_KERNEL_CS | 3);
+    rc = UPDATE(2, gate(FLAT_KERNEL_CS, gate_call, 1, 0));
+    rc |= UPDATE(3, gate(FLAT_KERNEL_CS, gate_call_p2, 3, 2));
+    rc |= UPDATE(5, gate(0x20, gate_call, 3, 0));
+    rc |= UPDATE(7, gate(0x30, gate_call, 3, 0));
+    rc |= UPDATE(9, gate(0x40, gate_call, 3, 0));
+    rc |= UPDATE(10, gate(FLAT_KERNEL_CS, gate_jmp, 1, 0));
+    rc |= UPDATE(12, gate(0x58, gate_call, 3, 0));
+    check_eq("gates: the other gates", rc, 0);
+    check_eq("gates: a gate with parameter bits 5-7 set",
+             UPDATE(13, gate(FLAT_KERNEL_CS, gate_call, 3, 0x20)), -XEN_EINVAL);
+    check_eq("gates: a gate to a hypervisor selector (0xe008)",
+             UPDATE(13, gate(0xe008, gate_call, 3, 0)), -XEN_EINVAL);
+
+    /* Ring 1 to ring 1: the return address on the caller's stack. */
+    g_count = 0;
+    __asm__ volatile ( "mov  %%esp, g_esp0\n\t"
+                       "movl $1f, %0\n\t"
+                       "lcall $0x08, $0\n"
+                       "1:" : "=m" (g_back) :: "eax", "ecx", "memory" );
+    check_eq("lcall through a gate from ring 1: the target ran", g_count, 1);
+    check_eq("  its frame: the eip after the lcall", g_frame[0], g_back);
+    check_eq("  its frame: the caller's cs", g_frame[1], FLAT_KERNEL_CS);
+    check_eq("  on the caller's stack, 8 bytes down", g_esp0 - g_esp, 8);
+    check_eq("  in cs FLAT_KERNEL_CS", g_cs, FLAT_KERNEL_CS);
+    __asm__ volatile ( "movl $1f, %0\n\t"
+                       "lcall *%1\n"
+                       "1:" : "=m" (g_back) : "m" (fptr) : "eax", "ecx", "memory" );
+    check_eq("lcall *mem through a gate: the target ran", g_count, 2);
+    check_eq("  its frame: the eip after the lcall", g_frame[0], g_back);
+    __asm__ volatile ( "movl $1f, %0\n\t"
+                       "lcall $0x10, $0\n"
+                       "1:" : "=m" (g_back) :: "eax", "ecx", "memory" );
+    check_eq("lcall through a gate of DPL 1 from ring 1", g_count, 3);
+    __asm__ volatile ( "mov  %%esp, g_esp0\n\t"
+                       "movl $1f, %0\n\t"
+                       "ljmp $0x50, $0\n"
+                       "1:" : "=m" (g_back) :: "eax", "ecx", "memory" );
+    check_eq("ljmp through a gate: the target ran", g_count, 4);
+    check_eq("  nothing pushed", g_esp, g_esp0);
+    check_eq("  in cs FLAT_KERNEL_CS", g_cs, FLAT_KERNEL_CS);
+
+    /* The faults Xen gives for bad ones. */
+    LCALL_FAULT(0x13);
+    check_eq("lcall with RPL 3 through a gate of DPL 1: #GP", t.vec, 13);
+    check_eq("  error code: the gate", t.err, 0x10);
+    LCALL_FAULT(0x28);
+    check_eq("lcall through a gate to a code segment not present: #NP", t.vec, 11);
+    check_eq("  error code: the target", t.err, 0x20);
+    LCALL_FAULT(0x38);
+    check_eq("lcall through a gate past its target's limit: #GP", t.vec, 13);
+    check_eq("  error code 0", t.err, 0);
+    LCALL_FAULT(0x48);
+    check_eq("lcall through a gate to a data segment: #GP", t.vec, 13);
+    check_eq("  error code: the target", t.err, 0x40);
+    LCALL_FAULT(0x60);
+    check_eq("lcall through a gate to ring-3 code: #GP", t.vec, 13);
+    check_eq("  error code: the target", t.err, 0x58);
+    LCALL_FAULT(0x70);
+    check_eq("lcall to an empty GDT entry: #GP", t.vec, 13);
+    check_eq("  error code: the selector", t.err, 0x70);
+
+    /* A gate in the LDT (its page mapped when first used). */
+    check_eq("gates: the LDT frame mapped read-only",
+             uvm(ldt, ((uint64_t)lmfn << 12) | PTE_P | PTE_A, UVMF_INVLPG), 0);
+    /*
+     * DPL 1: the page is checked again when it becomes an LDT, and a gate
+     * stored to FLAT_KERNEL_CS with another DPL then names 0xe01b, which
+     * Xen's guest_gate_selector_okay refuses.
+     */
+    check_eq("gates: a gate in the LDT",
+             hypercall_raw(__HYPERVISOR_update_descriptor, (uint32_t)(lmfn << 12), 0,
+                           (uint32_t)gate(FLAT_KERNEL_CS, gate_call, 1, 0),
+                           gate(FLAT_KERNEL_CS, gate_call, 1, 0) >> 32, 0), 0);
+    check_eq("gates: set_ldt", hypercall_mmuext_op(&(mmuext_op_t){
+                 .cmd = MMUEXT_SET_LDT, .arg1.linear_addr = (unsigned long)ldt,
+                 .arg2.nr_ents = 512 }, 1, NULL, DOMID_SELF), 0);
+    __asm__ volatile ( "movl $1f, %0\n\t"
+                       "lcall $0x05, $0\n"
+                       "1:" : "=m" (g_back) :: "eax", "ecx", "memory" );
+    check_eq("lcall through an LDT gate: the target ran", g_count, 5);
+    check_eq("  its frame: the eip after the lcall", g_frame[0], g_back);
+
+    /* From ring 3: onto the kernel stack, the caller's esp and ss saved. */
+    t.count = 0;
+    run_user(user_gate_call);
+    check_eq("ring 3 lcall through a gate: the target ran", g_count, 6);
+    check_eq("  its frame: eip", g_frame[0], (unsigned long)user_gate_call_ret);
+    check_eq("  its frame: cs", g_frame[1], FLAT_USER_CS);
+    check_eq("  its frame: esp", g_frame[2], ustack_top);
+    check_eq("  its frame: ss", g_frame[3], FLAT_USER_SS);
+    check_eq("  on the kernel stack", g_esp, kstack_top - 16);
+    check_eq("  in cs FLAT_KERNEL_CS", g_cs, FLAT_KERNEL_CS);
+    check_eq("  in ss FLAT_KERNEL_SS", g_ss, FLAT_KERNEL_SS);
+    check_eq("  its lret back to ring 3, then int $0x80", t.count == 1 &&
+             t.eip == (unsigned long)user_gate_call_ret + 2 && t.esp == ustack_top, 1);
+    t.count = 0;
+    run_user(user_gate_params);
+    check_eq("ring 3 lcall through a gate with 2 parameters: the target ran", g_count, 7);
+    check_eq("  its frame: eip", g_frame[0], (unsigned long)user_gate_params_ret);
+    check_eq("  its frame: the parameters", g_frame[2] == 0x2222 && g_frame[3] == 0x1111, 1);
+    check_eq("  its frame: esp", g_frame[4], ustack_top - 8);
+    check_eq("  its frame: ss", g_frame[5], FLAT_USER_SS);
+    check_eq("  on the kernel stack", g_esp, kstack_top - 24);
+    check_eq("  its lret $8 back to ring 3, then int $0x80", t.count == 1 &&
+             t.esp == ustack_top, 1);
+    t.count = 0;
+    t.trap_vec = t.err = ~0u;
+    resume_eip = (unsigned long)user_resume;
+    run_user(user_gate_dpl1);
+    check_eq("ring 3 lcall through a gate of DPL 1: #GP", t.trap_vec, 13);
+    check_eq("  error code: the gate", t.err, 0x10);
+    check_eq("  then on to its int $0x80", t.count == 2 && t.vec == 0x80, 1);
+
+    check_eq("gates: set_ldt none", hypercall_mmuext_op(&(mmuext_op_t){
+                 .cmd = MMUEXT_SET_LDT }, 1, NULL, DOMID_SELF), 0);
+    check_eq("gates: set_gdt back to none",
+             hypercall_raw(__HYPERVISOR_set_gdt, (unsigned long)frames, 0, 0, 0, 0), 0);
+#undef UPDATE
+}
+
 void test_main(void)
 {
     traps_init32();
@@ -361,6 +611,7 @@ void test_main(void)
     test_ptwr();
     test_descriptors();
     test_ring3();
+    test_call_gates();
     if ( report_checks )
         xtf_success(NULL);
 }

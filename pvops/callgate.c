@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pvops/callgate.c - a 32-bit PV guest's call gates, emulated as Xen's
+ * pv/emul-gate-op.c does. Long mode knows only 16-byte call gates, so the
+ * guest's 8-byte ones are stored with DPL 0 and their DPL in the target
+ * selector's RPL (pvops/segdesc.c check_descriptor32): every far CALL or JMP
+ * through one is a #GP with the gate's selector, and this does what the CPU
+ * would have done. Only ring 1, the guest kernel's, has a known inner
+ * stack (stack_switch's kernel_ss:kernel_sp).
+ */
+#include "pvops/descriptors.h"
+#include "pvops/traps.h"
+#include "x86/decode.h"
+#include "x86/desc.h"
+#include "x86/uaccess.h"
+
+#ifdef CONFIG_PV32
+
+#define SEG_WR      (1u << 9)       /* readable code, writable data */
+#define SEG_EC      (1u << 10)      /* conforming code, expand-down data */
+#define SEG_CODE    (1u << 11)
+#define SEG_S       (1u << 12)
+#define SEG_DPL     (3u << 13)
+#define SEG_P       (1u << 15)
+#define SEG_L       (1u << 21)
+#define SEG_DB      (1u << 22)
+#define SEG_G       (1u << 23)
+#define DPL(ar)     (((ar) >> 13) & 3)
+
+#define X86_EFLAGS_TF   (1UL << 8)
+#define X86_EFLAGS_RF   (1UL << 16)
+
+struct seg {
+    uint32_t base, limit, ar;
+};
+
+/*
+ * The descriptor a selector names, read through the vCPU's GDT and LDT
+ * windows, where the CPU reads it (Xen's own entries included). A null
+ * selector and one past the LDT read as zero, as in Xen's
+ * pv_emul_read_descriptor; one in the guest's GDT past its entries cannot
+ * be read. An LDT page the window does not map yet is mapped, as the CPU's
+ * own access would have had it mapped.
+ */
+static bool read_desc(struct vcpu *v, unsigned int sel, uint64_t *d)
+{
+    unsigned int idx = sel >> 3;
+    unsigned long va;
+
+    *d = 0;
+    if ( sel < 4 || ((sel & 4) && idx >= v->ldt_ents) )
+        return true;
+    if ( !(sel & 4) && idx >= v->gdt_ents && idx < FIRST_RESERVED_GDT_ENTRY )
+        return false;
+    va = (sel & 4 ? LDT_VIRT(v->id) : GDT_VIRT(v->id)) + idx * 8;
+    if ( !raw_copy_guest(d, (const void *)va, sizeof(*d)) )
+        return true;
+    return (sel & 4) && pv_ldt_fault(v, va) &&
+           !raw_copy_guest(d, (const void *)va, sizeof(*d));
+}
+
+/* A segment's base, limit (in bytes) and attributes, L masked as Xen does. */
+static bool read_seg(struct vcpu *v, unsigned int sel, struct seg *s)
+{
+    uint64_t d;
+    uint32_t a, b;
+
+    if ( !read_desc(v, sel, &d) )
+        return false;
+    a = d;
+    b = (d >> 32) & ~SEG_L;
+    s->ar = b & 0x00f0ff00;
+    s->base = (a >> 16) | ((b & 0xff) << 16) | (b & 0xff000000);
+    s->limit = (a & 0xffff) | (b & 0xf0000);
+    if ( b & SEG_G )
+        s->limit = (s->limit << 12) | 0xfff;
+    return true;
+}
+
+/* Room for decr bytes below esp (Xen's check_stack_limit, expand-down too). */
+static bool stack_fits(uint32_t ar, uint32_t limit, uint32_t esp, uint32_t decr)
+{
+    return esp - decr < esp - 1 &&
+           (!(ar & SEG_EC) ? esp - 1 <= limit : esp - decr > limit);
+}
+
+/* The data segment register seg as the guest left it (the shim loads none). */
+static unsigned int read_sreg(const struct cpu_regs *regs, unsigned int seg)
+{
+    unsigned int sel = 0;
+
+    switch ( seg )
+    {
+    case SREG_ES: __asm__ ( "mov %%es, %0" : "=r" (sel) ); break;
+    case SREG_DS: __asm__ ( "mov %%ds, %0" : "=r" (sel) ); break;
+    case SREG_FS: __asm__ ( "mov %%fs, %0" : "=r" (sel) ); break;
+    case SREG_GS: __asm__ ( "mov %%gs, %0" : "=r" (sel) ); break;
+    case SREG_SS: sel = regs->ss; break;
+    }
+    return sel & 0xffff;
+}
+
+/* A fault for the guest: its vector, its error code in *fec. */
+static unsigned int fault(unsigned int *fec, unsigned int vec, unsigned int ec)
+{
+    *fec = ec;
+    return vec;
+}
+
+static unsigned int page_fault(unsigned int *fec, unsigned int ec, unsigned long addr)
+{
+    vcpu_set_cr2(current_vcpu(), addr);
+    return fault(fec, 14, ec);
+}
+
+/*
+ * The far pointer's selector, at seg:off (Xen's read_mem): through a
+ * readable, present, non-system segment, within its limit; an unreadable
+ * byte is a #PF.
+ */
+static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg *cs,
+                                 unsigned int seg, unsigned long off, uint16_t *sel,
+                                 unsigned int *fec)
+{
+    struct seg s = *cs;
+    unsigned long addr, left;
+
+    if ( seg != SREG_CS )
+    {
+        unsigned int sreg = read_sreg(regs, seg);
+
+        if ( !sreg || !read_seg(current_vcpu(), sreg, &s) || !(s.ar & SEG_S) ||
+             !(s.ar & SEG_P) || ((s.ar & SEG_CODE) && !(s.ar & SEG_WR)) )
+            return fault(fec, 13, regs->error_code);
+    }
+    if ( s.limit < 1 || off > s.limit - 1UL )
+        return fault(fec, 13, regs->error_code);
+    addr = (uint32_t)(s.base + off);
+    left = copy_from_guest(sel, addr, sizeof(*sel));
+    return left ? page_fault(fec, 0, addr + sizeof(*sel) - left) : 0;
+}
+
+/* Push a 32-bit word below *stk (Xen's push(): a #PF, write, if it cannot). */
+static unsigned int push(unsigned long *stk, uint32_t val, unsigned int *fec)
+{
+    *stk -= 4;
+    return copy_to_guest(*stk, &val, 4) ? page_fault(fec, 2, *stk) : 0;
+}
+
+/*
+ * The far CALL or JMP through the gate regs->error_code names, or the
+ * fault it makes: 0 when done, else the vector and *fec its error code.
+ */
+static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
+{
+    struct vcpu *v = current_vcpu();
+    unsigned int ec = regs->error_code & 0xffff, cpl = regs->cs & 3;
+    unsigned int sel, ar, dpl, nparm, got, ss, vec;
+    unsigned long at, stk, top, ea, room;
+    uint8_t buf[INSN_MAX_LEN];
+    struct far_branch fb;
+    struct seg cs, s;
+    uint16_t opnd_sel;
+    uint32_t off, esp;
+    uint64_t d;
+    int rc;
+
+    /*
+     * The gate (Xen's read_gate_descriptor): one of the guest's own, a 32-bit
+     * call gate whose DPL check_descriptor32 moved to the selector's RPL.
+     */
+    if ( ec < 4 || (ec >> 3) >= (ec & 4 ? v->ldt_ents : v->gdt_ents) ||
+         !read_desc(v, ec, &d) )
+        return fault(fec, 13, regs->error_code);
+    sel = (d >> 16) & 0xfffc;
+    off = (d & 0xffff) | ((d >> 32) & 0xffff0000);
+    ar = (d >> 32) & 0xffff;
+    if ( ar & SEG_DPL )
+        return fault(fec, 13, regs->error_code);
+    ar |= ((d >> 16) & 3) << 13;
+    if ( (ar & 0x1f00) != 0x0c00 || DPL(ar) < cpl )
+        return fault(fec, 13, regs->error_code);
+    if ( !(ar & SEG_P) )
+        return fault(fec, 11, regs->error_code);
+    dpl = DPL(ar);
+    nparm = ar & 0x1f;
+
+    /* The instruction, where the code segment has it and within its limit. */
+    if ( !read_seg(v, regs->cs & 0xffff, &cs) || !(cs.ar & SEG_S) ||
+         !(cs.ar & SEG_P) || !(cs.ar & SEG_CODE) || (uint32_t)regs->rip > cs.limit )
+        return fault(fec, 13, regs->error_code);
+    at = (uint32_t)(cs.base + (uint32_t)regs->rip);
+    room = cs.limit - (uint32_t)regs->rip + 1UL;
+    got = MIN((unsigned long)sizeof(buf), room);
+    while ( got && copy_from_guest(buf, at, got) )
+        got--;
+    rc = insn_decode_far(buf, got, cs.ar & SEG_DB, &fb);
+    if ( rc == -2 && got < sizeof(buf) && got < room )
+        return page_fault(fec, 0, at + got);
+    if ( rc )
+        return fault(fec, 13, regs->error_code);
+
+    /* The selector the instruction names must be the gate's, its RPL <= DPL. */
+    if ( fb.indirect )
+    {
+        ea = (fb.base >= 0 ? *regs_gpr(regs, fb.base) : 0) +
+             (fb.index >= 0 ? *regs_gpr(regs, fb.index) * fb.scale : 0) + fb.disp;
+        ea = fb.addr32 ? (uint32_t)ea : (uint16_t)ea;
+        if ( (vec = read_far_sel(regs, &cs, fb.seg, ea + fb.opsize, &opnd_sel, fec)) )
+            return vec;
+    }
+    else
+        opnd_sel = fb.sel;
+    if ( (opnd_sel & ~3u) != ec || dpl < (opnd_sel & 3u) )
+        return fault(fec, 13, regs->error_code);
+
+    /*
+     * The target: code, present, the offset within it; a CALL (or a
+     * conforming target) may go to a more privileged ring, a JMP stays in
+     * its own.
+     */
+    if ( !read_seg(v, sel, &s) || !(s.ar & SEG_S) || !(s.ar & SEG_CODE) ||
+         (!fb.jump || (s.ar & SEG_EC) ? DPL(s.ar) > cpl : DPL(s.ar) != cpl) )
+        return fault(fec, 13, sel);
+    if ( !(s.ar & SEG_P) )
+        return fault(fec, 11, sel);
+    if ( off > s.limit )
+        return fault(fec, 13, 0);
+
+    if ( fb.jump )
+        sel |= cpl;
+    else if ( DPL(s.ar) < cpl )
+    {
+        /* Inward: onto the kernel's stack, the caller's SS:ESP first. */
+        sel |= DPL(s.ar);
+        if ( (sel & 3) != 1 )
+            return fault(fec, 13, regs->error_code);
+        esp = v->kernel_sp;
+        ss = v->kernel_ss & 0xffff;
+        if ( (ss & 3) != (sel & 3) || !read_seg(v, ss, &s) ||
+             DPL(s.ar) != (sel & 3) || !(s.ar & SEG_S) ||
+             (s.ar & SEG_CODE) || !(s.ar & SEG_WR) )
+            return fault(fec, 10, ss & ~3u);
+        if ( !(s.ar & SEG_P) || !stack_fits(s.ar, s.limit, esp, (4 + nparm) * 4) )
+            return fault(fec, 12, ss & ~3u);
+        stk = top = (uint32_t)(s.base + esp);
+        if ( !guest_range_ok(stk - (4 + nparm) * 4, (4 + nparm) * 4) )
+            return fault(fec, 13, regs->error_code);
+        if ( (vec = push(&stk, regs->ss, fec)) || (vec = push(&stk, regs->rsp, fec)) )
+            return vec;
+        if ( nparm )
+        {
+            unsigned long ustk, left;
+            uint32_t parm;
+
+            /*
+             * The parameters, from the caller's stack; Xen checks its limit
+             * with the inner ESP, as here.
+             */
+            if ( !read_seg(v, regs->ss & 0xffff, &s) || DPL(s.ar) != cpl ||
+                 !(s.ar & SEG_S) || (s.ar & SEG_CODE) || !(s.ar & SEG_WR) ||
+                 !stack_fits(s.ar, s.limit, esp - 8 + nparm * 4, nparm * 4) )
+                return fault(fec, 13, regs->error_code);
+            ustk = (uint32_t)(s.base + (uint32_t)regs->rsp + nparm * 4);
+            if ( !guest_range_ok(ustk - nparm * 4, nparm * 4) )
+                return fault(fec, 13, regs->error_code);
+            do {
+                ustk -= 4;
+                if ( (left = copy_from_guest(&parm, ustk, 4)) )
+                    return page_fault(fec, 0, ustk + 4 - left);
+                if ( (vec = push(&stk, parm, fec)) )
+                    return vec;
+            } while ( --nparm );
+        }
+    }
+    else
+    {
+        /* Same ring: the return address on the caller's own stack. */
+        sel |= cpl;
+        esp = regs->rsp;
+        ss = regs->ss & 0xffff;
+        if ( !read_seg(v, ss, &s) || DPL(s.ar) != (sel & 3) )
+            return fault(fec, 13, regs->error_code);
+        if ( !stack_fits(s.ar, s.limit, esp, 2 * 4) )
+            return fault(fec, 12, 0);
+        stk = top = (uint32_t)(s.base + esp);
+        if ( !guest_range_ok(stk - 2 * 4, 2 * 4) )
+            return fault(fec, 13, regs->error_code);
+    }
+    if ( !fb.jump )
+    {
+        if ( (vec = push(&stk, regs->cs, fec)) ||
+             (vec = push(&stk, regs->rip + fb.len, fec)) )
+            return vec;
+        regs->rsp = (uint32_t)(esp - (top - stk));
+        regs->ss = ss;
+    }
+
+    /* On at the target (Xen's pv_emul_instruction_done). */
+    regs->cs = sel;
+    regs->rip = off;
+    regs->rflags &= ~X86_EFLAGS_RF;
+    if ( regs->rflags & X86_EFLAGS_TF )
+    {
+        v->debugreg[6] |= (1UL << 14) | 0xffff0ff0UL;
+        return fault(fec, 1, 0);
+    }
+    return 0;
+}
+
+void pv_emulate_gate_op(struct cpu_regs *regs)
+{
+    unsigned int ec, vec = gate_op(regs, &ec);
+
+    if ( vec )
+        pv_inject_exception(regs, vec, vec == 1 ? -1 : (long)ec);
+}
+
+#endif /* CONFIG_PV32 */
