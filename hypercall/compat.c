@@ -264,12 +264,25 @@ static long compat_multicall(unsigned long list, unsigned int nr_calls)
 }
 
 /*
+ * Xen's compat_handle_okay on a frame list of nr entries of size bytes: nr
+ * below 4 GiB / size, and the whole list below the hole.
+ */
+static bool compat_list_ok(uint32_t list, uint32_t nr, uint32_t size)
+{
+    return nr < ~0U / size && guest_addr_ok((unsigned long)list + (nr ? nr * size - 1 : 0));
+}
+
+/*
  * grant_table_op (Xen's compat_grant_table_op): map, unmap, unmap_and_replace,
  * swap, query_size, get/set_version and cache_flush are laid out alike
  * (lib/compat.h checks it) and go to do_grant_table_op; setup_table,
  * get_status_frames and copy carry 32-bit handles or frame numbers and are
- * translated here, one entry at a time.
+ * translated here, one entry at a time. Xen's compat layer runs its loop
+ * over count for setup_table and get_status_frames too: count 0 is 0, not
+ * the native -EINVAL.
  */
+#define COMPAT_COPY_CHUNK (2 * PAGE_SIZE / sizeof(struct gnttab_copy))
+
 static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
 {
     switch ( cmd )
@@ -280,11 +293,13 @@ static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned 
         struct gnttab_setup_table op;
         long rc;
 
+        if ( count == 0 )
+            return 0;
         if ( count != 1 )
             return -XEN_EINVAL;
         if ( copy_from_guest(&c, uop, sizeof(c)) )
             return -XEN_EFAULT;
-        if ( !guest_addr_ok(c.frame_list) )
+        if ( !compat_list_ok(c.frame_list, c.nr_frames, sizeof(uint32_t)) )
             return -XEN_EFAULT;
         op = (struct gnttab_setup_table){ .dom = c.dom, .nr_frames = c.nr_frames };
         rc = grant_setup_table(&op, c.frame_list);
@@ -300,11 +315,13 @@ static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned 
         struct gnttab_get_status_frames op;
         long rc;
 
+        if ( count == 0 )
+            return 0;
         if ( count != 1 )
             return -XEN_EINVAL;
         if ( copy_from_guest(&c, uop, sizeof(c)) )
             return -XEN_EFAULT;
-        if ( !guest_addr_ok(c.frame_list) )
+        if ( !compat_list_ok(c.frame_list, c.nr_frames, sizeof(uint64_t)) )
             return -XEN_EFAULT;
         op = (struct gnttab_get_status_frames){ .nr_frames = c.nr_frames, .dom = c.dom };
         rc = grant_get_status_frames(&op, c.frame_list);
@@ -332,6 +349,15 @@ static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned 
 
                 return hypercall_create_continuation(__HYPERVISOR_grant_table_op, a);
             }
+            /*
+             * Xen translates the ops a chunk at a time (as many native ops as
+             * its 8 KiB translation area holds: 204) and runs none of a chunk
+             * whose copy-in faults.
+             */
+            if ( i % COMPAT_COPY_CHUNK == 0 )
+                for ( unsigned int j = 1; j < COMPAT_COPY_CHUNK && i + j < count; j++ )
+                    if ( copy_from_guest(&c, uop + j * sizeof(c), sizeof(c)) )
+                        return -XEN_EFAULT;
             if ( copy_from_guest(&c, uop, sizeof(c)) )
                 return -XEN_EFAULT;
             op = (struct gnttab_copy){
