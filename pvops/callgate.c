@@ -16,66 +16,9 @@
 
 #ifdef CONFIG_PV32
 
-#define SEG_WR      (1u << 9)       /* readable code, writable data */
-#define SEG_EC      (1u << 10)      /* conforming code, expand-down data */
-#define SEG_CODE    (1u << 11)
-#define SEG_S       (1u << 12)
-#define SEG_DPL     (3u << 13)
-#define SEG_P       (1u << 15)
-#define SEG_L       (1u << 21)
-#define SEG_DB      (1u << 22)
-#define SEG_G       (1u << 23)
-#define DPL(ar)     (((ar) >> 13) & 3)
 
 #define X86_EFLAGS_TF   (1UL << 8)
 #define X86_EFLAGS_RF   (1UL << 16)
-
-struct seg {
-    uint32_t base, limit, ar;
-};
-
-/*
- * The descriptor a selector names, read through the vCPU's GDT and LDT
- * windows, where the CPU reads it (Xen's own entries included). A null
- * selector and one past the LDT read as zero, as in Xen's
- * pv_emul_read_descriptor; one in the guest's GDT past its entries cannot
- * be read. An LDT page the window does not map yet is mapped, as the CPU's
- * own access would have had it mapped.
- */
-static bool read_desc(struct vcpu *v, unsigned int sel, uint64_t *d)
-{
-    unsigned int idx = sel >> 3;
-    unsigned long va;
-
-    *d = 0;
-    if ( sel < 4 || ((sel & 4) && idx >= v->ldt_ents) )
-        return true;
-    if ( !(sel & 4) && idx >= v->gdt_ents && idx < FIRST_RESERVED_GDT_ENTRY )
-        return false;
-    va = (sel & 4 ? LDT_VIRT(v->id) : GDT_VIRT(v->id)) + idx * 8;
-    if ( !raw_copy_guest(d, (const void *)va, sizeof(*d)) )
-        return true;
-    return (sel & 4) && pv_ldt_fault(v, va) &&
-           !raw_copy_guest(d, (const void *)va, sizeof(*d));
-}
-
-/* A segment's base, limit (in bytes) and attributes, L masked as Xen does. */
-static bool read_seg(struct vcpu *v, unsigned int sel, struct seg *s)
-{
-    uint64_t d;
-    uint32_t a, b;
-
-    if ( !read_desc(v, sel, &d) )
-        return false;
-    a = d;
-    b = (d >> 32) & ~SEG_L;
-    s->ar = b & 0x00f0ff00;
-    s->base = (a >> 16) | ((b & 0xff) << 16) | (b & 0xff000000);
-    s->limit = (a & 0xffff) | (b & 0xf0000);
-    if ( b & SEG_G )
-        s->limit = (s->limit << 12) | 0xfff;
-    return true;
-}
 
 /* Room for decr bytes below esp (Xen's check_stack_limit, expand-down too). */
 static bool stack_fits(uint32_t ar, uint32_t limit, uint32_t esp, uint32_t decr)
@@ -118,18 +61,18 @@ static unsigned int page_fault(unsigned int *fec, unsigned int ec, unsigned long
  * readable, present, non-system segment, within its limit; an unreadable
  * byte is a #PF.
  */
-static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg *cs,
+static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg_info *cs,
                                  unsigned int seg, unsigned long off, uint16_t *sel,
                                  unsigned int *fec)
 {
-    struct seg s = *cs;
+    struct seg_info s = *cs;
     unsigned long addr, left;
 
     if ( seg != SREG_CS )
     {
         unsigned int sreg = read_sreg(regs, seg);
 
-        if ( !sreg || !read_seg(current_vcpu(), sreg, &s) || !(s.ar & SEG_S) ||
+        if ( !sreg || !pv_read_segment(current_vcpu(), sreg, &s, true) || !(s.ar & SEG_S) ||
              !(s.ar & SEG_P) || ((s.ar & SEG_CODE) && !(s.ar & SEG_WR)) )
             return fault(fec, 13, regs->error_code);
     }
@@ -159,7 +102,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
     unsigned long at, stk, top, ea, room;
     uint8_t buf[INSN_MAX_LEN];
     struct far_branch fb;
-    struct seg cs, s;
+    struct seg_info cs, s;
     uint16_t opnd_sel;
     uint32_t off, esp;
     uint64_t d;
@@ -170,7 +113,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
      * call gate whose DPL check_descriptor32 moved to the selector's RPL.
      */
     if ( ec < 4 || (ec >> 3) >= (ec & 4 ? v->ldt_ents : v->gdt_ents) ||
-         !read_desc(v, ec, &d) )
+         !pv_read_descriptor(v, ec, &d, true) )
         return fault(fec, 13, regs->error_code);
     sel = (d >> 16) & 0xfffc;
     off = (d & 0xffff) | ((d >> 32) & 0xffff0000);
@@ -186,7 +129,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
     nparm = ar & 0x1f;
 
     /* The instruction, where the code segment has it and within its limit. */
-    if ( !read_seg(v, regs->cs & 0xffff, &cs) || !(cs.ar & SEG_S) ||
+    if ( !pv_read_segment(v, regs->cs & 0xffff, &cs, true) || !(cs.ar & SEG_S) ||
          !(cs.ar & SEG_P) || !(cs.ar & SEG_CODE) || (uint32_t)regs->rip > cs.limit )
         return fault(fec, 13, regs->error_code);
     at = (uint32_t)(cs.base + (uint32_t)regs->rip);
@@ -219,7 +162,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
      * conforming target) may go to a more privileged ring, a JMP stays in
      * its own.
      */
-    if ( !read_seg(v, sel, &s) || !(s.ar & SEG_S) || !(s.ar & SEG_CODE) ||
+    if ( !pv_read_segment(v, sel, &s, true) || !(s.ar & SEG_S) || !(s.ar & SEG_CODE) ||
          (!fb.jump || (s.ar & SEG_EC) ? DPL(s.ar) > cpl : DPL(s.ar) != cpl) )
         return fault(fec, 13, sel);
     if ( !(s.ar & SEG_P) )
@@ -237,7 +180,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
             return fault(fec, 13, regs->error_code);
         esp = v->kernel_sp;
         ss = v->kernel_ss & 0xffff;
-        if ( (ss & 3) != (sel & 3) || !read_seg(v, ss, &s) ||
+        if ( (ss & 3) != (sel & 3) || !pv_read_segment(v, ss, &s, true) ||
              DPL(s.ar) != (sel & 3) || !(s.ar & SEG_S) ||
              (s.ar & SEG_CODE) || !(s.ar & SEG_WR) )
             return fault(fec, 10, ss & ~3u);
@@ -257,7 +200,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
              * The parameters, from the caller's stack; Xen checks its limit
              * with the inner ESP, as here.
              */
-            if ( !read_seg(v, regs->ss & 0xffff, &s) || DPL(s.ar) != cpl ||
+            if ( !pv_read_segment(v, regs->ss & 0xffff, &s, true) || DPL(s.ar) != cpl ||
                  !(s.ar & SEG_S) || (s.ar & SEG_CODE) || !(s.ar & SEG_WR) ||
                  !stack_fits(s.ar, s.limit, esp - 8 + nparm * 4, nparm * 4) )
                 return fault(fec, 13, regs->error_code);
@@ -279,7 +222,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
         sel |= cpl;
         esp = regs->rsp;
         ss = regs->ss & 0xffff;
-        if ( !read_seg(v, ss, &s) || DPL(s.ar) != (sel & 3) )
+        if ( !pv_read_segment(v, ss, &s, true) || DPL(s.ar) != (sel & 3) )
             return fault(fec, 13, regs->error_code);
         if ( !stack_fits(s.ar, s.limit, esp, 2 * 4) )
             return fault(fec, 12, 0);

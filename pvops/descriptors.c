@@ -180,3 +180,37 @@ bool pv_ldt_fault(struct vcpu *v, unsigned long addr)
     v->ldt_mfn[page] = mfn;
     return true;
 }
+
+bool pv_read_descriptor(struct vcpu *v, unsigned int sel, uint64_t *d, bool map_ldt)
+{
+    unsigned int idx = sel >> 3;
+    unsigned long va;
+
+    *d = 0;
+    if ( sel < 4 || ((sel & 4) && idx >= v->ldt_ents) )
+        return true;
+    if ( !(sel & 4) && idx >= v->gdt_ents && idx < FIRST_RESERVED_GDT_ENTRY )
+        return false;
+    va = (sel & 4 ? LDT_VIRT(v->id) : GDT_VIRT(v->id)) + idx * 8;
+    if ( !raw_copy_guest(d, (const void *)va, sizeof(*d)) )
+        return true;
+    return (sel & 4) && map_ldt && pv_ldt_fault(v, va) &&
+           !raw_copy_guest(d, (const void *)va, sizeof(*d));
+}
+
+bool pv_read_segment(struct vcpu *v, unsigned int sel, struct seg_info *s, bool map_ldt)
+{
+    uint64_t d;
+    uint32_t a, b;
+
+    if ( !pv_read_descriptor(v, sel, &d, map_ldt) )
+        return false;
+    a = d;
+    b = (d >> 32) & ~SEG_L;
+    s->ar = b & 0x00f0ff00;
+    s->base = (a >> 16) | ((b & 0xff) << 16) | (b & 0xff000000);
+    s->limit = (a & 0xffff) | (b & 0xf0000);
+    if ( b & SEG_G )
+        s->limit = (s->limit << 12) | 0xfff;
+    return true;
+}

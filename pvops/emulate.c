@@ -6,6 +6,7 @@
  * read from the guest and decoded (x86/decode.c); the error code is never
  * trusted (QEMU 7.2 gets it wrong for "int n", shared lab README pitfall 13).
  */
+#include "pvops/descriptors.h"
 #include "pvops/traps.h"
 #include "pvops/vcpu.h"
 #include "x86/cpu.h"
@@ -49,27 +50,21 @@
 /*
  * Where the instruction at regs->rip is: a 32-bit guest's code segment may
  * have a base (its GDT or LDT descriptor; Xen's own selectors are flat).
- * False when the descriptor cannot be read: nothing is emulated then.
+ * False when that is no code segment: nothing is emulated then.
  */
 bool pv_insn_addr(const struct cpu_regs *regs, unsigned long *addr)
 {
-    const struct vcpu *v = current_vcpu();
-    unsigned int sel = regs->cs & 0xffff, idx = sel >> 3;
-    unsigned long va;
-    uint64_t d;
+    struct seg_info cs;
 
-    if ( !is_pv32() || (!(sel & 4) && idx >= FIRST_RESERVED_GDT_ENTRY) )
+    if ( !is_pv32() )
     {
         *addr = regs->rip;
         return true;
     }
-    if ( sel & 4 ? idx >= v->ldt_ents : idx >= v->gdt_ents )
+    if ( !pv_read_segment(current_vcpu(), regs->cs & 0xffff, &cs, true) ||
+         (cs.ar & (SEG_S | SEG_CODE | SEG_P)) != (SEG_S | SEG_CODE | SEG_P) )
         return false;
-    va = (sel & 4 ? LDT_VIRT(v->id) : GDT_VIRT(v->id)) + idx * 8;
-    if ( raw_copy_guest(&d, (const void *)va, sizeof(d)) )
-        return false;
-    *addr = (uint32_t)(((d >> 16) & 0xffffff) | ((d >> 56) << 24)) + (uint32_t)regs->rip;
-    *addr &= 0xffffffffUL;
+    *addr = (uint32_t)(cs.base + (uint32_t)regs->rip);
     return true;
 }
 

@@ -67,8 +67,7 @@ static const char *what_name(unsigned int what)
  * ESP and SS first; then EFLAGS (IF from the event mask, the virtual IOPL),
  * CS with the saved event mask in bits 16-23, EIP, and the error code if
  * there is one, as 32-bit words. Into the handler's cs:eip, which Xen
- * refuses null. Stacks are taken as flat (base 0), as Linux and GRUB have
- * them; the address arithmetic wraps at 32 bits, as the CPU's would.
+ * refuses null. The address arithmetic wraps at 32 bits, as the CPU's would.
  */
 static __noinline void bounce32(struct cpu_regs *regs, unsigned int handler_cs,
                                 unsigned long handler, long ec, bool mask_events,
@@ -76,15 +75,14 @@ static __noinline void bounce32(struct cpu_regs *regs, unsigned int handler_cs,
 {
     struct vcpu *v = current_vcpu();
     uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
-    uint32_t frame[6], *f = frame, sp;
+    uint32_t frame[6], *f = frame, sp, base = 0;
     unsigned long ss;
     unsigned int n;
 
-    if ( !handler )
+    /* A 32-bit guest's "no handler" is a null selector (Xen's null_trap_bounce). */
+    if ( !(handler_cs & ~3) )
         guest_crash("%s %#x with no handler registered (eip %#lx)",
                     what_name(what), what, regs->rip);
-    if ( !(handler_cs & ~3) )
-        guest_crash("%s %#x: the handler's code selector is null", what_name(what), what);
 
     if ( ec >= 0 )
         *f++ = ec;
@@ -107,9 +105,23 @@ static __noinline void bounce32(struct cpu_regs *regs, unsigned int handler_cs,
     }
     n = f - frame;
     sp -= n * sizeof(frame[0]);
-    if ( copy_to_guest(sp, frame, n * sizeof(frame[0])) )
-        guest_crash("%s %#x: cannot write the bounce frame at %#x",
-                    what_name(what), what, sp);
+    /*
+     * Through the stack segment's base, as Xen writes the frame through %fs
+     * loaded with it (Xen's own flat selectors have none; an LDT page the
+     * window does not map now is not mapped here, without the domain lock).
+     */
+    if ( (ss & 4) || (ss >> 3) < FIRST_RESERVED_GDT_ENTRY )
+    {
+        struct seg_info s;
+
+        if ( !pv_read_segment(v, ss & 0xffff, &s, false) )
+            guest_crash("%s %#x: cannot read the stack segment %#lx",
+                        what_name(what), what, ss);
+        base = s.base;
+    }
+    if ( copy_to_guest((uint32_t)(base + sp), frame, n * sizeof(frame[0])) )
+        guest_crash("%s %#x: cannot write the bounce frame at %#lx:%#x",
+                    what_name(what), what, ss, sp);
 
     if ( mask_events )
         v->vcpu_info->evtchn_upcall_mask = 1;
@@ -205,9 +217,18 @@ __hot_text void pv_event_callback(struct cpu_regs *regs)
 
 __hot_text void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, long ec)
 {
-    const struct trap_info *ti = &current_vcpu()->trap_ctxt[vec & 255];
+    struct vcpu *v = current_vcpu();
+    const struct trap_info *ti = &v->trap_ctxt[vec & 255];
+
     if ( vec == 8 )
         guest_crash("double fault at %#lx", regs->rip);
+    /*
+     * A #PF's U/S says which guest mode it came from, for the CPU's and the
+     * shim's own alike (Xen's pv_inject_event: guest_kernel_mode, ring 1
+     * for a 32-bit guest, whose kernel is a supervisor to the CPU already).
+     */
+    if ( vec == 14 )
+        ec = (ec & ~4L) | ((is_pv32() ? (regs->cs & 3) == 1 : v->kernel_mode) ? 0 : 4);
     bounce(regs, ti->cs, ti->address, ec, TI_GET_IF(ti), vec);
 }
 
@@ -321,13 +342,8 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
             }
             return;
         }
-        /*
-         * Linux reads CR2 from vcpu_info; U/S says which guest mode faulted
-         * (a 32-bit kernel in ring 1 is a supervisor to the CPU already).
-         */
+        /* Linux reads CR2 from vcpu_info (U/S: pv_inject_exception). */
         vcpu_set_cr2(v, cr2);
-        if ( !is_pv32() )
-            ec = (ec & ~4L) | (v->kernel_mode ? 0 : 4);
         break;
     }
 
