@@ -355,8 +355,11 @@ __hot_text static void pv_guest_trap(struct cpu_regs *regs)
         /*
          * int $0x80 through the DPL3 gate: straight to the guest's handler
          * (its DPL is not checked, as in Xen), else the #GP it would get.
+         * No handler is Xen's null_trap_bounce: a null address for a 64-bit
+         * guest, a null code selector for a 32-bit one (int80_direct_trap).
          */
-        if ( v->trap_ctxt[0x80].address )
+        if ( is_pv32() ? (v->trap_ctxt[0x80].cs & ~3) != 0
+                       : v->trap_ctxt[0x80].address != 0 )
         {
             pv_inject_exception(regs, 0x80, -1);
             return;
