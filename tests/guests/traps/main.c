@@ -55,6 +55,22 @@
  *    0xffff0ff1), DR6 alike by mov and get_debugreg; DR7 reads back with
  *    bit 10; set_debugreg(7) drops bit 11, refuses GD (-EPERM) and bits
  *    32-63 (-EINVAL), set_debugreg(0) of the hypervisor hole is -EPERM.
+ *
+ * Built with -m32 it is a 32-bit PAE PV kernel (ring 1) with its own table,
+ * expecting what Xen 4.17's source gives a 32-bit guest (L0 runs none; the
+ * lab compares our shim with Debian's xen-shim): frames as
+ * compat_create_bounce_frame writes them, 32-bit words right below esp
+ * ([error code] eip, cs 0xe019 | saved mask << 16, eflags; from ring 3 at
+ * the stack stack_switch named, with esp and ss), HYPERVISOR_iret as
+ * compat_iret takes it ([eax] eip cs eflags), into and bound, int $n with
+ * ring 1's DPL rule (1 or more) and ring 3's (3), int $0x80 with a null
+ * code selector as no handler, set_trap_table's list and NULL, a second
+ * exception taken inside a handler, the kernel on user pages (Xen clears
+ * SMEP/SMAP for ring 1), and ring 3: privileged instructions, I/O by IOPL,
+ * #PF with the user bit, syscall with and without a syscall32 callback.
+ * What exists only in long mode (MSR bases, FSGSBASE, canonical addresses,
+ * sysret by VGCF_in_syscall, the multicall iret, XSAVE and FPU-state
+ * cases) is left out.
  */
 #include "tests/guests/lib/test.h"
 #include "tests/guests/lib/setup.h"
@@ -99,6 +115,7 @@ const char test_title[] = "exceptions, int $n, emulated instructions, iret";
 #define X86_EXC_DB      1
 #define X86_EXC_BP      3
 #define X86_EXC_OF      4
+#define X86_EXC_BR      5
 #define X86_EXC_UD      6
 #define X86_EXC_NM      7
 #define X86_EXC_GP      13
@@ -107,23 +124,41 @@ const char test_title[] = "exceptions, int $n, emulated instructions, iret";
 /* #PF error code bits. */
 #define PFEC_PRESENT    0x01
 #define PFEC_WRITE      0x02
+#define PFEC_USER       0x04
 #define PFEC_FETCH      0x10
 
 /* trap_info flags (arch-x86/xen.h): bits 0-1 DPL for "int $n", bit 2 mask. */
 #define TI_DPL3         3
 #define TI_MASK         4
 
+#ifdef __i386__
+/*
+ * The CS of a frame from the kernel: FLAT_KERNEL_CS as it was, ring 1
+ * (compat_create_bounce_frame copies the interrupted CS). Xen's 32-bit
+ * stubs return after their int $0x82 (mov: 5 bytes, int: 2).
+ */
+#define FRAME_CS_KERNEL 0xe019
+BUILD_BUG_ON(FRAME_CS_KERNEL != FLAT_KERNEL_CS);
+#define MASK_SHIFT      16
+#define STUB_RET_OFFSET 7
+#else
 /* The CS of a frame from kernel mode: FLAT_KERNEL_CS with RPL cleared. */
 #define FRAME_CS_KERNEL 0xe030
 BUILD_BUG_ON(FRAME_CS_KERNEL != (FLAT_KERNEL_CS & ~3));
+#define MASK_SHIFT      32
+/* Xen's stub: push %rcx; push %r11; mov $n, %eax; syscall (10 bytes). */
+#define STUB_RET_OFFSET 10
 
 /* The iret hypercall's "flags" word (arch-x86/xen-x86_64.h). */
 #define IRET_IN_SYSCALL VGCF_in_syscall
+#endif
 
 /* Addresses. */
 #define ADDR_UNMAPPED       0x1000UL                /* nothing mapped */
+#ifndef __i386__
 #define ADDR_NONCANONICAL   0x8000000000000000UL
 #define ADDR_XEN_DIRECTMAP  0xffff830000000000UL    /* Xen's, not ours */
+#endif
 
 /* ------------------------------------------------------------ state */
 
@@ -135,7 +170,23 @@ static uint8_t vcpu_page[GUEST_PAGE_SIZE] __aligned(GUEST_PAGE_SIZE);
 vcpu_info_t *vcpu;
 
 /* What the snippet held at its instruction under test (set by the snippet). */
+#ifdef __i386__
+/*
+ * A 32-bit kernel's pages are supervisor pages, so the esp word shares its
+ * page with the user-mode stack: the one page of data a snippet run in ring
+ * 3 writes (mapped for ring 3 by user_setup()).
+ */
+struct user_page
+{
+    unsigned long trig_rsp;
+    int32_t bounds[2];          /* bound's pair (lower, upper) */
+    uint8_t stack[GUEST_PAGE_SIZE - sizeof(unsigned long) - 8];
+};
+struct user_page user_page __aligned(GUEST_PAGE_SIZE);
+#define trig_rsp        (user_page.trig_rsp)
+#else
 unsigned long trig_rsp, trig_rcx, trig_r11;
+#endif
 
 /* The code run_snippet() calls. */
 const void *snippet_code;
@@ -151,6 +202,7 @@ BUILD_BUG_ON(offsetof(vcpu_info_t, evtchn_upcall_mask) != VCPU_INFO_MASK);
 
 /* ------------------------------------------------------------ asm */
 
+#ifndef __i386__
 /* The registers of a snippet, in and out. */
 struct cpu_regs
 {
@@ -276,6 +328,104 @@ __asm__ (
     "    .popsection\n"
 );
 
+#else /* __i386__ */
+
+/* The registers of a snippet, in and out (esp aside). */
+struct cpu_regs
+{
+    unsigned long eax, ebx, ecx, edx, esi, edi, ebp;
+};
+BUILD_BUG_ON(offsetof(struct cpu_regs, ebp) != 6 * 4);
+
+void run_snippet(struct cpu_regs *r, const void *code);
+
+/*
+ * run_snippet(r, code), cdecl: load every register but esp from *r, call
+ * code, store them back. A 32-bit bounce frame is not aligned: Xen writes it
+ * right below the interrupted esp (compat_create_bounce_frame).
+ */
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl run_snippet\n"
+    "    .type run_snippet, @function\n"
+    "run_snippet:\n"
+    "    push %ebp\n"
+    "    push %ebx\n"
+    "    push %esi\n"
+    "    push %edi\n"
+    "    mov  20(%esp), %eax\n"
+    "    mov  24(%esp), %ecx\n"
+    "    mov  %ecx, snippet_code\n"
+    "    push %eax\n"
+    "    mov  1*4(%eax), %ebx\n"
+    "    mov  2*4(%eax), %ecx\n"
+    "    mov  3*4(%eax), %edx\n"
+    "    mov  4*4(%eax), %esi\n"
+    "    mov  5*4(%eax), %edi\n"
+    "    mov  6*4(%eax), %ebp\n"
+    "    mov  0*4(%eax), %eax\n"
+    "    call *snippet_code\n"
+    "    push %eax\n"
+    "    mov  4(%esp), %eax\n"
+    "    popl 0*4(%eax)\n"
+    "    mov  %ebx, 1*4(%eax)\n"
+    "    mov  %ecx, 2*4(%eax)\n"
+    "    mov  %edx, 3*4(%eax)\n"
+    "    mov  %esi, 4*4(%eax)\n"
+    "    mov  %edi, 5*4(%eax)\n"
+    "    mov  %ebp, 6*4(%eax)\n"
+    "    add  $4, %esp\n"
+    "    pop  %edi\n"
+    "    pop  %esi\n"
+    "    pop  %ebx\n"
+    "    pop  %ebp\n"
+    "    ret\n"
+    "    .size run_snippet, . - run_snippet\n"
+    "    .popsection\n"
+);
+
+/*
+ * Exception and interrupt entry, 32-bit. Stack at trap_common, lowest first:
+ *
+ *   edx ecx eax | vector | [error code] eip cs eflags [esp ss] (Xen's frame;
+ *   esp and ss only from ring 3, on the stack stack_switch named)
+ *
+ * trap_handle() returns where the saved registers now start (moved up one
+ * word over an error code); we restore them and leave through
+ * HYPERVISOR_iret, whose stub pushes eax itself: [eax] eip cs eflags
+ * [esp ss] (compat_iret).
+ */
+struct trap_regs
+{
+    unsigned long edx, ecx, eax;
+    unsigned long vector;
+    unsigned long frame[];
+};
+
+unsigned long trap_handle(struct trap_regs *regs);
+
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "trap_common:\n"
+    "    cld\n"
+    "    push %eax\n"
+    "    push %ecx\n"
+    "    push %edx\n"
+    "    mov  %esp, %eax\n"
+    "    and  $~15, %esp\n"
+    "    sub  $12, %esp\n"
+    "    push %eax\n"
+    "    call trap_handle\n"
+    "    mov  %eax, %esp\n"
+    "    pop  %edx\n"
+    "    pop  %ecx\n"
+    "    pop  %eax\n"
+    "    add  $4, %esp\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "    .popsection\n"
+);
+#endif /* __i386__ */
+
 #define TRAP_STUB(vec)                                                  \
     extern const char trap_entry_##vec[];                               \
     __asm__ ( "    .pushsection .text, \"ax\", @progbits\n"             \
@@ -296,6 +446,13 @@ TRAP_STUB(0x40);
 TRAP_STUB(0x41);
 TRAP_STUB(0x42);
 TRAP_STUB(0x80);
+#ifdef __i386__
+TRAP_STUB(5);
+TRAP_STUB(0x43);
+/* The syscall32 callback, as a pseudo-vector. */
+#define SYSCALL32_VECTOR 0x101
+TRAP_STUB(0x101);
+#endif
 
 /*
  * The event callback goes the same way, as pseudo-vector EVENT_VECTOR:
@@ -312,21 +469,39 @@ TRAP_STUB(0x100);
  * frame checks, then the instruction under test at snip_<name>_insn;
  * snip_<name>_next is where an exception handler resumes it, and it returns
  * from there (after its epilogue) to run_snippet().
+ *
+ * A 32-bit kernel records esp alone (its frames have no rcx or r11), and
+ * keeps its snippets in pages of their own (.text.snippets, from
+ * snippets_start to snippets_end) that user_setup() maps for ring 3: its
+ * other pages are supervisor pages.
  */
 struct snippet
 {
     const char *start, *insn, *next;
 };
 
+#ifdef __i386__
+#define SNIP_SECTION    ".text.snippets"
+#define RECORD_TRIG     "    mov  %esp, user_page\n"
+extern const char snippets_start[], snippets_end[];
+__asm__ ( "    .pushsection .text.snippets, \"ax\", @progbits\n"
+          "    .balign 4096\n"
+          "snippets_start:\n"
+          "    .popsection\n" );
+#else
+#define SNIP_SECTION    ".text"
+#define RECORD_TRIG     "    mov  %rsp, trig_rsp(%rip)\n"                 \
+                        "    mov  %rcx, trig_rcx(%rip)\n"                 \
+                        "    mov  %r11, trig_r11(%rip)\n"
+#endif
+
 #define SNIPPET_FULL(name, setup, body, epilogue)                       \
     extern const char snip_##name[], snip_##name##_insn[],              \
                       snip_##name##_next[];                             \
-    __asm__ ( "    .pushsection .text, \"ax\", @progbits\n"             \
+    __asm__ ( "    .pushsection " SNIP_SECTION ", \"ax\", @progbits\n"  \
               "snip_" #name ":\n"                                       \
               "    " setup "\n"                                         \
-              "    mov  %rsp, trig_rsp(%rip)\n"                         \
-              "    mov  %rcx, trig_rcx(%rip)\n"                         \
-              "    mov  %r11, trig_r11(%rip)\n"                         \
+              RECORD_TRIG                                               \
               "snip_" #name "_insn:\n"                                  \
               "    " body "\n"                                          \
               "snip_" #name "_next:\n"                                  \
@@ -342,6 +517,7 @@ struct snippet
 /* Forced emulation prefix (arch-x86/xen.h XEN_EMULATE_PREFIX). */
 #define FORCED_PREFIX   ".byte 0x0f, 0x0b, 0x78, 0x65, 0x6e\n    "
 
+#ifndef __i386__
 /*
  * An iret hypercall frame back into kernel mode (RPL 0: RPL 3 would mean
  * user mode, and we have no user page tables) at rip %rdi, on the current
@@ -523,6 +699,189 @@ SNIPPET_SETUP(multicall_iret,
               "    mov  $1, %edx\n"
               "1:");
 
+#else /* __i386__ */
+
+/*
+ * An iret hypercall frame back to ring 1 at %edi with the given eflags:
+ * eip cs eflags, the stub pushes eax (compat_iret: to ring 1 no esp or ss,
+ * esp goes back up by 16).
+ */
+#define IRET_TO_EDI(eflags)                                             \
+    "push $" eflags "\n"                                                \
+    "    push $" STR(FLAT_KERNEL_CS) "\n"                               \
+    "    push %edi\n"                                                   \
+    "    jmp  " HYPERCALL_IRET
+
+/* Section 1: exceptions. */
+SNIPPET(div0, "div  %esi");
+SNIPPET(int3, "int3");
+SNIPPET(int_3, "int  $3");
+SNIPPET(int_4, "int  $4");
+/* into: an overflow trap in 32-bit code (#UD in 64-bit mode) */
+SNIPPET_SETUP(into_of, "mov  $0x7fffffff, %eax; add  $1, %eax", "into");
+SNIPPET(into, "into");
+/* bound: lower and upper bound at (%edi), #BR (a fault) outside them */
+SNIPPET(bound, "bound %eax, (%edi)");
+SNIPPET(ud2, "ud2");
+SNIPPET(ud2_xen_nop, FORCED_PREFIX "nop");
+/* A null %ds faults on use in 32-bit code: the epilogue puts ours back. */
+SNIPPET_FULL(mov_ds, "push %ds", "mov  %eax, %ds", "pop  %ds");
+SNIPPET(read_edi, "mov  (%edi), %eax");
+SNIPPET(write_edi, "mov  %eax, (%edi)");
+SNIPPET_SETUP(rewrite_edi, "mov  (%edi), %eax", "mov  %eax, (%edi)");
+SNIPPET(jmp_edi, "jmp  *%edi");
+SNIPPET(call_edi, "call *%edi");
+SNIPPET(hlt, "hlt");
+SNIPPET(fnop, "fnop");
+SNIPPET(xorps, "xorps %xmm0, %xmm0");
+
+/* Section 2: int $n; syscall (ring 3: Xen's compat_syscall). */
+SNIPPET(int_40, "int  $0x40");
+SNIPPET(int_41, "int  $0x41");
+SNIPPET(int_42, "int  $0x42");
+SNIPPET(int_43, "int  $0x43");
+SNIPPET(int_80, "int  $0x80");
+SNIPPET(syscall, "syscall");
+
+/* Section 3: emulated instructions. */
+SNIPPET(rdmsr, "rdmsr");
+SNIPPET(wrmsr, "wrmsr");
+SNIPPET(cpuid_forced, FORCED_PREFIX "cpuid");
+SNIPPET(read_cr0, "mov  %cr0, %eax");
+SNIPPET(read_cr2, "mov  %cr2, %eax");
+SNIPPET(read_cr3, "mov  %cr3, %eax");
+SNIPPET(read_cr4, "mov  %cr4, %eax");
+SNIPPET(read_dr7, "mov  %dr7, %eax");
+SNIPPET_SETUP(cr0_set_ts, "mov  %cr0, %eax; or $" STR(CR0_TS) ", %eax",
+              "mov  %eax, %cr0");
+SNIPPET_SETUP(cr0_clear_wp, "mov  %cr0, %eax; and $~" STR(CR0_WP) ", %eax",
+              "mov  %eax, %cr0");
+SNIPPET(write_cr0, "mov  %eax, %cr0");
+SNIPPET(clts, "clts");
+SNIPPET(wbinvd, "wbinvd");
+SNIPPET(invd, "invd");
+SNIPPET(rdtsc, "rdtsc");
+SNIPPET(in_imm, "in   $0x80, %al");
+SNIPPET(in_dx, "in   (%dx), %eax");
+SNIPPET(out_imm, "out  %al, $0x80");
+SNIPPET(cli, "cli");
+SNIPPET(sti, "sti");
+
+/* Section 6: debug exceptions (as the 64-bit snippets). */
+unsigned long ss_rflags;
+extern const char snip_single_step[], snip_single_step_insn[],
+                  snip_single_step_next[];
+__asm__ ( "    .pushsection " SNIP_SECTION ", \"ax\", @progbits\n"
+          "snip_single_step:\n"
+          "    pushf\n"
+          "    orl  $" STR(EFLAGS_TF) ", (%esp)\n"
+          "    pop  ss_rflags\n"
+          RECORD_TRIG
+          "    push ss_rflags\n"
+          "    popf\n"
+          "snip_single_step_insn:\n"
+          "    inc  %eax\n"
+          "snip_single_step_next:\n"
+          "    inc  %eax\n"
+          "    ret\n"
+          "    .popsection\n" );
+SNIPPET(bp, "nop");
+#define HYPERCALL_SET_DEBUGREG "hypercall_page + " \
+                               STR(__HYPERVISOR_set_debugreg) " * 32"
+#define HYPERCALL_GET_DEBUGREG "hypercall_page + " \
+                               STR(__HYPERVISOR_get_debugreg) " * 32"
+SNIPPET(set_debugreg, "call " HYPERCALL_SET_DEBUGREG);
+SNIPPET(get_debugreg, "call " HYPERCALL_GET_DEBUGREG);
+
+/*
+ * Section 4: the iret hypercall back to label 1 (ebx = eflags as seen
+ * there) or to the end of the snippet; eax comes back from the frame.
+ */
+#define IRET_BACK       "mov  $1f, %edi"
+#define PUSHF_EBX       "\n1:  pushf; pop %ebx"
+SNIPPET_SETUP(iret_if0, IRET_BACK, IRET_TO_EDI(STR(EFLAGS_MBS)) PUSHF_EBX);
+SNIPPET_SETUP(iret_if1, IRET_BACK,
+              IRET_TO_EDI(STR(EFLAGS_MBS | EFLAGS_IF)) PUSHF_EBX);
+SNIPPET_SETUP(iret_iopl3, IRET_BACK,
+              IRET_TO_EDI(STR(EFLAGS_MBS | EFLAGS_IF | EFLAGS_IOPL)) PUSHF_EBX);
+#define SET_PENDING     "mov  vcpu, %edx; movb $1, " STR(VCPU_INFO_PENDING) "(%edx)"
+SNIPPET_SETUP(iret_if1_pending,
+              SET_PENDING "; mov $snip_iret_if1_pending_next, %edi",
+              IRET_TO_EDI(STR(EFLAGS_MBS | EFLAGS_IF)));
+#define HYPERCALL_XENVER "hypercall_page + " STR(__HYPERVISOR_xen_version) \
+                         " * 32"
+SNIPPET_SETUP(xen_version_pending, SET_PENDING, "call " HYPERCALL_XENVER);
+
+/*
+ * Ring 3 (user_setup() maps this section and user_page for it): run_user()
+ * irets to user_tramp with the user stack holding the snippet's registers
+ * (for popa) and address; the snippet's eax and edx go back by int $0x80, whose
+ * handler (vector 0x80, DPL 3) is user_back: it takes the kernel context
+ * back and returns from run_user(). user_ret is a ret on a user page, for
+ * the kernel to call. The section ends here, on a page boundary.
+ */
+void run_user(const char *code, const struct cpu_regs *in);
+extern const char user_back[], user_tramp[], user_ret[];
+unsigned long user_saved_rsp, user_out_rax, user_out_rdx;
+
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl run_user\n"
+    "run_user:\n"
+    "    push %ebp\n"
+    "    push %ebx\n"
+    "    push %esi\n"
+    "    push %edi\n"
+    "    mov  %esp, user_saved_rsp\n"
+    "    mov  20(%esp), %edi\n"
+    "    mov  24(%esp), %esi\n"
+    "    mov  $user_page + " STR(GUEST_PAGE_SIZE) " - 36, %ebx\n"
+    "    mov  %edi, 32(%ebx)\n"
+    "    mov  20(%esi), %eax\n"
+    "    mov  %eax, 0(%ebx)\n"         /* edi */
+    "    mov  16(%esi), %eax\n"
+    "    mov  %eax, 4(%ebx)\n"         /* esi */
+    "    mov  24(%esi), %eax\n"
+    "    mov  %eax, 8(%ebx)\n"         /* ebp */
+    "    mov  4(%esi), %eax\n"
+    "    mov  %eax, 16(%ebx)\n"         /* ebx */
+    "    mov  12(%esi), %eax\n"
+    "    mov  %eax, 20(%ebx)\n"         /* edx */
+    "    mov  8(%esi), %eax\n"
+    "    mov  %eax, 24(%ebx)\n"         /* ecx */
+    "    mov  0(%esi), %eax\n"
+    "    mov  %eax, 28(%ebx)\n"         /* eax */
+    "    push $" STR(FLAT_USER_SS) "\n"
+    "    push %ebx\n"
+    "    push $" STR(EFLAGS_MBS | EFLAGS_IF) "\n"
+    "    push $" STR(FLAT_USER_CS) "\n"
+    "    push $user_tramp\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "    .globl user_back\n"
+    "user_back:\n"
+    "    mov  %eax, user_out_rax\n"
+    "    mov  %edx, user_out_rdx\n"
+    "    mov  user_saved_rsp, %esp\n"
+    "    pop  %edi\n"
+    "    pop  %esi\n"
+    "    pop  %ebx\n"
+    "    pop  %ebp\n"
+    "    ret\n"
+    "    .popsection\n"
+    "    .pushsection .text.snippets, \"ax\", @progbits\n"
+    "user_tramp:\n"
+    "    popa\n"
+    "    call *(%esp)\n"
+    "    int  $0x80\n"
+    "    ud2\n"
+    "user_ret:\n"
+    "    ret\n"
+    "    .balign 4096\n"
+    "snippets_end:\n"
+    "    .popsection\n"
+);
+#endif /* __i386__ */
+
 /* ------------------------------------------------------------ the cases */
 
 #define NO_EC           (-1L)
@@ -543,6 +902,24 @@ struct expect_trap
     enum rip_at rip;    /* #PF: cr2 must be the input rdi */
 };
 
+#ifdef __i386__
+enum reg
+{
+    REG_none,
+    REG_eax, REG_ebx, REG_ecx, REG_edx, REG_esi, REG_edi, REG_ebp,
+    REG_edx_eax,        /* as rdmsr/wrmsr see them */
+};
+#define REG_FIRST       REG_eax
+#define REG_A           REG_eax
+#define REG_D           REG_edx
+
+static const char *const reg_name[] = {
+    "", "eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "edx:eax",
+};
+
+/* The register a #PF's address and a jump's target are in. */
+#define IN_DI(in)       ((in).edi)
+#else
 enum reg
 {
     REG_none,
@@ -550,11 +927,17 @@ enum reg
     REG_r8, REG_r9, REG_r10, REG_r11, REG_r12, REG_r13, REG_r14, REG_r15,
     REG_edx_eax,        /* rdx:rax low halves, as rdmsr/wrmsr see them */
 };
+#define REG_FIRST       REG_rax
+#define REG_A           REG_rax
+#define REG_D           REG_rdx
 
 static const char *const reg_name[] = {
     "", "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10",
     "r11", "r12", "r13", "r14", "r15", "edx:eax",
 };
+
+#define IN_DI(in)       ((in).rdi)
+#endif
 
 enum value
 {
@@ -567,9 +950,9 @@ enum value
 struct reg_check
 {
     enum reg reg;
-    unsigned long mask;         /* 0: all bits */
+    unsigned long long mask;    /* 0: all bits */
     enum value kind;
-    unsigned long value;
+    unsigned long long value;
     unsigned long (*fn)(void);
 };
 
@@ -601,6 +984,7 @@ struct insn_case
     enum upcall upcall;
     unsigned long frame_flags;  /* rflags bits the frame has besides IF */
     unsigned long dr6;          /* #DB: DR6 in the handler */
+    bool nest;                  /* its handler takes an int3 (32-bit) */
 };
 
 #define TRAP(v, e, at)          { .vector = (v), .ec = (e), .rip = (at) }
@@ -612,6 +996,10 @@ struct insn_case
 #define FN(r, f)                { REG_##r, 0, V_FN, 0, (f) }
 
 /* A poison that an emulated instruction must not have touched. */
+#ifdef __i386__
+#define POISON          0xa5a5a5a5UL
+#define MAGIC_RAX       0x11223344UL
+#else
 #define POISON          0xa5a5a5a5a5a5a5a5UL
 #define MAGIC_RAX       0x1122334455667788UL
 #define MAGIC_RCX       0x0c0c0c0c0c0c0c0cUL
@@ -628,6 +1016,7 @@ static const unsigned long gs_probe = GS_WORD_1;
 static const unsigned long gs_probe2 = GS_WORD_2;
 #define SHADOW_GS_1     0x0000123456789000UL
 #define SHADOW_GS_2     0xffff888812345000UL
+#endif
 
 /* ------------------------------------------------------------ hooks */
 
@@ -656,6 +1045,7 @@ static void set_iopl(unsigned int iopl)
         xtf_error("set_iopl %u: %ld\n", iopl, rc);
 }
 
+#ifndef __i386__
 static void set_segment_base(unsigned int which, unsigned long base)
 {
     long rc = hypercall_set_segment_base(which, base);
@@ -663,6 +1053,8 @@ static void set_segment_base(unsigned int which, unsigned long base)
     if ( rc )
         xtf_error("set_segment_base %u %#lx: %ld\n", which, base, rc);
 }
+
+#endif
 
 static void set_ts(unsigned int ts)
 {
@@ -672,15 +1064,18 @@ static void set_ts(unsigned int ts)
         xtf_error("fpu_taskswitch %u: %ld\n", ts, rc);
 }
 
+static void pre_iopl0(struct cpu_regs *in) { set_iopl(0); }
+static void pre_iopl1(struct cpu_regs *in) { set_iopl(1); }
+static void pre_ts(struct cpu_regs *in) { set_ts(1); }
+
+#ifndef __i386__
+
 static void split_rax_rdx(struct cpu_regs *in, unsigned long v)
 {
     in->rax = v & 0xffffffff;
     in->rdx = v >> 32;
 }
 
-static void pre_iopl0(struct cpu_regs *in) { set_iopl(0); }
-static void pre_iopl1(struct cpu_regs *in) { set_iopl(1); }
-static void pre_ts(struct cpu_regs *in) { set_ts(1); }
 static void pre_rdi_l4(struct cpu_regs *in) { in->rdi = start_info->pt_base; }
 
 static void pre_fs(struct cpu_regs *in)
@@ -713,6 +1108,8 @@ static void pre_wrmsr_shadow_gs(struct cpu_regs *in)
     split_rax_rdx(in, SHADOW_GS_2);
 }
 
+#endif
+
 /* The breakpoint address: DR0 := snip_bp_insn. */
 static unsigned long bp_addr(void)
 {
@@ -721,8 +1118,13 @@ static unsigned long bp_addr(void)
 
 static void pre_dr0_bp(struct cpu_regs *in)
 {
+#ifdef __i386__
+    in->ebx = 0;
+    in->ecx = bp_addr();
+#else
     in->rdi = 0;
     in->rsi = bp_addr();
+#endif
 }
 
 static void pre_int80_dpl3(struct cpu_regs *in)
@@ -740,6 +1142,7 @@ static void pre_int80_dpl3_mask(struct cpu_regs *in)
     install_trap(0x80, TI_DPL3 | TI_MASK, trap_entry_0x80);
 }
 
+#ifndef __i386__
 /* CR3 of a PV guest: the L4's frame number (a machine frame) << 12. */
 static unsigned long expect_cr3(void)
 {
@@ -750,7 +1153,11 @@ static unsigned long expect_cr3(void)
     return p2m[pfn] << GUEST_PAGE_SHIFT;
 }
 
+#endif
+
 /* ------------------------------------------------------------ the table */
+
+#ifndef __i386__
 
 /*
  * Where an upcall interrupts the xen_version stub of the hypercall page:
@@ -1371,6 +1778,395 @@ static const struct insn_case user_cases[] = {
     { "user mode: #BP int3", SNIP(int3), .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
 };
 
+#else /* __i386__ */
+
+/*
+ * A 32-bit kernel's expectations are Xen's for a 32-bit PV guest (the lab's
+ * L0 runs none: tests/lab compares our shim with Debian's xen-shim). Where
+ * the CPU decides (CR0, CR4, CPUID), only the bits Xen sets are checked.
+ */
+#define UPCALL_XENVER_OFFSET    (__HYPERVISOR_xen_version * 32 + STUB_RET_OFFSET)
+#define CR0_PE          0x00000001UL
+#define CR0_PG          0x80000000UL
+#define CR4_PAE         0x00000020UL
+#define XEN_MSR_PAT     0x0000050100070406ULL   /* Xen's fixed PAT (processor.h) */
+#define DR6_SS          0xffff4ff0UL            /* BS, reserved bits 1 */
+#define DR6_B0          0xffff0ff1UL
+#define DR6_RESET       0xffff0ff0UL
+#define XENVER_4_17     0x40011UL
+
+
+static void pre_edi_l3(struct cpu_regs *in) { in->edi = start_info->pt_base; }
+/* bound's pair, readable from ring 3: 0x10 <= eax <= 0x20 */
+static void pre_bound(struct cpu_regs *in)
+{
+    user_page.bounds[0] = 0x10;
+    user_page.bounds[1] = 0x20;
+    in->edi = (unsigned long)user_page.bounds;
+}
+static void pre_edi_kernel(struct cpu_regs *in) { in->edi = (unsigned long)vcpu_page + 0x800; }
+static void pre_edi_user_page(struct cpu_regs *in) { in->edi = (unsigned long)&user_page; }
+static void pre_edi_user_ret(struct cpu_regs *in) { in->edi = (unsigned long)user_ret; }
+static void pre_iopl3(struct cpu_regs *in) { set_iopl(3); }
+
+/*
+ * set_trap_table takes entries up to one with address 0 (compat_set_trap_table),
+ * each replacing its vector's: the second of two for 0x80 stays, the third,
+ * after the end, is not read.
+ */
+static void pre_int80_list(struct cpu_regs *in)
+{
+    trap_info_t t[] = {
+        { 0x80, TI_DPL3, FLAT_KERNEL_CS, (unsigned long)trap_entry_0x41 },
+        { 0x80, TI_DPL3 | TI_MASK, FLAT_KERNEL_CS, (unsigned long)trap_entry_0x42 },
+        { 0, 0, 0, 0 },
+        { 0x80, TI_DPL3, FLAT_KERNEL_CS, (unsigned long)trap_entry_0x43 },
+    };
+    long rc = hypercall_set_trap_table(t);
+
+    if ( rc )
+        xtf_error("set_trap_table of a list: %ld\n", rc);
+    vec_flags[0x80] = TI_DPL3 | TI_MASK;
+}
+
+/*
+ * An entry with a null code selector is no handler for a 32-bit guest
+ * (null_trap_bounce: cs & ~3, the address aside): int $0x80 takes Xen's slow
+ * path, #GP((0x80 << 3) | 2) as from a DPL 0 gate, its entry being DPL 0.
+ */
+static void pre_int80_null(struct cpu_regs *in)
+{
+    trap_info_t t[2] = { { 0x80, 0, 0, (unsigned long)trap_entry_0x80 } };
+    long rc = hypercall_set_trap_table(t);
+
+    if ( rc )
+        xtf_error("set_trap_table 0x80 with cs 0: %ld\n", rc);
+    vec_flags[0x80] = 0;
+}
+
+/* The syscall32 callback (compat_syscall), events masked. */
+static void pre_syscall32(struct cpu_regs *in)
+{
+    struct callback_register cb = {
+        .type = CALLBACKTYPE_syscall32,
+        .flags = CALLBACKF_mask_events,
+        .address = { FLAT_KERNEL_CS, (unsigned long)trap_entry_0x101 },
+    };
+    long rc = hypercall_callback_op(CALLBACKOP_register, &cb);
+
+    if ( rc )
+        xtf_error("callback_op register syscall32: %ld\n", rc);
+}
+
+static const struct insn_case cases[] = {
+    /* Section 1: exceptions, with their frames (see run_case()). */
+    { "#DE div by 0", SNIP(div0), .in = { .eax = 1, .esi = 0 },
+      .trap = TRAP(X86_EXC_DE, NO_EC, AT_INSN), .check = { SAME(eax) } },
+    { "#DE div by 0, events masked", SNIP(div0), .in = { .eax = 1 },
+      .masked = true, .trap = TRAP(X86_EXC_DE, NO_EC, AT_INSN) },
+    { "#BP int3", SNIP(int3),
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "#BP int3, events masked", SNIP(int3), .masked = true,
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "#BP int $3", SNIP(int_3),
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "#OF int $4", SNIP(int_4),
+      .trap = TRAP(X86_EXC_OF, NO_EC, AT_NEXT) },
+    { "#OF into with OF set (a trap in 32-bit code)", SNIP(into_of),
+      .trap = TRAP(X86_EXC_OF, NO_EC, AT_NEXT) },
+    { "into with OF clear", SNIP(into), .trap = NONE },
+    { "#BR bound, eax above the upper bound", SNIP(bound), .pre = pre_bound,
+      .in = { .eax = 0x21 }, .trap = TRAP(X86_EXC_BR, NO_EC, AT_INSN) },
+    { "#BR bound, eax below the lower bound, events masked", SNIP(bound),
+      .pre = pre_bound, .in = { .eax = 0xf }, .masked = true,
+      .trap = TRAP(X86_EXC_BR, NO_EC, AT_INSN) },
+    { "bound, eax within", SNIP(bound), .pre = pre_bound,
+      .in = { .eax = 0x20 }, .trap = NONE },
+    { "#UD ud2", SNIP(ud2),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "#UD ud2 \"xen\" nop (prefix without cpuid)", SNIP(ud2_xen_nop),
+      .masked = true, .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "#GP mov 0xe010 (Xen's DPL 0 data) to ds", SNIP(mov_ds),
+      .in = { .eax = 0xe010 }, .trap = TRAP(X86_EXC_GP, 0xe010, AT_INSN) },
+    { "#GP mov 0x1003 (no guest GDT) to ds", SNIP(mov_ds),
+      .in = { .eax = 0x1003 }, .trap = TRAP(X86_EXC_GP, 0x1000, AT_INSN) },
+    { "#GP mov 0xfffb (beyond the GDT) to ds", SNIP(mov_ds),
+      .in = { .eax = 0xfffb }, .trap = TRAP(X86_EXC_GP, 0xfff8, AT_INSN) },
+    { "mov 0 (null) to ds", SNIP(mov_ds), .in = { .eax = 0 }, .trap = NONE },
+    { "mov 0xe033 (FLAT_RING3_DS) to ds", SNIP(mov_ds),
+      .in = { .eax = FLAT_RING3_DS }, .trap = NONE },
+    { "#GP hlt (not emulated)", SNIP(hlt),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#PF read of an unmapped address", SNIP(read_edi),
+      .in = { .edi = ADDR_UNMAPPED, .eax = POISON },
+      .trap = TRAP(X86_EXC_PF, 0, AT_INSN), .check = { SAME(eax) } },
+    { "mov from cr2 after #PF", SNIP(read_cr2),
+      .trap = NONE, .check = { EQ(eax, ADDR_UNMAPPED) } },
+    { "#PF read of an unmapped address, events masked", SNIP(read_edi),
+      .in = { .edi = ADDR_UNMAPPED + 8 }, .masked = true,
+      .trap = TRAP(X86_EXC_PF, 0, AT_INSN) },
+    { "#PF write to an unmapped address", SNIP(write_edi),
+      .in = { .edi = ADDR_UNMAPPED + 0x10 },
+      .trap = TRAP(X86_EXC_PF, PFEC_WRITE, AT_INSN) },
+    { "#PF jump to an unmapped address", SNIP(jmp_edi),
+      .in = { .edi = ADDR_UNMAPPED + 0x20 },
+      .trap = TRAP(X86_EXC_PF, PFEC_FETCH, AT_RDI) },
+    { "#PF write to our L3 (read-only)", SNIP(rewrite_edi),
+      .pre = pre_edi_l3,
+      .trap = TRAP(X86_EXC_PF, PFEC_PRESENT | PFEC_WRITE, AT_INSN) },
+    { "#PF write to the M2P (read-only)", SNIP(rewrite_edi),
+      .in = { .edi = MACH2PHYS_VIRT_START },
+      .trap = TRAP(X86_EXC_PF, PFEC_PRESENT | PFEC_WRITE, AT_INSN) },
+    { "#PF read of an unmapped address, int3 in its handler", SNIP(read_edi),
+      .in = { .edi = ADDR_UNMAPPED + 0x30 }, .nest = true,
+      .trap = TRAP(X86_EXC_PF, 0, AT_INSN) },
+    { "#DE div by 0, int3 in its handler", SNIP(div0), .in = { .eax = 1 },
+      .nest = true, .trap = TRAP(X86_EXC_DE, NO_EC, AT_INSN) },
+
+    /* Section 5: lazy FPU switching. */
+    { "mov from cr0: PE and PG, no TS", SNIP(read_cr0), .trap = NONE,
+      .check = { BITS(eax, CR0_PE | CR0_PG | CR0_TS, CR0_PE | CR0_PG) } },
+    { "mov from cr0 after fpu_taskswitch(1)", SNIP(read_cr0), .pre = pre_ts,
+      .trap = NONE, .check = { BITS(eax, CR0_TS, CR0_TS) } },
+    { "#NM fnop after fpu_taskswitch(1)", SNIP(fnop),
+      .trap = TRAP(X86_EXC_NM, NO_EC, AT_INSN) },
+    { "mov from cr0 after #NM", SNIP(read_cr0), .trap = NONE,
+      .check = { BITS(eax, CR0_TS, 0) } },
+    { "fnop after #NM", SNIP(fnop), .trap = NONE },
+    { "#NM xorps after fpu_taskswitch(1)", SNIP(xorps), .pre = pre_ts,
+      .masked = true, .trap = TRAP(X86_EXC_NM, NO_EC, AT_INSN) },
+    { "clts after fpu_taskswitch(1)", SNIP(clts), .pre = pre_ts,
+      .trap = NONE },
+    { "mov from cr0 after clts", SNIP(read_cr0), .trap = NONE,
+      .check = { BITS(eax, CR0_TS, 0) } },
+    { "fnop after clts", SNIP(fnop), .trap = NONE },
+    { "mov to cr0 setting TS", SNIP(cr0_set_ts), .trap = NONE },
+    { "mov from cr0 after mov to cr0", SNIP(read_cr0), .trap = NONE,
+      .check = { BITS(eax, CR0_TS, CR0_TS) } },
+    { "#NM fnop after mov to cr0", SNIP(fnop),
+      .trap = TRAP(X86_EXC_NM, NO_EC, AT_INSN) },
+    { "#GP mov to cr0 clearing WP", SNIP(cr0_clear_wp),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+
+    /*
+     * Section 2: int $n from ring 1: delivered where the entry's DPL is 1
+     * or more (permit_softint), else #GP((n << 3) | 2) at the int. Xen's
+     * own IDT gate for 0x80 is DPL 3 (int80_direct_trap): its entry's DPL
+     * is not checked, and with no handler it is the same #GP.
+     */
+    { "int $0x40 (DPL 3)", SNIP(int_40),
+      .trap = TRAP(0x40, NO_EC, AT_NEXT) },
+    { "int $0x41 (DPL 0)", SNIP(int_41),
+      .trap = TRAP(X86_EXC_GP, (0x41 << 3) | 2, AT_INSN) },
+    { "int $0x42 (DPL 3, mask)", SNIP(int_42),
+      .trap = TRAP(0x42, NO_EC, AT_NEXT) },
+    { "int $0x43 (DPL 1: ring 1 may)", SNIP(int_43),
+      .trap = TRAP(0x43, NO_EC, AT_NEXT) },
+    { "int $0x80, no handler", SNIP(int_80),
+      .trap = TRAP(X86_EXC_GP, (0x80 << 3) | 2, AT_INSN) },
+    { "int $0x80 (DPL 3)", SNIP(int_80), .pre = pre_int80_dpl3,
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+    { "int $0x80 (DPL 0, not checked)", SNIP(int_80), .pre = pre_int80_dpl0,
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+    { "int $0x80 (DPL 3, mask)", SNIP(int_80), .pre = pre_int80_dpl3_mask,
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+    { "int $0x80 after set_trap_table [0x80: 0x41's, 0x80: 0x42's, end, 0x80: 0x43's]",
+      SNIP(int_80), .pre = pre_int80_list,
+      .trap = TRAP(0x42, NO_EC, AT_NEXT) },
+    { "int $0x80, its entry with a null cs (DPL 0)", SNIP(int_80),
+      .pre = pre_int80_null,
+      .trap = TRAP(X86_EXC_GP, (0x80 << 3) | 2, AT_INSN) },
+    { "int $0x80, its entry back (DPL 3)", SNIP(int_80), .pre = pre_int80_dpl3,
+      .trap = TRAP(0x80, NO_EC, AT_NEXT) },
+
+    /* Section 3: emulated privileged instructions, as Xen's for 32-bit. */
+    { "rdmsr PAT", SNIP(rdmsr), .in = { .ecx = MSR_PAT }, .trap = NONE,
+      .check = { EQ(edx_eax, XEN_MSR_PAT) } },
+    { "#GP wrmsr PAT (same value)", SNIP(wrmsr),
+      .in = { .ecx = MSR_PAT, .eax = (uint32_t)XEN_MSR_PAT,
+              .edx = XEN_MSR_PAT >> 32 },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP rdmsr 0x12345678", SNIP(rdmsr),
+      .in = { .ecx = MSR_UNKNOWN, .eax = POISON, .edx = POISON },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN),
+      .check = { SAME(eax), SAME(edx) } },
+    { "#GP wrmsr 0x12345678", SNIP(wrmsr), .in = { .ecx = MSR_UNKNOWN },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "forced cpuid leaf 0x40000000", SNIP(cpuid_forced),
+      .in = { .eax = 0x40000000 }, .trap = NONE,
+      .check = { EQ(eax, 0x40000000 + XEN_CPUID_MAX_NUM_LEAVES),
+                 EQ(ebx, XEN_CPUID_SIGNATURE_EBX),
+                 EQ(ecx, XEN_CPUID_SIGNATURE_ECX),
+                 EQ(edx, XEN_CPUID_SIGNATURE_EDX) } },
+    { "forced cpuid leaf 1 ecx hypervisor", SNIP(cpuid_forced),
+      .in = { .eax = 1 }, .trap = NONE,
+      .check = { BITS(ecx, 1UL << 31, 1UL << 31) } },
+    { "mov from cr4: PAE", SNIP(read_cr4), .trap = NONE,
+      .check = { BITS(eax, CR4_PAE, CR4_PAE) } },
+    { "mov from dr7", SNIP(read_dr7), .trap = NONE,
+      .check = { EQ(eax, 0x400) } },
+    { "wbinvd (ignored)", SNIP(wbinvd), .trap = NONE },
+    { "#GP invd", SNIP(invd), .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "rdtsc", SNIP(rdtsc), .trap = NONE },
+    { "#GP in $0x80 with IOPL 0", SNIP(in_imm), .pre = pre_iopl0,
+      .in = { .eax = MAGIC_RAX }, .trap = TRAP(X86_EXC_GP, 0, AT_INSN),
+      .check = { SAME(eax) } },
+    { "#GP out $0x80 with IOPL 0", SNIP(out_imm),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "#GP cli with IOPL 0", SNIP(cli),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "in $0x80 with set_iopl(1)", SNIP(in_imm), .pre = pre_iopl1,
+      .in = { .eax = MAGIC_RAX }, .trap = NONE,
+      .check = { EQ(eax, (MAGIC_RAX & ~0xffUL) | 0xff) } },
+    { "in (%dx) 32-bit with set_iopl(1)", SNIP(in_dx),
+      .in = { .eax = MAGIC_RAX, .edx = 0x80 }, .trap = NONE,
+      .check = { EQ(eax, 0xffffffff) } },
+    { "out $0x80 with set_iopl(1)", SNIP(out_imm), .trap = NONE },
+    { "cli with set_iopl(1) (no-op)", SNIP(cli), .trap = NONE },
+    { "sti with set_iopl(1), events masked (no-op)", SNIP(sti),
+      .masked = true, .trap = NONE },
+    { "#GP sti with IOPL 0", SNIP(sti), .pre = pre_iopl0,
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+
+    /* Section 4: the iret hypercall (compat_iret). */
+    { "iret, IF=0 in the frame", SNIP(iret_if0), .in = { .eax = MAGIC_RAX },
+      .trap = NONE, .mask_after = MASK_SET,
+      .check = { SAME(eax), BITS(ebx, EFLAGS_IF | EFLAGS_IOPL, EFLAGS_IF) } },
+    { "iret, IF=1 in the frame", SNIP(iret_if1), .masked = true,
+      .in = { .eax = MAGIC_RAX }, .trap = NONE, .mask_after = MASK_CLEAR,
+      .check = { SAME(eax), BITS(ebx, EFLAGS_IF | EFLAGS_IOPL, EFLAGS_IF) } },
+    { "iret, IOPL=3 in the frame (dropped)", SNIP(iret_iopl3),
+      .in = { .eax = MAGIC_RAX }, .trap = NONE,
+      .check = { SAME(eax), BITS(ebx, EFLAGS_IF | EFLAGS_IOPL, EFLAGS_IF) } },
+    { "iret, IF=1 with an event pending (upcall at the target)",
+      SNIP(iret_if1_pending), .masked = true, .in = { .eax = MAGIC_RAX },
+      .trap = NONE, .mask_after = MASK_CLEAR, .upcall = UPCALL_AT_NEXT,
+      .check = { SAME(eax) } },
+    { "xen_version with an event pending (upcall on the way out)",
+      SNIP(xen_version_pending), .in = { .ebx = XENVER_version },
+      .trap = NONE, .upcall = UPCALL_AT_XENVER,
+      .check = { EQ(eax, XENVER_4_17) } },
+
+    /* Section 6: debug exceptions; set_debugreg(ebx, ecx), get_debugreg(ebx). */
+    { "#DB single step (TF set by popf)", SNIP(single_step),
+      .in = { .eax = 1 }, .trap = TRAP(X86_EXC_DB, NO_EC, AT_NEXT),
+      .frame_flags = EFLAGS_TF, .dr6 = DR6_SS,
+      .check = { EQ(eax, 3) } },
+    { "set_debugreg(0, snippet)", SNIP(set_debugreg), .pre = pre_dr0_bp,
+      .trap = NONE, .check = { EQ(eax, 0) } },
+    { "get_debugreg(0)", SNIP(get_debugreg), .in = { .ebx = 0 },
+      .trap = NONE, .check = { FN(eax, bp_addr) } },
+    { "set_debugreg(7, L0 exec 1 byte)", SNIP(set_debugreg),
+      .in = { .ebx = 7, .ecx = 1 }, .trap = NONE, .check = { EQ(eax, 0) } },
+    { "get_debugreg(7) with L0", SNIP(get_debugreg), .in = { .ebx = 7 },
+      .trap = NONE, .check = { EQ(eax, 0x401) } },
+    { "mov from dr7 with L0", SNIP(read_dr7), .trap = NONE,
+      .check = { EQ(eax, 0x401) } },
+    { "#DB instruction breakpoint DR0", SNIP(bp),
+      .trap = TRAP(X86_EXC_DB, NO_EC, AT_INSN), .dr6 = DR6_B0 },
+    { "set_debugreg(7, 0)", SNIP(set_debugreg),
+      .in = { .ebx = 7, .ecx = 0 }, .trap = NONE, .check = { EQ(eax, 0) } },
+    { "get_debugreg(7) after disable", SNIP(get_debugreg),
+      .in = { .ebx = 7 }, .trap = NONE, .check = { EQ(eax, 0x400) } },
+    { "bp snippet with DR7 off", SNIP(bp), .trap = NONE },
+    { "get_debugreg(6) after set to 0", SNIP(get_debugreg),
+      .in = { .ebx = 6 }, .trap = NONE, .check = { EQ(eax, DR6_RESET) } },
+    /* breakpoint_addr_ok(): only Xen's 64-bit range is refused */
+    { "set_debugreg(0, the M2P: Xen's 32-bit area)", SNIP(set_debugreg),
+      .in = { .ebx = 0, .ecx = MACH2PHYS_VIRT_START }, .trap = NONE,
+      .check = { EQ(eax, 0) } },
+    { "set_debugreg(7, L0 | GD)", SNIP(set_debugreg),
+      .in = { .ebx = 7, .ecx = 1 | (1UL << 13) }, .trap = NONE,
+      .check = { EQ(eax, (unsigned long)-XEN_EPERM) } },
+    { "set_debugreg(0, 0)", SNIP(set_debugreg),
+      .in = { .ebx = 0, .ecx = 0 }, .trap = NONE, .check = { EQ(eax, 0) } },
+};
+
+/*
+ * Run once user_setup() made the snippets' pages and user_page user pages:
+ * Xen runs a 32-bit kernel with CR4.SMEP and CR4.SMAP clear (XEN_CR4_PV32_BITS,
+ * compat_restore_all_guest), so ring 1 may read and run them, as ring 1 runs
+ * every snippet from here on.
+ */
+static const struct insn_case kernel_on_user_pages_cases[] = {
+    { "ring 1 reads a user page", SNIP(read_edi), .pre = pre_edi_user_page,
+      .trap = NONE },
+    { "ring 1 calls code on a user page", SNIP(call_edi),
+      .pre = pre_edi_user_ret, .trap = NONE },
+    { "ring 1 on user pages: #BP int3", SNIP(int3),
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+};
+
+/*
+ * Ring 3 (user pages of the kernel's own tables; exceptions bounce to the
+ * stack stack_switch gave, esp and ss in the frame): the instructions Xen
+ * emulates for ring 1 are #GP(0) here, and so is I/O unless IOPL is 3.
+ */
+static const struct insn_case user_cases[] = {
+    { "user mode: #GP rdmsr PAT", SNIP(rdmsr),
+      .in = { .ecx = MSR_PAT, .eax = POISON },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN), .check = { SAME(eax) } },
+    { "user mode: #GP mov from cr0", SNIP(read_cr0), .in = { .eax = POISON },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN), .check = { SAME(eax) } },
+    { "user mode: #GP mov from cr3", SNIP(read_cr3),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP mov to cr0 (TS)", SNIP(write_cr0),
+      .in = { .eax = CR0_PG | CR0_PE | CR0_TS },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP clts", SNIP(clts),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP mov from dr7", SNIP(read_dr7),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP wbinvd", SNIP(wbinvd),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP hlt", SNIP(hlt), .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP cli (IOPL 0)", SNIP(cli),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: #GP in $0x80 with set_iopl(1)", SNIP(in_imm),
+      .pre = pre_iopl1, .in = { .eax = MAGIC_RAX },
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN), .check = { SAME(eax) } },
+    { "user mode: in $0x80 with set_iopl(3)", SNIP(in_imm),
+      .pre = pre_iopl3, .in = { .eax = MAGIC_RAX }, .trap = NONE,
+      .check = { EQ(eax, (MAGIC_RAX & ~0xffUL) | 0xff) } },
+    { "user mode: #GP out $0x80 with IOPL 0", SNIP(out_imm), .pre = pre_iopl0,
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: forced cpuid leaf 0x40000000", SNIP(cpuid_forced),
+      .in = { .eax = 0x40000000 }, .trap = NONE,
+      .check = { EQ(eax, 0x40000000 + XEN_CPUID_MAX_NUM_LEAVES) } },
+    { "user mode: #BP int3", SNIP(int3),
+      .trap = TRAP(X86_EXC_BP, NO_EC, AT_NEXT) },
+    { "user mode: #OF into with OF set", SNIP(into_of),
+      .trap = TRAP(X86_EXC_OF, NO_EC, AT_NEXT) },
+    { "user mode: #DE div by 0", SNIP(div0), .in = { .eax = 1 },
+      .trap = TRAP(X86_EXC_DE, NO_EC, AT_INSN), .check = { SAME(eax) } },
+    { "user mode: #UD ud2", SNIP(ud2),
+      .trap = TRAP(X86_EXC_UD, NO_EC, AT_INSN) },
+    { "user mode: #BR bound", SNIP(bound), .pre = pre_bound,
+      .in = { .eax = 0x30 }, .trap = TRAP(X86_EXC_BR, NO_EC, AT_INSN) },
+    { "user mode: #PF read of an unmapped address", SNIP(read_edi),
+      .in = { .edi = ADDR_UNMAPPED, .eax = POISON },
+      .trap = TRAP(X86_EXC_PF, PFEC_USER, AT_INSN), .check = { SAME(eax) } },
+    { "user mode: #PF write to a kernel page", SNIP(write_edi),
+      .pre = pre_edi_kernel,
+      .trap = TRAP(X86_EXC_PF, PFEC_PRESENT | PFEC_WRITE | PFEC_USER, AT_INSN) },
+    { "user mode: #PF write to a kernel page, int3 in its handler",
+      SNIP(write_edi), .pre = pre_edi_kernel, .nest = true,
+      .trap = TRAP(X86_EXC_PF, PFEC_PRESENT | PFEC_WRITE | PFEC_USER, AT_INSN) },
+    /* ring 3 needs DPL 3 (permit_softint) */
+    { "user mode: int $0x40 (DPL 3)", SNIP(int_40),
+      .trap = TRAP(0x40, NO_EC, AT_NEXT) },
+    { "user mode: int $0x41 (DPL 0)", SNIP(int_41),
+      .trap = TRAP(X86_EXC_GP, (0x41 << 3) | 2, AT_INSN) },
+    { "user mode: int $0x43 (DPL 1: the kernel's only)", SNIP(int_43),
+      .trap = TRAP(X86_EXC_GP, (0x43 << 3) | 2, AT_INSN) },
+    /* compat_syscall: #GP(0) at it with no syscall32 callback */
+    { "user mode: syscall, no syscall32 callback", SNIP(syscall),
+      .trap = TRAP(X86_EXC_GP, 0, AT_INSN) },
+    { "user mode: syscall to the syscall32 callback", SNIP(syscall),
+      .pre = pre_syscall32, .trap = TRAP(SYSCALL32_VECTOR, NO_EC, AT_NEXT) },
+};
+#endif /* __i386__ */
+
 /* ------------------------------------------------------------ the handler */
 
 /* What one case saw. */
@@ -1400,6 +2196,35 @@ static struct trap_seen seen;
 static struct upcall_seen upcall;
 static unsigned long upcalls;
 
+#ifdef __i386__
+/*
+ * An int3 that the handler of a case with .nest takes (nest_int3()), while
+ * it still runs on the frame it was given: the second frame goes below its
+ * esp, from ring 1, with the handler's own event mask.
+ */
+struct nest_seen
+{
+    unsigned int count;
+    int vector;
+    unsigned long eip, cs, eflags;
+    unsigned int entry_mask, bytes;
+};
+static struct nest_seen nested;
+static volatile bool nesting;
+unsigned long nest_esp;
+extern const char nest_int3_next[];
+
+static void __attribute__((noinline)) nest_int3(void)
+{
+    __asm__ volatile ( "mov  %%esp, nest_esp\n\t"
+                       "int3\n"
+                       ".globl nest_int3_next\n"
+                       "nest_int3_next:" ::: "memory" );
+}
+
+static uint8_t kernel_stack[8192] __aligned(16);
+#endif
+
 static bool vector_has_ec(unsigned int vec)
 {
     return vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
@@ -1413,18 +2238,36 @@ unsigned long trap_handle(struct trap_regs *regs)
 
     /* First, before anything can change it. */
     unsigned int entry_mask = vcpu->evtchn_upcall_mask;
+#ifdef __i386__
+    const unsigned int ip = 0;      /* no rcx and r11 in a 32-bit frame */
+#else
+    const unsigned int ip = 2;
+#endif
 
     if ( regs->vector == EVENT_VECTOR )
     {
         vcpu->evtchn_upcall_pending = 0;
         upcalls++;
         upcall.count++;
-        upcall.rip = f[2];
-        upcall.cs = f[3];
-        upcall.rflags = f[4] & EFLAGS_CHECKED;
+        upcall.rip = f[ip];
+        upcall.cs = f[ip + 1];
+        upcall.rflags = f[ip + 2] & EFLAGS_CHECKED;
         upcall.entry_mask = entry_mask;
         return (unsigned long)regs;
     }
+
+#ifdef __i386__
+    if ( nesting && !nested.count++ )
+    {
+        nested.vector = regs->vector;
+        nested.eip = f[0];
+        nested.cs = f[1];
+        nested.eflags = f[2] & EFLAGS_CHECKED;
+        nested.entry_mask = entry_mask;
+        nested.bytes = nest_esp - (unsigned long)f;
+        return (unsigned long)regs;
+    }
+#endif
 
     seen.entry_mask = entry_mask;
 
@@ -1432,6 +2275,40 @@ unsigned long trap_handle(struct trap_regs *regs)
     if ( !cur || seen.count++ )
         trap_fault(&regs->vector);
 
+#ifdef __i386__
+    /*
+     * The architecture says whether there is an error code; where Xen put
+     * the frame (12 bytes below esp, 16 with one; from ring 3, at the top
+     * of the kernel stack with esp and ss) is checked.
+     */
+    ec = vector_has_ec(regs->vector);
+    iret = f + ec;
+    seen.vector = regs->vector;
+    seen.ec = ec ? (long)f[0] : NO_EC;
+    seen.rip = iret[0];
+    seen.cr2 = vcpu->arch.cr2;
+    seen.cs = iret[1];
+    seen.rflags = iret[2] & EFLAGS_CHECKED;
+    if ( (iret[1] & 3) == 3 )
+    {
+        seen.rsp_ok = iret[3] == trig_rsp;
+        seen.ss = iret[4];
+        seen.bytes = (unsigned long)kernel_stack + sizeof(kernel_stack) -
+                     (unsigned long)f;
+    }
+    else
+    {
+        seen.rsp_ok = true;
+        seen.bytes = trig_rsp - (unsigned long)f;
+    }
+
+    if ( cur->nest )
+    {
+        nesting = true;
+        nest_int3();
+        nesting = false;
+    }
+#else
     /* The rsp word tells whether Xen put an error code in. */
     if ( f[5] == trig_rsp )
         ec = false;
@@ -1452,6 +2329,7 @@ unsigned long trap_handle(struct trap_regs *regs)
     seen.rcx_ok = f[0] == trig_rcx;
     seen.r11_ok = f[1] == trig_r11;
     seen.bytes = trig_rsp - (unsigned long)f;
+#endif
 
     /* #DB: DR6 both ways, then clear it; no TF on the way back. */
     if ( regs->vector == X86_EXC_DB )
@@ -1463,16 +2341,20 @@ unsigned long trap_handle(struct trap_regs *regs)
         seen.dr6_hc = hypercall_raw(__HYPERVISOR_get_debugreg, 6, 0, 0, 0, 0);
         if ( hypercall_raw(__HYPERVISOR_set_debugreg, 6, 0, 0, 0, 0) )
             xtf_error("set_debugreg(6, 0) failed\n");
-        f[4 + ec] &= ~EFLAGS_TF;
+        f[ip + 2 + ec] &= ~EFLAGS_TF;
     }
 
     /* Resume after the snippet's instruction. */
-    f[2 + ec] = (unsigned long)cur->code.next;
+    f[ip + ec] = (unsigned long)cur->code.next;
     if ( !ec )
         return (unsigned long)regs;
 
-    /* Drop the error code: move the registers, vector, rcx, r11 over it. */
-    memmove((unsigned long *)regs + 1, regs, sizeof(*regs) + 2 * 8);
+    /*
+     * Drop the error code: move the registers, vector (and rcx, r11) over
+     * it.
+     */
+    memmove((unsigned long *)regs + 1, regs,
+            sizeof(*regs) + ip * sizeof(unsigned long));
     return (unsigned long)((unsigned long *)regs + 1);
 }
 
@@ -1531,6 +2413,16 @@ static void check_line(const char *name, const char *what, const char *got,
     report_line(full, got, expected, !strcmp(got, expected));
 }
 
+#ifdef __i386__
+/* A frame from ring 1: no esp and ss in it, bytes below the esp of then. */
+static void show_frame32(char *buf, size_t size, unsigned long cs,
+                         unsigned long eflags, unsigned int entry_mask,
+                         unsigned int bytes)
+{
+    snprintf(buf, size, "cs %#lx eflags %#lx handler mask %u frame %u bytes "
+             "below esp", cs, eflags, entry_mask, bytes);
+}
+#else
 static void show_frame(char *buf, size_t size, unsigned long cs,
                        unsigned long rflags, unsigned long ss, bool rsp,
                        bool rcx, bool r11, unsigned int entry_mask,
@@ -1541,21 +2433,23 @@ static void show_frame(char *buf, size_t size, unsigned long cs,
              rsp ? "ok" : "BAD", rcx ? "ok" : "BAD", r11 ? "ok" : "BAD",
              entry_mask, bytes);
 }
+#endif
 
-static unsigned long reg_value(const struct cpu_regs *r, enum reg reg)
+static unsigned long long reg_value(const struct cpu_regs *r, enum reg reg)
 {
     const unsigned long *v = (const unsigned long *)r;
 
     if ( reg == REG_edx_eax )
-        return (r->rdx << 32) | (r->rax & 0xffffffff);
-    return v[reg - REG_rax];
+        return ((unsigned long long)v[REG_D - REG_FIRST] << 32) |
+               (v[REG_A - REG_FIRST] & 0xffffffff);
+    return v[reg - REG_FIRST];
 }
 
 static void check_reg(const struct insn_case *c, const struct reg_check *k,
                       const struct cpu_regs *in, const struct cpu_regs *out)
 {
-    unsigned long mask = k->mask ?: ~0UL;
-    unsigned long got = reg_value(out, k->reg) & mask, expected;
+    unsigned long long mask = k->mask ?: ~0ULL;
+    unsigned long long got = reg_value(out, k->reg) & mask, expected;
     char what[48], g[24], e[24];
 
     switch ( k->kind )
@@ -1568,11 +2462,11 @@ static void check_reg(const struct insn_case *c, const struct reg_check *k,
     expected &= mask;
 
     if ( k->mask )
-        snprintf(what, sizeof(what), " %s&%#lx", reg_name[k->reg], mask);
+        snprintf(what, sizeof(what), " %s&%#llx", reg_name[k->reg], mask);
     else
         snprintf(what, sizeof(what), " %s", reg_name[k->reg]);
-    snprintf(g, sizeof(g), "%#lx", got);
-    snprintf(e, sizeof(e), "%#lx", expected);
+    snprintf(g, sizeof(g), "%#llx", got);
+    snprintf(e, sizeof(e), "%#llx", expected);
     check_line(c->name, what, g, e);
 }
 
@@ -1580,6 +2474,36 @@ static void check_reg(const struct insn_case *c, const struct reg_check *k,
  * Whether rip is on the way to the xen_version hypercall: in the snippet or
  * in the hypercall stub before its syscall returns.
  */
+#ifdef __i386__
+/*
+ * The int3 the handler took (nest_int3()): a frame from ring 1 below the
+ * handler's esp, the CS and IF of the handler (running with events masked
+ * iff hmask), and a #BP handler masked (TI_MASK in its entry).
+ */
+static void check_nested(const struct insn_case *c, unsigned int hmask)
+{
+    char g[160], e[160], r[24];
+
+    if ( nested.count != 1 )
+        snprintf(g, sizeof(g), "%u exceptions", nested.count);
+    else
+    {
+        if ( nested.eip == (unsigned long)nest_int3_next )
+            snprintf(r, sizeof(r), "after it");
+        else
+            snprintf(r, sizeof(r), "%#lx", nested.eip);
+        snprintf(g, sizeof(g), "vector %d at %s, ", nested.vector, r);
+        show_frame32(g + strlen(g), sizeof(g) - strlen(g), nested.cs,
+                     nested.eflags, nested.entry_mask, nested.bytes);
+    }
+    snprintf(e, sizeof(e), "vector %d at after it, ", X86_EXC_BP);
+    show_frame32(e + strlen(e), sizeof(e) - strlen(e),
+                 ((unsigned long)hmask << MASK_SHIFT) | FRAME_CS_KERNEL,
+                 EFLAGS_MBS | (hmask ? 0 : EFLAGS_IF), 1, 12);
+    check_line(c->name, " int3 in the handler", g, e);
+}
+#endif
+
 static bool upcall_before_xenver(const struct insn_case *c, unsigned long rip)
 {
     unsigned long stub = (unsigned long)hypercall_page +
@@ -1612,6 +2536,9 @@ static void run_case(const struct insn_case *c)
         out = in;
         memset(&seen, 0, sizeof(seen));
         memset(&upcall, 0, sizeof(upcall));
+#ifdef __i386__
+        memset(&nested, 0, sizeof(nested));
+#endif
         seen.vector = NO_TRAP;
         seen.ec = NO_EC;
         cur = c;
@@ -1636,8 +2563,8 @@ static void run_case(const struct insn_case *c)
     show_trap(g, sizeof(g), seen.vector, seen.ec, seen.rip, seen.cr2, c);
     show_trap(e, sizeof(e), t->vector, t->ec,
               t->rip == AT_INSN ? (unsigned long)c->code.insn :
-              t->rip == AT_NEXT ? (unsigned long)c->code.next : in.rdi,
-              in.rdi, c);
+              t->rip == AT_NEXT ? (unsigned long)c->code.next : IN_DI(in),
+              IN_DI(in), c);
     check_line(c->name, "", g, e);
 
     /* The bounce frame of the exception the table expects. */
@@ -1645,6 +2572,21 @@ static void run_case(const struct insn_case *c)
     {
         unsigned int m = c->masked;
 
+#ifdef __i386__
+        if ( seen.vector == NO_TRAP )
+            snprintf(g, sizeof(g), "no frame");
+        else
+            show_frame32(g, sizeof(g), seen.cs, seen.rflags,
+                         seen.entry_mask, seen.bytes);
+        show_frame32(e, sizeof(e),
+                     ((unsigned long)m << MASK_SHIFT) | FRAME_CS_KERNEL,
+                     EFLAGS_MBS | (m ? 0 : EFLAGS_IF) | c->frame_flags,
+                     m || (vec_flags[t->vector] & TI_MASK),
+                     12 + (t->ec != NO_EC) * 4);
+        check_line(c->name, " frame", g, e);
+        if ( c->nest )
+            check_nested(c, m || (vec_flags[t->vector] & TI_MASK));
+#else
         if ( seen.vector == NO_TRAP )
             snprintf(g, sizeof(g), "no frame");
         else
@@ -1658,6 +2600,7 @@ static void run_case(const struct insn_case *c)
                    m || (vec_flags[t->vector] & TI_MASK),
                    (trig_rsp & 15) + 7 * 8 + (t->ec != NO_EC) * 8);
         check_line(c->name, " frame", g, e);
+#endif
     }
 
     /* DR6 as the #DB handler read it. */
@@ -1708,6 +2651,7 @@ static void run_case(const struct insn_case *c)
 
 /* ------------------------------------------------------------ user mode */
 
+#ifndef __i386__
 /*
  * run_user(code, in): save the kernel context and iret to user mode
  * (rflags IF: events on) at user_tramp with rdi = code, rsi = in. There,
@@ -1762,6 +2706,7 @@ __asm__ (
     "    ret\n"
     "    .popsection\n"
 );
+#endif
 
 static void run_user_case(const struct insn_case *c)
 {
@@ -1770,7 +2715,12 @@ static void run_user_case(const struct insn_case *c)
     char g[160], e[160];
     unsigned int i;
 
+    if ( c->pre )
+        c->pre(&in);
     memset(&seen, 0, sizeof(seen));
+#ifdef __i386__
+    memset(&nested, 0, sizeof(nested));
+#endif
     seen.vector = NO_TRAP;
     seen.ec = NO_EC;
     user_out_rax = user_out_rdx = 0;
@@ -1780,15 +2730,53 @@ static void run_user_case(const struct insn_case *c)
     barrier();
     cur = NULL;
     vcpu->evtchn_upcall_mask = 1;
+#ifdef __i386__
+    out.eax = user_out_rax;
+    out.edx = user_out_rdx;
+#else
     out.rax = user_out_rax;
     out.rdx = user_out_rdx;
+#endif
 
     show_trap(g, sizeof(g), seen.vector, seen.ec, seen.rip, seen.cr2, c);
     show_trap(e, sizeof(e), t->vector, t->ec,
               t->rip == AT_INSN ? (unsigned long)c->code.insn :
-              (unsigned long)c->code.next, 0, c);
+              (unsigned long)c->code.next,
+#ifdef __i386__
+              IN_DI(in),
+#else
+              0,
+#endif
+              c);
     check_line(c->name, "", g, e);
 
+#ifdef __i386__
+    /*
+     * From ring 3 the frame is at the top of the kernel stack, with esp and
+     * ss: cs and ss the flat ring-3 ones, events on in user mode (mask 0).
+     */
+    if ( t->vector != NO_TRAP )
+    {
+        unsigned int hm = t->vector == SYSCALL32_VECTOR ? 1 :
+                          !!(vec_flags[t->vector] & TI_MASK);
+        const char *fmt = "cs %#lx ss %#lx esp %s eflags %#lx handler mask %u "
+                          "frame %u bytes below the stack top";
+
+        if ( seen.vector == NO_TRAP )
+            snprintf(g, sizeof(g), "no frame");
+        else
+            snprintf(g, sizeof(g), fmt, seen.cs, seen.ss,
+                     seen.rsp_ok ? "ok" : "BAD", seen.rflags, seen.entry_mask,
+                     seen.bytes);
+        snprintf(e, sizeof(e), fmt, (unsigned long)FLAT_USER_CS,
+                 (unsigned long)FLAT_USER_SS, "ok",
+                 (unsigned long)(EFLAGS_MBS | EFLAGS_IF), hm,
+                 20 + (t->ec != NO_EC) * 4);
+        check_line(c->name, " frame", g, e);
+        if ( c->nest )
+            check_nested(c, hm);
+    }
+#else
     /* The frame says user mode: its CS and SS, events on (mask 0). */
     if ( t->vector != NO_TRAP )
     {
@@ -1801,12 +2789,15 @@ static void run_user_case(const struct insn_case *c)
                  FLAT_USER_SS);
         check_line(c->name, " frame", g, e);
     }
+#endif
 
     for ( i = 0; i < ARRAY_SIZE(c->check) && c->check[i].reg; i++ )
         check_reg(c, &c->check[i], &in, &out);
 }
 
 /* ------------------------------------------------------------ FPU state */
+
+#ifndef __i386__
 
 /*
  * fpu_load(buf, avx) / fpu_save(buf, avx): ymm1-15 (xmm1-15 without AVX)
@@ -1905,6 +2896,7 @@ static void fpu_state_cases(void)
 
     run_case(&xcr0_back_case);
 }
+#endif
 
 /* ------------------------------------------------------------ the test */
 
@@ -1927,6 +2919,12 @@ static void setup(void)
     if ( rc )
         xtf_error("vm_assist disable writable_pagetables: %ld\n", rc);
 
+#ifdef __i386__
+    /* No table at all (compat_set_trap_table clears every entry), then ours. */
+    report_case("set_trap_table(NULL)", hypercall_set_trap_table(NULL), 0, NULL);
+    install_trap(X86_EXC_BR, 0, trap_entry_5);
+    install_trap(0x43, 1, trap_entry_0x43);
+#endif
     install_trap(X86_EXC_DE, 0, trap_entry_0);
     install_trap(X86_EXC_DB, 0, trap_entry_1);
     install_trap(X86_EXC_BP, TI_DPL3 | TI_MASK, trap_entry_3);
@@ -1941,6 +2939,100 @@ static void setup(void)
     upcalls = 0;
 }
 
+#ifdef __i386__
+/* The L1 entry (through the boot tables, read-only to us) mapping va. */
+static uint64_t l1e_of(unsigned long va)
+{
+    const unsigned long *m2p = (const unsigned long *)MACH2PHYS_VIRT_START;
+    const uint64_t *l3 = (const uint64_t *)start_info->pt_base;
+    const uint64_t *l2 = (const uint64_t *)(GUEST_VIRT_BASE +
+        m2p[(l3[va >> 30] >> 12) & 0xffffffffffULL] * GUEST_PAGE_SIZE);
+    const uint64_t *l1 = (const uint64_t *)(GUEST_VIRT_BASE +
+        m2p[(l2[(va >> 21) & 511] >> 12) & 0xffffffffffULL] * GUEST_PAGE_SIZE);
+
+    return l1[(va >> 12) & 511];
+}
+
+/* The page at va made a user page (_PAGE_USER), as it was otherwise. */
+static long user_map(unsigned long va)
+{
+    return hypercall_update_va_mapping(va, l1e_of(va) | 0x4, UVMF_INVLPG);
+}
+
+static bool in_snippets(const struct insn_case *c, unsigned int n)
+{
+    for ( ; n; n--, c++ )
+        if ( c->code.start < snippets_start || c->code.next >= snippets_end )
+            return false;
+    return true;
+}
+
+/*
+ * Ring 3 on the kernel's own tables (a 32-bit guest has no others): the
+ * snippets' pages and user_page become user pages; exceptions from ring 3
+ * bounce to kernel_stack; int $0x80 (DPL 3, events masked) is user_back.
+ */
+static bool user_setup(void)
+{
+    unsigned long va;
+    long rc = 0;
+
+    if ( ((unsigned long)snippets_start | (unsigned long)snippets_end) &
+         (GUEST_PAGE_SIZE - 1) ||
+         !in_snippets(cases, ARRAY_SIZE(cases)) ||
+         !in_snippets(user_cases, ARRAY_SIZE(user_cases)) ||
+         (unsigned long)user_tramp < (unsigned long)snippets_start ||
+         (unsigned long)user_ret >= (unsigned long)snippets_end )
+    {
+        xtf_error("user mode setup: snippets outside their pages %p-%p\n",
+                  snippets_start, snippets_end);
+        return false;
+    }
+    install_trap(0x80, TI_DPL3 | TI_MASK, user_back);
+    for ( va = (unsigned long)snippets_start;
+          !rc && va < (unsigned long)snippets_end; va += GUEST_PAGE_SIZE )
+        rc = user_map(va);
+    if ( !rc )
+        rc = user_map((unsigned long)&user_page);
+    if ( !rc )
+        rc = hypercall_raw(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
+                           (unsigned long)kernel_stack + sizeof(kernel_stack),
+                           0, 0, 0);
+    if ( rc )
+    {
+        xtf_error("user mode setup: %ld\n", rc);
+        return false;
+    }
+    return true;
+}
+
+void test_main(void)
+{
+    unsigned int i;
+
+    setup();
+
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+        run_case(&cases[i]);
+    if ( user_setup() )
+    {
+        for ( i = 0; i < ARRAY_SIZE(kernel_on_user_pages_cases); i++ )
+            run_case(&kernel_on_user_pages_cases[i]);
+        for ( i = 0; i < ARRAY_SIZE(user_cases); i++ )
+            run_user_case(&user_cases[i]);
+    }
+
+    /* Leave things as the framework found them. */
+    set_iopl(0);
+    set_ts(0);
+
+    printk("%u cases run, %lu event upcalls\n",
+           (unsigned int)(ARRAY_SIZE(cases) +
+                          ARRAY_SIZE(kernel_on_user_pages_cases) +
+                          ARRAY_SIZE(user_cases)), upcalls);
+    xtf_success(NULL);
+}
+#else
 /* User mode on the kernel's own page tables; bounces to kernel_stack. */
 static bool user_setup(void)
 {
@@ -1994,3 +3086,4 @@ void test_main(void)
                           ARRAY_SIZE(user_cases) + 3), upcalls);
     xtf_success(NULL);
 }
+#endif
