@@ -555,8 +555,12 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
         const struct trap_info *ti = &v->trap_ctxt[in.imm8];
         unsigned int dpl = TI_GET_DPL(ti);
 
-        /* permit_softint: DPL 3 for all, 1-2 for the guest kernel. */
-        if ( ti->address && (dpl == 3 || (dpl && kmode)) )
+        /*
+         * permit_softint: DPL 3 for all, 1-2 for the guest kernel; a
+         * permitted entry with no handler (Xen's null_trap_bounce) ends the
+         * guest in the bounce, as on Xen.
+         */
+        if ( dpl == 3 || (dpl && kmode) )
         {
             regs->rip = (regs->rip + in.len) & regmask;
             pv_inject_exception(regs, in.imm8, -1);
