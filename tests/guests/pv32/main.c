@@ -42,6 +42,7 @@ static volatile struct
 {
     unsigned int vec, err, eip, cs, eflags, esp, ss, count;
     unsigned int trap_vec;          /* the last exception's (int $0x80 not) */
+    uint32_t vm_at, vm_words[6];    /* a VM86 frame: where, and esp ss es ds fs gs */
 } t;
 /* Named by the assembly below: not static. */
 volatile unsigned long resume_eip;
@@ -67,6 +68,15 @@ void trap_record(struct tframe *f)
     t.esp = (f->cs & 3) == 3 ? f->esp : 0;
     t.ss = (f->cs & 3) == 3 ? f->ss : 0;
     t.count++;
+    if ( f->eflags & (1u << 17) )
+    {
+        /* A VM86 frame (Xen's compat_iret): back to ring 1, VM cleared. */
+        t.vm_at = (unsigned long)&f->err;
+        for ( unsigned int i = 0; i < 6; i++ )
+            t.vm_words[i] = (&f->esp)[i];
+        f->cs = FLAT_KERNEL_CS;
+        f->eflags = 0;
+    }
     /* Used once: an unexpected second fault goes to 0 and ends the test. */
     f->eip = resume_eip;
     resume_eip = 0;
@@ -603,6 +613,53 @@ static void test_call_gates(void)
 #undef UPDATE
 }
 
+/*
+ * iret to VM86 mode, which long mode does not have: Xen's compat_iret gives
+ * the kernel's #GP handler instead, error code 0, the frame's nine words
+ * (eip cs eflags esp ss es ds fs gs) copied to 40 bytes below kernel_sp.
+ */
+extern const char vm86_back[];
+__asm__ ( "    .pushsection .text, \"ax\", @progbits\n"
+          "vm86_back:\n"
+          "    mov  kernel_esp, %esp\n"
+          "    ret\n"
+          "    .popsection\n" );
+
+static __attribute__((noinline, noclone)) void iret_vm86(const uint32_t *frame)
+{
+    __asm__ volatile ( "call 1f\n\t"
+                       "jmp  2f\n"
+                       "1:   mov  %%esp, kernel_esp\n\t"
+                       "mov  %0, %%esp\n\t"
+                       "jmp  hypercall_page + 23 * 32\n"
+                       "2:"
+                       :: "r" (frame) : "eax", "ebx", "ecx", "edx", "esi", "edi", "memory" );
+}
+
+static void test_iret_vm86(void)
+{
+    uint32_t kstack_top = (unsigned long)kstack + sizeof(kstack);
+    /* [eax] eip cs eflags(VM, IF clear: events stay masked) esp ss es ds fs gs */
+    static const uint32_t words[10] = {
+        0, 0x1234, 0x5678, (1u << 17) | 2, 0x9abc, 0x1111, 0x2222, 0x3333, 0x4444, 0x5555,
+    };
+    uint32_t frame[10];
+
+    memcpy(frame, words, sizeof(frame));
+    t.count = 0;
+    t.trap_vec = t.err = ~0u;
+    t.vm_at = 0;
+    resume_eip = (unsigned long)vm86_back;
+    iret_vm86(&frame[1]);
+    check_eq("iret to VM86 mode: #GP", t.trap_vec, 13);
+    check_eq("  error code 0", t.err, 0);
+    check_eq("  its frame: the eip and cs the iret named", t.eip == 0x1234 && t.cs == 0x5678, 1);
+    check_eq("  its frame: eflags with VM", !!(t.eflags & (1u << 17)), 1);
+    check_eq("  40 bytes below the kernel stack", kstack_top - t.vm_at, 40);
+    for ( unsigned int i = 0; i < 6; i++ )
+        check_eq("  its frame: esp ss es ds fs gs as given", t.vm_words[i], words[4 + i]);
+}
+
 void test_main(void)
 {
     traps_init32();
@@ -612,6 +669,7 @@ void test_main(void)
     test_descriptors();
     test_ring3();
     test_call_gates();
+    test_iret_vm86();
     if ( report_checks )
         xtf_success(NULL);
 }
