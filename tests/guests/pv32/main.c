@@ -660,6 +660,37 @@ static void test_iret_vm86(void)
         check_eq("  its frame: esp ss es ds fs gs as given", t.vm_words[i], words[4 + i]);
 }
 
+/*
+ * A 32-bit guest's 2-level event channels end at 1024 ports (32 words of
+ * 32 bits, Xen's BITS_PER_EVTCHN_WORD squared): past them alloc_unbound is
+ * -ENOSPC, though the container's table in L0 has room for more.
+ */
+static void test_port_limit(void)
+{
+    static evtchn_port_t ports[1100];
+    unsigned int n = 0, max = 0, closed = 0;
+    long rc = 0;
+
+    while ( n < ARRAY_SIZE(ports) )
+    {
+        struct evtchn_alloc_unbound u = { .dom = DOMID_SELF, .remote_dom = 0 };
+
+        if ( (rc = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &u)) )
+            break;
+        ports[n++] = u.port;
+        max = u.port > max ? u.port : max;
+    }
+    check_eq("alloc_unbound until it fails: -ENOSPC", rc, -XEN_ENOSPC);
+    check_eq("  the highest port given: 1023", max, 1023);
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        struct evtchn_close c = { .port = ports[i] };
+
+        closed += !hypercall_event_channel_op(EVTCHNOP_close, &c);
+    }
+    check_eq("  every one of them closed again", closed, n);
+}
+
 void test_main(void)
 {
     traps_init32();
@@ -670,6 +701,7 @@ void test_main(void)
     test_ring3();
     test_call_gates();
     test_iret_vm86();
+    test_port_limit();
     if ( report_checks )
         xtf_success(NULL);
 }
