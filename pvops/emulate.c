@@ -48,24 +48,30 @@
 #define CPUID1_ECX_OSXSAVE  (1u << 27)
 
 /*
- * Where the instruction at regs->rip is: a 32-bit guest's code segment may
- * have a base (its GDT or LDT descriptor; Xen's own selectors are flat).
- * False when that is no code segment: nothing is emulated then.
+ * Up to size bytes of the instruction at regs->rip, as far as the guest can
+ * read them: a 32-bit guest's code segment may have a base (its GDT or LDT
+ * descriptor; Xen's own selectors are flat) and ends at its limit (Xen's
+ * pv_emul_virt_to_linear). Returns how many; 0 when CS is no code segment.
  */
-bool pv_insn_addr(const struct cpu_regs *regs, unsigned long *addr)
+unsigned long pv_insn_fetch(const struct cpu_regs *regs, uint8_t *buf, unsigned long size)
 {
-    struct seg_info cs;
+    unsigned long at = regs->rip, n = size;
 
-    if ( !is_pv32() )
+    if ( is_pv32() )
     {
-        *addr = regs->rip;
-        return true;
+        struct seg_info cs;
+        uint32_t eip = regs->rip;
+
+        if ( !pv_read_segment(current_vcpu(), regs->cs & 0xffff, &cs, true) ||
+             (cs.ar & (SEG_S | SEG_CODE | SEG_P)) != (SEG_S | SEG_CODE | SEG_P) ||
+             eip > cs.limit )
+            return 0;
+        n = MIN(n, cs.limit - eip + 1UL);
+        at = (uint32_t)(cs.base + eip);
     }
-    if ( !pv_read_segment(current_vcpu(), regs->cs & 0xffff, &cs, true) ||
-         (cs.ar & (SEG_S | SEG_CODE | SEG_P)) != (SEG_S | SEG_CODE | SEG_P) )
-        return false;
-    *addr = (uint32_t)(cs.base + (uint32_t)regs->rip);
-    return true;
+    while ( n && copy_from_guest(buf, at, n) )
+        n--;
+    return n;
 }
 
 /* The forced-emulation prefix: ud2; .ascii "xen" (public/arch-x86/xen.h). */
@@ -333,7 +339,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
 {
     struct vcpu *v = current_vcpu();
     uint8_t buf[INSN_MAX_LEN];
-    unsigned long avail = sizeof(buf);
+    unsigned long avail = pv_insn_fetch(regs, buf, sizeof(buf));
     struct insn in;
     uint64_t val;
     unsigned int bpmatch = 0;
@@ -343,13 +349,9 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
      */
     bool c32 = is_pv32();
     bool kmode = c32 ? (regs->cs & 3) == 1 : v->kernel_mode;
-    unsigned long regmask = c32 ? 0xffffffffUL : ~0UL, at;
+    unsigned long regmask = c32 ? 0xffffffffUL : ~0UL;
 
-    /* Read what the guest can read (the instruction may end a mapping early). */
-    if ( !pv_insn_addr(regs, &at) )
-        return false;
-    while ( avail && copy_from_guest(buf, at, avail) )
-        avail--;
+    /* What the guest can read (the instruction may end a mapping early). */
     if ( !avail )
         return false;
 

@@ -171,17 +171,13 @@ static bool decode_write(const uint8_t *b, size_t avail, struct wins *w, bool co
 bool pv_emulate_store(struct cpu_regs *regs, unsigned long addr,
                       const uint64_t *slot, store_commit_t commit, void *ctx)
 {
-    unsigned long off, mask, *r, at;
+    unsigned long off, mask, *r;
     uint64_t old, new, src, opval, cf = 0;
     uint8_t buf[15];
-    size_t avail = sizeof(buf);
+    size_t avail = pv_insn_fetch(regs, buf, sizeof(buf));
     struct wins w;
     int rc;
 
-    if ( !pv_insn_addr(regs, &at) )
-        return false;
-    while ( avail && copy_from_guest(buf, at, avail) )
-        avail--;
     if ( !decode_write(buf, avail, &w, is_pv32()) )
     {
         pr_debug("store at %#lx not understood\n", regs->rip);

@@ -27,8 +27,11 @@ void pv_user_syscall(struct cpu_regs *regs);
 /* The iret hypercall: regs becomes the context the guest asked for. */
 long pv_iret(struct cpu_regs *regs);
 
-/* The linear address of the guest's instruction at regs->rip (pvops/emulate.c). */
-bool pv_insn_addr(const struct cpu_regs *regs, unsigned long *addr);
+/*
+ * Up to size bytes of the guest's instruction at regs->rip, through its code
+ * segment: how many the guest can read (pvops/emulate.c).
+ */
+unsigned long pv_insn_fetch(const struct cpu_regs *regs, uint8_t *buf, unsigned long size);
 
 /* SYSCALL from a 32-bit guest (hypercall/dispatch.c pv_syscall). */
 void pv_syscall32(struct cpu_regs *regs);

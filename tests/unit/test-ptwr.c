@@ -67,10 +67,10 @@ void mm_flush_if_needed(void)
 }
 
 /* pvops/emulate.c's: the code segments here are flat. */
-bool pv_insn_addr(const struct cpu_regs *regs, unsigned long *addr)
+unsigned long pv_insn_fetch(const struct cpu_regs *regs, uint8_t *buf, unsigned long size)
 {
-    *addr = regs->rip;
-    return true;
+    memcpy(buf, (const void *)regs->rip, size);    /* copy_from_guest's rep movsb */
+    return size;
 }
 
 /* A 64-bit guest here: no 32-bit guest's store ends it. */

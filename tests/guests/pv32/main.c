@@ -77,7 +77,13 @@ void trap_record(struct tframe *f)
         f->cs = FLAT_KERNEL_CS;
         f->eflags = 0;
     }
-    /* Used once: an unexpected second fault goes to 0 and ends the test. */
+    /* Used once: a fault no case expects ends the test. */
+    if ( !resume_eip )
+    {
+        xtf_failure("Failure: unexpected exception %u (error %#x) at %#x\n",
+                    f->vec, f->err, f->eip);
+        xtf_exit();
+    }
     f->eip = resume_eip;
     resume_eip = 0;
 }
@@ -163,7 +169,7 @@ extern const char user_gate_call[], user_gate_call_ret[], user_gate_params[],
 
 static uint8_t user_stack[4096] __aligned(4096);
 static uint8_t kstack[4096] __aligned(16);
-static uint8_t spare[5][4096] __aligned(4096);
+static uint8_t spare[6][4096] __aligned(4096);
 
 static void check_eq(const char *name, long got, long expected)
 {
@@ -661,6 +667,68 @@ static void test_iret_vm86(void)
 }
 
 /*
+ * Emulation through a code segment that is not flat (Xen's priv-op fetch:
+ * the CS base, and the CS limit). based_insn runs in a ring-1 segment of
+ * base 0x1000, so the shim must read it at base + eip; lim_insn straddles
+ * the end of a segment whose limit stops two bytes into it: the CPU's #GP(0)
+ * must stay a #GP, not be emulated from the bytes past the limit.
+ */
+extern const char based_insn[], lim_insn[], lim_page[], seg_back[];
+volatile uint32_t seg_cr0;
+__asm__ ( "    .pushsection .text, \"ax\", @progbits\n"
+          "seg_back:\n"
+          "    lret\n"
+          "based_insn:\n"
+          "    mov  %cr0, %eax\n"
+          "    mov  %eax, seg_cr0\n"
+          "    lret\n"
+          "    .balign 4096\n"
+          "lim_page:\n"
+          "    .skip 4094, 0x90\n"
+          "lim_insn:\n"
+          "    mov  %cr0, %eax\n"
+          "    mov  %eax, seg_cr0\n"
+          "    lret\n"
+          "    .popsection\n" );
+
+static void test_code_segments(void)
+{
+    uint8_t *page = spare[5];
+    unsigned long mfn = mfn_of(page);
+    uint32_t frames[1] = { mfn }, cr0, lim = ((unsigned long)lim_page >> 12);
+    /* DPL 1 code, base 0x1000, to 4 GiB; DPL 1 code, base 0, ending at lim_page + 4 KiB */
+    uint64_t based = 0x00cfbb001000ffffULL;
+    uint64_t limited = 0x00c0bb0000000000ULL | (lim & 0xffff) | ((uint64_t)(lim >> 16) << 48);
+    struct { uint32_t off; uint16_t sel; } __attribute__((packed)) to_based = {
+        (unsigned long)based_insn - 0x1000, 0x09 }, to_lim = { (unsigned long)lim_insn, 0x11 };
+
+    __asm__ volatile ( "mov %%cr0, %0" : "=r" (cr0) );
+    memset(page, 0, PG);
+    check_eq("segments: the GDT frame read-only",
+             uvm(page, ((uint64_t)mfn << 12) | PTE_P | PTE_A, UVMF_INVLPG), 0);
+    check_eq("segments: set_gdt",
+             hypercall_raw(__HYPERVISOR_set_gdt, (unsigned long)frames, 512, 0, 0, 0), 0);
+#define UPDATE(idx, desc) hypercall_raw(__HYPERVISOR_update_descriptor, \
+                                        (uint32_t)((mfn << 12) + 8 * (idx)), 0, \
+                                        (uint32_t)(desc), (uint64_t)(desc) >> 32, 0)
+    check_eq("segments: code of base 0x1000", UPDATE(1, based), 0);
+    check_eq("segments: code ending in an instruction", UPDATE(2, limited), 0);
+#undef UPDATE
+    seg_cr0 = 0;
+    __asm__ volatile ( "lcall *%0" :: "m" (to_based) : "eax", "memory" );
+    check_eq("mov from cr0 in a code segment of base 0x1000: emulated", seg_cr0, cr0);
+    t.count = 0;
+    t.trap_vec = ~0u;
+    seg_cr0 = 0;
+    resume_eip = (unsigned long)seg_back;
+    __asm__ volatile ( "lcall *%0" :: "m" (to_lim) : "eax", "memory" );
+    check_eq("mov from cr0 past its code segment's limit: #GP", t.trap_vec, 13);
+    check_eq("  error code 0, and not emulated", t.err == 0 && seg_cr0 == 0, 1);
+    check_eq("segments: set_gdt back to none",
+             hypercall_raw(__HYPERVISOR_set_gdt, (unsigned long)frames, 0, 0, 0, 0), 0);
+}
+
+/*
  * A 32-bit guest's 2-level event channels end at 1024 ports (32 words of
  * 32 bits, Xen's BITS_PER_EVTCHN_WORD squared): past them alloc_unbound is
  * -ENOSPC, though the container's table in L0 has room for more.
@@ -702,6 +770,7 @@ void test_main(void)
     test_call_gates();
     test_iret_vm86();
     test_port_limit();
+    test_code_segments();
     if ( report_checks )
         xtf_success(NULL);
 }
