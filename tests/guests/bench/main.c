@@ -59,6 +59,22 @@
  *                       with VGCF_in_syscall
  *
  * Events stay masked throughout: every iret frame has IF clear.
+ *
+ * Built -m32 too, as a 32-bit PAE kernel ($(O)/bench/bench32.elf), which
+ * run.sh times under Debian's xen-shim and ours only (L0 runs no 32-bit PV
+ * guest). What differs is behind __i386__: the kernel is in ring 1 with
+ * three-level tables of 8-byte entries (the window in the L2 under L3[3]),
+ * hypercalls by int $0x82, the 32-bit bounce frame ([error] eip cs eflags,
+ * esp ss from ring 3) and iret ([eax] eip cs eflags [esp ss], compat_iret).
+ * There is no user address space of its own: the user code and stack pages
+ * are mapped user at their kernel VAs (one set of tables for both rings),
+ * and user mode is left by int $0x80 (trap gate DPL 3) instead of SYSCALL:
+ *
+ *   kernel_user_kernel  iret to ring 3, int $0x80 straight back
+ *   int80_roundtrip     timed in ring 3: int $0x80, our handler, iret
+ *
+ * syscall_roundtrip is 64-bit only: a 32-bit guest's SYSCALL and SYSENTER
+ * callbacks (vendor-dependent from a 32-bit ring 3) are left out.
  */
 #include "tests/guests/lib/test.h"
 
@@ -69,13 +85,18 @@ const char test_title[] = "bench: PV operation timings";
 
 /* ------------------------------------------------------------ constants */
 
-/* PTE bits (SDM vol. 3 section 4.5). */
-#define PTE_P           0x001UL
-#define PTE_RW          0x002UL
-#define PTE_US          0x004UL
-#define PTE_A           0x020UL
-#define PTE_D           0x040UL
-#define PTE_ADDR        0x000ffffffffff000UL
+/* PTE bits (SDM vol. 3 section 4.5): 64-bit in both widths (PAE). */
+#ifdef __i386__
+#define PTE_C(x)        x##ULL
+#else
+#define PTE_C(x)        x##UL
+#endif
+#define PTE_P           PTE_C(0x001)
+#define PTE_RW          PTE_C(0x002)
+#define PTE_US          PTE_C(0x004)
+#define PTE_A           PTE_C(0x020)
+#define PTE_D           PTE_C(0x040)
+#define PTE_ADDR        PTE_C(0x000ffffffffff000)
 
 #define KERNEL_RO       (PTE_P | PTE_A)
 #define TABLE_FLAGS     (PTE_P | PTE_RW | PTE_A)
@@ -87,9 +108,17 @@ const char test_title[] = "bench: PV operation timings";
 #define PAGE_SIZE       GUEST_PAGE_SIZE
 #define ENTRIES         512
 
-/* The boot L2 under L4[511]/L3[510] maps VIRT_BASE; the window is slot 256. */
+/*
+ * The boot L2 under L4[511]/L3[510] maps VIRT_BASE; the window is slot 256.
+ * A 32-bit kernel's is the one under slot 3 of its L3 (0xC0000000: slot 0
+ * of that L2; the window at 0xE0000000).
+ */
+#ifdef __i386__
+#define BOOT_L3_SLOT    3
+#else
 #define BOOT_L4_SLOT    511
 #define BOOT_L3_SLOT    510
+#endif
 #define WIN_L2_SLOT     256
 #define WIN_VA          (GUEST_VIRT_BASE + ((unsigned long)WIN_L2_SLOT << 21))
 
@@ -105,9 +134,11 @@ enum slot
 };
 #define BATCH           32
 
+#ifndef __i386__
 /*
  * The user address space: code at USER_VA, the stack page after it. No
- * integer suffixes: USER_STACK_TOP goes into the assembly too.
+ * integer suffixes: USER_STACK_TOP goes into the assembly too. (A 32-bit
+ * kernel maps its user pages at their own VAs instead.)
  */
 #define USER_VA         0x400000
 #define USER_STACK_TOP  (USER_VA + 2 * PAGE_SIZE)
@@ -116,8 +147,12 @@ enum slot
 #define USER_L2_SLOT    (((unsigned long)USER_VA >> 21) & 511)
 #define USER_L1_SLOT    (((unsigned long)USER_VA >> 12) & 511)
 BUILD_BUG_ON(USER_L1_SLOT + 1 >= ENTRIES);
+#endif
 
-/* rax of the SYSCALL that leaves user mode for good (rdi: a result). */
+/*
+ * rax of the SYSCALL (32-bit: eax of the int $0x80) that leaves user mode
+ * for good (rdi: a result; 32-bit: edx:ecx).
+ */
 #define SYS_EXIT        0x7e57
 
 /* An unused hypercall number: the cheapest way in and out (-ENOSYS). */
@@ -144,10 +179,12 @@ enum frame
     FR_DATA,        /* two ordinary frames the mappings alternate between */
     FR_DATA2,
     FR_PIN,         /* pinned and unpinned as an L1 */
+#ifndef __i386__
     FR_U_L4,        /* the user page tables */
     FR_U_L3,
     FR_U_L2,
     FR_U_L1,
+#endif
     FR_FREE_END,
     FR_BOOT_L2 = FR_FREE_END,
     FR_NR,
@@ -158,9 +195,9 @@ static unsigned long frame_mfn[FR_NR];
 static const unsigned long *const m2p =
     (const unsigned long *)MACH2PHYS_VIRT_START;
 
-static unsigned long pte(enum frame f, unsigned long flags)
+static uint64_t pte(enum frame f, uint64_t flags)
 {
-    return (frame_mfn[f] << PAGE_SHIFT) | flags;
+    return ((uint64_t)frame_mfn[f] << PAGE_SHIFT) | flags;
 }
 
 static unsigned long slot_va(unsigned int slot)
@@ -179,14 +216,19 @@ static unsigned long image_mfn(const void *p)
 /* ------------------------------------------------------------ asm */
 
 /* Called from C. */
-unsigned long user_enter(unsigned long rip, unsigned long arg);
+uint64_t user_enter(unsigned long rip, unsigned long arg);
 void pf_probe(const volatile unsigned long *p);
 void bp_probe(void);
 
 /* Entry points given to Xen, and the user code page. */
-extern const char entry_syscall[], entry_bp[], entry_pf[];
+extern const char entry_bp[], entry_pf[];
 extern const char pf_probe_insn[], pf_probe_next[], bp_probe_next[];
-extern const char user_page[], user_exit[], user_syscall_loop[];
+extern const char user_page[], user_exit[];
+#ifdef __i386__
+extern const char entry_int80[], user_int80_loop[];
+#else
+extern const char entry_syscall[], user_syscall_loop[];
+#endif
 
 /* The lib's reporting stubs, 16 bytes apart (tests/guests/lib/head.S). */
 extern const char trap_stubs[];
@@ -194,6 +236,125 @@ extern const char trap_stubs[];
 /* The kernel stack user_enter() left, for the way back from user mode. */
 unsigned long user_return_sp;
 
+/* Where bounces from user mode land (stack_switch), and the user stack. */
+static uint8_t kernel_stack[PAGE_SIZE] __aligned(PAGE_SIZE);
+uint8_t user_stack[PAGE_SIZE] __aligned(PAGE_SIZE);    /* named in 32-bit asm */
+
+#ifdef __i386__
+/*
+ * user_enter(eip, arg): save the callee-saved registers and the stack, and
+ * go to ring 3 at eip with eax = arg through the iret hypercall: the stub
+ * pushes eax onto eip, cs, eflags, esp, ss, and compat_iret takes them all
+ * (eax too) from there.
+ *
+ * entry_int80: an int $0x80 from ring 3, on the stack stack_switch named,
+ * as eip, cs, eflags, esp, ss. eax = SYS_EXIT ends user mode: back to
+ * user_enter's caller with edx:ecx as the result. Anything else is the
+ * null system call: straight back to ring 3 with the iret hypercall.
+ *
+ * entry_bp, entry_pf: as the 64-bit ones, on Xen's 32-bit frame ([error
+ * code] eip cs eflags; the #PF's error code dropped); the iret stub saves
+ * eax itself.
+ */
+__asm__ (
+    "    .pushsection .text, \"ax\", @progbits\n"
+    "    .globl user_enter\n"
+    "    .type user_enter, @function\n"
+    "user_enter:\n"
+    "    push %ebx\n"
+    "    push %esi\n"
+    "    push %edi\n"
+    "    push %ebp\n"
+    "    mov  20(%esp), %ecx\n"
+    "    mov  24(%esp), %eax\n"
+    "    mov  %esp, user_return_sp\n"
+    "    push $" STR(FLAT_USER_SS) "\n"
+    "    push $user_stack + " STR(GUEST_PAGE_SIZE) "\n"
+    "    push $" STR(USER_RFLAGS) "\n"
+    "    push $" STR(FLAT_USER_CS) "\n"
+    "    push %ecx\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "    .size user_enter, . - user_enter\n"
+
+    "    .globl entry_int80\n"
+    "    .balign 16\n"
+    "entry_int80:\n"
+    "    cmp  $" STR(SYS_EXIT) ", %eax\n"
+    "    je   1f\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+    "1:  mov  %ecx, %eax\n"
+    "    mov  user_return_sp, %esp\n"
+    "    pop  %ebp\n"
+    "    pop  %edi\n"
+    "    pop  %esi\n"
+    "    pop  %ebx\n"
+    "    ret\n"
+
+    "    .globl entry_bp\n"
+    "    .balign 16\n"
+    "entry_bp:\n"
+    "    cmpl $bp_probe_next, (%esp)\n"
+    "    jne  trap_stubs + 3 * 16\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+
+    "    .globl entry_pf\n"
+    "    .balign 16\n"
+    "entry_pf:\n"
+    "    cmpl $pf_probe_insn, 4(%esp)\n"
+    "    jne  trap_stubs + 14 * 16\n"
+    "    movl $pf_probe_next, 4(%esp)\n"
+    "    add  $4, %esp\n"
+    "    jmp  " HYPERCALL_IRET "\n"
+
+    "    .globl pf_probe, pf_probe_insn, pf_probe_next\n"
+    "pf_probe:\n"
+    "    mov  4(%esp), %ecx\n"
+    "pf_probe_insn:\n"
+    "    mov  (%ecx), %eax\n"
+    "pf_probe_next:\n"
+    "    ret\n"
+    "    .globl bp_probe, bp_probe_next\n"
+    "bp_probe:\n"
+    "    int3\n"
+    "bp_probe_next:\n"
+    "    ret\n"
+    "    .popsection\n"
+);
+
+/*
+ * The user code, a page of its own mapped user where it is. user_exit goes
+ * straight back to the kernel; user_int80_loop makes eax null system calls
+ * and returns the cycles they took.
+ */
+__asm__ (
+    "    .pushsection .text.user, \"ax\", @progbits\n"
+    "    .balign " STR(GUEST_PAGE_SIZE) "\n"
+    "    .globl user_page, user_exit, user_int80_loop\n"
+    "user_page:\n"
+    "user_exit:\n"
+    "    mov  $" STR(SYS_EXIT) ", %eax\n"
+    "    int  $0x80\n"
+    "    ud2\n"
+    "user_int80_loop:\n"
+    "    mov  %eax, %ebx\n"
+    "    rdtsc\n"
+    "    mov  %eax, %esi\n"
+    "    mov  %edx, %edi\n"
+    "1:  xor  %eax, %eax\n"
+    "    int  $0x80\n"
+    "    dec  %ebx\n"
+    "    jnz  1b\n"
+    "    rdtsc\n"
+    "    sub  %esi, %eax\n"
+    "    sbb  %edi, %edx\n"
+    "    mov  %eax, %ecx\n"
+    "    mov  $" STR(SYS_EXIT) ", %eax\n"
+    "    int  $0x80\n"
+    "    ud2\n"
+    "    .org user_page + " STR(GUEST_PAGE_SIZE) ", 0xcc\n"
+    "    .popsection\n"
+);
+#else
 /*
  * user_enter(rip, arg): save the callee-saved registers and the stack, and
  * go to user mode at rip with rdi = arg through the iret hypercall (flags 0:
@@ -323,15 +484,16 @@ __asm__ (
     "    .org user_page + " STR(GUEST_PAGE_SIZE) ", 0xcc\n"
     "    .popsection\n"
 );
+#endif
 
 static unsigned long user_va(const char *sym)
 {
+#ifdef __i386__
+    return (unsigned long)sym;
+#else
     return (unsigned long)USER_VA + (sym - user_page);
+#endif
 }
-
-/* Where bounces from user mode land (stack_switch). */
-static uint8_t kernel_stack[PAGE_SIZE] __aligned(PAGE_SIZE);
-static uint8_t user_stack[PAGE_SIZE] __aligned(PAGE_SIZE);
 
 /* ------------------------------------------------------------ time */
 
@@ -347,14 +509,18 @@ static inline uint64_t rdtsc(void)
 static uint32_t tsc_mul;
 static int8_t tsc_shift;
 
-/* Tenths of a nanosecond in c cycles. */
+/*
+ * Tenths of a nanosecond in c cycles: (c * 10 * mul) >> 32, exactly, with
+ * 64-bit products (a 32-bit build has no __int128).
+ */
 static uint64_t cycles_to_ns10(uint64_t c)
 {
     if ( tsc_shift >= 0 )
         c <<= tsc_shift;
     else
         c >>= -tsc_shift;
-    return ((unsigned __int128)c * tsc_mul * 10) >> 32;
+    c *= 10;
+    return (c >> 32) * tsc_mul + (((c & 0xffffffffu) * tsc_mul) >> 32);
 }
 
 static bool time_init(void)
@@ -378,10 +544,10 @@ static bool time_init(void)
         xtf_error("Error: no TSC scale in vcpu_info[0].time\n");
         return false;
     }
-    khz = (1000000UL << 32) / tsc_mul;
+    khz = ((uint64_t)1000000 << 32) / tsc_mul;
     khz = tsc_shift >= 0 ? khz >> tsc_shift : khz << -tsc_shift;
-    printk("bench-info tsc %lu kHz (mul %#x shift %d)\n", khz, tsc_mul,
-           tsc_shift);
+    printk("bench-info tsc %lu kHz (mul %#x shift %d)\n", (unsigned long)khz,
+           tsc_mul, tsc_shift);
     return true;
 }
 
@@ -404,7 +570,7 @@ static long mmuext1(unsigned int cmd, unsigned long mfn)
     return hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF);
 }
 
-static long mmu1(unsigned long ptr, unsigned long val)
+static long mmu1(uint64_t ptr, uint64_t val)
 {
     mmu_update_t req = { .ptr = ptr, .val = val };
 
@@ -490,8 +656,7 @@ static uint64_t uva_loop(unsigned long n, unsigned int slot,
                          unsigned long flags)
 {
     unsigned long va = slot_va(slot);
-    unsigned long val[2] = { pte(FR_DATA, KERNEL_RO),
-                             pte(FR_DATA2, KERNEL_RO) };
+    uint64_t val[2] = { pte(FR_DATA, KERNEL_RO), pte(FR_DATA2, KERNEL_RO) };
     uint64_t c = TIMED_LOOP(n, {
         long rc = hypercall_update_va_mapping(va, val[i_ & 1], flags);
 
@@ -553,7 +718,7 @@ static uint64_t op_bp_bounce(unsigned long n)
     return TIMED_LOOP(n, bp_probe());
 }
 
-/* iret to user mode, whose first instruction is a SYSCALL back. */
+/* iret to user mode, whose first instruction is a SYSCALL (int $0x80) back. */
 static uint64_t op_kernel_user_kernel(unsigned long n)
 {
     unsigned long rip = user_va(user_exit);
@@ -561,11 +726,19 @@ static uint64_t op_kernel_user_kernel(unsigned long n)
     return TIMED_LOOP(n, user_enter(rip, 0));
 }
 
+#ifdef __i386__
+/* Timed in ring 3: int $0x80, bounce, iret, n times. */
+static uint64_t op_int80_roundtrip(unsigned long n)
+{
+    return user_enter(user_va(user_int80_loop), n);
+}
+#else
 /* Timed in user mode: SYSCALL, bounce, iret (VGCF_in_syscall), n times. */
 static uint64_t op_syscall_roundtrip(unsigned long n)
 {
     return user_enter(user_va(user_syscall_loop), n);
 }
+#endif
 
 /* cpuid leaf 0 behind the forced-emulation prefix (XEN_EMULATE_PREFIX). */
 static uint64_t op_cpuid_forced(unsigned long n)
@@ -593,6 +766,10 @@ static uint64_t op_rdtsc(unsigned long n)
  */
 static evtchn_port_t ipi_port, loop_port, loop_peer;
 
+/* The bits of a word of the event arrays: 64, or 32 for a 32-bit guest. */
+#define WORD_BITS       (8 * sizeof(xen_ulong_t))
+#define WORD_BIT(port)  ((xen_ulong_t)1 << ((port) % WORD_BITS))
+
 static volatile shared_info_t *shinfo(void)
 {
     return (volatile shared_info_t *)slot_va(S_SHINFO);
@@ -600,14 +777,14 @@ static volatile shared_info_t *shinfo(void)
 
 static void port_mask(evtchn_port_t port)
 {
-    __atomic_fetch_or(&shinfo()->evtchn_mask[port / 64], 1UL << (port % 64),
+    __atomic_fetch_or(&shinfo()->evtchn_mask[port / WORD_BITS], WORD_BIT(port),
                       __ATOMIC_SEQ_CST);
 }
 
 static uint64_t send_loop(unsigned long n, evtchn_port_t send, evtchn_port_t raised)
 {
-    volatile xen_ulong_t *word = &shinfo()->evtchn_pending[raised / 64];
-    xen_ulong_t bit = 1UL << (raised % 64);
+    volatile xen_ulong_t *word = &shinfo()->evtchn_pending[raised / WORD_BITS];
+    xen_ulong_t bit = WORD_BIT(raised);
 
     return TIMED_LOOP(n, {
         long rc = hypercall_evtchn_send(send);
@@ -677,7 +854,11 @@ __asm__ (
     "    .pushsection .text, \"ax\", @progbits\n"
     "    .globl ap_entry\n"
     "ap_entry:\n"
+#ifdef __i386__
+    "    and  $~15, %esp\n"
+#else
     "    and  $~15, %rsp\n"
+#endif
     "    call ap_main\n"
     "    ud2\n"
     "    .popsection\n"
@@ -685,12 +866,12 @@ __asm__ (
 
 static bool port_pending(evtchn_port_t port)
 {
-    return (shinfo()->evtchn_pending[port / 64] >> (port % 64)) & 1;
+    return (shinfo()->evtchn_pending[port / WORD_BITS] >> (port % WORD_BITS)) & 1;
 }
 
 static void port_clear(evtchn_port_t port)
 {
-    __atomic_fetch_and(&shinfo()->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+    __atomic_fetch_and(&shinfo()->evtchn_pending[port / WORD_BITS], ~WORD_BIT(port),
                        __ATOMIC_SEQ_CST);
 }
 
@@ -746,7 +927,7 @@ static bool ap_request(unsigned int mode, bool wake)
     if ( wake )
         hypercall_evtchn_send(port_a);
     while ( ap_seen != req )
-        if ( rdtsc() - t0 > (1UL << 36) )
+        if ( rdtsc() - t0 > ((uint64_t)1 << 36) )
             return fail("vCPU 1 answering (0: it does not)", 0);
     return true;
 }
@@ -766,10 +947,20 @@ static bool ap_set(unsigned int mode)
         ctx.flags = VGCF_in_kernel;
         ctx.user_regs.cs = FLAT_KERNEL_CS;
         ctx.user_regs.ss = FLAT_KERNEL_SS;
+#ifdef __i386__
+        /* Segmentation is on: flat data selectors, callbacks in ring 1. */
+        ctx.user_regs.ds = ctx.user_regs.es = FLAT_KERNEL_DS;
+        ctx.user_regs.fs = ctx.user_regs.gs = FLAT_KERNEL_DS;
+        ctx.event_callback_cs = ctx.failsafe_callback_cs = FLAT_KERNEL_CS;
+        ctx.user_regs.eip = (unsigned long)ap_entry;
+        ctx.user_regs.esp = (unsigned long)ap_stack + sizeof(ap_stack);
+        ctx.kernel_sp = ctx.user_regs.esp;
+#else
         ctx.user_regs.rip = (unsigned long)ap_entry;
         ctx.user_regs.rsp = (unsigned long)ap_stack + sizeof(ap_stack);
-        ctx.kernel_ss = FLAT_KERNEL_SS;
         ctx.kernel_sp = ctx.user_regs.rsp;
+#endif
+        ctx.kernel_ss = FLAT_KERNEL_SS;
         ctx.ctrlreg[3] = xen_pfn_to_cr3(image_mfn((const void *)start_info->pt_base));
         ap_req = AP_SPIN;
         if ( (rc = hypercall_vcpu_op(VCPUOP_initialise, 1, &ctx)) )
@@ -856,7 +1047,11 @@ static const struct bench_op ops[] = {
     { "evtchn_send_ipi", op_evtchn_send_ipi },
     { "evtchn_send_loop", op_evtchn_send_loop },
     { "kernel_user_kernel", op_kernel_user_kernel, true },
+#ifdef __i386__
+    { "int80_roundtrip", op_int80_roundtrip, true },
+#else
     { "syscall_roundtrip", op_syscall_roundtrip, true },
+#endif
     /* Two vCPUs last: vCPU 1 is started for them. */
     { "ipi_spin_roundtrip", op_ipi_spin_roundtrip },
     { "ipi_poll_roundtrip", op_ipi_poll_roundtrip },
@@ -870,7 +1065,7 @@ static unsigned long iterations_for(uint64_t c, unsigned long n,
                                     uint64_t target_ns)
 {
     uint64_t ns10 = cycles_to_ns10(c) ?: 1;
-    uint64_t want = n * target_ns * 10 / ns10;      /* < 2^50: no overflow */
+    uint64_t want = (uint64_t)n * target_ns * 10 / ns10;  /* < 2^50: no overflow */
 
     return MIN(MAX(want, BENCH_MIN_N), BENCH_MAX_N);
 }
@@ -898,7 +1093,8 @@ static void bench_run(const struct bench_op *op)
         ns10 = cycles_to_ns10(c) / n;
         cyc10 = c * 10 / n;
         printk("bench %s %lu.%lu ns %lu.%lu cycles %lu iterations\n",
-               op->name, ns10 / 10, ns10 % 10, cyc10 / 10, cyc10 % 10, n);
+               op->name, (unsigned long)(ns10 / 10), (unsigned long)(ns10 % 10),
+               (unsigned long)(cyc10 / 10), (unsigned long)(cyc10 % 10), n);
     }
 
     if ( fail_why[0] )
@@ -909,45 +1105,59 @@ static void bench_run(const struct bench_op *op)
 
 static void install_traps(void)
 {
-    static trap_info_t traps[3] = {
+    static trap_info_t traps[] = {
         { .vector = 3, .flags = 3, .cs = FLAT_KERNEL_CS },
         { .vector = 14, .cs = FLAT_KERNEL_CS },
+#ifdef __i386__
+        { .vector = 0x80, .flags = 3, .cs = FLAT_KERNEL_CS },  /* from ring 3 */
+#endif
+        { 0 },
     };
     long rc;
 
     traps[0].address = (unsigned long)entry_bp;
     traps[1].address = (unsigned long)entry_pf;
+#ifdef __i386__
+    traps[2].address = (unsigned long)entry_int80;
+#endif
     rc = hypercall_set_trap_table(traps);
     if ( rc )
         xtf_error("Error: set_trap_table #BP/#PF: %ld\n", rc);
 }
 
 /* The VA of a boot page-table frame, from its entry in the level above. */
-static const unsigned long *boot_table(unsigned long entry)
+static const uint64_t *boot_table(uint64_t entry)
 {
     unsigned long pfn = m2p[(entry & PTE_ADDR) >> PAGE_SHIFT];
 
-    return (const unsigned long *)(GUEST_VIRT_BASE + (pfn << PAGE_SHIFT));
+    return (const uint64_t *)(GUEST_VIRT_BASE + (pfn << PAGE_SHIFT));
 }
 
 static bool find_frames(void)
 {
     const start_info_t *si = start_info;
     const xen_pfn_t *p2m = (const xen_pfn_t *)si->mfn_list;
-    const unsigned long *l4 = (const unsigned long *)si->pt_base;
-    const unsigned long *l3, *l2;
+#ifdef __i386__
+    const uint64_t *l3 = (const uint64_t *)si->pt_base;
+#else
+    const uint64_t *l4 = (const uint64_t *)si->pt_base;
+    const uint64_t *l3;
+#endif
+    const uint64_t *l2;
     unsigned long boot_end_pfn, pfn;
     unsigned int i;
 
+#ifndef __i386__
     if ( !(l4[BOOT_L4_SLOT] & PTE_P) )
     {
         xtf_error("Error: boot L4[511] not present\n");
         return false;
     }
     l3 = boot_table(l4[BOOT_L4_SLOT]);
+#endif
     if ( !(l3[BOOT_L3_SLOT] & PTE_P) )
     {
-        xtf_error("Error: boot L3[510] not present\n");
+        xtf_error("Error: boot L3[" STR(BOOT_L3_SLOT) "] not present\n");
         return false;
     }
     frame_mfn[FR_BOOT_L2] = (l3[BOOT_L3_SLOT] & PTE_ADDR) >> PAGE_SHIFT;
@@ -1005,6 +1215,31 @@ static bool window_init(void)
                     UVMF_INVLPG | UVMF_LOCAL));
 }
 
+#ifdef __i386__
+/*
+ * Ring 3 on the kernel's own tables: the user code page and the user stack
+ * mapped user where they are (the builder's L2 entries are user already),
+ * and the stack that bounces from ring 3 land on. int $0x80 is in the
+ * trap table (install_traps).
+ */
+static bool user_init(void)
+{
+    return step("update_va_mapping user code",
+                hypercall_update_va_mapping(
+                    (unsigned long)user_page,
+                    ((uint64_t)image_mfn(user_page) << PAGE_SHIFT) | USER_RO,
+                    UVMF_INVLPG | UVMF_LOCAL)) &&
+           step("update_va_mapping user stack",
+                hypercall_update_va_mapping(
+                    (unsigned long)user_stack,
+                    ((uint64_t)image_mfn(user_stack) << PAGE_SHIFT) | USER_RW,
+                    UVMF_INVLPG | UVMF_LOCAL)) &&
+           step("stack_switch",
+                hypercall_raw(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
+                              (unsigned long)kernel_stack + PAGE_SIZE,
+                              0, 0, 0));
+}
+#else
 /*
  * The user address space, bottom up: each table is filled while it is
  * still an ordinary frame (mmu_update on such a frame is a plain store),
@@ -1050,6 +1285,7 @@ static bool user_init(void)
            step("callback_op register syscall",
                 hypercall_callback_op(CALLBACKOP_register, &cb));
 }
+#endif
 
 void test_main(void)
 {
