@@ -128,13 +128,20 @@ static void unmap_ldt(struct vcpu *v)
  * outside the hypervisor's range and at most 8192 entries. The LDT descriptor (0xe050
  * in the hypervisor's GDT page) points at the vCPU's LDT window, whose pages
  * are mapped lazily, on the first fault there (pv_ldt_fault).
+ *
+ * Xen checks the address with __addr_ok, its 64-bit rule, for a 32-bit
+ * guest too: every 32-bit address passes, the compat hole's as well. That
+ * is safe: an LDT page is looked up in the guest's own tables and must be
+ * a guest frame that takes the descriptor type (a load from an LDT in the
+ * hole is a #PF there).
  */
 long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
 {
     /* Xen looks at the address only when there are entries. */
     if ( !ents )
         base = 0;
-    if ( (base & (PAGE_SIZE - 1)) || !guest_addr_ok(base) || ents > 8192 )
+    if ( (base & (PAGE_SIZE - 1)) || (!is_pv32() && !guest_addr_ok(base)) ||
+         ents > 8192 )
         return -XEN_EINVAL;
 
     unmap_ldt(v);
@@ -158,13 +165,17 @@ long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
  */
 bool pv_ldt_fault(struct vcpu *v, unsigned long addr)
 {
-    unsigned long off = addr - LDT_VIRT(v->id), l1mfn, mfn;
+    unsigned long off = addr - LDT_VIRT(v->id), l1mfn, mfn, linear;
     unsigned int page = off / PAGE_SIZE, idx;
     uint64_t pte;
 
     if ( off >= 0x10000 || off >= (unsigned long)v->ldt_ents * 8 || v->ldt_mfn[page] )
         return false;
-    if ( mm_lookup_l1e(v->ldt_base + page * PAGE_SIZE, &l1mfn, &idx, &pte) ||
+    /* A 32-bit guest's LDT wraps at 4 GiB (Xen's pv_map_ldt_shadow_page). */
+    linear = v->ldt_base + page * PAGE_SIZE;
+    if ( is_pv32() )
+        linear = (uint32_t)linear;
+    if ( mm_lookup_l1e(linear, &l1mfn, &idx, &pte) ||
          !(pte & PTE_PRESENT) )
         return false;
     mfn = (pte & PTE_MFN_MASK) >> PAGE_SHIFT;
