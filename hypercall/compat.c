@@ -128,7 +128,8 @@ static long compat_callback_op(int cmd, unsigned long arg)
         return vcpu_unregister_callback(v, unreg.type);
     }
     default:
-        return -XEN_ENOSYS;
+        /* Xen's compat_callback_op: -EINVAL, where do_callback_op has -ENOSYS. */
+        return -XEN_EINVAL;
     }
 }
 
