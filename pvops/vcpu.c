@@ -148,10 +148,13 @@ long vcpu_stack_switch(struct vcpu *v, unsigned long ss, unsigned long sp)
 long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
 {
     vcpu_info_t *new;
+    /* A 32-bit guest's vcpu_info (the same size) needs 4-byte alignment only. */
+    size_t align = is_pv32() ? __alignof__(struct compat_vcpu_info)
+                             : __alignof__(vcpu_info_t);
 
+    BUILD_BUG_ON(sizeof(struct compat_vcpu_info) != sizeof(vcpu_info_t));
     /* Inside the frame, and aligned: Xen's -ENXIO. */
-    if ( offset > PAGE_SIZE - sizeof(vcpu_info_t) ||
-         (offset & (__alignof__(vcpu_info_t) - 1)) )
+    if ( offset > PAGE_SIZE - sizeof(vcpu_info_t) || (offset & (align - 1)) )
         return -XEN_ENXIO;
     if ( v->vcpu_info_registered )
         return -XEN_EINVAL;
