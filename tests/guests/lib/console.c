@@ -95,9 +95,26 @@ void console_write(const char *s, size_t n)
     publish(prod);
 }
 
+/*
+ * Xen's shim (Debian's xen-shim in the lab) reads our ring and writes what
+ * it read into L0's: the last bytes may still be there, unread by L0's
+ * console daemon, when we power off. About 100 ms of TSC (2.5e8 ticks, a
+ * GHz or more) lets it read them.
+ */
+#define CONSOLE_TAIL_TSC    250000000ULL
+
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile ( "rdtsc" : "=a" (lo), "=d" (hi) );
+    return ((uint64_t)hi << 32) | lo;
+}
+
 void console_flush(void)
 {
     unsigned int i;
+    uint64_t start;
 
     if ( !ring )
         return;
@@ -105,9 +122,11 @@ void console_flush(void)
     for ( i = 0; i < CONSOLE_WAIT_YIELDS; i++ )
     {
         if ( READ_ONCE(ring->out_cons) == READ_ONCE(ring->out_prod) )
-            return;
+            break;
         if ( (i & 1023) == 0 )
             hypercall_evtchn_send(port);
         hypercall_yield();
     }
+    for ( start = rdtsc(); rdtsc() - start < CONSOLE_TAIL_TSC; )
+        hypercall_yield();
 }
