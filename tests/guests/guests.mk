@@ -7,7 +7,8 @@
 #                        directly on the lab's L0 (one boot); results in
 #                        $(O)/lab-guests/<cfg>/console.log, verdict lines printed
 #   make fuzz-lab        the fuzz kernel at length (FUZZ_ROUNDS, default 100000) on L0 and
-#                        under our shim, compared call by call (tests/lab/fuzz-lab.sh)
+#                        under our shim, compared call by call (tests/lab/fuzz-lab.sh);
+#                        FUZZ_WIDTH=32: the 32-bit one, under Debian's xen-shim and ours
 #
 # Each kernel is lib/ (entry, hypercalls, console, verdict) plus its main.c,
 # with the project's lib/string.c and lib/vsnprintf.c, linked at
@@ -124,8 +125,10 @@ guests-lab: $(GUEST_ELFS)
 -include $(GUEST32_LIB_OBJS:.o=.d) $(GUEST32_MAIN_OBJS:.o=.d)
 
 # The differential fuzz kernel at length (FUZZ_ROUNDS calls from FUZZ_SEED), directly on L0
-# and under our shim, compared call by call: tests/lab/fuzz-lab.sh.
+# and under our shim, compared call by call: tests/lab/fuzz-lab.sh. FUZZ_WIDTH=32: the 32-bit
+# kernel, under Debian's xen-shim and ours.
 FUZZ_ROUNDS ?= 100000
 FUZZ_SEED   ?= 1
-fuzz-lab: $(GUEST_O)/fuzz.elf $(O)/xen-shim
-	$(Q)tests/lab/fuzz-lab.sh $(FUZZ_ROUNDS) $(FUZZ_SEED)
+FUZZ_WIDTH  ?= 64
+fuzz-lab: $(GUEST_O)/fuzz.elf $(GUEST32_O)/fuzz.elf $(O)/xen-shim
+	$(Q)tests/lab/fuzz-lab.sh $(FUZZ_ROUNDS) $(FUZZ_SEED) $(FUZZ_WIDTH)

@@ -41,9 +41,10 @@
  * in tests/lab/known-differences): dom0 as a domain argument (Xen's shim
  * knows no domain but its guest: -ESRCH), platform_op, sysctl, domctl,
  * kexec_op and hypfs_op (built without: -ENOSYS), the event channel
- * commands it refuses with -EOPNOTSUPP (bind_pirq, FIFO, unknown), and
- * XENVER_capabilities (its own, PV only; ours are L0's, as a direct PV
- * guest's). Left out because our shim does not answer as Xen yet: pointers
+ * commands it refuses with -EOPNOTSUPP (bind_pirq, FIFO, unknown),
+ * bind_vcpu to a vCPU we do not have (it checks the port first, Xen the
+ * vCPU) and XENVER_capabilities (its own, PV only; ours are L0's, as a
+ * direct PV guest's). Left out because our shim does not answer as Xen yet: pointers
  * into the read-only M2P (Xen reads them for a 32-bit guest; our shim
  * refuses every address from 0xF5800000 up with -EFAULT).
  */
@@ -263,6 +264,9 @@ static bool event_channel_arg(unsigned long a[5])
     case EVTCHNOP_bind_vcpu:                /* port, vcpu */
         w[0] = port;
         w[1] = rnd() & 1 ? 0 : PICK(numbers);
+#ifdef __i386__
+        w[1] = 0;           /* Xen's shim looks at the port first, Xen at the vCPU */
+#endif
         break;
     case EVTCHNOP_bind_virq:                /* virq, vcpu: refused ones only */
         w[0] = rnd() & 1 ? 24 + rnd() % 8 : PICK(numbers) | 0x100;
@@ -307,6 +311,11 @@ static bool event_channel_arg(unsigned long a[5])
         w[0] = rnd() % 4 ? rnd() % 48 : (uint32_t)-(long)(1 + rnd() % 4);
         break;
     }
+#ifdef __i386__
+    /* Nor a vCPU from the pattern's bytes (see bind_vcpu above). */
+    if ( a[0] == EVTCHNOP_bind_vcpu && a[1] - (unsigned long)pattern < sizeof(pattern) )
+        a[1] = (unsigned long)w;
+#endif
     return true;
 }
 
