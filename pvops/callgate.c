@@ -9,6 +9,7 @@
  * stack (stack_switch's kernel_ss:kernel_sp).
  */
 #include "pvops/descriptors.h"
+#include "pvops/mm.h"
 #include "pvops/traps.h"
 #include "x86/decode.h"
 #include "x86/desc.h"
@@ -83,10 +84,19 @@ static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg_i
     return left ? page_fault(fec, 0, addr + sizeof(*sel) - left) : 0;
 }
 
-/* Push a 32-bit word below *stk (Xen's push(): a #PF, write, if it cannot). */
-static unsigned int push(unsigned long *stk, uint32_t val, unsigned int *fec)
+/*
+ * Push a 32-bit word below *stk (Xen's push(): a #PF, write, if it cannot).
+ * Onto a ring-3 stack (a call that stays in ring 3) only where ring 3 may
+ * write, as the CPU's own push would: the shim writes with ring 0's rights
+ * (Xen does not check this).
+ */
+static unsigned int push(unsigned long *stk, uint32_t val, bool user, unsigned int *fec)
 {
+    int r;
+
     *stk -= 4;
+    if ( user && (r = mm_user_access(*stk, true)) )
+        return page_fault(fec, r > 0 ? 3 : 2, *stk);
     return copy_to_guest(*stk, &val, 4) ? page_fault(fec, 2, *stk) : 0;
 }
 
@@ -189,7 +199,8 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
         stk = top = (uint32_t)(s.base + esp);
         if ( !guest_range_ok(stk - (4 + nparm) * 4, (4 + nparm) * 4) )
             return fault(fec, 13, regs->error_code);
-        if ( (vec = push(&stk, regs->ss, fec)) || (vec = push(&stk, regs->rsp, fec)) )
+        if ( (vec = push(&stk, regs->ss, false, fec)) ||
+             (vec = push(&stk, regs->rsp, false, fec)) )
             return vec;
         if ( nparm )
         {
@@ -211,7 +222,7 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
                 ustk -= 4;
                 if ( (left = copy_from_guest(&parm, ustk, 4)) )
                     return page_fault(fec, 0, ustk + 4 - left);
-                if ( (vec = push(&stk, parm, fec)) )
+                if ( (vec = push(&stk, parm, false, fec)) )
                     return vec;
             } while ( --nparm );
         }
@@ -232,8 +243,10 @@ static unsigned int gate_op(struct cpu_regs *regs, unsigned int *fec)
     }
     if ( !fb.jump )
     {
-        if ( (vec = push(&stk, regs->cs, fec)) ||
-             (vec = push(&stk, regs->rip + fb.len, fec)) )
+        bool user = (sel & 3) == 3;
+
+        if ( (vec = push(&stk, regs->cs, user, fec)) ||
+             (vec = push(&stk, regs->rip + fb.len, user, fec)) )
             return vec;
         regs->rsp = (uint32_t)(esp - (top - stk));
         regs->ss = ss;

@@ -21,6 +21,9 @@
 
 struct vcpu {
     unsigned int id;
+    /* pv_time_update: L0's record version last copied, and where to. */
+    uint32_t time_l0_version;
+    const struct vcpu_time_info *time_copied_to;
     bool kernel_mode;               /* guest kernel (vs user) context */
     paddr_t guest_table;            /* kernel L4, as a CR3 value (pv32: pv32_l4) */
     paddr_t guest_table_user;       /* user L4, 0 if none (never for pv32) */

@@ -244,6 +244,29 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
     return rc;
 }
 
+int mm_user_access(unsigned long va, bool write)
+{
+    const struct vcpu *v = current_vcpu();
+    unsigned long mfn = (v->kernel_mode ? v->guest_table : v->guest_table_user)
+                        >> PAGE_SHIFT;
+    uint64_t need = PTE_USER | (write ? PTE_RW : 0), acc = ~0UL;
+
+    for ( unsigned int shift = 39; ; shift -= 9 )
+    {
+        uint64_t e = map_frame(mfn)[(va >> shift) & 511];
+
+        if ( !(e & PTE_PRESENT) || (shift > 12 && (e & PTE_PSE)) )
+            return -1;
+        acc &= e;
+        if ( shift == 12 )
+            break;
+        mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
+        if ( !guest_frame(mfn) )
+            return -1;
+    }
+    return (acc & need) == need ? 0 : 1;
+}
+
 int mm_update_va_mapping(struct vcpu *v, unsigned long va, uint64_t val,
                          unsigned long flags)
 {

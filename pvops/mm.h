@@ -42,6 +42,12 @@ int mm_machphys_update(unsigned long mfn, unsigned long pfn);
 /* The L1 entry that maps va in the current guest tables: frame, slot, value. */
 int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
                   uint64_t *pte);
+/*
+ * Could the guest's user mode read (write: and write) va, by the U and RW
+ * bits of every level of the current tables? 0 yes, 1 mapped but not so,
+ * -1 not mapped: for what the shim does with the guest's user rights.
+ */
+int mm_user_access(unsigned long va, bool write);
 int mm_update_va_mapping(struct vcpu *v, unsigned long va, uint64_t val,
                          unsigned long flags);
 int mm_new_baseptr(struct vcpu *v, unsigned long mfn, bool user);

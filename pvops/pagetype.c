@@ -153,7 +153,8 @@ static int validate_table(struct frame_table *ft, unsigned long mfn,
     }
     for ( unsigned int i = 0; i < 512; i++ )
     {
-        if ( !slot_is_guest(ft, type, i) )
+        /* Empty entries hold nothing: the common case, first. */
+        if ( !(t[i] & PTE_PRESENT) || !slot_is_guest(ft, type, i) )
             continue;
         if ( (rc = get_page_from_entry(ft, mfn, level, i, &t[i])) )
         {
@@ -179,7 +180,7 @@ static void devalidate_table(struct frame_table *ft, unsigned long mfn,
     const uint64_t *t = ft->map(mfn);
 
     for ( unsigned int i = 0; i < 512; i++ )
-        if ( slot_is_guest(ft, type, i) )
+        if ( (t[i] & PTE_PRESENT) && slot_is_guest(ft, type, i) )
             put_page_from_entry(ft, mfn, pt_level(type), t[i]);
 }
 

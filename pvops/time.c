@@ -102,6 +102,10 @@ __hot_text void pv_time_update(struct vcpu *v)
     if ( !l0.shared_info || !v->vcpu_info )
         return;
     wallclock_update();
+    g = &v->vcpu_info->time;
+    /* Nothing new from L0 since the last copy to this record: done. */
+    if ( READ_ONCE(l0t->version) == v->time_l0_version && g == v->time_copied_to )
+        return;
     /* A consistent snapshot of L0's record (retry while L0 updates it). */
     do {
         ver = READ_ONCE(l0t->version);
@@ -109,8 +113,9 @@ __hot_text void pv_time_update(struct vcpu *v)
         t = *l0t;
         barrier();
     } while ( (ver & 1) || ver != READ_ONCE(l0t->version) );
+    v->time_l0_version = ver;
+    v->time_copied_to = g;
 
-    g = &v->vcpu_info->time;
     if ( g->tsc_timestamp == t.tsc_timestamp && g->system_time == t.system_time )
         return;
     ver = g->version;

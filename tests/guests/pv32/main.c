@@ -162,10 +162,23 @@ __asm__ (
     "    lcall $0x13, $0\n"
     "user_resume:\n"
     "    int  $0x80\n"
+    /* a gate to ring-3 code: on the process's stack, then on a kernel page (ebx) */
+    "user_gate_r3:\n"
+    "    lcall $0x6b, $0\n"
+    "user_gate_r3_ret:\n"
+    "    int  $0x80\n"
+    "user_gate_r3_kstack:\n"
+    "    mov  %ebx, %esp\n"
+    "    lcall $0x6b, $0\n"
+    "    int  $0x80\n"
+    "user_gate_target:\n"
+    "    mov  %esp, %ecx\n"
+    "    lret\n"
     "    .balign 4096\n"
     "    .popsection\n" );
 extern const char user_gate_call[], user_gate_call_ret[], user_gate_params[],
-                  user_gate_params_ret[], user_gate_dpl1[], user_resume[];
+                  user_gate_params_ret[], user_gate_dpl1[], user_resume[], user_gate_r3[],
+                  user_gate_r3_ret[], user_gate_r3_kstack[], user_gate_target[];
 
 static uint8_t user_stack[4096] __aligned(4096);
 static uint8_t kstack[4096] __aligned(16);
@@ -297,11 +310,12 @@ static void test_emulation(void)
 }
 
 /*
- * Run the process from eip in ring 3 until its int $0x80 (an iret to it,
- * through the hypercall page: [eax] eip cs eflags esp ss; IF clear, so
- * events stay masked, compat_iret), back here on the kernel's stack.
+ * Run the process from eip in ring 3, with ebx as given, until its int $0x80
+ * (an iret to it, through the hypercall page: [eax] eip cs eflags esp ss;
+ * IF clear, so events stay masked, compat_iret), back here on the kernel's
+ * stack.
  */
-static __attribute__((noinline, noclone)) void run_user(const void *eip)
+static __attribute__((noinline, noclone)) void run_user_ebx(const void *eip, unsigned long ebx)
 {
     uint32_t frame[6] = {
         0, (unsigned long)eip, FLAT_USER_CS, 0,
@@ -309,11 +323,16 @@ static __attribute__((noinline, noclone)) void run_user(const void *eip)
     };
 
     __asm__ volatile ( "mov  %%esp, kernel_esp\n\t"
-                       "mov  %0, %%esp\n\t"
+                       "mov  %1, %%esp\n\t"
                        "jmp  hypercall_page + 23 * 32\n"
                        "back_in_kernel:\n\t"
-                       :: "r" (&frame[1]) : "eax", "ebx", "ecx", "edx", "esi", "edi",
+                       : "+b" (ebx) : "r" (&frame[1]) : "eax", "ecx", "edx", "esi", "edi",
                           "memory" );
+}
+
+static void run_user(const void *eip)
+{
+    run_user_ebx(eip, 0);
 }
 
 /* A process in ring 3: a user page of code and one of stack; int $0x80 back. */
@@ -506,11 +525,12 @@ static void test_call_gates(void)
     rc |= UPDATE(9, gate(0x40, gate_call, 3, 0));
     rc |= UPDATE(10, gate(FLAT_KERNEL_CS, gate_jmp, 1, 0));
     rc |= UPDATE(12, gate(0x58, gate_call, 3, 0));
+    rc |= UPDATE(13, gate(0x58, user_gate_target, 3, 0));
     check_eq("gates: the other gates", rc, 0);
     check_eq("gates: a gate with parameter bits 5-7 set",
-             UPDATE(13, gate(FLAT_KERNEL_CS, gate_call, 3, 0x20)), -XEN_EINVAL);
+             UPDATE(15, gate(FLAT_KERNEL_CS, gate_call, 3, 0x20)), -XEN_EINVAL);
     check_eq("gates: a gate to a hypervisor selector (0xe008)",
-             UPDATE(13, gate(0xe008, gate_call, 3, 0)), -XEN_EINVAL);
+             UPDATE(15, gate(0xe008, gate_call, 3, 0)), -XEN_EINVAL);
 
     /* Ring 1 to ring 1: the return address on the caller's stack. */
     g_count = 0;
@@ -611,6 +631,27 @@ static void test_call_gates(void)
     check_eq("ring 3 lcall through a gate of DPL 1: #GP", t.trap_vec, 13);
     check_eq("  error code: the gate", t.err, 0x10);
     check_eq("  then on to its int $0x80", t.count == 2 && t.vec == 0x80, 1);
+
+
+    /*
+     * Ring 3 to ring-3 code: no stack switch, the return address pushed as
+     * the CPU pushes it, with ring 3's rights. On the process's stack it
+     * works; with ESP on a kernel page it is the #PF the CPU would give
+     * (Xen's emulation writes with its own rights: a known difference).
+     */
+    t.count = 0;
+    run_user(user_gate_r3);
+    check_eq("ring 3 lcall through a gate to ring-3 code: back by lret, then int $0x80",
+             t.count == 1 && t.eip == (unsigned long)user_gate_r3_ret + 2 &&
+             t.esp == ustack_top, 1);
+    t.count = 0;
+    t.trap_vec = t.err = ~0u;
+    resume_eip = (unsigned long)user_resume;
+    run_user_ebx(user_gate_r3_kstack, (unsigned long)spare[1] + PG);
+    resume_eip = 0;
+    check_eq("ring 3 lcall to ring-3 code, its stack on a kernel page: #PF", t.trap_vec, 14);
+    check_eq("ring 3 lcall to ring-3 code, its stack on a kernel page: error code 7 (P W U)",
+             t.err, 7);
 
     check_eq("gates: set_ldt none", hypercall_mmuext_op(&(mmuext_op_t){
                  .cmd = MMUEXT_SET_LDT }, 1, NULL, DOMID_SELF), 0);
