@@ -100,6 +100,10 @@ check "$c: the guest did not crash" hasnt $c e9.log "guest crash"
 c=ours-badelf
 check "$c: a corrupt ELF kernel is refused" grep -q "PANIC: cannot build the guest: " "$out/$c/console.log"
 check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
+c=ours-nopae
+check "$c: a 32-bit kernel without PAE is refused in one line" has $c console.log \
+  "a non-PAE 32-bit kernel (xen-3.0-x86_32): Xen runs 32-bit PV kernels built for PAE only (xen-3.0-x86_32p)"
+check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
 c=ours-garbage
 check "$c: a module that is no kernel is refused" has $c console.log \
   "module 0 is not a kernel this shim can load (unknown format)"
