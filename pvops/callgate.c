@@ -80,6 +80,18 @@ static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg_i
     if ( s.limit < 1 || off > s.limit - 1UL )
         return fault(fec, 13, regs->error_code);
     addr = (uint32_t)(s.base + off);
+    /*
+     * From ring 3 the CPU reads the operand with ring 3's rights (the shim
+     * reads with its own): only where ring 3 may read, both bytes' pages.
+     */
+    for ( unsigned long a = addr; (regs->cs & 3) == 3 && a <= ((addr + 1) | (PAGE_SIZE - 1));
+          a = (a | (PAGE_SIZE - 1)) + 1 )
+    {
+        int r = mm_user_access(a, false);
+
+        if ( r )
+            return page_fault(fec, r > 0 ? 1 : 0, a);
+    }
     left = copy_from_guest(sel, addr, sizeof(*sel));
     return left ? page_fault(fec, 0, addr + sizeof(*sel) - left) : 0;
 }
@@ -92,12 +104,17 @@ static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg_i
  */
 static unsigned int push(unsigned long *stk, uint32_t val, bool user, unsigned int *fec)
 {
+    unsigned long left;
     int r;
 
     *stk -= 4;
-    if ( user && (r = mm_user_access(*stk, true)) )
-        return page_fault(fec, r > 0 ? 3 : 2, *stk);
-    return copy_to_guest(*stk, &val, 4) ? page_fault(fec, 2, *stk) : 0;
+    /* Both pages of a word that crosses into the next one. */
+    for ( unsigned long a = *stk; user && a <= ((*stk + 3) | (PAGE_SIZE - 1));
+          a = (a | (PAGE_SIZE - 1)) + 1 )
+        if ( (r = mm_user_access(a, true)) )
+            return page_fault(fec, r > 0 ? 3 : 2, a);
+    left = copy_to_guest(*stk, &val, 4);
+    return left ? page_fault(fec, 2, *stk + 4 - left) : 0;
 }
 
 /*

@@ -652,6 +652,24 @@ static void test_call_gates(void)
     check_eq("ring 3 lcall to ring-3 code, its stack on a kernel page: #PF", t.trap_vec, 14);
     check_eq("ring 3 lcall to ring-3 code, its stack on a kernel page: error code 7 (P W U)",
              t.err, 7);
+    /*
+     * The same with ESP two bytes into a kernel page whose page below is the
+     * process's: the pushed word would cross into the kernel page.
+     */
+    check_eq("ring 3 lcall, a stack word across a kernel page: the page below made user",
+             uvm(spare[0], ((uint64_t)mfn_of(spare[0]) << 12) | PTE_P | PTE_RW | PTE_US |
+                           PTE_A | PTE_D, UVMF_INVLPG), 0);
+    spare[1][0] = spare[1][1] = 0x5a;
+    t.count = 0;
+    t.trap_vec = t.err = ~0u;
+    resume_eip = (unsigned long)user_resume;
+    run_user_ebx(user_gate_r3_kstack, (unsigned long)spare[1] + 2);
+    resume_eip = 0;
+    check_eq("ring 3 lcall, a stack word across a kernel page: #PF", t.trap_vec, 14);
+    check_eq("ring 3 lcall, a stack word across a kernel page: the kernel page untouched",
+             spare[1][0] == 0x5a && spare[1][1] == 0x5a, 1);
+    uvm(spare[0], ((uint64_t)mfn_of(spare[0]) << 12) | PTE_P | PTE_RW | PTE_A | PTE_D,
+        UVMF_INVLPG);
 
     check_eq("gates: set_ldt none", hypercall_mmuext_op(&(mmuext_op_t){
                  .cmd = MMUEXT_SET_LDT }, 1, NULL, DOMID_SELF), 0);
