@@ -844,7 +844,7 @@ long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
     return 0;
 }
 
-__hot_text void pv_deliver_events(struct cpu_regs *regs)
+__hot_text void pv_deliver_events_slow(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 

@@ -67,9 +67,20 @@ long evtchn_poll(struct vcpu *v, const evtchn_port_t *ports, unsigned int nr,
 
 /*
  * On the way back to the guest: if an event is pending and the guest has
- * them unmasked, enter its event callback (a bounce frame, events masked).
+ * them unmasked, enter its event callback (a bounce frame, events masked);
+ * a pending NMI first; a vCPU taken down parks. Inline, the common case
+ * (none of these) costs a few loads.
  */
-void pv_deliver_events(struct cpu_regs *regs);
+void pv_deliver_events_slow(struct cpu_regs *regs);
+static inline void pv_deliver_events(struct cpu_regs *regs)
+{
+    struct vcpu *v = current_vcpu();
+
+    if ( likely(READ_ONCE(v->up) && !v->nmi_pending &&
+                (!v->vcpu_info || !READ_ONCE(v->vcpu_info->evtchn_upcall_pending))) )
+        return;
+    pv_deliver_events_slow(regs);
+}
 
 /* ---------------------------------------------------------------- FIFO (pvops/evtchn_fifo.c) */
 

@@ -22,7 +22,7 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-static uint32_t l0_wc_version __hot_data;   /* of the wallclock last copied */
+uint32_t l0_wc_version __hot_data;          /* pvops/time.h */
 
 /*
  * The wallclock at system time 0: L0's for our domain, as the guest would
@@ -30,7 +30,7 @@ static uint32_t l0_wc_version __hot_data;   /* of the wallclock last copied */
  * callback (hvm_latch_shinfo_size), and again on a settime: copied whenever
  * its version moves.
  */
-static __hot_text void wallclock_update(void)
+static void wallclock_update(void)
 {
     static int busy;            /* one CPU copies; the others find it done */
     uint32_t ver = READ_ONCE(l0.shared_info->wc_version), sec, nsec, hi;
@@ -93,7 +93,7 @@ static inline const struct vcpu_time_info *l0_time(void)
     return &get_cpu_info()->l0_vi->time;
 }
 
-__hot_text void pv_time_update(struct vcpu *v)
+void pv_time_sync(struct vcpu *v)
 {
     const struct vcpu_time_info *l0t = l0_time();
     struct vcpu_time_info t, *g;

@@ -4,12 +4,29 @@
 #define PVOPS_TIME_H
 
 #include "pvops/domain.h"
+#include "x86/l0.h"
+#include "x86/percpu.h"
 
 /* Remember L0's shared_info (read only) and set the guest's wallclock. */
 void pv_time_init(void);
 
-/* Bring v's vcpu_info time record up to date with L0's. */
-void pv_time_update(struct vcpu *v);
+/* Bring v's vcpu_info time record (and the wallclock) up to date with L0's. */
+void pv_time_sync(struct vcpu *v);
+extern uint32_t l0_wc_version;          /* of the wallclock last copied */
+
+/*
+ * The same, on every way into the shim: inline, the common case (nothing new
+ * from L0 since the last copy, to the same record) costs a few loads.
+ */
+static inline void pv_time_update(struct vcpu *v)
+{
+    if ( likely(l0.shared_info && v->vcpu_info &&
+                READ_ONCE(l0.shared_info->wc_version) == READ_ONCE(l0_wc_version) &&
+                READ_ONCE(get_cpu_info()->l0_vi->time.version) == v->time_l0_version &&
+                &v->vcpu_info->time == v->time_copied_to) )
+        return;
+    pv_time_sync(v);
+}
 
 /* Rewrite v's time area (VCPUOP_register_vcpu_time_memory_area), if any. */
 void pv_time_area_update(struct vcpu *v);
