@@ -84,7 +84,7 @@ static inline bool guest_range_ok(unsigned long addr, unsigned long len)
  * rep movsb that may fault; returns the number of bytes NOT copied. With
  * AC set for it alone (SMAP, x86/smap.h): a fault lands on the CLAC too.
  */
-static inline unsigned long raw_copy_guest(void *dst, const void *src,
+static inline unsigned long raw_copy_bytes(void *dst, const void *src,
                                            unsigned long n)
 {
     __asm__ volatile ( SMAP_STAC
@@ -97,6 +97,50 @@ static inline unsigned long raw_copy_guest(void *dst, const void *src,
                        ".popsection"
                        : "+D" (dst), "+S" (src), "+c" (n) :: "memory" );
     return n;
+}
+
+/*
+ * The same by quadwords, then bytes for the last ones; not copied counts
+ * from the faulting quadword on, in the first part. Under emulation (QEMU's
+ * TCG) every turn of a rep is an instruction of its own: eight times fewer.
+ */
+static inline unsigned long raw_copy_quads(void *dst, const void *src,
+                                           unsigned long n)
+{
+    unsigned long left = n / 8;
+
+    __asm__ volatile ( SMAP_STAC
+                       "1: rep movsq\n\t"
+                       "mov %[tail], %%rcx\n"
+                       "2: rep movsb\n"
+                       "3:\n\t"
+                       SMAP_CLAC
+                       ".pushsection .fixup, \"ax\"\n"
+                       "4: lea (%[tail], %%rcx, 8), %%rcx\n\t"
+                       "jmp 3b\n"
+                       ".popsection\n"
+                       ".pushsection .ex_table, \"a\"\n"
+                       ".balign 8\n"
+                       ".quad 1b, 4b\n"
+                       ".quad 2b, 3b\n"
+                       ".popsection"
+                       /* early clobbers: the tail's register must be none of these */
+                       : "+&D" (dst), "+&S" (src), "+&c" (left)
+                       : [tail] "r" (n % 8) : "memory" );
+    return left;
+}
+
+/*
+ * Copy that may fault: by quadwords where both ends are 8-byte aligned (a
+ * misaligned quadword is slower than its bytes under emulation: a 32-bit
+ * guest's 4-byte aligned frames), else by bytes.
+ */
+static inline unsigned long raw_copy_guest(void *dst, const void *src,
+                                           unsigned long n)
+{
+    if ( n >= 8 && !(((unsigned long)dst | (unsigned long)src) & 7) )
+        return raw_copy_quads(dst, src, n);
+    return raw_copy_bytes(dst, src, n);
 }
 
 /*
