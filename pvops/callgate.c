@@ -11,15 +11,12 @@
 #include "pvops/descriptors.h"
 #include "pvops/mm.h"
 #include "pvops/traps.h"
+#include "x86/cpu.h"
 #include "x86/decode.h"
 #include "x86/desc.h"
 #include "x86/uaccess.h"
 
 #ifdef CONFIG_PV32
-
-
-#define X86_EFLAGS_TF   (1UL << 8)
-#define X86_EFLAGS_RF   (1UL << 16)
 
 /* Room for decr bytes below esp (Xen's check_stack_limit, expand-down too). */
 static bool stack_fits(uint32_t ar, uint32_t limit, uint32_t esp, uint32_t decr)
@@ -58,6 +55,25 @@ static unsigned int page_fault(unsigned int *fec, unsigned int ec, unsigned long
 }
 
 /*
+ * Where the CPU would access [addr, addr + len) with ring 3's rights, the
+ * shim (with its own) only if ring 3 may: every page the bytes touch, else
+ * the #PF the CPU would give (present, and write, by the page's state).
+ */
+static unsigned int user_access(unsigned long addr, unsigned long len, bool write,
+                                unsigned int *fec)
+{
+    for ( unsigned long a = addr; a <= ((addr + len - 1) | (PAGE_SIZE - 1));
+          a = (a | (PAGE_SIZE - 1)) + 1 )
+    {
+        int r = mm_user_access(a, write);
+
+        if ( r )
+            return page_fault(fec, (r > 0 ? 1 : 0) | (write ? 2 : 0), a);
+    }
+    return 0;
+}
+
+/*
  * The far pointer's selector, at seg:off (Xen's read_mem): through a
  * readable, present, non-system segment, within its limit; an unreadable
  * byte is a #PF.
@@ -68,6 +84,7 @@ static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg_i
 {
     struct seg_info s = *cs;
     unsigned long addr, left;
+    unsigned int vec;
 
     if ( seg != SREG_CS )
     {
@@ -80,18 +97,9 @@ static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg_i
     if ( s.limit < 1 || off > s.limit - 1UL )
         return fault(fec, 13, regs->error_code);
     addr = (uint32_t)(s.base + off);
-    /*
-     * From ring 3 the CPU reads the operand with ring 3's rights (the shim
-     * reads with its own): only where ring 3 may read, both bytes' pages.
-     */
-    for ( unsigned long a = addr; (regs->cs & 3) == 3 && a <= ((addr + 1) | (PAGE_SIZE - 1));
-          a = (a | (PAGE_SIZE - 1)) + 1 )
-    {
-        int r = mm_user_access(a, false);
-
-        if ( r )
-            return page_fault(fec, r > 0 ? 1 : 0, a);
-    }
+    /* From ring 3 the CPU reads the operand with ring 3's rights. */
+    if ( (regs->cs & 3) == 3 && (vec = user_access(addr, sizeof(*sel), false, fec)) )
+        return vec;
     left = copy_from_guest(sel, addr, sizeof(*sel));
     return left ? page_fault(fec, 0, addr + sizeof(*sel) - left) : 0;
 }
@@ -105,14 +113,11 @@ static unsigned int read_far_sel(const struct cpu_regs *regs, const struct seg_i
 static unsigned int push(unsigned long *stk, uint32_t val, bool user, unsigned int *fec)
 {
     unsigned long left;
-    int r;
+    unsigned int vec;
 
     *stk -= 4;
-    /* Both pages of a word that crosses into the next one. */
-    for ( unsigned long a = *stk; user && a <= ((*stk + 3) | (PAGE_SIZE - 1));
-          a = (a | (PAGE_SIZE - 1)) + 1 )
-        if ( (r = mm_user_access(a, true)) )
-            return page_fault(fec, r > 0 ? 3 : 2, a);
+    if ( user && (vec = user_access(*stk, 4, true, fec)) )
+        return vec;
     left = copy_to_guest(*stk, &val, 4);
     return left ? page_fault(fec, 2, *stk + 4 - left) : 0;
 }

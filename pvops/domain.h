@@ -112,6 +112,16 @@ static inline bool is_pv32(void)
     return IS_ENABLED(CONFIG_PV32) && dom.pv32;
 }
 
+/*
+ * Is v in its guest kernel (Xen's guest_kernel_mode)? Ring 1 for a 32-bit
+ * guest, whose processes share its page tables; the mode the shim switches
+ * for a 64-bit one, whose kernel and processes are both in ring 3.
+ */
+static inline bool guest_kernel_mode(const struct vcpu *v, const struct cpu_regs *regs)
+{
+    return is_pv32() ? (regs->cs & 3) == 1 : v->kernel_mode;
+}
+
 /* The fault address a #PF hands the guest, in vcpu_info as its width lays it out. */
 static inline void vcpu_set_cr2(struct vcpu *v, unsigned long cr2)
 {

@@ -348,7 +348,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vec)
      * its code has no REX prefixes (Xen's emulator in compatibility mode).
      */
     bool c32 = is_pv32();
-    bool kmode = c32 ? (regs->cs & 3) == 1 : v->kernel_mode;
+    bool kmode = guest_kernel_mode(v, regs);
     unsigned long regmask = c32 ? 0xffffffffUL : ~0UL;
 
     /* What the guest can read (the instruction may end a mapping early). */

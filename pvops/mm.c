@@ -211,9 +211,12 @@ int mm_machphys_update(unsigned long mfn, unsigned long pfn)
     return 0;
 }
 
-/* The L1 table (mfn) and slot that map va in v's current guest tables. */
+/*
+ * The L1 table (mfn) and slot that map va in v's current guest tables; with
+ * acc, the AND of the L4, L3 and L2 entries on the way (their U and RW).
+ */
 static int find_l1(const struct vcpu *v, unsigned long va, unsigned long *l1mfn,
-                   unsigned int *idx)
+                   unsigned int *idx, uint64_t *acc)
 {
     unsigned long mfn = (v->kernel_mode ? v->guest_table : v->guest_table_user)
                         >> PAGE_SHIFT;
@@ -225,6 +228,8 @@ static int find_l1(const struct vcpu *v, unsigned long va, unsigned long *l1mfn,
 
         if ( !(e & PTE_PRESENT) || (e & PTE_PSE) )
             return -XEN_EINVAL;
+        if ( acc )
+            *acc &= e;
         mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
         if ( !guest_frame(mfn) )
             return -XEN_EINVAL;
@@ -237,7 +242,7 @@ static int find_l1(const struct vcpu *v, unsigned long va, unsigned long *l1mfn,
 int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
                   uint64_t *pte)
 {
-    int rc = find_l1(current_vcpu(), va, l1mfn, idx);
+    int rc = find_l1(current_vcpu(), va, l1mfn, idx, NULL);
 
     if ( !rc )
         *pte = map_frame(*l1mfn)[*idx];
@@ -246,25 +251,16 @@ int mm_lookup_l1e(unsigned long va, unsigned long *l1mfn, unsigned int *idx,
 
 int mm_user_access(unsigned long va, bool write)
 {
-    const struct vcpu *v = current_vcpu();
-    unsigned long mfn = (v->kernel_mode ? v->guest_table : v->guest_table_user)
-                        >> PAGE_SHIFT;
-    uint64_t need = PTE_USER | (write ? PTE_RW : 0), acc = ~0UL;
+    uint64_t need = PTE_USER | (write ? PTE_RW : 0), acc = ~0UL, e;
+    unsigned long l1mfn;
+    unsigned int idx;
 
-    for ( unsigned int shift = 39; ; shift -= 9 )
-    {
-        uint64_t e = map_frame(mfn)[(va >> shift) & 511];
-
-        if ( !(e & PTE_PRESENT) || (shift > 12 && (e & PTE_PSE)) )
-            return -1;
-        acc &= e;
-        if ( shift == 12 )
-            break;
-        mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
-        if ( !guest_frame(mfn) )
-            return -1;
-    }
-    return (acc & need) == need ? 0 : 1;
+    if ( find_l1(current_vcpu(), va, &l1mfn, &idx, &acc) )
+        return -1;
+    e = map_frame(l1mfn)[idx];
+    if ( !(e & PTE_PRESENT) )
+        return -1;
+    return ((acc & e) & need) == need ? 0 : 1;
 }
 
 int mm_update_va_mapping(struct vcpu *v, unsigned long va, uint64_t val,
@@ -277,7 +273,7 @@ int mm_update_va_mapping(struct vcpu *v, unsigned long va, uint64_t val,
     /* Only the guest's own halves of the address space (Xen's access_ok). */
     if ( !guest_addr_ok(va) )
         return -XEN_EINVAL;
-    if ( (rc = find_l1(v, va, &l1mfn, &idx)) ||
+    if ( (rc = find_l1(v, va, &l1mfn, &idx, NULL)) ||
          (rc = mod_pt_entry(&frames, l1mfn, 1, idx, val, false)) )
         return rc;
 

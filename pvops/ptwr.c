@@ -333,7 +333,7 @@ bool pv_ptwr_fault(struct cpu_regs *regs, unsigned long addr)
 
     /* The guest's kernel only: ring 1 for a 32-bit guest (Xen's guest_kernel_mode). */
     if ( !(dom.vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) ||
-         !(is_pv32() ? (regs->cs & 3) == 1 : v->kernel_mode) ||
+         !guest_kernel_mode(v, regs) ||
          page_type(pg) != PGT_l1 || !page_type_count(pg) )
         return false;
     c.mfn = ptmfn;

@@ -228,7 +228,7 @@ __hot_text void pv_inject_exception(struct cpu_regs *regs, unsigned int vec, lon
      * for a 32-bit guest, whose kernel is a supervisor to the CPU already).
      */
     if ( vec == 14 )
-        ec = (ec & ~4L) | ((is_pv32() ? (regs->cs & 3) == 1 : v->kernel_mode) ? 0 : 4);
+        ec = (ec & ~4L) | (guest_kernel_mode(v, regs) ? 0 : 4);
     bounce(regs, ti->cs, ti->address, ec, TI_GET_IF(ti), vec);
 }
 
