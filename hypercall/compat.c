@@ -27,7 +27,7 @@
 
 #ifdef CONFIG_PV32
 
-static long compat_xen_version(int cmd, unsigned long arg)
+static __noinline long compat_xen_version(int cmd, unsigned long arg)
 {
     /* The one sub-op with a long: where the hypervisor's hole starts. */
     if ( cmd == XENVER_platform_parameters )
@@ -39,7 +39,7 @@ static long compat_xen_version(int cmd, unsigned long arg)
     return do_xen_version(cmd, arg);
 }
 
-static long compat_sched_op(int cmd, unsigned long arg)
+static __noinline long compat_sched_op(int cmd, unsigned long arg)
 {
     struct compat_sched_poll p;
     evtchn_port_t ports[128];
@@ -59,7 +59,7 @@ static long compat_sched_op(int cmd, unsigned long arg)
 }
 
 /* compat_set_trap_table: 8-byte entries (cs, 32-bit eip), ended by a zero eip. */
-static long compat_set_trap_table(unsigned long list)
+static __noinline long compat_set_trap_table(unsigned long list)
 {
     struct vcpu *v = current_vcpu();
     struct compat_trap_info cti;
@@ -94,7 +94,7 @@ static long compat_set_trap_table(unsigned long list)
 }
 
 /* compat_set_callbacks: the event and failsafe callbacks, each cs:eip. */
-static long compat_set_callbacks(unsigned long event_cs, unsigned long event_eip,
+static __noinline long compat_set_callbacks(unsigned long event_cs, unsigned long event_eip,
                                  unsigned long failsafe_cs, unsigned long failsafe_eip)
 {
     struct vcpu *v = current_vcpu();
@@ -105,7 +105,7 @@ static long compat_set_callbacks(unsigned long event_cs, unsigned long event_eip
     return 0;
 }
 
-static long compat_callback_op(int cmd, unsigned long arg)
+static __noinline long compat_callback_op(int cmd, unsigned long arg)
 {
     struct vcpu *v = current_vcpu();
 
@@ -134,7 +134,7 @@ static long compat_callback_op(int cmd, unsigned long arg)
 }
 
 /* nmi_op: xennmi_callback is two longs, of 4 bytes here. */
-static long compat_nmi_op(unsigned int cmd, unsigned long arg)
+static __noinline long compat_nmi_op(unsigned int cmd, unsigned long arg)
 {
     uint32_t cb[2];
 
@@ -155,7 +155,7 @@ static long compat_dispatch(unsigned int op, const unsigned long a[6]);
  */
 #define COMPAT_M2P_VIRT_END 0xFFE00000U         /* Xen's MACH2PHYS_COMPAT_VIRT_END */
 
-static long compat_memory_op(unsigned long cmd, unsigned long arg)
+static __noinline long compat_memory_op(unsigned long cmd, unsigned long arg)
 {
     switch ( cmd & 0x3f )
     {
@@ -204,7 +204,7 @@ static long compat_memory_op(unsigned long cmd, unsigned long arg)
  * through the 32-bit table: as do_multicall (hypercall/dispatch.c), results
  * stored 32 bits wide, an iret ending the batch.
  */
-static long compat_multicall(unsigned long list, unsigned int nr_calls)
+static __noinline long compat_multicall(unsigned long list, unsigned int nr_calls)
 {
     struct vcpu *v = current_vcpu();
     struct compat_multicall_entry mc;
@@ -284,7 +284,7 @@ static bool compat_list_ok(uint32_t list, uint32_t nr, uint32_t size)
  */
 #define COMPAT_COPY_CHUNK (2 * PAGE_SIZE / sizeof(struct gnttab_copy))
 
-static long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
+static __noinline long compat_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count)
 {
     switch ( cmd )
     {

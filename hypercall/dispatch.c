@@ -218,33 +218,6 @@ long do_multicall(unsigned long list, unsigned int nr_calls)
     return 0;
 }
 
-/*
- * Calls that touch only the caller's own vCPU, or L0, and nothing the
- * domain lock guards (pvops/domain.h): the frequent ones run without it,
- * so a vCPU that yields or sends an event never holds up the others.
- */
-__hot_text bool hypercall_lockless(unsigned long op, unsigned long cmd)
-{
-    switch ( op )
-    {
-    case __HYPERVISOR_set_timer_op:
-    case __HYPERVISOR_fpu_taskswitch:
-    case __HYPERVISOR_stack_switch:
-    case __HYPERVISOR_xen_version:
-        return true;
-    case __HYPERVISOR_sched_op:
-        return cmd == SCHEDOP_yield || cmd == SCHEDOP_block || cmd == SCHEDOP_poll;
-    case __HYPERVISOR_event_channel_op:
-        return cmd == EVTCHNOP_send;
-    case __HYPERVISOR_vcpu_op:
-        /* The caller's own timer (another vCPU's is -EINVAL): Linux's every tick. */
-        return cmd == VCPUOP_set_singleshot_timer || cmd == VCPUOP_stop_singleshot_timer;
-    default:
-        /* Past the last call served (hypfs_op): -ENOSYS, nothing to guard. */
-        return op > __HYPERVISOR_hypfs_op;
-    }
-}
-
 __hot_text void pv_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();

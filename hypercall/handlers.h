@@ -19,8 +19,32 @@ void pv_syscall(struct cpu_regs *regs);
 /* Called by x86/entry.S for every int $0x82 from a 32-bit guest's kernel. */
 void compat_hypercall(struct cpu_regs *regs);
 
-/* A call that runs without the domain lock (its state is the caller's own). */
-bool hypercall_lockless(unsigned long op, unsigned long cmd);
+/*
+ * Calls that touch only the caller's own vCPU, or L0, and nothing the
+ * domain lock guards (pvops/domain.h): the frequent ones run without it,
+ * so a vCPU that yields or sends an event never holds up the others.
+ */
+static inline bool hypercall_lockless(unsigned long op, unsigned long cmd)
+{
+    switch ( op )
+    {
+    case __HYPERVISOR_set_timer_op:
+    case __HYPERVISOR_fpu_taskswitch:
+    case __HYPERVISOR_stack_switch:
+    case __HYPERVISOR_xen_version:
+        return true;
+    case __HYPERVISOR_sched_op:
+        return cmd == SCHEDOP_yield || cmd == SCHEDOP_block || cmd == SCHEDOP_poll;
+    case __HYPERVISOR_event_channel_op:
+        return cmd == EVTCHNOP_send;
+    case __HYPERVISOR_vcpu_op:
+        /* The caller's own timer (another vCPU's is -EINVAL): Linux's every tick. */
+        return cmd == VCPUOP_set_singleshot_timer || cmd == VCPUOP_stop_singleshot_timer;
+    default:
+        /* Past the last call served (hypfs_op): -ENOSYS, nothing to guard. */
+        return op > __HYPERVISOR_hypfs_op;
+    }
+}
 
 long do_console_io(int cmd, unsigned int count, unsigned long buf);
 long do_xen_version(int cmd, unsigned long arg);

@@ -150,7 +150,21 @@ entry_int82:
         push    $0
         push    $0x82
         sub     $REGS_vector, %rsp
-        SAVE_ALL
+        /*
+         * The registers a 32-bit guest has (Xen's SAVE_ALL compat=1): r8 to
+         * r15 are no state of its own. No selector of the GDT gives it
+         * 64-bit code (x86/desc.c) and its descriptors may not ask for it
+         * (pvops/segdesc.c), and nothing the shim does for its hypercalls
+         * reads them from the frame; return_to_guest loads them from
+         * whatever the frame held.
+         */
+        mov     %rax, REGS_rax(%rsp)
+        mov     %rbx, REGS_rbx(%rsp)
+        mov     %rcx, REGS_rcx(%rsp)
+        mov     %rdx, REGS_rdx(%rsp)
+        mov     %rsi, REGS_rsi(%rsp)
+        mov     %rdi, REGS_rdi(%rsp)
+        mov     %rbp, REGS_rbp(%rsp)
         cld
         mov     %rsp, %rdi
         call    compat_hypercall
