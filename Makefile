@@ -33,7 +33,8 @@ PV_SRCS   := pvops/domain.c pvops/elf.c pvops/traps.c pvops/vcpu.c \
              pvops/emulate.c pvops/pagetype.c pvops/mm.c \
              pvops/ptwr.c pvops/descriptors.c pvops/callgate.c \
              pvops/segdesc.c \
-             pvops/time.c pvops/evtchn.c pvops/evtchn_fifo.c pvops/grant.c pvops/memory.c
+             pvops/time.c pvops/evtchn.c pvops/evtchn_fifo.c pvops/grant.c pvops/memory.c \
+             pvops/suspend.c
 HC_SRCS   := hypercall/dispatch.c hypercall/console_io.c hypercall/xen_version.c \
              hypercall/vm_assist.c hypercall/sched.c hypercall/timer.c \
              hypercall/event_channel.c hypercall/callback.c hypercall/registers.c \

@@ -19,6 +19,7 @@
 #include "x86/smp.h"
 #include "pvops/descriptors.h"
 #include "pvops/elf.h"
+#include "pvops/suspend.h"
 #include "pvops/mm.h"
 #include "pvops/time.h"
 #include "pvops/vcpu.h"
@@ -576,6 +577,7 @@ static __init void fill_start_info(const struct build_input *in, const struct la
 {
     start_info_t *si = pfn_va(l->si_pfn);
 
+    dom.start_info_mfn = pfn_to_mfn(l->si_pfn);
     memset(si, 0, PAGE_SIZE);
     snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
     si->nr_pages = nr_pages;
@@ -975,8 +977,9 @@ long domain_shutdown(unsigned int reason)
         for ( ; ; )
             l0_sched_op(SCHEDOP_yield, NULL);
     case SHUTDOWN_suspend:
+        return domain_suspend(current_vcpu());
     case SHUTDOWN_soft_reset:
-        /* Save/restore and soft reset need the shim's resume path (later). */
+        /* A soft reset (kexec's) would need the domain built again: not yet. */
         pr_warn("d%u asked for shutdown reason %s: not supported yet\n",
                 dom.domid, shutdown_names[reason]);
         return -XEN_EOPNOTSUPP;

@@ -54,6 +54,7 @@ struct vcpu {
     unsigned long iobmp, iobmp_nr;  /* physdev set_iobitmap: guest VA, ports */
     vcpu_info_t *vcpu_info;
     bool vcpu_info_registered;
+    unsigned long vcpu_info_mfn;    /* its frame, once registered */
     unsigned long runstate_area;    /* guest VA, 0 if none */
     unsigned long time_area;        /* guest VA of a vcpu_time_info copy, 0 if none */
     unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];     /* set_gdt */
@@ -100,6 +101,7 @@ struct domain {
     /* L0's rings, handed to the guest as start_info's store/console */
     xen_pfn_t store_mfn, console_mfn;
     evtchn_port_t store_evtchn, console_evtchn;
+    unsigned long start_info_mfn;   /* the guest's start_info (rewritten on resume) */
     bool shutting_down;
     unsigned int shutdown_code;
 };

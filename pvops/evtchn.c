@@ -17,6 +17,7 @@
  * which the guest never sees.
  */
 #include "pvops/evtchn.h"
+#include "pvops/suspend.h"
 #include "pvops/time.h"
 #include "pvops/traps.h"
 #include "pvops/vcpu.h"
@@ -632,13 +633,17 @@ long evtchn_status(struct evtchn_status *st)
 }
 
 /*
- * EVTCHNOP_reset closed every port at L0: no VIRQ is bound, every
- * notification is vCPU 0's again, and the shim's ports are gone. They are
- * bound anew for every CPU that has them, and each CPU checks its timers
- * (one may have fired while its VIRQ was unbound).
+ * Every port closed at L0 (EVTCHNOP_reset, or a restore into a new domain):
+ * no VIRQ is bound, every notification is vCPU 0's again, and the shim's
+ * ports are gone. They are bound anew for every CPU that has them, and each
+ * CPU checks its timers (one may have fired while its VIRQ was unbound).
+ * After a restore every port is masked too, as the restore of a PV guest
+ * leaves its shared_info.
  */
-void evtchn_after_reset(void)
+static void ports_closed(bool restored)
 {
+    bool clear;
+
     evtchn_lock_take();
     memset(port_kind, 0, sizeof(port_kind));
     memset(port_vcpu, 0, sizeof(port_vcpu));
@@ -648,22 +653,37 @@ void evtchn_after_reset(void)
     /*
      * Every port was freed: nothing stays pending (Xen's evtchn_free),
      * and a FIFO guest is back on the 2-level ABI, its 2-level bits as
-     * they were when it left them.
+     * they were when it left them (but after a restore: none of that is).
      */
+    clear = restored || !evtchn_fifo_on();
     if ( evtchn_fifo_on() )
         evtchn_fifo_destroy();
-    else
-        for ( unsigned int w = 0; w < nr_ports_2l() / 64; w++ )
-            __atomic_store_n(&dom.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
+    for ( unsigned int w = 0; clear && w < nr_ports_2l() / 64; w++ )
+    {
+        __atomic_store_n(&dom.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
+        if ( restored )
+            __atomic_store_n(mask_word_2l(w * 64), ~0UL, __ATOMIC_SEQ_CST);
+    }
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
     {
         if ( !cpu_prepared(i) )
             continue;
         if ( !evtchn_bind_cpu(i) )
-            guest_crash("L0 refused CPU %u's ports after the guest's reset", i);
+            guest_crash("L0 refused CPU %u's ports after the guest's %s", i,
+                        restored ? "restore" : "reset");
         evtchn_kick(dom.vcpu[i]);
     }
     pv_timer_reprogram();
+}
+
+void evtchn_after_reset(void)
+{
+    ports_closed(false);
+}
+
+void evtchn_after_restore(void)
+{
+    ports_closed(true);
 }
 
 /* ---------------------------------------------------------------- L0's events */
@@ -848,9 +868,17 @@ __hot_text void pv_deliver_events_slow(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 
-    /* Taken down by another vCPU (VCPUOP_down): park until it is up again. */
-    if ( unlikely(!READ_ONCE(v->up)) )
-        vcpu_park(v);
+    /*
+     * Taken down by another vCPU (VCPUOP_down): park until it is up again;
+     * or held while another suspends the domain (pvops/suspend.c).
+     */
+    while ( unlikely(!READ_ONCE(v->up)) )
+    {
+        if ( domain_suspending() )
+            suspend_hold(v);
+        else
+            vcpu_park(v);
+    }
 
     /* An NMI first; its handler runs with events masked. */
     if ( v->nmi_pending )

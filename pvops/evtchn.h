@@ -46,6 +46,8 @@ long evtchn_close(struct evtchn_close *c);
 long evtchn_status(struct evtchn_status *st);
 /* EVTCHNOP_reset closed every port at L0: no VIRQ is bound, the shim's port is gone. */
 void evtchn_after_reset(void);
+/* The same after a restore, every port masked too (pvops/suspend.c). */
+void evtchn_after_restore(void);
 
 long evtchn_set_priority(const struct evtchn_set_priority *sp);
 

@@ -469,6 +469,38 @@ static void holds_after_version_change(unsigned int busy)
         }
 }
 
+/*
+ * After a restore (pvops/suspend.c): L0's table is a new one, at version 1
+ * and empty, and its frames are nowhere. The guest's shared frames stay
+ * where they were (with its mappings of them): L0 puts the new ones there
+ * at once, over what the restore left (RAM with the old contents). No entry
+ * grants anything any more, so every hold goes; status frames go with
+ * version 2.
+ */
+void grant_after_restore(void)
+{
+    unsigned long nr = (unsigned long)gnt.max_frames * V1_PER_FRAME;
+
+    for ( unsigned long w = 0; w < nr / 64; w++ )
+        for ( unsigned long bits = gnt.held[w]; bits; bits &= bits - 1 )
+            drop_hold(w * 64 + __builtin_ctzl(bits));
+    if ( gnt.version == 2 )
+        forget_status_frames();
+    gnt.version = 1;
+    for ( unsigned int i = 0; i < gnt.nr_shared; i++ )
+    {
+        struct xen_add_to_physmap x = {
+            .domid = DOMID_SELF, .space = XENMAPSPACE_grant_table,
+            .idx = i, .gpfn = shared_gfn(i),
+        };
+        long rc = l0_memory_op(XENMEM_add_to_physmap, &x);
+
+        if ( rc )
+            guest_crash("L0 would not map grant frame %u again after a restore (%ld)",
+                        i, rc);
+    }
+}
+
 /* ---------------------------------------------------------------- operations */
 
 static bool self_pins_past_reserved(void);

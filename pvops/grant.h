@@ -26,6 +26,8 @@ unsigned long grant_probe(void);
 
 /* The window at frames [first, first + grant_probe()), a hole of the container. */
 bool grant_init(unsigned long first);
+/* After a restore: L0's new frames where the guest's were, no entry held. */
+void grant_after_restore(void);
 
 /* GNTTABOP_*: the structure already copied in; the frame lists are guest VAs. */
 long grant_setup_table(struct gnttab_setup_table *op, unsigned long list);

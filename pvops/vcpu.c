@@ -182,7 +182,33 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
         new->evtchn_pending_sel = ~0UL;
     v->vcpu_info = new;
     v->vcpu_info_registered = true;
+    v->vcpu_info_mfn = mfn;
     return 0;
+}
+
+/*
+ * After a restore (pvops/suspend.c): as in a new domain, v has no
+ * vcpu_info of its own (its legacy slot again, zeroed as the restore of a
+ * PV guest leaves it: no event pending), no runstate or time area.
+ */
+void vcpu_forget_areas(struct vcpu *v)
+{
+    if ( v->vcpu_info_registered )
+    {
+        put_page_and_type(&frames, v->vcpu_info_mfn);
+        v->vcpu_info_registered = false;
+    }
+    v->vcpu_info = v->id < XEN_LEGACY_MAX_VCPUS ? &dom.shared_info->vcpu_info[v->id] : NULL;
+    if ( v->vcpu_info )
+    {
+        v->vcpu_info->evtchn_upcall_pending = 0;
+        if ( is_pv32() )
+            ((struct compat_vcpu_info *)v->vcpu_info)->evtchn_pending_sel = 0;
+        else
+            v->vcpu_info->evtchn_pending_sel = 0;
+    }
+    v->runstate_area = 0;
+    v->time_area = 0;
 }
 
 /* ---------------------------------------------------------------- bringing vCPUs up and down */

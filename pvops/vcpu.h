@@ -33,6 +33,8 @@ long vcpu_register_callback32(struct vcpu *v, unsigned int type, unsigned int cs
  * that holds a writable type reference from then on (the shim writes it).
  */
 long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset);
+/* After a restore: no vcpu_info of its own, no runstate or time area. */
+void vcpu_forget_areas(struct vcpu *v);
 
 /* vcpu_op: is_up, initialise (not yet), send_nmi, runstate and its area. */
 static inline bool vcpu_is_up(const struct vcpu *v)

@@ -195,6 +195,16 @@ void cpu_park(const bool *up)
     __atomic_store_n(&ci->parked, false, __ATOMIC_SEQ_CST);
 }
 
+void cpu_forget(unsigned int cpu)
+{
+    struct cpu_info *ci = cpu_info_of(cpu);
+
+    __atomic_fetch_and(&started[cpu / BITS_PER_LONG], ~(1UL << (cpu % BITS_PER_LONG)),
+                       __ATOMIC_SEQ_CST);
+    __atomic_store_n(&ci->parked, false, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&ci->idle, true, __ATOMIC_SEQ_CST);
+}
+
 void cpu_wake(unsigned int cpu)
 {
     struct cpu_info *ci = cpu_info_of(cpu);

@@ -39,6 +39,12 @@ bool cpu_started(unsigned int cpu);
  * of it (its waker sets *up first). Never with the domain locked.
  */
 void cpu_park(const bool *up);
+/*
+ * A CPU that was down at L0 when the container was saved: the restore left
+ * its container vCPU never initialised, so it is not started any more (the
+ * next cpu_start() initialises it afresh).
+ */
+void cpu_forget(unsigned int cpu);
 /* Wake CPU cpu from cpu_park() (waits until it has left it). */
 void cpu_wake(unsigned int cpu);
 

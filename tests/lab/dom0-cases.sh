@@ -35,6 +35,9 @@ mkdir -p /tmp/www
 dd if=/dev/urandom of=/tmp/www/blob bs=1M count=16 2>/dev/null
 md5sum /tmp/www/blob | cut -d' ' -f1 > /tmp/www/blob.md5
 truncate -s 64M /tmp/www/zero64
+mkdir -p /tmp/www/cgi-bin
+printf '#!/bin/sh\necho Content-Type: text/plain\necho\ndate +%%s\n' > /tmp/www/cgi-bin/date
+chmod +x /tmp/www/cgi-bin/date
 httpd -p 8080 -h /tmp/www
 # request CASE NAME LINE: serve one "LAB-...:" console line of the guest
 request() {
@@ -63,6 +66,25 @@ request() {
       echo "L|$1| vcpu-set $n rc=$? $(tr '\n' ' ' < /tmp/vcpuset.log)" ;;
     *LAB-TYPE-ME:*)
       echo "$3" | sed 's/.*LAB-TYPE-ME: //' > /tmp/type-prompt ;;
+    *LAB-SAVE-RESTORE-ME:*)
+      t0=$(up)
+      if ! xl save "$2" /tmp/lab-save.img > /tmp/sr.log 2>&1; then
+        echo "L|$1| save FAILED: $(tr '\n' ' ' < /tmp/sr.log)"; return
+      fi
+      t1=$(up); sz=$(wc -c < /tmp/lab-save.img)
+      xl restore /tmp/lab-save.img > /tmp/sr.log 2>&1; r=$?
+      rm -f /tmp/lab-save.img
+      echo "L|$1| save-restore rc=$r: save $(awk "BEGIN { print $t1 - $t0 }") s ($sz bytes), restore $(awk "BEGIN { print $(up) - $t1 }") s $(tr '\n' ' ' < /tmp/sr.log)" ;;
+    *LAB-SAVE-CHECKPOINT-ME:*)
+      t0=$(up)
+      xl save -c "$2" /tmp/lab-save.img > /tmp/sr.log 2>&1; r=$?
+      sz=$(wc -c < /tmp/lab-save.img 2>/dev/null); rm -f /tmp/lab-save.img
+      echo "L|$1| save-checkpoint rc=$r: $(awk "BEGIN { print $(up) - $t0 }") s ($sz bytes) $(tr '\n' ' ' < /tmp/sr.log)" ;;
+    *LAB-MIGRATE-ME:*)
+      # to this same host, with no ssh: "env PATH=..." runs the receiving xl here
+      t0=$(up)
+      xl migrate -s env "$2" "PATH=$PATH" > /tmp/sr.log 2>&1; r=$?
+      echo "L|$1| migrate rc=$r: $(awk "BEGIN { print $(up) - $t0 }") s $(tr '\n' ' ' < /tmp/sr.log | cut -c1-600)" ;;
   esac
 }
 # type CASE NAME DOMID LOG: the typing LAB-TYPE-ME asked for, one step per call
