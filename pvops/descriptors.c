@@ -135,6 +135,14 @@ static void unmap_ldt(struct vcpu *v)
  * a guest frame that takes the descriptor type (a load from an LDT in the
  * hole is a #PF there).
  */
+/* No LDT for v, which is not running (a vCPU reset: no lldt on this CPU). */
+void pv_drop_ldt(struct vcpu *v)
+{
+    unmap_ldt(v);
+    v->ldt_base = 0;
+    v->ldt_ents = 0;
+}
+
 long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
 {
     /* Xen looks at the address only when there are entries. */

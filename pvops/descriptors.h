@@ -13,6 +13,7 @@ void descriptors_init(void);
 long pv_set_gdt(struct vcpu *v, const unsigned long *mfns, unsigned int entries);
 long pv_update_descriptor(unsigned long maddr, uint64_t desc);
 long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents);
+void pv_drop_ldt(struct vcpu *v);
 bool pv_ldt_fault(struct vcpu *v, unsigned long addr);
 
 /* A descriptor's attribute bits (its high word, as Xen's _SEGMENT_*). */

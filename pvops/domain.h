@@ -47,6 +47,7 @@ struct vcpu {
     uint64_t xcr0;                  /* XSETBV: the CPU's while the vCPU runs */
     unsigned long cr4;              /* the CR4 bits the guest controls */
     bool up;                        /* running (VCPUOP_is_up) */
+    bool hold;                      /* to wait in the shim: another suspends (pvops/suspend.c) */
     bool initialised;               /* has a context (VCPUOP_initialise) */
     bool nmi_pending;               /* an NMI for the guest (L0's, send_nmi) */
     bool nmi_masked;                /* in its NMI handler, until an iret */
@@ -55,6 +56,7 @@ struct vcpu {
     vcpu_info_t *vcpu_info;
     bool vcpu_info_registered;
     unsigned long vcpu_info_mfn;    /* its frame, once registered */
+    bool vcpu_info_dummy;           /* none after a restore (past 32): a shim dummy */
     unsigned long runstate_area;    /* guest VA, 0 if none */
     unsigned long time_area;        /* guest VA of a vcpu_time_info copy, 0 if none */
     unsigned long gdt_frames[FIRST_RESERVED_GDT_PAGE];     /* set_gdt */
@@ -197,6 +199,8 @@ void __noreturn guest_crash(const char *fmt, ...) __printf(1, 2);
  * needs nothing from the others) does it instead; so it cannot deadlock.
  */
 extern spinlock_t domain_lock_;
+/* This CPU's vCPU waits for the lock while another suspends: it waits there. */
+void suspend_hold_waiter(void);
 extern unsigned int domain_lock_owner;          /* the CPU that holds it, or ~0u */
 void domain_lock_relax(void);
 extern unsigned long domain_lock_waits;        /* relax calls: a measure of contention */
@@ -209,6 +213,7 @@ static inline void domain_lock(void)
         {
             __asm__ volatile ( "pause" ::: "memory" );
             tlb_flush_serve();      /* the holder may be waiting for it */
+            suspend_hold_waiter();  /* or suspending the domain (pvops/suspend.c) */
             if ( !(++n & 1023) )
                 domain_lock_relax();
         }

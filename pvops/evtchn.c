@@ -632,6 +632,24 @@ long evtchn_status(struct evtchn_status *st)
     return rc;
 }
 
+/* Our domid, if CPUID did not say: an unbound port to ourselves names it. */
+static void probe_domid(void)
+{
+    struct evtchn_alloc_unbound u = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    struct evtchn_status st = { .dom = DOMID_SELF };
+    struct evtchn_close c;
+
+    if ( l0.domid_valid || l0_event_channel_op(EVTCHNOP_alloc_unbound, &u) )
+        return;
+    st.port = c.port = u.port;
+    if ( !l0_event_channel_op(EVTCHNOP_status, &st) && st.status == EVTCHNSTAT_unbound )
+    {
+        l0.domid = st.u.unbound.dom;
+        l0.domid_valid = true;
+    }
+    l0_event_channel_op(EVTCHNOP_close, &c);
+}
+
 /*
  * Every port closed at L0 (EVTCHNOP_reset, or a restore into a new domain):
  * no VIRQ is bound, every notification is vCPU 0's again, and the shim's
@@ -683,6 +701,7 @@ void evtchn_after_reset(void)
 
 void evtchn_after_restore(void)
 {
+    probe_domid();
     ports_closed(true);
 }
 
@@ -740,25 +759,7 @@ void evtchn_init(void)
     if ( !l0_register_vcpu_info(0) || !evtchn_bind_cpu(0) )
         panic("L0 refused the boot CPU's vcpu_info or event channels");
     l0_set_callback_vector();
-    /* Our domid, if CPUID did not say: an unbound port to ourselves names it. */
-    if ( !l0.domid_valid )
-    {
-        struct evtchn_alloc_unbound u = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
-        struct evtchn_status st = { .dom = DOMID_SELF };
-        struct evtchn_close c;
-
-        if ( !l0_event_channel_op(EVTCHNOP_alloc_unbound, &u) )
-        {
-            st.port = c.port = u.port;
-            if ( !l0_event_channel_op(EVTCHNOP_status, &st) &&
-                 st.status == EVTCHNSTAT_unbound )
-            {
-                l0.domid = st.u.unbound.dom;
-                l0.domid_valid = true;
-            }
-            l0_event_channel_op(EVTCHNOP_close, &c);
-        }
-    }
+    probe_domid();
 }
 
 bool evtchn_waiting(const struct vcpu *v)
@@ -772,7 +773,8 @@ static bool wake_up(struct vcpu *v)
 {
     return (v->vcpu_info && READ_ONCE(v->vcpu_info->evtchn_upcall_pending) &&
             !READ_ONCE(v->vcpu_info->evtchn_upcall_mask)) ||
-           get_cpu_info()->nmi_raised || v->nmi_pending || !READ_ONCE(v->up);
+           get_cpu_info()->nmi_raised || v->nmi_pending || !READ_ONCE(v->up) ||
+           READ_ONCE(v->hold);
 }
 
 /*
@@ -869,16 +871,13 @@ __hot_text void pv_deliver_events_slow(struct cpu_regs *regs)
     struct vcpu *v = current_vcpu();
 
     /*
-     * Taken down by another vCPU (VCPUOP_down): park until it is up again;
-     * or held while another suspends the domain (pvops/suspend.c).
+     * Taken down by another vCPU (VCPUOP_down): park until it is up again.
+     * Held while another suspends the domain (pvops/suspend.c): wait.
      */
-    while ( unlikely(!READ_ONCE(v->up)) )
-    {
-        if ( domain_suspending() )
-            suspend_hold(v);
-        else
-            vcpu_park(v);
-    }
+    if ( unlikely(!READ_ONCE(v->up)) )
+        vcpu_park(v);
+    if ( unlikely(READ_ONCE(v->hold)) )
+        suspend_hold(v);
 
     /* An NMI first; its handler runs with events masked. */
     if ( v->nmi_pending )

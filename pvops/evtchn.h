@@ -78,7 +78,7 @@ static inline void pv_deliver_events(struct cpu_regs *regs)
 {
     struct vcpu *v = current_vcpu();
 
-    if ( likely(READ_ONCE(v->up) && !v->nmi_pending &&
+    if ( likely(READ_ONCE(v->up) && !READ_ONCE(v->hold) && !v->nmi_pending &&
                 (!v->vcpu_info || !READ_ONCE(v->vcpu_info->evtchn_upcall_pending))) )
         return;
     pv_deliver_events_slow(regs);

@@ -206,6 +206,26 @@ static void forget_status_frames(void)
     }
 }
 
+/* Whether the guest maps status frame i (a reference to it). */
+static bool status_frame_mapped(unsigned int i)
+{
+    return frame_owner(status_gfn(i)) != FRAME_none &&
+           frames.win[status_gfn(i) - gnt.first].count;
+}
+
+/*
+ * A status frame mapped by the guest would point at a hole after a restore
+ * (L0's new table is version 1): the suspend waits until it is not
+ * (pvops/suspend.c).
+ */
+bool grant_status_mapped(void)
+{
+    for ( unsigned int i = 0; gnt.version == 2 && i < gnt.max_status; i++ )
+        if ( status_frame_mapped(i) )
+            return true;
+    return false;
+}
+
 /* The v2 status of ref, as L0 keeps it (mapping the status frame if need be). */
 static uint16_t status_of(unsigned long ref)
 {
@@ -609,9 +629,7 @@ long grant_set_version(struct gnttab_set_version *op)
          */
         for ( unsigned int i = 0; was == 2 && i < gnt.max_status; i++ )
         {
-            const struct page_info *pg = &frames.win[status_gfn(i) - gnt.first];
-
-            if ( frame_owner(status_gfn(i)) != FRAME_none && pg->count )
+            if ( status_frame_mapped(i) )
             {
                 for ( unsigned long ref = 0; gnt.nr_shared && ref < NR_RESERVED; ref++ )
                 {

@@ -28,6 +28,8 @@ unsigned long grant_probe(void);
 bool grant_init(unsigned long first);
 /* After a restore: L0's new frames where the guest's were, no entry held. */
 void grant_after_restore(void);
+/* Whether the guest maps a status frame (no suspend then). */
+bool grant_status_mapped(void);
 
 /* GNTTABOP_*: the structure already copied in; the frame lists are guest VAs. */
 long grant_setup_table(struct gnttab_setup_table *op, unsigned long list);

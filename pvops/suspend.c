@@ -42,88 +42,103 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-/* How long the other vCPUs have to reach the shim (they are kicked). */
+/* How long the other vCPUs have to stop (they are kicked). */
 #define HOLD_TIMEOUT_NS 5000000000ULL
 
-static bool holding;                    /* the others are to wait in the shim */
-static bool resumed;                    /* ... and find a restored domain */
-static unsigned int nr_held;            /* how many wait (suspend_hold) */
-static bool held[PV_MAX_VCPUS];
-
-bool domain_suspending(void)
-{
-    return READ_ONCE(holding);
-}
+static bool suspending;                 /* a suspend is under way */
+static bool resumed;                    /* ... and the held vCPUs find a restored domain */
+static bool held_here[PV_MAX_VCPUS];    /* waiting in suspend_hold(), by vCPU */
 
 /*
  * This CPU's vCPU is held while another suspends the domain: off the
- * guest's page tables, spinning (a yield to L0 each turn), until it is let
- * go; after a restore it registers its own vcpu_info at L0 (which L0 takes
- * only from the vCPU itself, or one that is down) and programs its timer.
+ * guest's page tables, spinning (a yield to L0 each turn: a vCPU down at
+ * L0 would not be saved), until it is let go. After a restore it registers
+ * its own vcpu_info at L0 (L0 takes that only from the vCPU itself, or for
+ * one that is down) and programs its timer.
  */
 void suspend_hold(struct vcpu *v)
 {
     paddr_t cr3 = read_cr3_raw();
 
     cpu_idle_enter();
-    __atomic_fetch_add(&nr_held, 1, __ATOMIC_SEQ_CST);
-    while ( __atomic_load_n(&holding, __ATOMIC_SEQ_CST) )
+    __atomic_store_n(&held_here[v->id], true, __ATOMIC_SEQ_CST);
+    while ( __atomic_load_n(&v->hold, __ATOMIC_SEQ_CST) )
     {
         cpu_relax();
         l0_sched_op(SCHEDOP_yield, NULL);
     }
     if ( READ_ONCE(resumed) && !l0_register_vcpu_info(v->id) )
-        panic("L0 refused CPU %u's vcpu_info after a restore", v->id);
+        guest_crash("L0 refused vCPU %u's vcpu_info after a restore", v->id);
     cpu_idle_exit(cr3);
     pv_timer_reprogram();
-    __atomic_fetch_sub(&nr_held, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&held_here[v->id], false, __ATOMIC_SEQ_CST);
 }
 
-/* Hold every other vCPU that is up; false (none held) if one does not come. */
+/* From domain_lock()'s wait: a vCPU to be held waits there, lock not taken. */
+void suspend_hold_waiter(void)
+{
+    struct vcpu *v = current_vcpu();
+
+    if ( unlikely(READ_ONCE(suspending)) && v && READ_ONCE(v->hold) )
+        suspend_hold(v);
+}
+
+/* Whether vCPU i (not the suspender's) stands still for the suspend. */
+static bool stopped(unsigned int i)
+{
+    struct vcpu *v = dom.vcpu[i];
+
+    if ( !cpu_started(i) || __atomic_load_n(&held_here[i], __ATOMIC_SEQ_CST) )
+        return true;
+    /* Down: parked at L0 (then not saved, and reset after a restore). */
+    return !READ_ONCE(v->up) && READ_ONCE(cpu_info_of(i)->parked) &&
+           l0_vcpu_op(VCPUOP_is_up, i, NULL) == 0;
+}
+
+/*
+ * Every other vCPU either held in the shim or down at L0, the domain lock
+ * kept throughout (so no vCPU comes up or goes down meanwhile: one that
+ * waits for the lock is held there). False, none held, if one does not
+ * stop in time.
+ */
 static bool hold_others(struct vcpu *me)
 {
-    unsigned int n = 0;
     uint64_t until = l0_tsc_to_ns(rdtsc()) + HOLD_TIMEOUT_NS;
+    bool all;
 
-    __atomic_store_n(&holding, true, __ATOMIC_SEQ_CST);
     WRITE_ONCE(resumed, false);
+    __atomic_store_n(&suspending, true, __ATOMIC_SEQ_CST);
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
+        if ( dom.vcpu[i] != me )
+        {
+            __atomic_store_n(&dom.vcpu[i]->hold, true, __ATOMIC_SEQ_CST);
+            evtchn_kick(dom.vcpu[i]);
+        }
+    for ( ; ; )
     {
-        struct vcpu *v = dom.vcpu[i];
-
-        held[i] = v != me && READ_ONCE(v->up) && cpu_started(i);
-        if ( !held[i] )
-            continue;
-        n++;
-        /* Down for its way out (pv_deliver_events_slow), which holds it. */
-        WRITE_ONCE(v->up, false);
-        evtchn_kick(v);
-    }
-    /* One may be waiting for the lock before it can get there. */
-    domain_unlock();
-    while ( __atomic_load_n(&nr_held, __ATOMIC_SEQ_CST) < n &&
-            (int64_t)(l0_tsc_to_ns(rdtsc()) - until) < 0 )
-    {
+        all = true;
+        for ( unsigned int i = 0; i < dom.nr_vcpus && all; i++ )
+            all = dom.vcpu[i] == me || stopped(i);
+        if ( all || (int64_t)(l0_tsc_to_ns(rdtsc()) - until) >= 0 )
+            return all;
         tlb_flush_serve();
         l0_sched_op(SCHEDOP_yield, NULL);
     }
-    domain_lock();
-    return __atomic_load_n(&nr_held, __ATOMIC_SEQ_CST) == n;
 }
 
 static void release_others(bool restored)
 {
     WRITE_ONCE(resumed, restored);
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
-        if ( held[i] )
-            WRITE_ONCE(dom.vcpu[i]->up, true);
-    __atomic_store_n(&holding, false, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&dom.vcpu[i]->hold, false, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&suspending, false, __ATOMIC_SEQ_CST);
     /* Their vcpu_info registered again before the guest can ask about them. */
-    while ( __atomic_load_n(&nr_held, __ATOMIC_SEQ_CST) )
-    {
-        tlb_flush_serve();
-        cpu_relax();
-    }
+    for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
+        while ( __atomic_load_n(&held_here[i], __ATOMIC_SEQ_CST) )
+        {
+            tlb_flush_serve();
+            cpu_relax();
+        }
 }
 
 /*
@@ -138,9 +153,9 @@ static void rewrite_start_info(void)
     unsigned long mfn = dom.start_info_mfn;
     void *p;
 
-    if ( get_page_and_type(&frames, mfn, PGT_writable) )
+    if ( frame_owner(mfn) != FRAME_guest || get_page_and_type(&frames, mfn, PGT_writable) )
     {
-        pr_warn("d%u: start_info frame %#lx is no longer writable: not rewritten\n",
+        pr_warn("d%u: start_info frame %#lx is no longer the guest's page: not rewritten\n",
                 dom.domid, mfn);
         return;
     }
@@ -178,6 +193,19 @@ static uint64_t param(uint32_t index, const char *what)
     return val;
 }
 
+/*
+ * Whether L0's answer 0 was a restore: in a new domain this CPU's kick port
+ * is gone. L0's toolstack makes the answer 1 on a cancel for vCPU 0 alone
+ * (xc_domain_resume), so a suspend from another vCPU learns it here.
+ */
+static bool restored(void)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = get_cpu_info()->l0_kick_port };
+
+    return l0_event_channel_op(EVTCHNOP_status, &st) || st.status != EVTCHNSTAT_ipi ||
+           st.vcpu != get_cpu_info()->id;
+}
+
 /* L0's side again, and the guest's as a restored PV guest finds it (see above). */
 static void resume_restored(struct vcpu *me)
 {
@@ -185,10 +213,10 @@ static void resume_restored(struct vcpu *me)
 
     l0_map_shared_info();
     if ( !l0_register_vcpu_info(self) )
-        panic("L0 refused CPU %u's vcpu_info after a restore", self);
+        guest_crash("L0 refused vCPU %u's vcpu_info after a restore", self);
     l0_set_callback_vector();
-    if ( l0_detect() && l0.domid_valid )
-        dom.domid = l0.domid;
+    l0.domid_valid = false;         /* CPUID's, else evtchn_after_restore() asks L0 */
+    l0_detect();
 
     if ( param(HVM_PARAM_STORE_PFN, "xenstore ring") != dom.store_mfn ||
          param(HVM_PARAM_CONSOLE_PFN, "console ring") != dom.console_mfn )
@@ -201,8 +229,8 @@ static void resume_restored(struct vcpu *me)
     /*
      * The vCPUs: no areas, no timers. One that was down had its container
      * vCPU down at L0, which the restore left never initialised: its CPU
-     * starts afresh when the guest initialises and ups it again (as a
-     * restored domain needs: Linux does both).
+     * starts afresh when the guest initialises and ups it again (Linux
+     * does both after a restore), and what it held goes.
      */
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
     {
@@ -212,18 +240,24 @@ static void resume_restored(struct vcpu *me)
         v->singleshot = 0;
         v->period = 0;
         v->time_copied_to = NULL;
-        if ( v == me || held[i] || !cpu_prepared(i) )
+        if ( v == me || held_here[i] || !cpu_prepared(i) )
             continue;
         if ( cpu_started(i) )
+        {
+            if ( l0_vcpu_op(VCPUOP_is_up, i, NULL) != 0 )
+                guest_crash("vCPU %u runs at L0 after a restore, though it was down", i);
             cpu_forget(i);
+            vcpu_reset(v);
+        }
         if ( !l0_register_vcpu_info(i) )
-            panic("L0 refused CPU %u's vcpu_info after a restore", i);
-        v->initialised = false;
+            guest_crash("L0 refused vCPU %u's vcpu_info after a restore", i);
     }
     l0_wc_version = 1;              /* odd: L0's is never that when it is whole */
     pv_time_update(me);
 
     evtchn_after_restore();
+    if ( l0.domid_valid )
+        dom.domid = l0.domid;
     grant_after_restore();
     rewrite_start_info();
     pr_info("d%u: resumed after a restore (xenstore port %u, console port %u)\n",
@@ -234,6 +268,11 @@ long domain_suspend(struct vcpu *me)
 {
     long rc;
 
+    if ( grant_status_mapped() )
+    {
+        pr_warn("d%u: a grant status frame is mapped: suspend refused\n", dom.domid);
+        return -XEN_EBUSY;
+    }
     if ( !hold_others(me) )
     {
         pr_warn("d%u: a vCPU did not stop for the suspend: refused\n", dom.domid);
@@ -243,6 +282,8 @@ long domain_suspend(struct vcpu *me)
     pr_info("d%u suspends (vCPU %u)\n", dom.domid, me->id);
     printk_flush();
     rc = l0_shutdown(SHUTDOWN_suspend);
+    if ( rc == 0 && !restored() )
+        rc = 1;
     if ( rc == 0 )
         resume_restored(me);
     else

@@ -8,13 +8,15 @@
 /*
  * SHUTDOWN_suspend from vCPU me (the domain locked): L0's answer, 0 once
  * the container is restored (the shim has rebuilt what L0 did not carry),
- * 1 if the suspend was cancelled, or an error (-EBUSY: a vCPU did not stop).
+ * 1 if the suspend was cancelled, or an error (-EBUSY: a vCPU did not stop
+ * in time, or the guest maps a grant status frame).
  */
 long domain_suspend(struct vcpu *me);
 
-/* Whether the vCPUs not suspending are to wait in the shim meanwhile. */
-bool domain_suspending(void);
-/* Wait there (this CPU's vCPU v), until the suspend is over. */
+/*
+ * This CPU's vCPU v is to wait (v->hold, on its way out to the guest, or
+ * domain_lock()'s suspend_hold_waiter): wait until the suspend is over.
+ */
 void suspend_hold(struct vcpu *v);
 
 #endif /* PVOPS_SUSPEND_H */

@@ -188,9 +188,13 @@ long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset)
 
 /*
  * After a restore (pvops/suspend.c): as in a new domain, v has no
- * vcpu_info of its own (its legacy slot again, zeroed as the restore of a
- * PV guest leaves it: no event pending), no runstate or time area.
+ * vcpu_info of its own: its legacy slot, as the restore of a PV guest
+ * leaves it (no event pending); past 32, where there is none, a dummy of
+ * the shim's (Xen's dummy_vcpu_info), which a running vCPU writes until
+ * the guest registers one. No runstate or time area.
  */
+static vcpu_info_t dummy_info[PV_MAX_VCPUS];
+
 void vcpu_forget_areas(struct vcpu *v)
 {
     if ( v->vcpu_info_registered )
@@ -198,17 +202,38 @@ void vcpu_forget_areas(struct vcpu *v)
         put_page_and_type(&frames, v->vcpu_info_mfn);
         v->vcpu_info_registered = false;
     }
-    v->vcpu_info = v->id < XEN_LEGACY_MAX_VCPUS ? &dom.shared_info->vcpu_info[v->id] : NULL;
-    if ( v->vcpu_info )
-    {
-        v->vcpu_info->evtchn_upcall_pending = 0;
-        if ( is_pv32() )
-            ((struct compat_vcpu_info *)v->vcpu_info)->evtchn_pending_sel = 0;
-        else
-            v->vcpu_info->evtchn_pending_sel = 0;
-    }
+    v->vcpu_info_dummy = v->id >= XEN_LEGACY_MAX_VCPUS;
+    v->vcpu_info = v->vcpu_info_dummy ? &dummy_info[v->id]
+                                      : &dom.shared_info->vcpu_info[v->id];
+    if ( v->vcpu_info_dummy )
+        memset(v->vcpu_info, 0, sizeof(*v->vcpu_info));
+    v->vcpu_info->evtchn_upcall_pending = 0;
+    /*
+     * Masked: the guest suspended with events masked and unmasks them when
+     * it is ready (registering a vcpu_info copies this one, mask and all).
+     */
+    v->vcpu_info->evtchn_upcall_mask = 1;
+    if ( is_pv32() )
+        ((struct compat_vcpu_info *)v->vcpu_info)->evtchn_pending_sel = 0;
+    else
+        v->vcpu_info->evtchn_pending_sel = 0;
     v->runstate_area = 0;
     v->time_area = 0;
+}
+
+/*
+ * A vCPU that was down when the container was saved comes back never
+ * initialised (Xen's vcpu_reset): what it held goes (its GDT and LDT
+ * frames, its page tables), and what it was in the middle of.
+ */
+void vcpu_reset(struct vcpu *v)
+{
+    pv_set_gdt(v, NULL, 0);
+    pv_drop_ldt(v);
+    mm_clear_baseptrs(v);
+    v->in_multicall = v->cont_pending = false;
+    v->nmi_pending = v->nmi_masked = false;
+    v->initialised = false;
 }
 
 /* ---------------------------------------------------------------- bringing vCPUs up and down */

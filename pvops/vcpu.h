@@ -35,6 +35,8 @@ long vcpu_register_callback32(struct vcpu *v, unsigned int type, unsigned int cs
 long vcpu_register_info(struct vcpu *v, unsigned long mfn, unsigned int offset);
 /* After a restore: no vcpu_info of its own, no runstate or time area. */
 void vcpu_forget_areas(struct vcpu *v);
+/* After a restore, of one that was down: never initialised, holding nothing. */
+void vcpu_reset(struct vcpu *v);
 
 /* vcpu_op: is_up, initialise (not yet), send_nmi, runstate and its area. */
 static inline bool vcpu_is_up(const struct vcpu *v)
@@ -44,7 +46,7 @@ static inline bool vcpu_is_up(const struct vcpu *v)
 /* Whether v has a vcpu_info (one past 32 only once registered). */
 static inline bool vcpu_has_info(const struct vcpu *v)
 {
-    return v->vcpu_info != NULL;
+    return v->vcpu_info != NULL && !v->vcpu_info_dummy;
 }
 /* VCPUOP_initialise, its context copied in (-EEXIST once initialised). */
 long vcpu_initialise(struct vcpu *v, struct vcpu_guest_context *c);

@@ -26,7 +26,11 @@
 # the host's noise). An op a shim does not report is "FAIL", and why is listed below.
 #
 # It only reports: the exit status is 0 unless the lab itself failed.
-# Knobs: RUNS (default 3), BENCH32=0, BENCH_DEVICES=0, REPORT_ONLY=1 (no lab: the tables of
+# The lifecycle part (tests/bench/bench-lc-*.cfg, once per environment; BENCH_LIFECYCLE=0 leaves
+# it out): xl save + restore and xl migrate to this host, their times, the image's size and
+# the migration's downtime, in a third table.
+#
+# Knobs: RUNS (default 3), BENCH32=0, BENCH_DEVICES=0, BENCH_LIFECYCLE=0, REPORT_ONLY=1 (no lab: the tables of
 # OUTDIR again), LAB_ART and TIMEOUT (tests/lab/lab.sh).
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
@@ -52,6 +56,7 @@ kind_cfg() {
     bench) echo "tests/bench/bench-$2.cfg" ;;
     bench32) echo "tests/bench/bench32-$2.cfg" ;;
     benchdev) echo "tests/bench/bench-dev-$2.cfg" ;;
+    benchlc) echo "tests/bench/bench-lc-$2.cfg" ;;
   esac
 }
 
@@ -64,10 +69,14 @@ kinds=(bench)                       # the 64-bit table's
 allkinds=(bench)                    # in the order they run
 [ "$bench32" = 0 ] || allkinds+=(bench32)
 [ "${BENCH_DEVICES:-1}" = 0 ] || allkinds+=(benchdev)
+[ "${BENCH_LIFECYCLE:-1}" = 0 ] || allkinds+=(benchlc)
+# once: a kind whose cases run in the first run only (minutes each)
+once() { [ "$1" = benchlc ] && [ "$2" != 1 ]; }
 files=("$elf=bench.elf" "$shim=pvshim-ours")
 [ "$bench32" = 0 ] || files+=("$elf32=bench32.elf")
 for r in $(seq 1 "$runs"); do
   for k in "${allkinds[@]}"; do
+    once $k $r && continue
     for e in $(kind_envs $k); do
       sed "s/^name[[:space:]]*=.*/name = \"$k-$e-r$r\"/" "$(kind_cfg $k $e)" > "$tmp/$k-$e-r$r.cfg"
       cfgs+=("$tmp/$k-$e-r$r.cfg")
@@ -211,10 +220,37 @@ if [ "$bench32" != 0 ]; then
     }'
 fi
 
+# The lifecycle table (issue 16): save + restore and migration to this host of Debian's kernel
+# on a PV disk with a NIC, once per environment, as dom0 timed them (tests/lab/dom0-cases.sh).
+if [ "${BENCH_LIFECYCLE:-1}" != 0 ]; then
+  printf "\n%-30s %12s %12s %12s\n" "lifecycle (one run each)" direct debian-shim ours
+  lc() {    # lc ENV FIELD: one number from the case's lab.log
+    local f=$out/benchlc-$1-r1/lab.log
+    case $2 in
+      save) sed -n 's/^save-restore rc=0: save \([0-9.]*\) s.*/\1/p' "$f" ;;
+      image) sed -n 's/^save-restore rc=0: .*(\([0-9]*\) bytes of.*/\1/p' "$f" | awk '{ printf "%.1f", $1 / 1048576 }' ;;
+      ratio) sed -n 's/^save-restore rc=0: .*(\([0-9]*\) bytes of a \([0-9]*\) MiB domain).*/\1 \2/p' "$f" |
+               awk '$2 > 0 { printf "%.3f", $1 / 1048576 / $2 }' ;;
+      mem) sed -n 's/^save-restore rc=0: .*bytes of a \([0-9]*\) MiB domain.*/\1/p' "$f" ;;
+      restore) sed -n 's/^save-restore rc=0: .*, restore \([0-9.]*\) s.*/\1/p' "$f" ;;
+      migrate) sed -n 's/^migrate rc=0: \([0-9.]*\) s.*/\1/p' "$f" ;;
+      downtime) sed -n 's/^migrate rc=0: .*downtime \([0-9.]*\) s.*/\1/p' "$f" ;;
+    esac 2>/dev/null | head -1
+  }
+  for row in "save s:save" "save image MiB:image" "domain memory MiB:mem" "image / domain memory:ratio" \
+             "restore s:restore" "migrate s:migrate" "migrate downtime s:downtime"; do
+    printf "%-30s" "${row%%:*}"
+    for e in pv debshim ours; do v=$(lc $e "${row#*:}"); printf " %12s" "${v:-FAIL}"; done
+    echo
+  done
+  echo "(downtime: the longest run of dom0's echo requests, one every 0.1 s, the guest did not answer)"
+fi
+
 # What did not go to the end, and why.
 bad=0
 for r in $(seq 1 "$runs"); do
   for k in "${allkinds[@]}"; do
+    once $k $r && continue
     for e in $(kind_envs $k); do
       d=$out/$k-$e-r$r
       verdict=$(tr -d '\r' < "$d/console.log" 2>/dev/null | grep '^Test result:' | tail -1)

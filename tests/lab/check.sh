@@ -366,6 +366,71 @@ for k in disk pvgrub; do
   done
 done
 
+# ---- lifecycle (issue 16): Debian's kernel on a PV disk with a NIC and 2 vCPUs, xl save -c,
+# xl save + restore three times and xl migrate to this host while it runs (lifecycle-sr-*),
+# checking disk, network, clock and vCPUs after each round (GUEST: check sr-<round>-<what>,
+# tests/lab/build-images.sh), then the usual device checks; and xl pause, sysrq, trigger nmi,
+# reboot and shutdown (lifecycle-cmds-*). The sr guests check disk and network once before
+# (lab_sronly=1: and nothing after). Directly on L0 and under our shim they must pass;
+# Debian's xen-shim is shown for comparison.
+sr_checks=""
+for r in checkpoint restore1 restore2 restore3 migrate; do
+  for k in clock disk ping tcp wallclock cpus; do sr_checks="$sr_checks sr-$r-$k"; done
+done
+# lc_case CASE CHECKS...: "ok"/"FAILED" lines for the named GUEST checks and what dom0 did
+lc_case() {
+  local c=$1 k l
+  shift
+  [ -f "$out/$c/console.log" ] || { echo "FAILED: the case did not run"; return; }
+  tr -d '\r' < "$out/$c/console.log" > "$out/$c/console.txt"
+  for k in "$@"; do
+    l=$(grep -m1 "^GUEST: check $k: " "$out/$c/console.txt")
+    case "$l" in
+      *": ok"*) echo "ok $k" ;;
+      "") echo "FAILED: $k: no check line" ;;
+      *) echo "FAILED: $l" ;;
+    esac
+  done
+  grep -q "^GUEST-RESULT: 0" "$out/$c/console.txt" && echo "ok GUEST-RESULT: 0" ||
+    echo "FAILED: $(grep -m1 '^GUEST-RESULT' "$out/$c/console.txt" || echo 'no GUEST-RESULT line')"
+  for l in "save-checkpoint rc=0" "save-restore rc=0" "migrate rc=0" "reboot rc=0" "shutdown rc=0"; do
+    grep -q "^${l%% *}" "$out/$c/lab.log" 2>/dev/null || continue
+    grep -q "^$l" "$out/$c/lab.log" && echo "ok dom0: $l" || echo "FAILED: dom0: $(grep -m1 "^${l%% *} " "$out/$c/lab.log")"
+  done
+}
+for v in pv shim debshim; do
+  for k in sr cmds; do
+    c=lifecycle-$k-$v
+    [ -d "$out/$c" ] || continue
+    if [ $k = sr ]; then r=$(lc_case $c root-rw disk-64mib net-ping net-pinged net-tcp $sr_checks)
+      [ "$(res $c shutdown)" = poweroff ] && r="$r"$'\n'"ok L0 sees poweroff at the end" ||
+        r="$r"$'\n'"FAILED: shutdown reason '$(res $c shutdown)' at the end"
+      if [ $v = shim ]; then      # the shim's own lines: 3 restores and a migration, a cancel
+        n=$(grep -c "resumed after a restore" "$out/$c/console.txt")
+        [ "$n" = 4 ] && r="$r"$'\n'"ok the shim says it resumed after a restore 4 times" ||
+          r="$r"$'\n'"FAILED: the shim says it resumed after a restore $n times, not 4"
+        grep -q "suspend cancelled (1)" "$out/$c/console.txt" && r="$r"$'\n'"ok the shim says the checkpoint's suspend was cancelled" ||
+          r="$r"$'\n'"FAILED: no 'suspend cancelled (1)' from the shim"
+      fi
+    else r=$(lc_case $c lc-pause lc-sysrq lc-nmi lc-reboot)
+      [ "$(res $c shutdown)" = poweroff ] && r="$r"$'\n'"ok L0 sees poweroff after xl shutdown" ||
+        r="$r"$'\n'"FAILED: shutdown reason '$(res $c shutdown)' after xl shutdown"
+    fi
+    if [ $v = debshim ]; then
+      echo "INFO $c (Debian's xen-shim, for comparison): $(grep -c '^ok' <<< "$r") checks ok$(grep '^FAILED' <<< "$r" | head -5 | sed 's/^FAILED: /; failed: /' | tr -d '\n' | cut -c1-600)"
+      continue
+    fi
+    bad=$(grep '^FAILED' <<< "$r")
+    what="xl save -c, save + restore x3, migrate to this host, each followed by disk, ping, TCP, clock, wallclock and vCPU checks"
+    [ $k = cmds ] && what="xl pause, sysrq, trigger nmi, reboot (booted again), shutdown (poweroff)"
+    if [ -z "$bad" ]; then pass "$c: $(grep -c '^ok' <<< "$r") checks: $what"
+    else fail "$c: $(grep -c . <<< "$bad") of $(grep -c . <<< "$r") checks failed" "$what"
+      sed 's/^FAILED: /  - /' <<< "$bad" | cut -c1-250; fi
+  done
+  c=lifecycle-sr-$v
+  [ -f "$out/$c/lab.log" ] && echo "INFO $c: $(sed -n 's/^\(save-restore\|save-checkpoint\|migrate\) rc=\([0-9]*\): \([^A-Z]*\).*/\1 \3/p' "$out/$c/lab.log" | sed 's/ migration target.*//; s/ *$//' | tr '\n' ';')"
+done
+
 # ---- the same harness runs Debian's xen-shim with the same guest
 c=shim-debian
 check "$c: Debian's shim boots the PV kernel to GUEST-RESULT: 0" has $c console.log "GUEST-RESULT: 0"

@@ -25,6 +25,16 @@
 #   LAB-TYPE-ME: PROMPT     once PROMPT shows, type "echo typed-<token>" and, when the answer
 #                           is on the console, "poweroff -f" (through the console's pty, as
 #                           xl console would)
+#   LAB-SAVE-RESTORE-ME: 1  xl save, then xl restore (the guest checks itself after: its
+#                           lab_saverestore=N, tests/lab/build-images.sh)
+#   LAB-SAVE-CHECKPOINT-ME: 1  xl save -c (the guest runs on)
+#   LAB-MIGRATE-ME: ADDR    xl migrate to this host (no ssh: "env PATH=..." as the command),
+#                           pinging ADDR meanwhile: the downtime
+#   LAB-PAUSE-ME: N         xl pause, N seconds, xl unpause
+#   LAB-SYSRQ-ME: K         xl sysrq K
+#   LAB-NMI-ME: 1           xl trigger nmi
+#   LAB-SHUTDOWN-ME: reboot|poweroff  xl reboot (and wait for the domain to come back) or
+#                           xl shutdown
 #   LAB-VERIFY: PATH TOKEN  after the guest is gone: e2fsck -fn on the config's first disk
 #                           and PATH in it must start with TOKEN (debugfs)
 # dom0 also serves /tmp/www (a 16 MiB random "blob", its "blob.md5", 64 MiB of zeros "zero64")
@@ -67,6 +77,7 @@ request() {
     *LAB-TYPE-ME:*)
       echo "$3" | sed 's/.*LAB-TYPE-ME: //' > /tmp/type-prompt ;;
     *LAB-SAVE-RESTORE-ME:*)
+      mem=$(xl list "$2" 2>/dev/null | awk 'NR == 2 { print $3 }')
       t0=$(up)
       if ! xl save "$2" /tmp/lab-save.img > /tmp/sr.log 2>&1; then
         echo "L|$1| save FAILED: $(tr '\n' ' ' < /tmp/sr.log)"; return
@@ -74,22 +85,51 @@ request() {
       t1=$(up); sz=$(wc -c < /tmp/lab-save.img)
       xl restore /tmp/lab-save.img > /tmp/sr.log 2>&1; r=$?
       rm -f /tmp/lab-save.img
-      echo "L|$1| save-restore rc=$r: save $(awk "BEGIN { print $t1 - $t0 }") s ($sz bytes), restore $(awk "BEGIN { print $(up) - $t1 }") s $(tr '\n' ' ' < /tmp/sr.log)" ;;
+      echo "L|$1| save-restore rc=$r: save $(awk "BEGIN { print $t1 - $t0 }") s ($sz bytes of a $mem MiB domain), restore $(awk "BEGIN { print $(up) - $t1 }") s $(tr '\n' ' ' < /tmp/sr.log)" ;;
     *LAB-SAVE-CHECKPOINT-ME:*)
       t0=$(up)
       xl save -c "$2" /tmp/lab-save.img > /tmp/sr.log 2>&1; r=$?
       sz=$(wc -c < /tmp/lab-save.img 2>/dev/null); rm -f /tmp/lab-save.img
       echo "L|$1| save-checkpoint rc=$r: $(awk "BEGIN { print $(up) - $t0 }") s ($sz bytes) $(tr '\n' ' ' < /tmp/sr.log)" ;;
     *LAB-MIGRATE-ME:*)
-      # to this same host, with no ssh: "env PATH=..." runs the receiving xl here
-      t0=$(up)
+      # to this same host, with no ssh: "env PATH=..." runs the receiving xl here; the
+      # downtime is the longest run of echo requests (every 0.1 s) the guest did not answer
+      a=$(echo "$3" | sed -n 's/.*LAB-MIGRATE-ME: \([0-9.]*\).*/\1/p')
+      ping -i 0.1 "$a" > /tmp/mping.log 2>&1 & pp=$!
+      sleep 1; t0=$(up)
       xl migrate -s env "$2" "PATH=$PATH" > /tmp/sr.log 2>&1; r=$?
-      echo "L|$1| migrate rc=$r: $(awk "BEGIN { print $(up) - $t0 }") s $(tr '\n' ' ' < /tmp/sr.log | cut -c1-600)" ;;
+      t1=$(up); sleep 2; kill $pp
+      dt=$(sed -n 's/.*seq=\([0-9]*\) .*/\1/p' /tmp/mping.log | awk 'NR > 1 && $1 - p - 1 > g { g = $1 - p - 1 } { p = $1 } END { printf "%.1f", g * 0.1 }')
+      echo "L|$1| migrate rc=$r: $(awk "BEGIN { print $t1 - $t0 }") s, downtime $dt s $(tr '\n' ' ' < /tmp/sr.log | cut -c1-600)"
+      # xenconsoled logs the received domain under its name then, NAME--incoming: follow it
+      f=$(ls -t /var/log/xen/console/guest-"$2"*.log 2>/dev/null | head -1)
+      [ -n "$f" ] && [ "$f" != "/var/log/xen/console/guest-$2.log" ] && echo "$f" > /tmp/log-switch ;;
+    *LAB-PAUSE-ME:*)
+      n=$(echo "$3" | sed -n 's/.*LAB-PAUSE-ME: \([0-9]*\).*/\1/p')
+      xl pause "$2"; r=$?; sleep "$n"; xl unpause "$2"
+      echo "L|$1| pause rc=$r, unpause rc=$? after $n s" ;;
+    *LAB-SYSRQ-ME:*)
+      k=$(echo "$3" | sed -n 's/.*LAB-SYSRQ-ME: \(.\).*/\1/p')
+      xl sysrq "$2" "$k"; echo "L|$1| sysrq $k rc=$?" ;;
+    *LAB-NMI-ME:*)
+      xl trigger "$2" nmi; echo "L|$1| trigger nmi rc=$?" ;;
+    *LAB-SHUTDOWN-ME:\ reboot*)
+      # the domain comes back under the same name (on_reboot = "restart"): wait for it
+      d=$(xl domid "$2" 2>/dev/null); xl reboot "$2"; r=$?; i=0
+      while [ $i -lt 300 ]; do
+        n=$(xl domid "$2" 2>/dev/null)
+        [ -n "$n" ] && [ "$n" != "$d" ] && break
+        sleep 0.2; i=$((i + 1))
+      done
+      echo "L|$1| reboot rc=$r: domain $d -> $(xl domid "$2" 2>/dev/null)" ;;
+    *LAB-SHUTDOWN-ME:\ poweroff*)
+      xl shutdown "$2"; echo "L|$1| shutdown rc=$?" ;;
   esac
 }
 # type CASE NAME DOMID LOG: the typing LAB-TYPE-ME asked for, one step per call
 type_step() {
-  tty=$(xenstore-read "/local/domain/$3/console/tty" 2>/dev/null)
+  # by name: a restored or migrated domain has another domid
+  tty=$(xenstore-read "/local/domain/$(xl domid "$2" 2>/dev/null)/console/tty" 2>/dev/null)
   if [ ! -f /tmp/typed ]; then
     grep -v 'LAB-TYPE-ME' "$4" | grep -qF "$(cat /tmp/type-prompt)" || return
     tok=$(cat /proc/sys/kernel/random/uuid | cut -c1-8)
@@ -127,7 +167,12 @@ for cfg in /lab/cases/*.cfg; do
   case "$domid" in *[!0-9]*) domid="" ;; esac
   seen=0; first=-; state=""; n=0; ns=0
   t_end=$(( $(cut -d. -f1 /proc/uptime) + tmo ))
+  rm -f /tmp/log-switch
   while :; do
+    if [ -s /tmp/log-switch ]; then
+      log=$(cat /tmp/log-switch); rm -f /tmp/log-switch; seen=0
+      echo "L|$case| console log now $log"
+    fi
     if [ -s "$log" ]; then
       [ "$first" = - ] && first=$(up)
       nl=$(wc -l < "$log")
