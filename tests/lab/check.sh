@@ -402,14 +402,21 @@ for v in pv shim debshim; do
   for k in sr cmds; do
     c=lifecycle-$k-$v
     [ -d "$out/$c" ] || continue
-    if [ $k = sr ]; then r=$(lc_case $c root-rw disk-64mib net-ping net-pinged net-tcp $sr_checks)
-      [ "$(res $c shutdown)" = poweroff ] && r="$r"$'\n'"ok L0 sees poweroff at the end" ||
-        r="$r"$'\n'"FAILED: shutdown reason '$(res $c shutdown)' at the end"
-      if [ $v = shim ]; then      # the shim's own lines: 3 restores and a migration, a cancel
-        n=$(grep -c "resumed after a restore" "$out/$c/console.txt")
+    if [ $k = sr ]; then
+      # directly on L0 no migration: L0 has no log-dirty mode for a PV guest here (the cfg)
+      cs=$sr_checks; [ $v = pv ] && cs=$(tr ' ' '\n' <<< "$sr_checks" | grep -v '^sr-migrate-' | tr '\n' ' ')
+      r=$(lc_case $c root-rw disk-64mib net-ping net-pinged net-tcp $cs)
+      # (how it ends is not L0's word: xl's log is the migration sender's, "suspend")
+      grep -q "^Test result: SUCCESS" "$out/$c/console.txt" && r="$r"$'\n'"ok it ran to its end" ||
+        r="$r"$'\n'"FAILED: no 'Test result: SUCCESS' at the end"
+      if [ $v = shim ]; then
+        # the shim's own lines (port 0xe9, through L0's console: its domid changes)
+        sed -n "/CASE-BEGIN [0-9]*-$c /,/CASE-END [0-9]*-$c /p" "$out/serial.log" > "$out/$c/serial.txt"
+        n=$(grep -c "(shim) d[0-9]*: resumed after a restore" "$out/$c/serial.txt")
         [ "$n" = 4 ] && r="$r"$'\n'"ok the shim says it resumed after a restore 4 times" ||
           r="$r"$'\n'"FAILED: the shim says it resumed after a restore $n times, not 4"
-        grep -q "suspend cancelled (1)" "$out/$c/console.txt" && r="$r"$'\n'"ok the shim says the checkpoint's suspend was cancelled" ||
+        grep -q "(shim) d[0-9]*: suspend cancelled (1)" "$out/$c/serial.txt" &&
+          r="$r"$'\n'"ok the shim says the checkpoint's suspend was cancelled" ||
           r="$r"$'\n'"FAILED: no 'suspend cancelled (1)' from the shim"
       fi
     else r=$(lc_case $c lc-pause lc-sysrq lc-nmi lc-reboot)
@@ -421,14 +428,14 @@ for v in pv shim debshim; do
       continue
     fi
     bad=$(grep '^FAILED' <<< "$r")
-    what="xl save -c, save + restore x3, migrate to this host, each followed by disk, ping, TCP, clock, wallclock and vCPU checks"
+    what="xl save -c, save + restore x3$([ $v = pv ] || echo ", migrate to this host"), each followed by disk, ping, TCP, clock, wallclock and vCPU checks"
     [ $k = cmds ] && what="xl pause, sysrq, trigger nmi, reboot (booted again), shutdown (poweroff)"
     if [ -z "$bad" ]; then pass "$c: $(grep -c '^ok' <<< "$r") checks: $what"
     else fail "$c: $(grep -c . <<< "$bad") of $(grep -c . <<< "$r") checks failed" "$what"
       sed 's/^FAILED: /  - /' <<< "$bad" | cut -c1-250; fi
   done
   c=lifecycle-sr-$v
-  [ -f "$out/$c/lab.log" ] && echo "INFO $c: $(sed -n 's/^\(save-restore\|save-checkpoint\|migrate\) rc=\([0-9]*\): \([^A-Z]*\).*/\1 \3/p' "$out/$c/lab.log" | sed 's/ migration target.*//; s/ *$//' | tr '\n' ';')"
+  [ -f "$out/$c/lab.log" ] && echo "INFO $c: $(sed -n 's/^\(save-restore\|save-checkpoint\|migrate\) rc=\([0-9]*\): /\1 rc=\2: /p' "$out/$c/lab.log" | sed -E 's/ (Loading|Saving|Savefile|migration target|xc:).*//' | tr '\n' ';')"
 done
 
 # ---- the same harness runs Debian's xen-shim with the same guest
