@@ -74,7 +74,8 @@ entry_unexpected:
         push    $0x100
         jmp     handle_exception
 
-        .macro SAVE_ALL
+        /* The registers a 32-bit guest has (Xen's SAVE_ALL compat=1). */
+        .macro SAVE_COMPAT
         mov     %rax, REGS_rax(%rsp)
         mov     %rbx, REGS_rbx(%rsp)
         mov     %rcx, REGS_rcx(%rsp)
@@ -82,6 +83,10 @@ entry_unexpected:
         mov     %rsi, REGS_rsi(%rsp)
         mov     %rdi, REGS_rdi(%rsp)
         mov     %rbp, REGS_rbp(%rsp)
+        .endm
+
+        .macro SAVE_ALL
+        SAVE_COMPAT
         mov     %r8,  REGS_r8(%rsp)
         mov     %r9,  REGS_r9(%rsp)
         mov     %r10, REGS_r10(%rsp)
@@ -158,13 +163,7 @@ entry_int82:
          * reads them from the frame; return_to_guest loads them from
          * whatever the frame held.
          */
-        mov     %rax, REGS_rax(%rsp)
-        mov     %rbx, REGS_rbx(%rsp)
-        mov     %rcx, REGS_rcx(%rsp)
-        mov     %rdx, REGS_rdx(%rsp)
-        mov     %rsi, REGS_rsi(%rsp)
-        mov     %rdi, REGS_rdi(%rsp)
-        mov     %rbp, REGS_rbp(%rsp)
+        SAVE_COMPAT
         cld
         mov     %rsp, %rdi
         call    compat_hypercall

@@ -308,6 +308,22 @@ check "crash-iret-shim: says why" has crash-iret-shim e9.log \
 # "GUEST: check NAME: ok|FAILED" line per check (tests/lab/build-images.sh); dom0's part is in
 # lab.log (tests/lab/dom0-cases.sh).
 dev_checks="root-rw disk-64mib net-ping net-pinged net-tcp hotplug-disk hotplug-disk-detach hotplug-nic hotplug-nic-detach"
+# guest_checks CASE CHECK...: the disk root's "GUEST: check NAME: ..." line of each, and its
+# GUEST-RESULT, as "ok"/"FAILED: why" lines (console.txt made already)
+guest_checks() {
+  local c=$1 k l
+  shift
+  for k in "$@"; do
+    l=$(grep -m1 "^GUEST: check $k: " "$out/$c/console.txt")
+    case "$l" in
+      *": ok"*) echo "ok $k" ;;
+      "") echo "FAILED: $k: no check line" ;;
+      *) echo "FAILED: $l" ;;
+    esac
+  done
+  grep -q "^GUEST-RESULT: 0" "$out/$c/console.txt" && echo "ok GUEST-RESULT: 0" ||
+    echo "FAILED: $(grep -m1 '^GUEST-RESULT' "$out/$c/console.txt" || echo 'no GUEST-RESULT line')"
+}
 # dev_case CASE: every device check of one case, as "ok" or "FAILED: why" lines
 dev_case() {
   local c=$1 k l
@@ -322,16 +338,7 @@ dev_case() {
   esac
   grep -q "GUEST: hypervisor type=xen guest_type=PV" "$out/$c/console.txt" && echo "ok a PV guest" ||
     echo "FAILED: not booted as a PV guest"
-  for k in $dev_checks; do
-    l=$(grep -m1 "^GUEST: check $k: " "$out/$c/console.txt")
-    case "$l" in
-      *": ok"*) echo "ok $k" ;;
-      "") echo "FAILED: $k: no check line" ;;
-      *) echo "FAILED: $l" ;;
-    esac
-  done
-  grep -q "^GUEST-RESULT: 0" "$out/$c/console.txt" && echo "ok GUEST-RESULT: 0" ||
-    echo "FAILED: $(grep -m1 '^GUEST-RESULT' "$out/$c/console.txt" || echo 'no GUEST-RESULT line')"
+  guest_checks $c $dev_checks
   grep -q "^dom0-ping .* ok" "$out/$c/lab.log" 2>/dev/null && echo "ok dom0 pings the guest" ||
     echo "FAILED: dom0 could not ping the guest"
   grep -q "^disk-verify ok" "$out/$c/lab.log" 2>/dev/null && echo "ok dom0 finds the guest's write on its disk, e2fsck clean" ||
@@ -383,16 +390,7 @@ lc_case() {
   shift
   [ -f "$out/$c/console.log" ] || { echo "FAILED: the case did not run"; return; }
   tr -d '\r' < "$out/$c/console.log" > "$out/$c/console.txt"
-  for k in "$@"; do
-    l=$(grep -m1 "^GUEST: check $k: " "$out/$c/console.txt")
-    case "$l" in
-      *": ok"*) echo "ok $k" ;;
-      "") echo "FAILED: $k: no check line" ;;
-      *) echo "FAILED: $l" ;;
-    esac
-  done
-  grep -q "^GUEST-RESULT: 0" "$out/$c/console.txt" && echo "ok GUEST-RESULT: 0" ||
-    echo "FAILED: $(grep -m1 '^GUEST-RESULT' "$out/$c/console.txt" || echo 'no GUEST-RESULT line')"
+  guest_checks $c "$@"
   for l in "save-checkpoint rc=0" "save-restore rc=0" "migrate rc=0" "reboot rc=0" "shutdown rc=0"; do
     grep -q "^${l%% *}" "$out/$c/lab.log" 2>/dev/null || continue
     grep -q "^$l" "$out/$c/lab.log" && echo "ok dom0: $l" || echo "FAILED: dom0: $(grep -m1 "^${l%% *} " "$out/$c/lab.log")"
