@@ -150,8 +150,8 @@ static long compat_dispatch(unsigned int op, const unsigned long a[6]);
 /*
  * memory_op (Xen's compat_memory_op): the queries whose arguments have no
  * long go to do_memory_op; the M2P's place is the 4-byte one's; memory_map
- * and set_memory_map carry 32-bit handles. Reservations come with the
- * memory work (issue 14), for both widths.
+ * and set_memory_map carry 32-bit handles, as do reservation changes,
+ * whose extents are 4 bytes each.
  */
 #define COMPAT_M2P_VIRT_END 0xFFE00000U         /* Xen's MACH2PHYS_COMPAT_VIRT_END */
 
@@ -159,6 +159,21 @@ static __noinline long compat_memory_op(unsigned long cmd, unsigned long arg)
 {
     switch ( cmd & 0x3f )
     {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+    {
+        struct compat_xen_memory_reservation res;
+        struct memop_reservation r;
+
+        if ( copy_from_guest(&res, arg, sizeof(res)) )
+            return cmd >> 6;
+        r = (struct memop_reservation){
+            res.extent_start, res.nr_extents, res.extent_order, res.mem_flags,
+            res.domid, sizeof(uint32_t),
+        };
+        return memory_reservation_change(cmd & 0x3f, cmd >> 6, arg, &r);
+    }
     case XENMEM_machphys_mapping:
     {
         struct compat_xen_machphys_mapping m = {

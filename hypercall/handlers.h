@@ -68,6 +68,15 @@ long do_update_descriptor(unsigned long maddr, uint64_t desc);
 long do_set_debugreg(int reg, unsigned long value);
 long do_get_debugreg(int reg);
 long do_memory_op(unsigned long cmd, unsigned long arg);
+/* A reservation change, in either width (width: the size of an extent entry). */
+struct memop_reservation {
+    unsigned long list;                 /* extent_start; 0: NULL */
+    unsigned int nr, order, mem_flags;
+    domid_t domid;
+    unsigned int width;
+};
+long memory_reservation_change(unsigned int op, unsigned int start, unsigned long arg,
+                               const struct memop_reservation *r);
 long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg);
 long do_physdev_op(int cmd, unsigned long arg);
 long do_grant_table_op(unsigned int cmd, unsigned long uop, unsigned int count);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hypercall/memory.c - memory_op: the read-only queries for now, their
- * structures copied in and out; the answers are pvops/memory.c's.
+ * hypercall/memory.c - memory_op: its structures and extent lists copied in
+ * and out, long lists preempted; the answers are pvops/memory.c's.
  */
 #include "hypercall/handlers.h"
+#include "pvops/domain.h"
 #include "pvops/memory.h"
 #include "x86/uaccess.h"
+#include "lib/compat.h"
 
 /* Xen's own limit on a set_memory_map (asm/e820.h E820MAX; not ABI). */
 #define XEN_E820MAX 1024
@@ -23,10 +25,81 @@ static long reservation_query(unsigned int cmd, unsigned long arg)
     return memory_reservation(cmd, domid);
 }
 
+#define MEMOP_EXTENT_SHIFT 6
+
+/*
+ * increase_reservation, decrease_reservation, populate_physmap (Xen's
+ * do_memory_op and its workers): the number of extents done, counted from
+ * start (the continuation's); every failure just stops there, as in Xen.
+ */
+long memory_reservation_change(unsigned int op, unsigned int start, unsigned long arg,
+                               const struct memop_reservation *r)
+{
+    unsigned long limit;
+    unsigned int i;
+
+    if ( r->nr > (~0U >> MEMOP_EXTENT_SHIFT) || start >= r->nr ||
+         (r->domid != DOMID_SELF && r->domid != dom.domid) ||
+         !memory_flags_ok(r->mem_flags, &limit) )
+        return start;
+    /* PoD on oneself; a list outside guest space (a NULL one: no MFNs back). */
+    if ( (op == XENMEM_populate_physmap && (r->mem_flags & XENMEMF_populate_on_demand)) ||
+         (!(op == XENMEM_increase_reservation && !r->list) &&
+          !guest_range_ok(r->list + (unsigned long)start * r->width,
+                          (unsigned long)(r->nr - start) * r->width)) ||
+         r->order > MEMOP_MAX_ORDER )
+        return start;
+
+    for ( i = start; i < r->nr; i++ )
+    {
+        xen_pfn_t pfn = 0, mfn;
+
+        if ( i != start && hypercall_preempt_check() )
+        {
+            const unsigned long a[5] = { op | ((unsigned long)i << MEMOP_EXTENT_SHIFT), arg };
+
+            return hypercall_create_continuation(__HYPERVISOR_memory_op, a);
+        }
+        if ( op != XENMEM_increase_reservation &&
+             copy_from_guest(&pfn, r->list + (unsigned long)i * r->width, r->width) )
+            break;
+        if ( op == XENMEM_decrease_reservation )
+        {
+            if ( !memory_decrease_extent(pfn, r->order) )
+                break;
+            continue;
+        }
+        if ( !memory_populate_extent(r->order, limit, pfn,
+                                     op == XENMEM_populate_physmap, &mfn) )
+            break;
+        /* A fault now: the extent is the guest's but not counted (Xen's too). */
+        if ( r->list && copy_to_guest(r->list + (unsigned long)i * r->width, &mfn, r->width) )
+            break;
+    }
+    return i;
+}
+
 long do_memory_op(unsigned long cmd, unsigned long arg)
 {
     switch ( cmd & MEMOP_CMD_MASK )
     {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+    {
+        struct xen_memory_reservation res;
+        struct memop_reservation r;
+
+        if ( copy_from_guest(&res, arg, sizeof(res)) )
+            return cmd >> MEMOP_EXTENT_SHIFT;
+        r = (struct memop_reservation){
+            (unsigned long)res.extent_start.p, res.nr_extents, res.extent_order,
+            res.mem_flags, res.domid, sizeof(xen_pfn_t),
+        };
+        return memory_reservation_change(cmd & MEMOP_CMD_MASK, cmd >> MEMOP_EXTENT_SHIFT,
+                                         arg, &r);
+    }
+
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
     case XENMEM_maximum_gpfn:
@@ -82,8 +155,8 @@ long do_memory_op(unsigned long cmd, unsigned long arg)
     }
 
     /*
-     * Reservation changes, exchange, machphys_mfn_list (its 2 MiB extents
-     * need a 2 MiB-contiguous M2P), vNUMA: the memory-management step.
+     * Exchange, machphys_mfn_list (its 2 MiB extents need a 2 MiB-contiguous
+     * M2P), vNUMA, PoD targets: not yet (issue 14).
      */
     default:
         return -XEN_ENOSYS;

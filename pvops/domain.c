@@ -732,7 +732,7 @@ __init bool domain_build(const struct build_input *in, struct cpu_regs *regs,
     for ( unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )
         dom.shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
     /* arch.max_pfn stays 0 until the guest writes it, as libxenguest leaves it. */
-    dom.nr_pages = nr_pages;
+    dom.nr_pages = dom.tot_pages = nr_pages;
     /* A PAE kernel that takes its L3 anywhere gets the assist at once (Xen's builders). */
     if ( is_pv32() && (elf.pae == ELF_PAE_EXTCR3 || elf.pae == ELF_PAE_BIMODAL) )
         dom.vm_assist |= 1UL << VMASST_TYPE_pae_extended_cr3;

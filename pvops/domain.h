@@ -88,7 +88,9 @@ struct vcpu {
 
 struct domain {
     domid_t domid;
-    unsigned long nr_pages;         /* guest pfns [0, nr_pages) */
+    unsigned long nr_pages;         /* guest pfns [0, nr_pages): its boot memory, its limit */
+    unsigned long tot_pages;        /* frames it owns now (FRAME_guest and FRAME_dying) */
+    unsigned long nr_ballooned;     /* frames it gave back to L0 (FRAME_ballooned) */
     unsigned long max_mfn;          /* M2P covers mfns [0, max_mfn] */
     unsigned long *m2p;             /* read-write view of the M2P */
     shared_info_t *shared_info;     /* the guest's, a shim page */

@@ -8,6 +8,7 @@
 #include "x86/smp.h"
 #include "pvops/descriptors.h"
 #include "pvops/grant.h"
+#include "pvops/memory.h"
 #include "x86/cpu.h"
 #include "x86/paging.h"
 #include "x86/uaccess.h"
@@ -51,6 +52,7 @@ bool mm_init(unsigned long first_mfn, unsigned long nr, void *storage,
     frames.map = map_frame;
     frames.owe_flush = mm_owe_flush;
     frames.clock = &tlb_clock;
+    frames.release = memory_release;
     frames.xen_l4 = &boot_l4[256];
     frames.nx = cpuid(0x80000001).edx & (1u << 20);
     frames.pv32 = compat_l2_xen != NULL;

@@ -34,6 +34,7 @@ struct page_info *frame_info(struct frame_table *ft, unsigned long mfn)
     switch ( frame_owner(mfn) )
     {
     case FRAME_guest:
+    case FRAME_dying:
         return mfn - ft->first_mfn < ft->nr ? &ft->pages[mfn - ft->first_mfn]
                                             : NULL;
     case FRAME_ring:
@@ -74,8 +75,12 @@ void put_page(struct frame_table *ft, unsigned long mfn)
 {
     struct page_info *pg = frame_info(ft, mfn);
 
-    if ( pg && pg->count )
-        pg->count--;
+    if ( !pg || !pg->count )
+        return;
+    /* The last reference to RAM the guest gave back: it goes now. */
+    if ( !--pg->count && !page_type_count(pg) && ft->release &&
+         frame_owner(mfn) == FRAME_dying )
+        ft->release(mfn);
 }
 
 static bool is_table(unsigned int type)
@@ -202,7 +207,7 @@ int get_page_type(struct frame_table *ft, unsigned long mfn, unsigned int type)
      */
     owner = frame_owner(mfn);
     if ( owner == FRAME_grant || owner == FRAME_ro ||
-         (owner != FRAME_guest && type != PGT_writable) )
+         (owner != FRAME_guest && owner != FRAME_dying && type != PGT_writable) )
         return refuse(owner == FRAME_ro && type == PGT_writable ? -XEN_EBUSY
                                                                 : -XEN_EINVAL,
                       "mfn %#lx is shared: %s\n", mfn,

@@ -126,6 +126,12 @@ struct frame_table {
     void (*owe_flush)(const struct page_info *pg);
     /* ticks at every type count that falls to 0 (the TLB-flush clock), or NULL */
     uint64_t *clock;
+    /*
+     * Called when the last reference to a FRAME_dying frame goes (RAM the
+     * guest gave back while it was in use): the frame is to leave the
+     * guest (pvops/memory.c); NULL in tests that have none.
+     */
+    void (*release)(unsigned long mfn);
     /* checks every descriptor of a frame taking PGT_seg_desc (pvops/descriptors.c) */
     bool (*check_desc_page)(unsigned long mfn);
     bool nx;                    /* the CPU has NX: bit 63 allowed */

@@ -19,6 +19,11 @@
  *   FRAME_grant   one of L0's grant-table frames: the guest maps it, every
  *                 store is checked (pvops/grant.c), it takes no type
  *   FRAME_ro      one of L0's grant status frames: read-only to the guest
+ *   FRAME_dying   the guest's RAM it gave back (decrease_reservation) while
+ *                 something still held it: still the guest's until the last
+ *                 reference goes, then given back to L0 (pvops/memory.c)
+ *   FRAME_ballooned  the guest's RAM given back to L0: not populated in the
+ *                 container, the guest's to ask for again (populate_physmap)
  *
  * The allocator hands out FRAME_free frames only, and they become
  * FRAME_shim; frames_free() turns them back. At start of day it takes
@@ -45,6 +50,8 @@ enum frame_owner {
     FRAME_shared,
     FRAME_grant,
     FRAME_ro,
+    FRAME_dying,
+    FRAME_ballooned,
 };
 
 #define FRAMES_PER_LEAF_SHIFT  12

@@ -48,7 +48,7 @@ GUEST_LDFLAGS  := -nostdlib -static -no-pie --no-dynamic-linker -z noexecstack \
 # main.c is written for both: $(O)/guests32/<name>.elf. L0 cannot run them
 # (Debian's Xen has no 32-bit PV): the lab runs them under our shim and
 # Debian's xen-shim (tests/lab/cfg/guest32-<name>-{shim,debshim}.cfg).
-GUEST32_NAMES := boot hypercalls nmi vcpus pv32 mm grant traps descriptors fuzz
+GUEST32_NAMES := boot hypercalls memory nmi vcpus pv32 mm grant traps descriptors fuzz
 GUEST32_O     := $(O)/guests32
 GUEST32_ELFS  := $(patsubst %,$(GUEST32_O)/%.elf,$(GUEST32_NAMES))
 GUEST32_LIB_OBJS := $(patsubst %,$(GUEST32_O)/obj/%.o,$(basename $(GUEST_LIB)))

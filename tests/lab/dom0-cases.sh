@@ -148,6 +148,8 @@ for cfg in /lab/cases/*.cfg; do
   name=$(sed -n 's/^[[:space:]]*name[[:space:]]*=[[:space:]]*["'\'']\([^"'\'']*\).*/\1/p' "$cfg" | head -1)
   tmo=$(sed -n 's/^#@timeout: *\([0-9]*\).*/\1/p' "$cfg"); tmo=${tmo:-120}
   endon=$(sed -n 's/^#@end-on: *//p' "$cfg")
+  # "#@vcpu-list: N": every N seconds, each vCPU's L0 CPU time so far (where a slow guest's time goes)
+  vlist=$(sed -n 's/^#@vcpu-list: *\([0-9]*\).*/\1/p' "$cfg"); t_vlist=0
   sed -n 's/^#@nmi-on: *//p' "$cfg" > /tmp/nmi-on
   rm -f /tmp/type-prompt /tmp/typed
   # "#@scratch: FILE SIZE": a fresh sparse FILE (a guest's scratch disk) for this case only
@@ -204,6 +206,10 @@ for cfg in /lab/cases/*.cfg; do
       case "$st" in *s*) ns=$((ns + 1)); [ "$ns" -ge 3 ] && { state=shutdown; break; } ;; esac
     fi
     if [ "$(cut -d. -f1 /proc/uptime)" -ge "$t_end" ]; then state=timeout; break; fi
+    if [ -n "$vlist" ] && [ "$(cut -d. -f1 /proc/uptime)" -ge "$t_vlist" ]; then
+      t_vlist=$(( $(cut -d. -f1 /proc/uptime) + vlist ))
+      echo "X|$case| vcpu-list at $(up): $(xl vcpu-list "$name" 2>/dev/null | awk 'NR > 1 { printf "%s:%s:%s ", $3, $6, $7 }')"
+    fi
     sleep 0.2
   done
   t_done=$(up)

@@ -749,6 +749,61 @@ static void test_tree_validate_and_release(void **state)
     ASSERT_INITIAL();
 }
 
+/* ------------------------------------------------------------ frames given back */
+
+static unsigned long released[8];
+static unsigned int nr_released;
+
+/* As pvops/memory.c: the frame leaves the guest (and its owner says so). */
+static void release_fn(unsigned long mfn)
+{
+    assert_true(nr_released < 8);
+    released[nr_released++] = mfn;
+    assert_true(frame_set_owner(mfn, 1, FRAME_ballooned));
+}
+
+/*
+ * A frame the guest gave back while in use (FRAME_dying) stays its own,
+ * references and types working, until the last reference goes: then, and
+ * only then, release is called, once. Ordinary RAM is never released.
+ */
+static void test_dying_frame_released_at_last_reference(void **state)
+{
+    ft.release = release_fn;
+    nr_released = 0;
+
+    /* A writable mapping and one more reference. */
+    assert_int_equal(get_page_and_type(&ft, M(5), PGT_writable), 0);
+    assert_int_equal(get_page(&ft, M(5)), 0);
+    assert_true(frame_set_owner(M(5), 1, FRAME_dying));
+    assert_ptr_equal(frame_info(&ft, M(5)), &pages[5]);
+    assert_int_equal(get_page(&ft, M(5)), 0);           /* still usable, as on Xen */
+    put_page(&ft, M(5));
+    put_page_and_type(&ft, M(5));
+    assert_int_equal(nr_released, 0);
+    EXPECT_FRAME(5, 1, PGT_writable, 0);
+    put_page(&ft, M(5));
+    assert_int_equal(nr_released, 1);
+    assert_int_equal(released[0], M(5));
+    assert_null(frame_info(&ft, M(5)));
+    put_page(&ft, M(5));                                /* gone: ignored */
+    assert_int_equal(nr_released, 1);
+
+    /* The guest's RAM at count 0 stays. */
+    assert_int_equal(get_page(&ft, M(6)), 0);
+    put_page(&ft, M(6));
+    assert_int_equal(nr_released, 1);
+
+    /* A dying L1 of a pinned tree goes when the tree is released. */
+    build_tree();
+    assert_int_equal(pin_table(&ft, M(T_L4), PGT_l4), 0);
+    assert_true(frame_set_owner(M(T_L1A), 1, FRAME_dying));
+    assert_int_equal(unpin_table(&ft, M(T_L4)), 0);
+    assert_int_equal(nr_released, 2);
+    assert_int_equal(released[1], M(T_L1A));
+    ft.release = NULL;
+}
+
 /* Lower tables shared between entries are validated once, released once. */
 static void test_shared_lower_tables(void **state)
 {
@@ -2440,6 +2495,7 @@ int main(void)
         T(test_entry_adjustments),
         T(test_rw_and_ro_references),
         T(test_tree_validate_and_release),
+        T(test_dying_frame_released_at_last_reference),
         T(test_shared_lower_tables),
         T(test_validate_fails_midway_l1),
         T(test_validate_fails_deep),
