@@ -970,6 +970,21 @@ long domain_shutdown(unsigned int reason)
                     "%lu waits for the domain lock\n", dom.domid, tlb_ipi_flushes,
                     tlb_remote_flushes, tlb_ipi_fallbacks, tlb_stale_flushes,
                     domain_lock_waits);
+        if ( dom.nr_vcpus > 1 )
+        {
+            unsigned long t = 0, w = 0, tmax = 0, wmax = 0;
+
+            for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
+            {
+                t += dom.vcpu[i]->nr_timer_events;
+                w += dom.vcpu[i]->nr_waits;
+                tmax = MAX(tmax, dom.vcpu[i]->nr_timer_events);
+                wmax = MAX(wmax, dom.vcpu[i]->nr_waits);
+            }
+            pr_info("d%u: timer events %lu (one vCPU at most %lu), waits in SCHEDOP_block %lu "
+                    "(at most %lu); %lu timer ports of another CPU taken\n", dom.domid, t, tmax,
+                    w, wmax, l0_timer_ports_taken);
+        }
         dom.shutting_down = true;
         printk_flush();
         l0_shutdown(reason);

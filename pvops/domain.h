@@ -69,6 +69,7 @@ struct vcpu {
     uint64_t runstate_since_tsc;    /* vCPU up since (TSC) */
     uint64_t singleshot;            /* timer deadline (system time, ns), 0: none */
     uint64_t period, periodic_last; /* periodic timer (ns; 0: none), last tick */
+    unsigned long nr_timer_events, nr_waits;    /* for the shutdown line: VIRQ_TIMERs, halts */
     evtchn_port_t virq_port[NR_VIRQS];      /* bound VIRQs, 0: none */
     /* FIFO events (pvops/evtchn_fifo.c): control block, NULL: none; queue tails. */
     struct evtchn_fifo_control_block *fifo_cb;
@@ -206,6 +207,7 @@ void suspend_hold_waiter(void);
 extern unsigned int domain_lock_owner;          /* the CPU that holds it, or ~0u */
 void domain_lock_relax(void);
 extern unsigned long domain_lock_waits;        /* relax calls: a measure of contention */
+extern unsigned long l0_timer_ports_taken;     /* pvops/evtchn.c: for the shutdown line */
 static inline void domain_lock(void)
 {
     unsigned int n = 0;

@@ -316,6 +316,8 @@ bool evtchn_bind_cpu(unsigned int cpu)
         return false;
     ci->l0_timer_port = b.port;
     ci->l0_kick_port = ipi.port;
+    l0_own_port(b.port);
+    l0_own_port(ipi.port);
     evtchn_lock_take();
     port_kind[b.port] = port_kind[ipi.port] = PORT_SHIM;
     spin_unlock(&evtchn_lock);
@@ -665,6 +667,7 @@ static void ports_closed(bool restored)
     evtchn_lock_take();
     memset(port_kind, 0, sizeof(port_kind));
     memset(port_vcpu, 0, sizeof(port_vcpu));
+    l0_forget_own_ports();
     for ( unsigned int i = 0; i < dom.nr_vcpus; i++ )
         memset(dom.vcpu[i]->virq_port, 0, sizeof(dom.vcpu[i]->virq_port));
     spin_unlock(&evtchn_lock);
@@ -712,6 +715,9 @@ void evtchn_after_restore(void)
  * guest (its vCPU kicked); another CPU's timer port kicks that CPU, which
  * then checks its timers; a kick port has done its job (the interrupt).
  */
+/* Another CPU's timer port taken here (for the shutdown line). */
+unsigned long l0_timer_ports_taken;
+
 static void l0_port_event(evtchn_port_t port)
 {
     if ( !shim_port(port) )
@@ -725,7 +731,10 @@ static void l0_port_event(evtchn_port_t port)
             /* Its one-shot is spent (pv_timer_check: even if it looks early). */
             __atomic_store_n(&cpu_info_of(i)->l0_timer_fired, true, __ATOMIC_SEQ_CST);
             if ( dom.vcpu[i] != current_vcpu() )
+            {
+                l0_timer_ports_taken++;
                 evtchn_kick(dom.vcpu[i]);
+            }
             return;
         }
 }
@@ -809,6 +818,7 @@ void evtchn_block(struct vcpu *v)
         take_l0_events(v);
         if ( wake_up(v) )
             break;
+        v->nr_waits++;
         wait_unlocked();
     }
     if ( waited )

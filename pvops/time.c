@@ -234,7 +234,10 @@ __hot_text void pv_timer_check(struct vcpu *v)
         fired = true;
     }
     if ( fired )
+    {
+        v->nr_timer_events++;
         vcpu_runstate_area_update(v);       /* its tick reads its steal time */
+    }
     if ( v->singleshot )
         next = v->singleshot;
     if ( v->period && (!next || (int64_t)(v->periodic_last + v->period - next) < 0) )

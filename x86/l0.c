@@ -171,15 +171,34 @@ __hot_text bool l0_event_pending(void)
     return vi && READ_ONCE(vi->evtchn_upcall_pending);
 }
 
+/* L0's ports bound to one CPU of ours for itself (l0_own_port): only it takes them. */
+static unsigned long cpu_ports[BITS_TO_LONGS(L0_NR_PORTS)];
+
+void l0_own_port(evtchn_port_t port)
+{
+    if ( port < L0_NR_PORTS )
+        __atomic_fetch_or(&cpu_ports[port / BITS_PER_LONG], 1UL << (port % BITS_PER_LONG),
+                          __ATOMIC_SEQ_CST);
+}
+
+void l0_forget_own_ports(void)
+{
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cpu_ports); i++ )
+        __atomic_store_n(&cpu_ports[i], 0, __ATOMIC_SEQ_CST);
+}
+
 /*
  * Ports pending in the words this CPU's selector names. Their bits are
  * L0's for the whole container: a word may hold ports L0 signalled to
- * another CPU, taken here all the same (as Xen's shim does); the caller
- * routes each port to whom it concerns.
+ * another CPU. Those another CPU owns (its timer, its kick) stay for it:
+ * L0 set its selector and woke it for them, and taken here they would
+ * cost it a second wake. Any other is taken, and the caller routes it to
+ * whom it concerns.
  */
 void l0_take_events(void (*fn)(evtchn_port_t port))
 {
-    vcpu_info_t *vi = get_cpu_info()->l0_vi;
+    const struct cpu_info *ci = get_cpu_info();
+    vcpu_info_t *vi = ci->l0_vi;
 
     while ( READ_ONCE(vi->evtchn_upcall_pending) )
     {
@@ -193,7 +212,14 @@ void l0_take_events(void (*fn)(evtchn_port_t port))
             xen_ulong_t bits;
 
             sel &= sel - 1;
-            bits = __atomic_exchange_n(&l0.shared_info->evtchn_pending[w], 0, __ATOMIC_SEQ_CST);
+            xen_ulong_t others = READ_ONCE(cpu_ports[w]);
+
+            if ( ci->l0_timer_port / BITS_PER_LONG == w )
+                others &= ~(1UL << (ci->l0_timer_port % BITS_PER_LONG));
+            if ( ci->l0_kick_port / BITS_PER_LONG == w )
+                others &= ~(1UL << (ci->l0_kick_port % BITS_PER_LONG));
+            bits = __atomic_fetch_and(&l0.shared_info->evtchn_pending[w], others,
+                                      __ATOMIC_SEQ_CST) & ~others;
             while ( bits )
             {
                 evtchn_port_t port = w * 64 + __builtin_ctzl(bits);

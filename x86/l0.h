@@ -107,6 +107,13 @@ bool l0_event_pending(void);
 /* Take every port L0 has pending for this CPU, clearing it, and pass each to fn. */
 void l0_take_events(void (*fn)(evtchn_port_t port));
 
+/* L0's 2-level event channel ABI for a 64-bit domain: ports [0, 4096). */
+#define L0_NR_PORTS 4096
+/* port is one CPU's own (bound to it for it): only that CPU takes it. */
+void l0_own_port(evtchn_port_t port);
+/* L0 closed every port (EVTCHNOP_reset, a restore): none is any CPU's now. */
+void l0_forget_own_ports(void);
+
 /* L0's one-shot timer of this CPU: at deadline (system time, ns), or stopped (0). */
 void l0_set_timer(uint64_t deadline);
 
