@@ -8,6 +8,10 @@
 #   make fuzz            libFuzzer harnesses on the validators, FUZZ_TIME s each (tests/fuzz/fuzz.mk)
 #   make run             boot our shim in the lab and show its console and timings
 #   make deps            install the Debian packages the build, tests and lab need
+#   make install         the image, its man page and an example xl config under
+#                        $(DESTDIR)$(PREFIX) (PREFIX=/usr/local by default)
+#   make deb             a Debian binary package ($(O)/deb/pv-shim_<version>_amd64.deb),
+#                        built by dpkg-buildpackage from debian/, checked by lintian
 #
 # O=dir selects the output directory (default build/).
 
@@ -21,7 +25,8 @@ HOSTCC   := gcc
 Q        := $(if $(V),,@)
 
 SHIM_VERSION := 0.1
-GIT_REV      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+# the revision: git's, or what "make deb" wrote into its copy of the tree
+GIT_REV      := $(or $(shell cat .git-rev 2>/dev/null),$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty))
 
 KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(CURDIR)
 
@@ -163,6 +168,29 @@ headers-check: $(GEN)
 	  echo "#include \"$$h\"" | $(CC) $(CPPFLAGS) $(filter-out -include lib/compiler.h,$(CFLAGS)) \
 	    -MF /dev/null -x c -c -o /dev/null - || { echo "$$h does not compile on its own"; exit 1; }; \
 	done
+
+# ---------------------------------------------------------------- install, package
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SHIM_INSTALL := $(PREFIX)/lib/pv-shim/pv-shim
+.PHONY: install deb
+install: $(O)/xen-shim
+	install -D -m 0644 $(O)/xen-shim $(DESTDIR)$(SHIM_INSTALL)
+	install -D -m 0644 doc/pv-shim.7 $(DESTDIR)$(PREFIX)/share/man/man7/pv-shim.7
+	sed 's|/usr/lib/pv-shim/pv-shim|$(SHIM_INSTALL)|' doc/pv-shim.cfg > $(O)/pv-shim.cfg
+	install -D -m 0644 $(O)/pv-shim.cfg $(DESTDIR)$(PREFIX)/share/doc/pv-shim/examples/pv-shim.cfg
+# From a copy of the tracked files (as they are now), so that the source tree stays clean
+# and the package lands in $(O)/deb/.
+deb:
+	$(Q)tests/deps.sh package
+	$(Q)rm -rf $(O)/deb && mkdir -p $(O)/deb/src
+	$(Q)git ls-files -z | xargs -0 tar -cf - | tar -xf - -C $(O)/deb/src
+	$(Q)echo "$(GIT_REV)" > $(O)/deb/src/.git-rev
+	@echo "  DEB     $(O)/deb (dpkg-buildpackage; log: $(O)/deb/build.log)"
+	$(Q)cd $(O)/deb/src && dpkg-buildpackage -b -us -uc > ../build.log 2>&1 || \
+	  { tail -20 ../build.log; echo "error: dpkg-buildpackage failed (log: $(O)/deb/build.log)"; exit 1; }
+	$(Q)ls $(O)/deb/*.deb
+	$(Q)lintian --fail-on error,warning $(O)/deb/*.changes && echo "  LINTIAN clean"
 
 .PHONY: deps run test clean
 deps:

@@ -118,6 +118,11 @@ static void print_banner(void)
 
     printk("pv-shim %s (git %s)%s, max %u vCPUs\n", SHIM_VERSION, SHIM_GIT_REV,
            IS_ENABLED(CONFIG_DEBUG) ? ", debug build" : "", CONFIG_MAX_VCPUS);
+    /* The build's configuration (Kconfig), as "make savedefconfig" would name it. */
+    printk("configuration: MAX_VCPUS=%u PV32=%c DEBUG=%c CONSOLE_XEN=%c CONSOLE_PV=%c "
+           "CONSOLE_E9=%c\n", CONFIG_MAX_VCPUS, IS_ENABLED(CONFIG_PV32) ? 'y' : 'n',
+           IS_ENABLED(CONFIG_DEBUG) ? 'y' : 'n', IS_ENABLED(CONFIG_CONSOLE_XEN) ? 'y' : 'n',
+           IS_ENABLED(CONFIG_CONSOLE_PV) ? 'y' : 'n', IS_ENABLED(CONFIG_CONSOLE_E9) ? 'y' : 'n');
     printk("L0: Xen %ld.%ld%s, %s CPU, hypercalls by %s, CPUID leaves at %#x\n",
            ver >> 16, ver & 0xffff, extra, l0.vendor,
            l0.vmmcall ? "vmmcall" : "vmcall", l0.cpuid_base);

@@ -71,11 +71,12 @@ long do_memory_op(unsigned long cmd, unsigned long arg);
 /* A reservation change, in either width (width: the size of an extent entry). */
 struct memop_reservation {
     unsigned long list;                 /* extent_start; 0: NULL */
-    unsigned int nr, order, mem_flags;
+    unsigned long nr;                   /* nr_extents (xen_ulong_t for a 64-bit guest) */
+    unsigned int order, mem_flags;
     domid_t domid;
     unsigned int width;
 };
-long memory_reservation_change(unsigned int op, unsigned int start, unsigned long arg,
+long memory_reservation_change(unsigned int op, unsigned long start, unsigned long arg,
                                const struct memop_reservation *r);
 long do_vcpu_op(int cmd, unsigned int vcpuid, unsigned long arg);
 long do_physdev_op(int cmd, unsigned long arg);

@@ -32,11 +32,13 @@ static long reservation_query(unsigned int cmd, unsigned long arg)
  * do_memory_op and its workers): the number of extents done, counted from
  * start (the continuation's); every failure just stops there, as in Xen.
  */
-long memory_reservation_change(unsigned int op, unsigned int start, unsigned long arg,
+/* Frames a call may go through before it lets events in and the domain lock go. */
+#define MEMOP_FRAMES_PER_RUN 4096
+
+long memory_reservation_change(unsigned int op, unsigned long start, unsigned long arg,
                                const struct memop_reservation *r)
 {
-    unsigned long limit;
-    unsigned int i;
+    unsigned long limit, i, frames = 0;
 
     if ( r->nr > (~0U >> MEMOP_EXTENT_SHIFT) || start >= r->nr ||
          (r->domid != DOMID_SELF && r->domid != dom.domid) ||
@@ -45,8 +47,7 @@ long memory_reservation_change(unsigned int op, unsigned int start, unsigned lon
     /* PoD on oneself; a list outside guest space (a NULL one: no MFNs back). */
     if ( (op == XENMEM_populate_physmap && (r->mem_flags & XENMEMF_populate_on_demand)) ||
          (!(op == XENMEM_increase_reservation && !r->list) &&
-          !guest_range_ok(r->list + (unsigned long)start * r->width,
-                          (unsigned long)(r->nr - start) * r->width)) ||
+          !guest_range_ok(r->list + start * r->width, (r->nr - start) * r->width)) ||
          r->order > MEMOP_MAX_ORDER )
         return start;
 
@@ -54,14 +55,21 @@ long memory_reservation_change(unsigned int op, unsigned int start, unsigned lon
     {
         xen_pfn_t pfn = 0, mfn;
 
-        if ( i != start && hypercall_preempt_check() )
+        frames += 1UL << r->order;
+
+        /*
+         * Xen stops for a pending event or softirq; here also after a run
+         * of frames, which may be given back one at a time (or be no-ops
+         * under events masked), so the lock is let go now and then.
+         */
+        if ( i != start && (hypercall_preempt_check() || frames >= MEMOP_FRAMES_PER_RUN) )
         {
-            const unsigned long a[5] = { op | ((unsigned long)i << MEMOP_EXTENT_SHIFT), arg };
+            const unsigned long a[5] = { op | (i << MEMOP_EXTENT_SHIFT), arg };
 
             return hypercall_create_continuation(__HYPERVISOR_memory_op, a);
         }
         if ( op != XENMEM_increase_reservation &&
-             copy_from_guest(&pfn, r->list + (unsigned long)i * r->width, r->width) )
+             copy_from_guest(&pfn, r->list + i * r->width, r->width) )
             break;
         if ( op == XENMEM_decrease_reservation )
         {
@@ -73,7 +81,7 @@ long memory_reservation_change(unsigned int op, unsigned int start, unsigned lon
                                      op == XENMEM_populate_physmap, &mfn) )
             break;
         /* A fault now: the extent is the guest's but not counted (Xen's too). */
-        if ( r->list && copy_to_guest(r->list + (unsigned long)i * r->width, &mfn, r->width) )
+        if ( r->list && copy_to_guest(r->list + i * r->width, &mfn, r->width) )
             break;
     }
     return i;

@@ -223,8 +223,13 @@ static inline void domain_lock(void)
         }
     domain_lock_owner = get_cpu_info()->id;
 }
+/* pvops/memory.c: frames whose last reference went, given to L0 here. */
+extern unsigned long memory_released;
+void memory_release_queued(void);
 static inline void domain_unlock(void)
 {
+    if ( unlikely(memory_released) )
+        memory_release_queued();
     domain_lock_owner = ~0u;
     spin_unlock(&domain_lock_);
 }

@@ -96,24 +96,57 @@ static void give_to_l0(xen_pfn_t *gfns, unsigned int n)
             dom.nr_ballooned++;
         }
         else
-        {
+            /*
+             * Unused from now on: another CPU may still hold a TLB entry
+             * of the guest's for it (L0 flushes those only when it takes
+             * the frame), so it never becomes the shim's.
+             */
             frame_set_owner(gfns[i], 1, FRAME_none);
-            if ( !frames_add(gfns[i], 1) )
-                pr_warn("frame %#lx: L0 kept it and the shim cannot take it\n",
-                        (unsigned long)gfns[i]);
-        }
     }
     if ( done != n )
-        pr_warn("L0 took back %ld of %u frames the guest gave back\n", done, n);
+        pr_warn("L0 took back %ld of %u frames the guest gave back: the rest are left unused\n",
+                done, n);
     dom.tot_pages -= n;
 }
+
+/*
+ * Frames whose last reference went (FRAME_released), to go to L0 at the
+ * next domain_unlock: a list through their page_info (type_info holds the
+ * next one's index + 1), which nobody reads now. Index + 1 of the first; 0:
+ * none.
+ */
+unsigned long memory_released;
 
 /* frames.release: the last reference to a frame the guest gave back went. */
 void memory_release(unsigned long mfn)
 {
-    xen_pfn_t gfn = mfn;
+    unsigned long i = mfn - frames.first_mfn;
 
-    give_to_l0(&gfn, 1);
+    frame_set_owner(mfn, 1, FRAME_released);
+    frames.pages[i] = (struct page_info){ .type_info = memory_released };
+    memory_released = i + 1;
+}
+
+void memory_release_queued(void)
+{
+    xen_pfn_t batch[64];
+    unsigned int n = 0;
+
+    while ( memory_released )
+    {
+        unsigned long i = memory_released - 1;
+
+        memory_released = frames.pages[i].type_info;
+        frames.pages[i].type_info = 0;
+        batch[n++] = frames.first_mfn + i;
+        if ( n == ARRAY_SIZE(batch) )
+        {
+            give_to_l0(batch, n);
+            n = 0;
+        }
+    }
+    if ( n )
+        give_to_l0(batch, n);
 }
 
 /*

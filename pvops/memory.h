@@ -56,7 +56,11 @@ bool memory_decrease_extent(xen_pfn_t mfn, unsigned int order);
 bool memory_populate_extent(unsigned int order, unsigned long limit, xen_pfn_t gpfn,
                             bool set_m2p, xen_pfn_t *mfn);
 
-/* frames.release: a frame the guest gave back lost its last reference. */
+/*
+ * frames.release: a frame the guest gave back lost its last reference. It
+ * goes to L0 at the next domain_unlock (memory_release_queued), once the
+ * operation that dropped it is over.
+ */
 void memory_release(unsigned long mfn);
 
 #endif /* PVOPS_MEMORY_H */

@@ -9,12 +9,18 @@
 #           sanitizer runtimes: libclang_rt.fuzzer-x86_64.a)
 #   lab:    qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64
 #           busybox-static grub-xen-host cpio e2fsprogs iproute2 mount kmod xz-utils perl
+#   package (only with "tests/deps.sh package": make deb): debhelper dpkg-dev lintian fakeroot
 set -euo pipefail
+if [ "${1:-}" = package ]; then
+  pkgs="debhelper dpkg-dev lintian fakeroot gcc make binutils python3 python3-kconfiglib libxen-dev
+  liblzma-dev libdeflate-dev libcmocka-dev"
+else
 pkgs="gcc make binutils git python3 python3-kconfiglib libxen-dev liblzma-dev libdeflate-dev libcmocka-dev
   gcc-multilib
   clang libclang-rt-14-dev
   qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static
   grub-xen-host cpio e2fsprogs iproute2 mount bash kmod xz-utils gzip perl"
+fi
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

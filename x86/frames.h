@@ -22,6 +22,10 @@
  *   FRAME_dying   the guest's RAM it gave back (decrease_reservation) while
  *                 something still held it: still the guest's until the last
  *                 reference goes, then given back to L0 (pvops/memory.c)
+ *   FRAME_released   a FRAME_dying frame whose last reference went: nobody
+ *                 may take one now, it goes to L0 when the domain lock is
+ *                 next let go (after the operation that dropped it: a CR3
+ *                 or GDT may still be on it until then)
  *   FRAME_ballooned  the guest's RAM given back to L0: not populated in the
  *                 container, the guest's to ask for again (populate_physmap)
  *
@@ -51,6 +55,7 @@ enum frame_owner {
     FRAME_grant,
     FRAME_ro,
     FRAME_dying,
+    FRAME_released,
     FRAME_ballooned,
 };
 

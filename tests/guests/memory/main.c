@@ -17,7 +17,8 @@
  * shim it may not (Xen's shim: its boot memory is its limit).
  *
  * Frames to give back come from the top of the P2M (the builder maps only
- * the boot region); the mapped one is a page of this image.
+ * the boot region); the mapped one is a page of this image. Last (64-bit):
+ * the L4 in CR3 given back, which may go only once the CPU is off it.
  */
 #include "tests/guests/lib/test.h"
 
@@ -168,6 +169,48 @@ void test_main(void)
     check_eq("populate the other 3", reservation(XENMEM_populate_physmap, list, 3, 0, 0, DOMID_SELF), 3);
     check_eq("current_reservation back", current_pages(), base - 1);
     check_eq("a new frame is usable: its M2P", m2p[list[2]], (long)pfn[6]);
+
+#ifdef __x86_64__
+    /*
+     * ---- the page table this vCPU runs on, given back: its last reference
+     * is the CR3 one, and goes when another L4 is loaded (the frame may go
+     * only once the CPU is off it). The new L4 is a copy of the boot one,
+     * written through victim's VA (unmapped above) and pinned.
+     */
+    {
+        unsigned long l4 = start_info->pt_base;
+        xen_pfn_t old = p2m()[(l4 - GUEST_VIRT_BASE) / PG], new = list[2], gone = old;
+        const uint64_t *from = (const uint64_t *)l4;
+        uint64_t *to = (uint64_t *)victim;
+        long before = current_pages();
+        mmuext_op_t op;
+
+        check_eq("map a free frame at victim's VA",
+                 hypercall_update_va_mapping((unsigned long)victim, ((uint64_t)new << 12) | 0x63,
+                                             UVMF_INVLPG | UVMF_LOCAL), 0);
+        for ( unsigned int i = 0; i < 512; i++ )
+            to[i] = from[i];
+        check_eq("unmap it", hypercall_update_va_mapping((unsigned long)victim, 0,
+                                                         UVMF_INVLPG | UVMF_LOCAL), 0);
+        op = (mmuext_op_t){ .cmd = MMUEXT_PIN_L4_TABLE, .arg1.mfn = new };
+        check_eq("pin the copy as an L4", hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+        check_eq("decrease the L4 in CR3", reservation(XENMEM_decrease_reservation, &gone, 1, 0, 0,
+                                                       DOMID_SELF), 1);
+        op = (mmuext_op_t){ .cmd = MMUEXT_UNPIN_TABLE, .arg1.mfn = old };
+        check_eq("unpin it", hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+        /* The builder's user base is the boot L4 too: the copy, so that CR3's is the last. */
+        op = (mmuext_op_t){ .cmd = MMUEXT_NEW_USER_BASEPTR, .arg1.mfn = new };
+        check_eq("new_user_baseptr to the copy", hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+        /* The boot region maps the tables read-only: the L4's own mapping goes too. */
+        check_eq("unmap the old L4's VA", hypercall_update_va_mapping(l4, 0, UVMF_INVLPG | UVMF_LOCAL), 0);
+        check_eq("current_reservation: CR3 still holds it", current_pages(), before);
+        op = (mmuext_op_t){ .cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = new };
+        check_eq("new_baseptr to the copy", hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+        check_eq("current_reservation: the old L4 is gone", current_pages(), before - 1);
+        check_eq("M2P of the old L4 invalid", m2p[old] == INVALID_M2P, 1);
+        check_eq("still running: the M2P of the new L4", m2p[new], (long)pfn[6]);
+    }
+#endif
 
     xtf_success(NULL);
 }
