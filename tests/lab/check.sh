@@ -455,6 +455,13 @@ for c in smp-pv smp-ours; do
   # result checks fail at random here; what they said is shown.
   echo "INFO $c: load workers: $(grep -h "GUEST: smp worker" "$out/$c/console.log" 2>/dev/null | sed 's/GUEST: smp worker //' | tr -d '\r' | tr '\n' ';')"
 done
+# ---- the Debian package (make deb), installed in dom0 with dpkg -i, runs a guest from its path
+c=install-deb
+check "$c: dpkg -i of the package in dom0" has $c xl.log "before: exit 0"
+check "$c: the installed image at /usr/lib/pv-shim/pv-shim" has $c xl.log "/usr/lib/pv-shim/pv-shim"
+check "$c: a guest of the installed image ends in SUCCESS" has $c console.log "Test result: SUCCESS"
+check "$c: L0 sees shutdown reason poweroff" [ "$(res $c shutdown)" = poweroff ]
+
 # ---- 32, 64 and 128 vCPUs: all online under our shim (one lab CPU for all: the time is TCG's)
 # (32 and 64 only when they were run: tests/run runs 128 alone, which implies them)
 for n in 32 64 128; do

@@ -152,6 +152,13 @@ for cfg in /lab/cases/*.cfg; do
   vlist=$(sed -n 's/^#@vcpu-list: *\([0-9]*\).*/\1/p' "$cfg"); t_vlist=0
   sed -n 's/^#@nmi-on: *//p' "$cfg" > /tmp/nmi-on
   rm -f /tmp/type-prompt /tmp/typed
+  # "#@before: COMMAND": run in dom0 before xl create (its output as X| lines)
+  sed -n 's/^#@before: *//p' "$cfg" | while IFS= read -r c; do
+    echo "X|$case| before: $c"
+    sh -c "$c" > /tmp/before.log 2>&1; brc=$?
+    sed "s/^/X|$case| /" /tmp/before.log
+    echo "X|$case| before: exit $brc"
+  done
   # "#@scratch: FILE SIZE": a fresh sparse FILE (a guest's scratch disk) for this case only
   sed -n 's/^#@scratch: *//p' "$cfg" | while read -r f sz; do rm -f "$f"; truncate -s "$sz" "$f"; done
   log=/var/log/xen/console/guest-$name.log
