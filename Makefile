@@ -47,9 +47,10 @@ HC_SRCS   := hypercall/dispatch.c hypercall/console_io.c hypercall/xen_version.c
              hypercall/mmu.c hypercall/descriptor.c hypercall/grant_table.c \
              hypercall/privileged.c hypercall/compat.c
 LIB_SRCS  := lib/string.c lib/vsnprintf.c lib/printk.c lib/rangeset.c
-# boot-time decompression: our glue, and Debian's static liblzma and libdeflate
-DECOMP_SRCS := boot/decompress.c
-DECOMP_LIBS := -L/usr/lib/x86_64-linux-gnu -l:liblzma.a -l:libdeflate.a
+# boot-time decompression: our glue, and Debian's static decompression libraries
+DECOMP_SRCS := boot/decompress.c boot/libc-stubs.c
+DECOMP_LIBS := -L/usr/lib/x86_64-linux-gnu -l:liblzma.a -l:libdeflate.a -l:libbz2.a \
+               -l:liblz4.a -l:libzstd.a -l:liblzo2.a
 SRCS      := $(BOOT_SRCS) $(X86_SRCS) $(PV_SRCS) $(HC_SRCS) $(LIB_SRCS) $(DECOMP_SRCS)
 OBJS      := $(patsubst %,$(O)/%.o,$(basename $(SRCS)))
 
@@ -67,7 +68,7 @@ CFLAGS   := -include lib/compiler.h -std=gnu11 -O2 -g -ffreestanding \
             -Wmissing-declarations -Wshadow -Wundef -Wpointer-arith \
             -Wno-unused-parameter -MMD -MP
 ASFLAGS  := -D__ASSEMBLY__ -fpie -MMD -MP -Wa,--noexecstack
-LDFLAGS  := -nostdlib -static -no-pie --no-dynamic-linker -z noexecstack \
+LDFLAGS  := -nostdlib -static -no-pie --no-dynamic-linker -z noexecstack --no-relax \
             -z max-page-size=0x1000 --build-id=none --orphan-handling=error
 
 .PHONY: all
@@ -91,13 +92,20 @@ $(O)/include/xen/xen.h:
 	@mkdir -p $(O)/include
 	$(Q)ln -sfn /usr/include/xen $(O)/include/xen
 
-# liblzma's and libdeflate's headers, for boot/decompress.c only
-$(O)/include/lzma.h $(O)/include/libdeflate.h:
-	@test -f /usr/include/$(notdir $@) || { echo "error: /usr/include/$(notdir $@) missing: install liblzma-dev and libdeflate-dev (make deps)"; exit 1; }
+# the decompression libraries' headers, for boot/decompress.c only
+DECOMP_HDRS := lzma.h libdeflate.h bzlib.h lz4.h zstd.h zstd_errors.h lzo/lzo1x.h
+$(addprefix $(O)/include/,$(DECOMP_HDRS)):
+	@test -f /usr/include/$(patsubst $(O)/include/%,%,$@) || { echo "error: /usr/include/$(patsubst $(O)/include/%,%,$@) missing: install liblzma-dev libdeflate-dev libbz2-dev liblz4-dev libzstd-dev liblzo2-dev (make deps)"; exit 1; }
 	@mkdir -p $(O)/include
-	$(Q)ln -sfn /usr/include/$(notdir $@) $@
+	$(Q)ln -sfn /usr/include/$(notdir $@) $(O)/include/$(notdir $@)
 	$(Q)if [ $(notdir $@) = lzma.h ]; then ln -sfn /usr/include/lzma $(O)/include/lzma; fi
-$(O)/boot/decompress.o: $(O)/include/lzma.h $(O)/include/libdeflate.h
+	$(Q)if [ $(notdir $@) = lzo1x.h ]; then ln -sfn /usr/include/lzo $(O)/include/lzo; fi
+	$(Q)if [ $(notdir $@) = lzo1x.h ]; then rm -f $(O)/include/lzo1x.h; fi
+# bzlib.h wants FILE from <stdio.h> (for calls the shim never makes): this one gives only that
+$(O)/include/stdio.h:
+	@mkdir -p $(O)/include
+	$(Q)printf '/* generated: bzlib.h needs FILE only (boot/libc-stubs.c) */\ntypedef struct shim_FILE FILE;\n' > $@
+$(O)/boot/decompress.o: $(addprefix $(O)/include/,$(DECOMP_HDRS)) $(O)/include/stdio.h
 
 .PHONY: defconfig olddefconfig menuconfig savedefconfig allnoconfig allyesconfig
 defconfig:

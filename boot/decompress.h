@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * boot/decompress.h - unpacking a compressed kernel payload at boot, with
- * Debian's static liblzma (xz) and libdeflate (gzip).
+ * Debian's static decompression libraries (boot/decompress.c).
  */
 #ifndef BOOT_DECOMPRESS_H
 #define BOOT_DECOMPRESS_H
@@ -23,10 +23,13 @@
 typedef void *decompress_alloc_t(void *ctx, size_t size);
 
 /*
- * Unpack in[0, in_len) of the given kind (COMP_GZIP or COMP_XZ; any other
- * kind fails with "not supported yet: <name>") into out[0, out_size). Only
- * the first gzip member or xz stream is decoded; bytes after it (the size
- * trailer Linux appends to an xz payload) are ignored.
+ * Unpack in[0, in_len) of the given kind (any of Linux's seven; COMP_NONE
+ * and COMP_UNKNOWN fail with "cannot decompress: <name>") into
+ * out[0, out_size). Only the first gzip member, xz stream, bzip2 stream,
+ * zstd frame or .lzma stream is decoded, and bytes after it (the size
+ * trailer Linux appends) are ignored; lz4's legacy frame has no end of its
+ * own and must end with that trailer, and lzop's container with its end
+ * mark, the trailer after it allowed.
  *
  * On success returns true with *out_len the number of bytes produced. On a
  * corrupt, truncated or too big input returns false with a one-line reason

@@ -224,13 +224,38 @@ static void *bump_alloc(void *ctx, size_t size)
 }
 
 /*
- * Unpack a bzImage's payload (Debian's kernels: xz) into free frames taken
+ * Unpack a bzImage's payload (Debian's kernels: xz; any of Linux's seven) into free frames taken
  * from the top of memory. The result, and the decompressor's scratch, are
  * "dirty": the guest gets those frames last and the builder never writes
  * them while it reads the kernel from there.
  */
 #define XZ_ARENA_BYTES   (40UL << 20)   /* a 32 MiB dictionary + state */
-#define GZIP_ARENA_BYTES (1UL << 20)
+#define BZIP2_ARENA_BYTES (8UL << 20)   /* about 3.6 MiB of state at -9 */
+#define ZSTD_ARENA_BYTES (4UL << 20)    /* its context; the output is its window */
+#define OTHER_ARENA_BYTES (1UL << 20)   /* gzip's state; lz4 and lzo take none */
+
+/*
+ * The decompressor's scratch: an .lzma payload says its dictionary (Linux's
+ * "lzma -9": 64 MiB) in its header, allowed up to liblzma's memory limit.
+ */
+static __init uint64_t arena_bytes(enum compression comp, const uint8_t *pl, uint64_t len)
+{
+    switch ( comp )
+    {
+    case COMP_XZ:
+        return XZ_ARENA_BYTES;
+    case COMP_LZMA:
+        return len < 5 ? OTHER_ARENA_BYTES
+                       : MIN((uint64_t)(pl[1] | (pl[2] << 8) | (pl[3] << 16) | ((uint32_t)pl[4] << 24)),
+                             DECOMPRESS_XZ_MEMLIMIT) + (2UL << 20);
+    case COMP_BZIP2:
+        return BZIP2_ARENA_BYTES;
+    case COMP_ZSTD:
+        return ZSTD_ARENA_BYTES;
+    default:
+        return OTHER_ARENA_BYTES;
+    }
+}
 
 static const void *unpack_kernel(const struct boot_module *m,
                                  const struct module_desc *d, uint64_t *len)
@@ -250,7 +275,7 @@ static const void *unpack_kernel(const struct boot_module *m,
               compression_name(d->comp), (unsigned long long)out_size);
 
     out_pages = ROUNDUP(out_size, PAGE_SIZE) >> PAGE_SHIFT;
-    arena_pages = (d->comp == COMP_XZ ? XZ_ARENA_BYTES : GZIP_ARENA_BYTES) >> PAGE_SHIFT;
+    arena_pages = ROUNDUP(arena_bytes(d->comp, pl, d->payload_size), PAGE_SIZE) >> PAGE_SHIFT;
     if ( !rangeset_take_top(&free, out_pages, 1, ~0UL, &out) ||
          !rangeset_take_top(&free, arena_pages, 1, ~0UL, &arena) )
         panic("not enough memory to unpack the kernel (%llu MiB needed): give "
@@ -266,6 +291,11 @@ static const void *unpack_kernel(const struct boot_module *m,
     if ( !decompress(d->comp, pl, d->payload_size, __va(out << PAGE_SHIFT),
                      out_size, &got, bump_alloc, &b, err, sizeof(err)) )
         panic("cannot unpack the kernel in module 0: %s", err);
+    /* Linux's trailer (gzip's ISIZE) is the size: anything else is a corrupt payload. */
+    if ( got != out_size )
+        panic("cannot unpack the kernel in module 0: %s data unpacked to %zu bytes, its "
+              "size trailer says %llu", compression_name(d->comp), got,
+              (unsigned long long)out_size);
 
     us = (rdtsc() - t0) * 1000 / l0_tsc_khz();
     pr_info("unpacked the %s kernel: %llu -> %llu bytes in %llu ms\n",

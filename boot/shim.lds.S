@@ -35,10 +35,12 @@ PHDRS
  * .text is the shim's run-time code. Once the guest is built, .init.text
  * is unmapped (x86/paging.c paging_retire_init): nothing runs it again.
  */
-#define INIT_OBJS *liblzma.a:* *libdeflate.a:* *boot/decompress.o *boot/pvh.o \
+#define INIT_OBJS *liblzma.a:* *libdeflate.a:* *libbz2.a:* *liblz4.a:* *libzstd.a:* \
+    *liblzo2.a:* *boot/decompress.o *boot/libc-stubs.o *boot/pvh.o \
     *boot/cmdline.o *boot/module.o *pvops/elf.o
 #define INIT_INPUT(secs) \
-    *liblzma.a:*(secs) *libdeflate.a:*(secs) *boot/decompress.o(secs) \
+    *liblzma.a:*(secs) *libdeflate.a:*(secs) *libbz2.a:*(secs) *liblz4.a:*(secs) \
+    *libzstd.a:*(secs) *liblzo2.a:*(secs) *boot/decompress.o(secs) *boot/libc-stubs.o(secs) \
     *boot/pvh.o(secs) *boot/cmdline.o(secs) *boot/module.o(secs) *pvops/elf.o(secs)
 
 SECTIONS
@@ -158,4 +160,4 @@ ASSERT(__hot_data_end - __hot_data_start <= PAGE_SIZE, ".data.hot is more than a
 ASSERT(__hot_text_end - __hot_text_start <= 2 * PAGE_SIZE, ".text.hot is more than two pages")
 ASSERT(__image_end - __image_start <= SHIM_IMAGE_MAX, "image too big for its layout")
 ASSERT(SHIM_PHYS_START + SHIM_IMAGE_MAX <= SHIM_MAP_SIZE, "image outside the boot map")
-ASSERT(__got_end - __got_start <= 24, "GOT entries: is some code not RIP-relative?")
+ASSERT(__got_end - __got_start <= 512, "GOT entries: is some code not RIP-relative?")

@@ -2,7 +2,9 @@
 # Install the Debian packages that building, testing and the lab need (only the missing
 # ones; "apt-get update" first). Safe to run again: it does nothing when all are there.
 #   build:  gcc make binutils python3-kconfiglib (Kconfiglib) libxen-dev (Xen public headers)
-#           liblzma-dev libdeflate-dev (static decompressors linked into the image)
+#           liblzma-dev libdeflate-dev libbz2-dev liblz4-dev libzstd-dev liblzo2-dev (the
+#           static kernel decompressors linked into the image)
+#   tests:  bzip2 lz4 zstd lzop (bzImages of every kind, repacked from Debian's kernel)
 #   guests: gcc-multilib (the 32-bit libgcc the 32-bit test kernels link: 64-bit division)
 #   unit:   libcmocka-dev
 #   fuzz:   clang (clang-14 on Debian 12) and libclang-rt-14-dev (libFuzzer and the
@@ -13,9 +15,10 @@
 set -euo pipefail
 if [ "${1:-}" = package ]; then
   pkgs="debhelper dpkg-dev lintian fakeroot gcc make binutils python3 python3-kconfiglib libxen-dev
-  liblzma-dev libdeflate-dev libcmocka-dev"
+  liblzma-dev libdeflate-dev libbz2-dev liblz4-dev libzstd-dev liblzo2-dev libcmocka-dev"
 else
 pkgs="gcc make binutils git python3 python3-kconfiglib libxen-dev liblzma-dev libdeflate-dev libcmocka-dev
+  libbz2-dev liblz4-dev libzstd-dev liblzo2-dev bzip2 lz4 zstd lzop
   gcc-multilib
   clang libclang-rt-14-dev
   qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static

@@ -34,7 +34,7 @@ unit-xstate  := x86/xstate.c
 # decompress: also the static liblzma and libdeflate the shim links (their
 # compressors make the test inputs)
 unit-decompress := boot/decompress.c boot/module.c lib/vsnprintf.c \
-                   /usr/lib/x86_64-linux-gnu/liblzma.a /usr/lib/x86_64-linux-gnu/libdeflate.a
+                   $(patsubst %,/usr/lib/x86_64-linux-gnu/lib%.a,lzma deflate bz2 lz4 zstd lzo2)
 UNIT_TESTS   := cmdline pvh module printk elf decompress decode rangeset frames \
                 pagetype segdesc xstate ptwr
 UNIT_BINS    := $(patsubst %,$(UNIT_DIR)/test-%,$(UNIT_TESTS))

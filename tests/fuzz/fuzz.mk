@@ -23,12 +23,11 @@ FUZZ_JOBS   ?= 1
 # target -> harness and the real sources it exercises (decode and decompress:
 # the FUZZ build of their unit tests)
 fuzz-elf        := tests/fuzz/fuzz-elf.c pvops/elf.c lib/vsnprintf.c
+DECOMP_ARCHIVES := $(patsubst %,/usr/lib/x86_64-linux-gnu/lib%.a,lzma deflate bz2 lz4 zstd lzo2)
 fuzz-bzimage    := tests/fuzz/fuzz-bzimage.c boot/module.c boot/decompress.c \
-                   lib/vsnprintf.c /usr/lib/x86_64-linux-gnu/liblzma.a \
-                   /usr/lib/x86_64-linux-gnu/libdeflate.a
+                   lib/vsnprintf.c $(DECOMP_ARCHIVES)
 fuzz-decompress := tests/unit/test-decompress.c boot/decompress.c boot/module.c \
-                   lib/vsnprintf.c /usr/lib/x86_64-linux-gnu/liblzma.a \
-                   /usr/lib/x86_64-linux-gnu/libdeflate.a
+                   lib/vsnprintf.c $(DECOMP_ARCHIVES)
 fuzz-pagetype   := tests/fuzz/fuzz-pagetype.c pvops/pagetype.c x86/frames.c \
                    lib/rangeset.c lib/printk.c lib/vsnprintf.c
 fuzz-decode     := tests/unit/test-decode.c x86/decode.c

@@ -5,10 +5,13 @@
 # with xz and gzip payloads, command lines, descriptors, instructions, a
 # page-table tree). Usage: seeds.py OUTDIR [kernel.elf...]: the kernels (the
 # lab's test guests, when built) are added to the elf seeds.
+import bz2
 import gzip
 import lzma
 import os
+import shutil
 import struct
+import subprocess
 import sys
 
 VIRT = 0xffffffff80000000
@@ -70,6 +73,20 @@ def xz(data):
                                   {"id": lzma.FILTER_LZMA2, "dict_size": 1 << 20}])
 
 
+def other_formats(data):
+    """(format number of the decompress harness, payload) for bzip2, lzma and, where their
+    tools are installed, lz4 (Linux's legacy frame), zstd and lzo (lzop), as Linux makes them."""
+    out = [(2, bz2.compress(data, 9)),
+           (3, lzma.compress(data, lzma.FORMAT_ALONE, filters=[
+               {"id": lzma.FILTER_LZMA1, "dict_size": 1 << 16}]))]
+    for n, cmd in ((4, ["lz4", "-l", "-9", "-c"]), (5, ["zstd", "-19", "-q", "-c"]),
+                   (6, ["lzop", "-9", "-c"])):
+        if shutil.which(cmd[0]):
+            out.append((n, subprocess.run(cmd, input=data, stdout=subprocess.PIPE,
+                                          check=True).stdout))
+    return out
+
+
 def gz(data):
     return gzip.compress(data, 9, mtime=0)
 
@@ -98,7 +115,9 @@ def main():
                     bzimage(gz(k), 0, 0x206), k[:64] + b"\0" * 512,
                     b"070701" + b"0" * 104, xz(b"initrd")],
         "decompress": [b"\x01" + xz(k), b"\x00" + gz(k),
-                       b"\x81" + xz(k) + struct.pack("<I", len(k)), b"\x80" + gz(k)],
+                       b"\x81" + xz(k) + struct.pack("<I", len(k)), b"\x80" + gz(k)]
+                      + [bytes([0x80 | n]) + c + struct.pack("<I", len(k))
+                         for n, c in other_formats(k)],
         "cmdline": [b"pv-shim console=xen,pv", b"console=e9 loglvl=all guest_loglvl=info/warning",
                     b"noreboot trace-hypercalls=no no-reboot dom0_mem=1G",
                     b'pv-shim "loglvl=debug" console=xen,pv,e9,none -- root=/dev/xvda1 console=hvc0',

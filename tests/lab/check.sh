@@ -455,6 +455,20 @@ for c in smp-pv smp-ours; do
   # result checks fail at random here; what they said is shown.
   echo "INFO $c: load workers: $(grep -h "GUEST: smp worker" "$out/$c/console.log" 2>/dev/null | sed 's/GUEST: smp worker //' | tr -d '\r' | tr '\n' ';')"
 done
+# ---- Debian's kernel repacked with each of Linux's compressions (tests/lab/repack-bzimage.py)
+for k in gzip bzip2 lzma lzo lz4 zstd; do
+  c=comp-$k
+  check "$c: the shim unpacks Debian's kernel packed with $k" grep -qE "unpacked the $k kernel: [0-9]+ -> [0-9]+ bytes" "$out/$c/console.log"
+  check "$c: and it boots to GUEST-RESULT: 0" has $c console.log "GUEST-RESULT: 0"
+  c=comp-$k-bad
+  check "$c: a corrupt $k payload is refused in one line" grep -q "PANIC: cannot unpack the kernel in module 0: $k data" "$out/$c/console.log"
+  check "$c: L0 sees shutdown reason crash" [ "$(res $c shutdown)" = crash ]
+done
+for k in gzip bzip2 lzma lzo lz4 zstd; do
+  t=$(sed -n "s/.*unpacked the $k kernel: \([0-9]*\) -> \([0-9]*\) bytes in \([0-9]*\) ms.*/\1 -> \2 bytes in \3 ms/p" "$out/comp-$k/console.log" 2>/dev/null | head -1)
+  [ -n "$t" ] && echo "INFO comp-$k: $t"
+done
+
 # ---- the Debian package (make deb), installed in dom0 with dpkg -i, runs a guest from its path
 c=install-deb
 check "$c: dpkg -i of the package in dom0" has $c xl.log "before: exit 0"
@@ -463,17 +477,20 @@ check "$c: a guest of the installed image ends in SUCCESS" has $c console.log "T
 check "$c: L0 sees shutdown reason poweroff" [ "$(res $c shutdown)" = poweroff ]
 
 # ---- 32, 64 and 128 vCPUs: all online under our shim (one lab CPU for all: the time is TCG's)
-# (32 and 64 only when they were run: tests/run runs 128 alone, which implies them)
+# (tests/run runs 64, which takes 8 minutes on a 2-core host; 32 and 128 when they were run:
+# on such a host 128 does not finish in time, see tests/lab/cfg/smp128-ours.cfg)
 for n in 32 64 128; do
   c=smp$n-ours
-  [ $n = 128 ] || [ -d "$out/$c" ] || continue
+  [ $n = 64 ] || [ -d "$out/$c" ] || continue
   check "$c: Debian's kernel brings all $n vCPUs online" has $c console.log "GUEST: cpus online 0-$((n - 1)),"
   check "$c: GUEST-RESULT: 0, poweroff" has $c console.log "GUEST-RESULT: 0" && [ "$(res $c shutdown)" = poweroff ]
   [ -f "$out/$c/result" ] && awk -F= -v c=$c '{ v[$1] = $2 } END {
     printf "INFO %s: xl create -> end %.0f s\n", c, v["end"] - v["create"] }' "$out/$c/result"
 done
-# the reference: the same kernel directly on L0 as PV with 128 vCPUs
-[ -f "$out/smp128-pv/result" ] && echo "INFO smp128-pv (direct PV, the reference): $(grep -c 'GUEST: cpus online 0-127,' "$out/smp128-pv/console.log") x all 128 online, $(awk -F= '{ v[$1] = $2 } END { printf "xl create -> end %.0f s", v["end"] - v["create"] }' "$out/smp128-pv/result")"
+# the reference: the same kernel directly on L0 as PV with as many vCPUs
+for n in 64 128; do
+  [ -f "$out/smp$n-pv/result" ] && echo "INFO smp$n-pv (direct PV, the reference): $(grep -c "GUEST: cpus online 0-$((n - 1))," "$out/smp$n-pv/console.log") x all $n online, $(awk -F= '{ v[$1] = $2 } END { printf "xl create -> end %.0f s", v["end"] - v["create"] }' "$out/smp$n-pv/result")"
+done
 [ -d "$out/smp-ours" ] && echo "INFO smp-ours: $(grep -ho 'remote TLB flushes: .*' "$out/smp-ours/e9.log" 2>/dev/null | head -1)"
 
 # ---- timings (dom0 uptime, seconds)

@@ -17,7 +17,8 @@
 #
 # Exit 0 if QEMU ran and dom0 reported every case, 2 if the lab itself failed.
 # Knobs: LAB_ART (images, default ~/.cache/pvshim-lab), TIMEOUT (QEMU wall clock, 900 s),
-# QUIET=1 (no serial log on stdout), XEN_ARGS (extra L0 command line).
+# QUIET=1 (no serial log on stdout; a progress line on stderr as each case ends, and at
+# least every 30 s), XEN_ARGS (extra L0 command line).
 set -uo pipefail
 here=$(dirname "$(readlink -f "$0")")
 ART=${LAB_ART:-${XDG_CACHE_HOME:-$HOME/.cache}/pvshim-lab}
@@ -74,7 +75,28 @@ log="$out/serial.log"
     -kernel "$ART/xen" -append "$xen_cmd" -initrd "$mods" < /dev/null 2>&1
   echo "HOST: qemu-exit $?"
 } | perl -MTime::HiRes=time -ne 'BEGIN { $| = 1; $t0 = time } s/\r//g; printf "[%7.2f] %s", time - $t0, $_' \
-  | if [ "${QUIET:-0}" = 1 ]; then cat > "$log"; else tee "$log"; fi
+  | if [ "${QUIET:-0}" = 1 ]; then cat > "$log"; else tee "$log"; fi &
+lab_pid=$!
+# QUIET=1: progress on stderr instead, each case as it ends, and at least every 30 s a line
+if [ "${QUIET:-0}" = 1 ]; then
+  t0=$SECONDS; ended=0; last=$SECONDS
+  while kill -0 $lab_pid 2> /dev/null; do
+    sleep 5
+    n=$(grep -c '^\[ *[0-9.]*\] CASE-END ' "$log" 2>/dev/null); n=${n:-0}
+    if [ "$n" -gt "$ended" ]; then
+      grep '^\[ *[0-9.]*\] CASE-END ' "$log" | sed -n "$((ended + 1)),${n}p" | sed 's/^\[ *[0-9.]*\] //' |
+        awk -v t=$((SECONDS - t0)) -v all=${#cfgs[@]} -v done0=$ended \
+          '{ printf "lab: %3d of %d done (%d s): %s %s %s\n", done0 + NR, all, t, $2, $3, $4 }' >&2
+      ended=$n; last=$SECONDS
+    elif [ $((SECONDS - last)) -ge 30 ]; then
+      cur=$(grep '^\[ *[0-9.]*\] CASE-BEGIN ' "$log" 2>/dev/null | tail -1 | sed 's/^\[ *[0-9.]*\] //' |
+            awk '{ print $2 }')
+      echo "lab: $ended of ${#cfgs[@]} done ($((SECONDS - t0)) s), now ${cur:-booting L0 and dom0}" >&2
+      last=$SECONDS
+    fi
+  done
+fi
+wait $lab_pid
 
 # split the serial log into per-case files
 strip='s/^\[ *[0-9.]*\] //'

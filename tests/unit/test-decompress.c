@@ -18,8 +18,8 @@
  *     boot/decompress.c boot/module.c lib/vsnprintf.c \
  *     /usr/lib/x86_64-linux-gnu/liblzma.a /usr/lib/x86_64-linux-gnu/libdeflate.a
  *   mkdir -p corpus; build/fuzz-decompress corpus -max_len=65536 -runs=1000000
- * The first input byte picks the format (bit 0: 1 xz, 0 gzip) and the output
- * size (bit 7: from the size trailer); the rest is the compressed data. The
+ * The first input byte picks the format (bits 0-2: gzip, xz, bzip2, lzma, lz4,
+ * zstd, lzo, gzip) and the output size (bits 3-6; bit 7: from the size trailer); the rest is the compressed data. The
  * allocator budget is 8 MiB, so seed with small dictionaries:
  *   { printf '\001'; xz -c --x86 --lzma2=dict=1MiB f; } > corpus/xz
  *   { printf '\000'; gzip -9 -n -c f; } > corpus/gz
@@ -37,6 +37,10 @@
 
 #include <lzma.h>
 #include <libdeflate.h>
+#include <bzlib.h>
+#include <lz4.h>
+#include <zstd.h>
+#include <lzo/lzo1x.h>
 
 #include "boot/decompress.h"
 
@@ -201,6 +205,125 @@ static struct buf gzip_compress(const struct buf *d, int level)
     b.len = libdeflate_gzip_compress(c, d->p, d->len, b.p, b.len);
     CHECK(b.len);
     libdeflate_free_compressor(c);
+    return b;
+}
+
+/* .lzma as "lzma -9" writes it (Linux's): unknown size in the header, an end marker. */
+static struct buf lzma_compress(const struct buf *d)
+{
+    lzma_options_lzma opt;
+    lzma_stream strm = LZMA_STREAM_INIT;
+    struct buf b = { malloc(d->len + d->len / 2 + 4096), 0 };
+
+    CHECK(b.p);
+    CHECK(!lzma_lzma_preset(&opt, d->len > 100000 ? 1 : 9));
+    opt.dict_size = 1 << 20;
+    CHECK(lzma_alone_encoder(&strm, &opt) == LZMA_OK);
+    strm.next_in = d->p;
+    strm.avail_in = d->len;
+    strm.next_out = b.p;
+    strm.avail_out = d->len + d->len / 2 + 4096;
+    CHECK(lzma_code(&strm, LZMA_FINISH) == LZMA_STREAM_END);
+    b.len = strm.total_out;
+    lzma_end(&strm);
+    return b;
+}
+
+static struct buf bzip2_compress(const struct buf *d, int level)
+{
+    unsigned int len = d->len + d->len / 100 + 600;
+    struct buf b = { malloc(len), 0 };
+
+    CHECK(b.p);
+    CHECK(BZ2_bzBuffToBuffCompress((char *)b.p, &len, (char *)d->p, d->len, level, 0, 0) == BZ_OK);
+    b.len = len;
+    return b;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for ( unsigned int i = 0; i < 4; i++ )
+        p[i] = v >> (8 * i);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    for ( unsigned int i = 0; i < 4; i++ )
+        p[i] = v >> (24 - 8 * i);
+}
+
+/* lz4's legacy frame, as "lz4 -l" makes it for Linux: 8 MiB blocks (block: smaller, for tests). */
+static struct buf lz4_compress(const struct buf *d, size_t block)
+{
+    struct buf b = { malloc(4 + d->len + d->len / 100 + 4096 + 16 * (d->len / block + 1)), 4 };
+
+    CHECK(b.p);
+    put_le32(b.p, 0x184c2102);
+    for ( size_t at = 0; at < d->len; at += block )
+    {
+        int n = LZ4_compress_default((const char *)d->p + at, (char *)b.p + b.len + 4,
+                                     MIN(block, d->len - at), LZ4_compressBound(block));
+
+        CHECK(n > 0);
+        put_le32(b.p + b.len, n);
+        b.len += 4 + n;
+    }
+    return b;
+}
+
+/* zstd as its command line writes it: the content size and a checksum in the frame. */
+static struct buf zstd_compress(const struct buf *d, int level, bool checksum)
+{
+    ZSTD_CCtx *c = ZSTD_createCCtx();
+    struct buf b = { malloc(ZSTD_compressBound(d->len)), 0 };
+
+    CHECK(c && b.p);
+    CHECK(!ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)));
+    CHECK(!ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, checksum)));
+    b.len = ZSTD_compress2(c, b.p, ZSTD_compressBound(d->len), d->p, d->len);
+    CHECK(!ZSTD_isError(b.len));
+    ZSTD_freeCCtx(c);
+    return b;
+}
+
+/* lzop's container as "lzop -9" writes it (version 1.04: Adler-32 of each block's data). */
+static struct buf lzo_compress(const struct buf *d, size_t block)
+{
+    static const uint8_t head[] = {
+        0x89, 'L', 'Z', 'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a,
+        0x10, 0x40, 0x20, 0xa0, 0x09, 0x40,     /* version, library, needed */
+        3, 9,                                   /* LZO1X-999, level 9 */
+        0x03, 0x00, 0x00, 0x01,                 /* flags: Adler-32 D, stdin, stdout */
+        0x00, 0x00, 0x81, 0xa4,                 /* mode */
+        0, 0, 0, 0, 0, 0, 0, 0,                 /* mtime */
+        0,                                      /* no name */
+        0, 0, 0, 0,                             /* header checksum (not read) */
+    };
+    void *wrk = malloc(LZO1X_999_MEM_COMPRESS);
+    struct buf b = { malloc(sizeof(head) + d->len + d->len / 16 + 64 + 16 * (d->len / block + 2)),
+                     sizeof(head) };
+
+    CHECK(wrk && b.p && lzo_init() == LZO_E_OK);
+    memcpy(b.p, head, sizeof(head));
+    for ( size_t at = 0; at < d->len; at += block )
+    {
+        lzo_uint n = MIN(block, d->len - at), clen;
+        uint8_t *hdr = b.p + b.len;
+
+        CHECK(lzo1x_999_compress(d->p + at, n, hdr + 12, &clen, wrk) == LZO_E_OK);
+        if ( clen >= n )
+        {
+            memcpy(hdr + 12, d->p + at, n);
+            clen = n;
+        }
+        put_be32(hdr, n);
+        put_be32(hdr + 4, clen);
+        put_be32(hdr + 8, lzo_adler32(1, d->p + at, n));
+        b.len += 12 + clen;
+    }
+    put_be32(b.p + b.len, 0);
+    b.len += 4;
+    free(wrk);
     return b;
 }
 
@@ -458,6 +581,145 @@ static void test_bit_flips(void **state)
     free(big.p);
 }
 
+/* The other five, as a kernel payload carries each: round trips, the trailer, cuts, flips. */
+enum { BLOCK = 4096 };
+
+static struct buf make_other(enum compression comp, const struct buf *d, unsigned int variant)
+{
+    switch ( comp )
+    {
+    case COMP_LZMA:  return lzma_compress(d);
+    case COMP_BZIP2: return bzip2_compress(d, variant ? 9 : 1);
+    case COMP_LZ4:   return lz4_compress(d, variant ? (8 << 20) : BLOCK);
+    case COMP_ZSTD:  return zstd_compress(d, variant ? 19 : 3, variant);
+    default:         return lzo_compress(d, variant ? (256 << 10) : BLOCK);
+    }
+}
+
+static const enum compression others[] = { COMP_LZMA, COMP_BZIP2, COMP_LZ4, COMP_ZSTD, COMP_LZO };
+
+static void test_other_round_trips(void **state)
+{
+    static const size_t sizes[] = { 1, 100, 3000, 70000, 1 << 20 };
+
+    for ( unsigned int f = 0; f < ARRAY_SIZE(others); f++ )
+        for ( unsigned int i = 0; i < ARRAY_SIZE(sizes); i++ )
+            for ( unsigned int v = 0; v < 2; v++ )
+            {
+                struct buf d = make_data(sizes[i], i * 5 + v + f * 31);
+                struct buf c = make_other(others[f], &d, v);
+                struct buf k = append_size(&c, d.len);
+                struct result r;
+
+                /* As Linux's build leaves it: with the size trailer, exactly the size. */
+                r = run(others[f], k.p, k.len, payload_size_hint(k.p, k.len), NULL);
+                if ( !r.ok )
+                    fail_msg("%s of %zu bytes: %s", compression_name(others[f]), d.len, r.err);
+                assert_int_equal(r.out_len, d.len);
+                assert_memory_equal(r.out, d.p, d.len);
+                free(r.out);
+                /* With room to spare, and one byte short. */
+                r = run(others[f], k.p, k.len, d.len + 4096, NULL);
+                assert_true(r.ok);
+                assert_int_equal(r.out_len, d.len);
+                free(r.out);
+                r = run(others[f], k.p, k.len, d.len - 1, NULL);
+                assert_false(r.ok);
+                free(r.out);
+                free(k.p);
+                free(c.p);
+                free(d.p);
+            }
+}
+
+/* Every prefix of a small payload, and a sample of a big one: refused. */
+static void test_other_truncated(void **state)
+{
+    struct buf small = make_data(3000, 11), big = make_data(300 << 10, 12);
+
+    for ( unsigned int f = 0; f < ARRAY_SIZE(others); f++ )
+    {
+        /* lz4's legacy frame has no end but Linux's trailer: cut that payload, the others' streams. */
+        bool lz4 = others[f] == COMP_LZ4;
+        struct buf c = make_other(others[f], &small, 0), k = append_size(&c, small.len);
+
+        check_truncations(others[f], &small, lz4 ? &k : &c, 1);
+        free(k.p);
+        free(c.p);
+        c = make_other(others[f], &big, 0);
+        k = append_size(&c, big.len);
+        check_truncations(others[f], &big, lz4 ? &k : &c, k.len / 13 + 1);
+        free(k.p);
+        free(c.p);
+    }
+    free(small.p);
+    free(big.p);
+}
+
+/*
+ * Bit flips: bzip2 (block and stream CRCs), zstd with a checksum and lzo
+ * (Adler-32 of every block) decode the original or fail; lzma, lz4 and
+ * zstd without one may decode anything, but only within the buffer.
+ */
+static void test_other_bit_flips(void **state)
+{
+    struct buf d = make_data(2000, 13);
+    unsigned int accepted = 0;
+    struct buf c;
+
+    c = bzip2_compress(&d, 9);
+    check_bit_flips(COMP_BZIP2, &d, &c, FLIP_FAILS_OR_SAME, 1, &accepted);
+    free(c.p);
+    c = zstd_compress(&d, 19, true);
+    check_bit_flips(COMP_ZSTD, &d, &c, FLIP_FAILS_OR_SAME, 1, &accepted);
+    free(c.p);
+    c = lzo_compress(&d, 512);
+    check_bit_flips(COMP_LZO, &d, &c, FLIP_FAILS_OR_SAME, 1, &accepted);
+    free(c.p);
+    c = lzma_compress(&d);
+    check_bit_flips(COMP_LZMA, &d, &c, FLIP_IN_BOUNDS, 1, &accepted);
+    free(c.p);
+    c = lz4_compress(&d, 512);
+    check_bit_flips(COMP_LZ4, &d, &c, FLIP_IN_BOUNDS, 1, &accepted);
+    free(c.p);
+    c = zstd_compress(&d, 3, false);
+    check_bit_flips(COMP_ZSTD, &d, &c, FLIP_IN_BOUNDS, 1, &accepted);
+    free(c.p);
+    free(d.p);
+}
+
+/* Each format's reader on another's data, and on zeros: refused, with its name. */
+static void test_other_garbage(void **state)
+{
+    static const uint8_t zeros[64];
+    struct buf d = make_data(1000, 14);
+    struct buf gz = gzip_compress(&d, 6);
+
+    for ( unsigned int f = 0; f < ARRAY_SIZE(others); f++ )
+    {
+        struct result r = run(others[f], zeros, sizeof(zeros), 4096, NULL);
+
+        /* zeros are a valid .lzma header: no size, an empty stream */
+        if ( others[f] == COMP_LZMA )
+            assert_true(r.ok && r.out_len == 0);
+        else
+        {
+            assert_false(r.ok);
+            assert_non_null(strstr(r.err, compression_name(others[f])));
+        }
+        free(r.out);
+        /* .lzma has no magic: gzip's bytes may pass as its header (the shim goes by magic). */
+        r = run(others[f], gz.p, gz.len, d.len, NULL);
+        assert_true(!r.ok || others[f] == COMP_LZMA);
+        free(r.out);
+        r = run(others[f], zeros, 0, 4096, NULL);
+        assert_false(r.ok);
+        free(r.out);
+    }
+    free(gz.p);
+    free(d.p);
+}
+
 static void test_garbage(void **state)
 {
     static const uint8_t zeros[64];
@@ -510,11 +772,6 @@ static void test_unsupported(void **state)
         enum compression comp;
         const char *err;
     } cases[] = {
-        { COMP_BZIP2,   "not supported yet: bzip2" },
-        { COMP_LZMA,    "not supported yet: lzma" },
-        { COMP_LZO,     "not supported yet: lzo" },
-        { COMP_LZ4,     "not supported yet: lz4" },
-        { COMP_ZSTD,    "not supported yet: zstd" },
         { COMP_NONE,    "cannot decompress: uncompressed" },
         { COMP_UNKNOWN, "cannot decompress: unknown compression" },
     };
@@ -633,11 +890,11 @@ static void test_arguments(void **state)
 
     /* A short err buffer is truncated and terminated. */
     memset(err, 'X', sizeof(err));
-    ok = decompress(COMP_ZSTD, gz.p, gz.len, out, sizeof(out), &out_len,
+    ok = decompress(COMP_UNKNOWN, gz.p, gz.len, out, sizeof(out), &out_len,
                     arena_alloc, &a, err, sizeof(err));
     assert_false(ok);
     assert_int_equal(out_len, 0);
-    assert_string_equal(err, "not support");
+    assert_string_equal(err, "cannot deco");
 
     /* No err buffer at all. */
     ok = decompress(COMP_GZIP, gz.p, gz.len, out, 10, &out_len,
@@ -668,6 +925,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xz_round_trip),
         cmocka_unit_test(test_gzip_round_trip),
+        cmocka_unit_test(test_other_round_trips),
+        cmocka_unit_test(test_other_truncated),
+        cmocka_unit_test(test_other_bit_flips),
+        cmocka_unit_test(test_other_garbage),
         cmocka_unit_test(test_kernel_payload),
         cmocka_unit_test(test_size_hint),
         cmocka_unit_test(test_truncated),
@@ -696,8 +957,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if ( size < 1 )
         return 0;
-    comp = (data[0] & 1) ? COMP_XZ : COMP_GZIP;
-    out_size = out_sizes[(data[0] >> 1) % ARRAY_SIZE(out_sizes)];
+    {
+        /* bits 0-2: the format */
+        static const enum compression comps[8] = {
+            COMP_GZIP, COMP_XZ, COMP_BZIP2, COMP_LZMA, COMP_LZ4, COMP_ZSTD, COMP_LZO, COMP_GZIP,
+        };
+
+        comp = comps[data[0] & 7];
+    }
+    out_size = out_sizes[(data[0] >> 3) % ARRAY_SIZE(out_sizes)];
     if ( data[0] & 0x80 )
     {
         /* As the shim does: believe the trailer, within reason. */
