@@ -30,12 +30,14 @@ for p in $pkgs; do
 done
 [ -z "$missing" ] && exit 0
 echo "deps: installing:$missing"
+{ true >&3; } 2> /dev/null || exec 3>&1     # heartbeat.sh's lines to the terminal, not the log
 sudo=""
 if [ "$(id -u)" != 0 ]; then
   command -v sudo > /dev/null || { echo "deps: need root (or sudo) to install:$missing" >&2; exit 1; }
   sudo=sudo
 fi
-if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+       "$(dirname "$0")/heartbeat.sh" "deps: apt-get install" $sudo apt-get install -y -qq \
        --no-install-recommends $missing > /tmp/pvshim-deps.log 2>&1; }; then
   echo "deps: apt-get install failed (log: /tmp/pvshim-deps.log); install by hand:$missing" >&2
   tail -5 /tmp/pvshim-deps.log >&2

@@ -5,10 +5,12 @@ the xz payload and packed again as Linux's build packs it (arch/x86/boot/compres
 and scripts/Makefile.lib: gzip -9, bzip2 -9, lzma -9, lzop -9, lz4 -l -9, zstd; then the
 unpacked size as 4 little-endian bytes), with the boot header's payload_length set to match.
 The real-mode and decompressor code around the payload is kept as it is: only Xen's loaders
-and ours read these kernels, by their header. With each good one, a bad one: 64 bytes in the
-middle of the payload overwritten (lz4, which has no checksum: its first block's size).
+and ours read these kernels, by their header. With each good one, a bad one: SMALL (a small
+ELF, so that the lab's dom0 holds them all; default Debian's vmlinux) packed the same way, with
+64 bytes in the middle of the payload overwritten (lz4, which has no checksum: its first
+block's size).
 
-  repack-bzimage.py BZIMAGE OUTDIR      writes OUTDIR/vmlinuz-<kind> and vmlinuz-<kind>-bad
+  repack-bzimage.py BZIMAGE OUTDIR [SMALL]   writes OUTDIR/vmlinuz-<kind>, vmlinuz-<kind>-bad
 """
 import bz2
 import gzip
@@ -56,17 +58,21 @@ def main():
     d = lzma.LZMADecompressor(lzma.FORMAT_XZ)
     vmlinux = d.decompress(bytes(img[start:start + length]))
     assert vmlinux[:4] == b"\x7fELF", "the payload is not an xz-packed ELF"
+    small = open(sys.argv[3], "rb").read() if len(sys.argv) > 3 else vmlinux
     os.makedirs(out, exist_ok=True)
     for kind in KINDS:
         p = pack(kind, vmlinux)
         new = img[:start] + p + img[start + length:]
         struct.pack_into("<I", new, 0x24c, len(p))
         open(os.path.join(out, "vmlinuz-" + kind), "wb").write(new)
-        # lz4 has no checksum: its first block's size (after the magic) is what goes bad
-        at = start + (4 if kind == "lz4" else len(p) // 2)
-        new[at:at + 64] = b"U" * 64
-        open(os.path.join(out, "vmlinuz-%s-bad" % kind), "wb").write(new)
         print("repack: vmlinuz-%s: %d-byte payload" % (kind, len(p)))
+        p = bytearray(pack(kind, small))
+        # lz4 has no checksum: its first block's size (after the magic) is what goes bad
+        at = 4 if kind == "lz4" else len(p) // 2
+        p[at:at + 64] = b"U" * 64
+        new = img[:start] + p + img[start + length:]
+        struct.pack_into("<I", new, 0x24c, len(p))
+        open(os.path.join(out, "vmlinuz-%s-bad" % kind), "wb").write(new)
 
 
 if __name__ == "__main__":
