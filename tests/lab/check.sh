@@ -477,11 +477,11 @@ check "$c: a guest of the installed image ends in SUCCESS" has $c console.log "T
 check "$c: L0 sees shutdown reason poweroff" [ "$(res $c shutdown)" = poweroff ]
 
 # ---- 32, 64 and 128 vCPUs: all online under our shim (one lab CPU for all: the time is TCG's)
-# (tests/run runs 64, which takes 8 minutes on a 2-core host; 32 and 128 when they were run:
-# on such a host 128 does not finish in time, see tests/lab/cfg/smp128-ours.cfg)
+# (tests/run runs 32, about 200 s on a 2-core host; 64 and 128 when they were run: on such a
+# host, with one lab CPU for all, their idle vCPUs starve the busy ones, see smp128-ours.cfg)
 for n in 32 64 128; do
   c=smp$n-ours
-  [ $n = 64 ] || [ -d "$out/$c" ] || continue
+  [ $n = 32 ] || [ -d "$out/$c" ] || continue
   check "$c: Debian's kernel brings all $n vCPUs online" has $c console.log "GUEST: cpus online 0-$((n - 1)),"
   check "$c: GUEST-RESULT: 0, poweroff" has $c console.log "GUEST-RESULT: 0" && [ "$(res $c shutdown)" = poweroff ]
   [ -f "$out/$c/result" ] && awk -F= -v c=$c '{ v[$1] = $2 } END {
