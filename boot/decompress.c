@@ -71,15 +71,19 @@ static void xz_free(void *opaque, void *ptr)
 }
 
 /*
- * The streaming decoder, in one lzma_code() call, rather than
+ * xz (lzma_stream_decoder) or .lzma (lzma_alone: the size in its header,
+ * or, as Linux's "lzma -9" writes it, unknown and an end marker): the
+ * streaming decoder, in one lzma_code() call, rather than
  * lzma_stream_buffer_decode(): on failure that one reports a truncated
  * input as LZMA_BUF_ERROR, like a short output, and resets the positions
- * that would tell them apart.
+ * that would tell them apart. xz's checks verified (CRC32, CRC64, SHA-256);
+ * one stream, the trailer after it ignored.
  */
-static bool decompress_xz(const void *in, size_t in_len, void *out,
-                          size_t out_size, size_t *out_len,
-                          struct decomp_alloc *a, char *err, size_t errlen)
+static bool decompress_liblzma(bool alone, const void *in, size_t in_len, void *out,
+                               size_t out_size, size_t *out_len,
+                               struct decomp_alloc *a, char *err, size_t errlen)
 {
+    const char *name = alone ? "lzma" : "xz";
     const lzma_allocator allocator = {
         .alloc = xz_alloc,
         .free = xz_free,
@@ -94,8 +98,8 @@ static bool decompress_xz(const void *in, size_t in_len, void *out,
     strm.next_out = out;
     strm.avail_out = out_size;
 
-    /* Checks verified (CRC32, CRC64, SHA-256); one stream, trailer ignored. */
-    ret = lzma_stream_decoder(&strm, DECOMPRESS_XZ_MEMLIMIT, 0);
+    ret = alone ? lzma_alone_decoder(&strm, DECOMPRESS_XZ_MEMLIMIT)
+                : lzma_stream_decoder(&strm, DECOMPRESS_XZ_MEMLIMIT, 0);
     if ( ret == LZMA_OK )
         ret = lzma_code(&strm, LZMA_FINISH);
 
@@ -109,29 +113,29 @@ static bool decompress_xz(const void *in, size_t in_len, void *out,
     case LZMA_BUF_ERROR:
         /* Stopped early: the last input byte never produces output. */
         if ( strm.avail_in == 0 )
-            snprintf(err, errlen, "xz data is truncated");
+            snprintf(err, errlen, "%s data is truncated", name);
         else
-            snprintf(err, errlen, "xz data does not fit in %zu bytes", out_size);
+            snprintf(err, errlen, "%s data does not fit in %zu bytes", name, out_size);
         break;
     case LZMA_MEM_ERROR:
-        snprintf(err, errlen, "xz: out of memory (lzma error %d)", ret);
+        snprintf(err, errlen, "%s: out of memory (lzma error %d)", name, ret);
         break;
     case LZMA_MEMLIMIT_ERROR:
-        snprintf(err, errlen, "xz needs %llu MiB of memory, over the %llu MiB limit (lzma error %d)",
-                 (unsigned long long)(lzma_memusage(&strm) + (1 << 20) - 1) >> 20,
+        snprintf(err, errlen, "%s needs %llu MiB of memory, over the %llu MiB limit (lzma error %d)",
+                 name, (unsigned long long)(lzma_memusage(&strm) + (1 << 20) - 1) >> 20,
                  (unsigned long long)DECOMPRESS_XZ_MEMLIMIT >> 20, ret);
         break;
     case LZMA_FORMAT_ERROR:
-        snprintf(err, errlen, "not xz data (lzma error %d)", ret);
+        snprintf(err, errlen, "not %s data (lzma error %d)", name, ret);
         break;
     case LZMA_OPTIONS_ERROR:
-        snprintf(err, errlen, "xz data uses unsupported options (lzma error %d)", ret);
+        snprintf(err, errlen, "%s data uses unsupported options (lzma error %d)", name, ret);
         break;
     case LZMA_DATA_ERROR:
-        snprintf(err, errlen, "xz data is corrupt (lzma error %d)", ret);
+        snprintf(err, errlen, "%s data is corrupt (lzma error %d)", name, ret);
         break;
     default:
-        snprintf(err, errlen, "xz decoder failed (lzma error %d)", ret);
+        snprintf(err, errlen, "%s decoder failed (lzma error %d)", name, ret);
         break;
     }
     lzma_end(&strm);
@@ -191,53 +195,6 @@ static bool decompress_gzip(const void *in, size_t in_len, void *out,
         break;
     default:
         snprintf(err, errlen, "gzip decoder failed (libdeflate error %d)", ret);
-        break;
-    }
-    return false;
-}
-
-/* ---------------------------------------------------------------- lzma (.lzma, "lzma_alone") */
-
-static bool decompress_lzma(const void *in, size_t in_len, void *out,
-                            size_t out_size, size_t *out_len,
-                            struct decomp_alloc *a, char *err, size_t errlen)
-{
-    const lzma_allocator allocator = { .alloc = xz_alloc, .free = xz_free, .opaque = a };
-    lzma_stream strm = LZMA_STREAM_INIT;
-    lzma_ret ret;
-
-    strm.allocator = &allocator;
-    strm.next_in = in;
-    strm.avail_in = in_len;
-    strm.next_out = out;
-    strm.avail_out = out_size;
-    /* The size in its header, or (Linux's "lzma -9": unknown) its end marker; trailer ignored. */
-    ret = lzma_alone_decoder(&strm, DECOMPRESS_XZ_MEMLIMIT);
-    if ( ret == LZMA_OK )
-        ret = lzma_code(&strm, LZMA_FINISH);
-    lzma_end(&strm);
-    switch ( ret )
-    {
-    case LZMA_STREAM_END:
-        *out_len = strm.total_out;
-        return true;
-    case LZMA_OK:
-    case LZMA_BUF_ERROR:
-        if ( strm.avail_in == 0 )
-            snprintf(err, errlen, "lzma data is truncated");
-        else
-            snprintf(err, errlen, "lzma data does not fit in %zu bytes", out_size);
-        break;
-    case LZMA_MEMLIMIT_ERROR:
-        snprintf(err, errlen, "lzma data needs more than %llu MiB of memory (lzma error %d)",
-                 (unsigned long long)DECOMPRESS_XZ_MEMLIMIT >> 20, ret);
-        break;
-    case LZMA_FORMAT_ERROR:
-    case LZMA_OPTIONS_ERROR:
-        snprintf(err, errlen, "not lzma data, or unsupported options (lzma error %d)", ret);
-        break;
-    default:
-        snprintf(err, errlen, "lzma data is corrupt (lzma error %d)", ret);
         break;
     }
     return false;
@@ -691,13 +648,13 @@ bool decompress(enum compression comp, const void *in, size_t in_len,
     switch ( comp )
     {
     case COMP_XZ:
-        ok = decompress_xz(in, in_len, out, out_size, out_len, &a, err, errlen);
+        ok = decompress_liblzma(false, in, in_len, out, out_size, out_len, &a, err, errlen);
         break;
     case COMP_GZIP:
         ok = decompress_gzip(in, in_len, out, out_size, out_len, &a, err, errlen);
         break;
     case COMP_LZMA:
-        ok = decompress_lzma(in, in_len, out, out_size, out_len, &a, err, errlen);
+        ok = decompress_liblzma(true, in, in_len, out, out_size, out_len, &a, err, errlen);
         break;
     case COMP_BZIP2:
         ok = decompress_bzip2(in, in_len, out, out_size, out_len, &a, err, errlen);
